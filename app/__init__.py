@@ -1,0 +1,20 @@
+"""Crosscheck's web application factory."""
+
+from flask import Flask
+
+from app import api, cli, db, errors, logs, ops
+from app.config import INSTANCE_DIR, load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure a Crosscheck app; `test_config` overrides the environment."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_mapping(load_config(test_config))
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    logs.init_app(app)
+    db.init_app(app)
+    errors.init_app(app)
+    api.init_app(app)
+    ops.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,77 @@
+"""Configuration from the environment: one class per environment, safe embedded defaults."""
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete for the chosen environment."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'crosscheck.db'}"
+    REDIS_URL = "redis://127.0.0.1:6379/0"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    LOG_LEVEL = "INFO"
+    API_TITLE = "Crosscheck API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    """Embedded SQLite under instance/, for a newcomer's `make run`."""
+
+
+class TestingConfig(Config):
+    """A fresh database per test; the URL comes from the test fixtures."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+
+class ProductionConfig(Config):
+    """PostgreSQL and a real secret are mandatory; cookies only over HTTPS."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the settings for CROSSCHECK_ENV from its class, the environment and `overrides`."""
+    env_name = (overrides or {}).get("ENV_NAME") or os.environ.get("CROSSCHECK_ENV", "development")
+    if env_name not in CONFIGS:
+        raise ConfigError(f"CROSSCHECK_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}.")
+    cls = CONFIGS[env_name]
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    settings.update({k: os.environ[k] for k in ENV_KEYS if os.environ.get(k)})
+    settings.update(overrides or {})
+    check_safe(settings)
+    return settings
+
+
+def check_safe(settings: dict) -> None:
+    """Refuse to run production with the default secret key or the embedded SQLite database."""
+    if settings["ENV_NAME"] != "production":
+        return
+    if settings["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(settings["SECRET_KEY"]) < 32:
+        raise ConfigError("Production needs SECRET_KEY set to a random value of 32+ characters.")
+    if settings["DATABASE_URL"].startswith("sqlite"):
+        raise ConfigError("Production needs DATABASE_URL pointing at PostgreSQL, not SQLite.")

@@ -1,0 +1,100 @@
+"""The one place that maps errors to HTTP: problem+json under /api, HTML pages elsewhere."""
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+from licensing import errors as domain
+
+log = logging.getLogger(__name__)
+
+STATUS_OF = {
+    domain.Unauthenticated: 401,
+    domain.Forbidden: 403,
+    domain.NotFound: 404,
+    domain.InvalidTransition: 409,
+    domain.DuplicateReference: 409,
+    domain.ValidationFailed: 422,
+}
+
+HTML_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{{ title }} – Crosscheck</title></head>
+<body><main><h1>{{ title }}</h1><p>{{ detail }}</p></main></body></html>"""
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers for domain errors and unexpected exceptions."""
+    app.register_error_handler(domain.DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def wants_problem_json() -> bool:
+    """Tell whether this request is an API call that gets RFC 9457 errors."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_response(
+    status: int, title: str, detail: str, errors: list[dict] | None = None, headers=None
+) -> Response:
+    """Build the error response for this request: problem+json for the API, else an HTML page."""
+    if not wants_problem_json():
+        body = render_template_string(HTML_PAGE, title=title, detail=detail)
+        return Response(body, status=status, headers=headers, mimetype="text/html")
+    problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        problem["errors"] = errors
+    response = jsonify(problem)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    response.headers.extend(headers or {})
+    return response
+
+
+def handle_domain_error(error: domain.DomainError) -> Response:
+    """Map a named domain error to its status."""
+    status = next(s for cls, s in STATUS_OF.items() if isinstance(error, cls))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return error_response(status, error.title, error.detail, error.errors, headers)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Map Werkzeug's and webargs' HTTP errors, flattening validation messages into `errors`."""
+    if error.code is None:
+        return error
+    data = getattr(error, "data", None) or {}
+    errors = validation_errors(data.get("messages", {}))
+    detail = "The request did not pass validation." if errors else error.description
+    headers = [h for h in (error.get_headers() or []) if h[0].lower() != "content-type"]
+    return error_response(error.code, error.name, detail, errors, headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Log the exception and answer 500 without any internals."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error", extra={"error_type": type(error).__name__})
+    return error_response(500, "Internal Server Error", "Something went wrong on our side.")
+
+
+def validation_errors(messages: dict) -> list[dict]:
+    """Flatten webargs' {location: {field: [messages]}} into [{field, message}]."""
+    flat = []
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.extend(_flatten(fields))
+        else:
+            flat.extend({"field": str(location), "message": m} for m in fields)
+    return flat
+
+
+def _flatten(fields: dict, prefix: str = "") -> list[dict]:
+    flat = []
+    for key, value in fields.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.extend(_flatten(value, name))
+        else:
+            flat.extend({"field": name, "message": str(m)} for m in value)
+    return flat

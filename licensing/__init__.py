@@ -1,0 +1,1 @@
+"""Crosscheck's domain: identities, matching, licensing records and the services that change them."""

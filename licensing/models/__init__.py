@@ -1,0 +1,41 @@
+"""Every table of the register, importable from one place."""
+
+from licensing.models._base import IDENTITY_FIELDS, Identity
+from licensing.models.alerts import Alert, Delivery
+from licensing.models.audit import AuditEvent, AuditHead
+from licensing.models.intelligence import Intelligence, IntelligenceRoute
+from licensing.models.organisations import ApiClient, Authority, PoliceForce, User
+from licensing.models.records import (
+    Application,
+    Licence,
+    LicenceStatusChange,
+    RegisterEntry,
+    RegisterEntryChange,
+)
+from licensing.models.screening import MatchKey, Screening, ScreeningCandidate
+from licensing.models.workflows import ConcernReport, InformationRequest
+
+__all__ = [
+    "IDENTITY_FIELDS",
+    "Alert",
+    "ApiClient",
+    "Application",
+    "AuditEvent",
+    "AuditHead",
+    "Authority",
+    "ConcernReport",
+    "Delivery",
+    "Identity",
+    "InformationRequest",
+    "Intelligence",
+    "IntelligenceRoute",
+    "Licence",
+    "LicenceStatusChange",
+    "MatchKey",
+    "PoliceForce",
+    "RegisterEntry",
+    "RegisterEntryChange",
+    "Screening",
+    "ScreeningCandidate",
+    "User",
+]

@@ -1,0 +1,53 @@
+"""Shared pieces of the record definitions: naming convention, identity fields, enum checks."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names keep Alembic's SQLite batch migrations and autogenerate diffs honest.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SEXES = ("F", "M", "X")
+
+
+def one_of(column: str, values: tuple[str, ...], nullable: bool = False) -> CheckConstraint:
+    """Return a named CHECK constraint limiting `column` to `values`."""
+    allowed = ", ".join(f"'{v}'" for v in values)
+    condition = f"{column} IN ({allowed})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=column)
+
+
+def stamp(**kwargs) -> datetime:
+    """Declare a NOT NULL timestamp column (naive UTC)."""
+    return Field(sa_column=Column(DateTime(), nullable=False, **kwargs))
+
+
+class Identity(SQLModel):
+    """The identifying details every person-bearing record carries (NR3S s.2(4) minimum and more)."""
+
+    given_names: str = Field(max_length=200)
+    family_name: str = Field(max_length=200)
+    previous_names: str = Field(default="", max_length=2000)  # ';'-separated, as in the CSV contract
+    date_of_birth: date | None = None
+    sex: str | None = Field(default=None, max_length=1)
+    address: str = Field(default="", max_length=500)
+    postcode: str | None = Field(default=None, max_length=10)
+    ni_number: str | None = Field(default=None, max_length=9)
+    driving_licence_number: str | None = Field(default=None, max_length=20)
+
+
+IDENTITY_FIELDS = tuple(Identity.model_fields)
+
+
+def identity_checks() -> list[CheckConstraint]:
+    """Return the CHECK constraints of the identity fields, fresh for one table."""
+    return [one_of("sex", SEXES, nullable=True)]

@@ -1,0 +1,89 @@
+"""Fixtures: a fresh database per test on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set."""
+
+import os
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+import licensing.models  # noqa: F401  (registers every table)
+from app import create_app
+from licensing.db import make_engine, new_session
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_report_header(config):
+    """Show which database this run uses."""
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine():
+    if not POSTGRES_URL:
+        yield None
+        return
+    engine = make_engine(POSTGRES_URL)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, _postgres_engine):
+    """Return the URL of an empty, fully created database for this test."""
+    if _postgres_engine is None:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        engine = make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    yield POSTGRES_URL
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with _postgres_engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def engine(database_url):
+    """Return an engine on this test's database."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """Return a session on this test's database."""
+    with new_session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def app(database_url):
+    """Return an app bound to this test's database."""
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET})
+    yield app
+    app.extensions["crosscheck.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def now():
+    """Return a fixed 'now' so tests need no clock tricks."""
+    return datetime(2026, 11, 23, 10, 0, 0)
+
+
+@pytest.fixture
+def today(now):
+    """Return the date of `now`."""
+    return date(now.year, now.month, now.day)
