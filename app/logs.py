@@ -1,7 +1,161 @@
-"""Structured JSON logs with a request id on every line (placeholder, completed by the ops work)."""
+"""Structured JSON logs: one object per line, a request id on every line, personal data masked."""
 
-from flask import Flask
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REDACTED = "[redacted]"
+
+# A safety net, not the policy: code must not log identity at all. These are the identity fields of
+# DESIGN.md's people CSV; any of them passed as `extra` is dropped whatever its value.
+IDENTITY_FIELDS = frozenset(
+    {
+        "given_names",
+        "family_name",
+        "previous_names",
+        "date_of_birth",
+        "address",
+        "postcode",
+        "ni_number",
+        "driving_licence_number",
+    }
+)
+# GB driver number, DOMAIN.md section 5, unanchored; NI number (two letters, six digits, A-D);
+# UK postcode (outward code, optional space, inward code).
+GB_LICENCE = (
+    r"(?=[A-Za-z0-9]{16}\b)[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"[0-9](?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}"
+)
+NI_NUMBER = r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]"
+POSTCODE = r"(?:GIR ?0AA|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2})"
+PERSONAL_PATTERN = re.compile(rf"\b(?:{GB_LICENCE}|{NI_NUMBER}|{POSTCODE})\b")
+
+# Attributes every LogRecord has; anything else on a record came from `extra`.
+RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "taskName",
+}
+
+access_log = logging.getLogger("crosscheck.access")
+
+
+def mask(text: str) -> str:
+    """Mask anything in `text` that looks like a licence number, NI number or postcode."""
+    return PERSONAL_PATTERN.sub(REDACTED, text)
+
+
+def scrub(key: str, value):
+    """Return `value` with identity fields redacted and personal-looking strings masked, recursively."""
+    if key in IDENTITY_FIELDS and value is not None:
+        return REDACTED
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {k: scrub(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [scrub("", v) for v in value]
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    """Format each record as one JSON object on one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as JSON, masking personal data."""
+        entry = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask(record.getMessage()),
+            "request_id": getattr(record, "request_id", None) or current_request_id(),
+        }
+        for key, value in vars(record).items():
+            if key not in RECORD_ATTRIBUTES and key not in entry:
+                entry[key] = scrub(key, value)
+        if record.exc_info:
+            entry["exception"] = mask(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = mask(self.formatStack(record.stack_info))
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp each record with the id of the request it was logged in, if any."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Add `request_id` to `record`; never drop it."""
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id()
+        return True
+
+
+class StderrHandler(logging.StreamHandler):
+    """Write to whatever sys.stderr is at emit time, so redirection (and test capture) is honoured."""
+
+    @property
+    def stream(self):
+        """Return the current standard error."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
+def current_request_id() -> str | None:
+    """Return this request's id, or None outside a request."""
+    return g.get("request_id") if has_request_context() else None
 
 
 def init_app(app: Flask) -> None:
-    """Configure logging for `app`."""
+    """Log JSON to stderr from the root logger, and give every request an id and an access line."""
+    configure_root(app.config.get("LOG_LEVEL", "INFO"))
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+
+
+def configure_root(level: str) -> None:
+    """Install the JSON handler on the root logger once per process, however many apps are created."""
+    root = logging.getLogger()
+    if not any(isinstance(h, StderrHandler) for h in root.handlers):
+        handler = StderrHandler()
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(RequestIdFilter())
+        root.addHandler(handler)
+    root.setLevel(level)
+    # Werkzeug's development-server access line carries the query string; ours replaces it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _start_request() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    # Error responses pass through here too, so every response carries its id and gets its line.
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex
+    response.headers[REQUEST_ID_HEADER] = g.request_id
+    started = g.get("request_started", time.perf_counter())
+    access_log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return response

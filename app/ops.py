@@ -1,14 +1,71 @@
 """Operational endpoints: liveness and readiness."""
 
+import logging
+
 from flask import Blueprint, Flask, jsonify
+from sqlalchemy import text
+
+from app import db
 
 bp = Blueprint("ops", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.get("/healthz")
 def healthz():
     """Answer 200 while the process is alive."""
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Answer 200 when the database answers and its schema is at head, else 503 naming the failed check."""
+    checks = readiness_checks()
+    if all(result == "ok" for result in checks.values()):
+        return jsonify(status="ready", checks=checks)
+    failed = ", ".join(name for name, result in checks.items() if result == "failed")
+    response = jsonify(
+        type="about:blank",
+        title="Service Unavailable",
+        status=503,
+        detail=f"Not ready: {failed}.",
+        checks=checks,
+    )
+    response.status_code = 503
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def readiness_checks() -> dict[str, str]:
+    """Run the checks in order; once one fails, the later ones are skipped."""
+    # Imported here so that app startup does not load Alembic's script directory.
+    from app.migrate import is_at_head
+
+    engine = db.engine()
+    checks = {"database": "skipped", "migrations": "skipped"}
+    checks["database"] = _outcome("database", lambda: _answers(engine))
+    if checks["database"] == "ok":
+        checks["migrations"] = _outcome("migrations", lambda: is_at_head(engine))
+    return checks
+
+
+def _answers(engine) -> bool:
+    """Tell whether the database answers SELECT 1."""
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def _outcome(name: str, check) -> str:
+    """Run `check`, returning "ok" or "failed"; log only the error's type, never its text."""
+    try:
+        passed = check()
+    except Exception as error:
+        # Driver errors quote the connection string (user, host, sometimes the password).
+        log.warning("readiness check failed", extra={"check": name, "error_type": type(error).__name__})
+        return "failed"
+    if not passed:
+        log.warning("readiness check failed", extra={"check": name})
+    return "ok" if passed else "failed"
 
 
 def init_app(app: Flask) -> None:

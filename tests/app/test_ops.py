@@ -1,0 +1,76 @@
+"""Liveness and readiness endpoints."""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.migrate import upgrade
+from tests.conftest import TEST_SECRET
+
+
+def make_app(url: str):
+    """Create an app on `url`, whatever database the rest of the suite uses."""
+    return create_app({"ENV_NAME": "testing", "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET})
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path):
+    """Return the URL of a SQLite file that has never been migrated."""
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def readyz(url: str):
+    """GET /readyz from an app on `url` and return the response."""
+    app = make_app(url)
+    try:
+        return app.test_client().get("/readyz")
+    finally:
+        app.extensions["crosscheck.engine"].dispose()
+
+
+def test_healthz_answers_while_the_process_is_alive(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_is_503_on_an_unmigrated_database(empty_sqlite_url):
+    response = readyz(empty_sqlite_url)
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.json["checks"] == {"database": "ok", "migrations": "failed"}
+    assert response.json["status"] == 503
+
+
+def test_readyz_is_ready_once_migrated_to_head(empty_sqlite_url):
+    upgrade(empty_sqlite_url)
+    response = readyz(empty_sqlite_url)
+    assert response.status_code == 200
+    assert response.json["status"] == "ready"
+    assert response.json["checks"] == {"database": "ok", "migrations": "ok"}
+
+
+def test_readyz_is_503_again_when_the_schema_falls_behind(empty_sqlite_url):
+    upgrade(empty_sqlite_url)
+    engine = create_engine(empty_sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    engine.dispose()
+    assert readyz(empty_sqlite_url).json["checks"]["migrations"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://crosscheck:s3cret-pw@127.0.0.1:9/crosscheck?connect_timeout=2",
+        "sqlite:////nonexistent-directory-for-readyz/crosscheck.db",
+    ],
+    ids=["postgres-port-closed", "sqlite-missing-directory"],
+)
+def test_readyz_is_503_when_the_database_is_unreachable_and_leaks_nothing(url):
+    response = readyz(url)
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "failed", "migrations": "skipped"}
+    body = response.get_data(as_text=True)
+    for secret in ("s3cret-pw", "127.0.0.1", "nonexistent-directory", "crosscheck.db", "Error"):
+        assert secret not in body
