@@ -39,3 +39,7 @@ __all__ = [
     "ScreeningCandidate",
     "User",
 ]
+
+from licensing.models.decisions import PairDecision
+
+__all__ += ["PairDecision"]
