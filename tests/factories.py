@@ -44,3 +44,33 @@ def identity(**overrides) -> dict:
         "driving_licence_number": "HUSSA803145I99AB",
     }
     return fields | overrides
+
+
+OFFICER_PASSWORD = "correct horse battery staple"
+
+
+def make_api_client(session: Session, *, scopes=("council:read",), **overrides):
+    """Create an API client (for a new authority unless an organisation is given); return it and its key."""
+    from licensing.clients import create_client
+
+    if "authority_id" not in overrides and "police_force_id" not in overrides:
+        overrides["authority_id"] = make_authority(session).id
+    fields = {"name": f"Test client {next(_seq)}", "scopes": scopes, "now": NOW}
+    return create_client(session, **(fields | overrides))
+
+
+def make_user(session: Session, **overrides):
+    """Create an officer (of a new authority unless one is given) whose password is OFFICER_PASSWORD."""
+    from licensing.users import create_user
+
+    if "authority_id" not in overrides:
+        overrides["authority_id"] = make_authority(session).id
+    n = next(_seq)
+    fields = {
+        "email": f"officer{n}@council.example",
+        "name": f"Test Officer {n}",
+        "password": OFFICER_PASSWORD,
+        "role": "officer",
+        "now": NOW,
+    }
+    return create_user(session, **(fields | overrides))
