@@ -2,7 +2,11 @@
 
 from flask import Flask
 
-GROUPS: list = []
+from app.cli.db import db_cli
+
+GROUPS: list = [
+    db_cli,
+]
 
 
 def init_app(app: Flask) -> None:

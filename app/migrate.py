@@ -1,0 +1,66 @@
+"""Alembic, driven from Python: upgrade, downgrade and ask whether a database is at the head revision."""
+
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+VERSION_TABLE = "alembic_version"  # Alembic's default; env.py does not change it
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Return an Alembic Config for the project's migrations, pointed at `url` when given."""
+    config = Config(str(ALEMBIC_INI))
+    # Leave the caller's logging alone; env.py only configures it for the `alembic` command line.
+    config.attributes["configure_logger"] = False
+    if url is not None:
+        # Config values go through configparser interpolation, so a %-encoded password needs %%.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, rev: str = "head") -> None:
+    """Migrate the database at `url` forward to `rev`."""
+    command.upgrade(alembic_config(url), rev)
+
+
+def downgrade(url: str, rev: str) -> None:
+    """Migrate the database at `url` back to `rev` (a revision, "-1" or "base")."""
+    command.downgrade(alembic_config(url), rev)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the revision the database is at, or None if it has never been migrated."""
+    heads = _current_heads(engine)
+    return ",".join(sorted(heads)) or None
+
+
+def head_revision() -> str | None:
+    """Return the newest revision in migrations/versions."""
+    return ",".join(sorted(_script_heads())) or None
+
+
+def is_at_head(engine: Engine) -> bool:
+    """Tell whether the database has every migration applied (and nothing unknown to this code)."""
+    return _current_heads(engine) == _script_heads()
+
+
+def _current_heads(engine: Engine) -> frozenset[str]:
+    """Return the revisions recorded in the database's alembic_version table."""
+    # Read the table directly: MigrationContext logs two INFO lines per call, too chatty for /readyz.
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return frozenset()
+        return frozenset(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+
+
+@cache
+def _script_heads() -> frozenset[str]:
+    """Return the head revisions of the migration scripts."""
+    # The scripts cannot change under a running process, so read them once (is_at_head serves /readyz).
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
