@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import CheckConstraint, Column, Index
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +34,8 @@ class AuditHead(SQLModel, table=True):
     """The single row naming the chain's last event: locked by writers, and it reveals truncation."""
 
     __tablename__ = "audit_head"
+    # One head means one chain: a second head row could only be the start of a fork.
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: int | None = Field(default=None, primary_key=True)
     last_event_id: int | None = None

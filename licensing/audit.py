@@ -1,0 +1,198 @@
+"""The audit log: who did what to which record and why, append-only and hash-chained.
+
+Every event's `hash` is sha256(prev_hash + canonical content), and `prev_hash` is the hash of the event
+before it (64 zeros for the first). Changing, removing or reordering any row breaks the chain at that
+row; the single `audit_head` row names the last event, so cutting rows off the end is caught as well.
+Writers lock the head row, so the chain never forks and event ids follow chain order.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from licensing.actors import Actor
+from licensing.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+CONTENT_FIELDS = (
+    "occurred_at",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "authority_id",
+    "action",
+    "record_kind",
+    "record_id",
+    "reason",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of walking the chain: `first_broken_id` is None when it is intact."""
+
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    explanation: str = ""
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    record_kind: str,
+    record_id: int | None,
+    *,
+    now: datetime,
+    reason: str = "",
+    detail: dict | None = None,
+    authority_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event to the caller's transaction, chained to the last one; the caller commits.
+
+    `detail` must be JSON-able and must never hold personal data (names, dates of birth, addresses,
+    licence or NI numbers): the log is kept for good and is read by auditors, so refer to records by
+    kind and id instead. `authority_id` defaults to the actor's authority.
+    """
+    head = _locked_head(session)
+    event = AuditEvent(
+        occurred_at=_naive_utc(now),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        authority_id=actor.authority_id if authority_id is None else authority_id,
+        action=action,
+        record_kind=record_kind,
+        record_id=record_id,
+        reason=reason,
+        detail=_as_stored(detail or {}),
+        prev_hash=head.last_hash,
+    )
+    event.hash = chain_hash(head.last_hash, event)
+    session.add(event)
+    session.flush()
+    head.last_event_id, head.last_hash = event.id, event.hash
+    session.flush()
+    return event
+
+
+def canonical_content(event: Any) -> str:
+    """Return the canonical JSON of an event's content (an AuditEvent or a row of audit_event)."""
+    content = {name: getattr(event, name) for name in CONTENT_FIELDS}
+    content["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def chain_hash(prev_hash: str, event: Any) -> str:
+    """Return the hash an event must carry when chained after `prev_hash`."""
+    return hashlib.sha256((prev_hash + canonical_content(event)).encode()).hexdigest()
+
+
+def verify(
+    session: Session, *, progress: Callable[[int, int], None] | None = None, batch: int = 1000
+) -> VerifyResult:
+    """Walk the whole chain in id order, recomputing every hash, and check the head names its end.
+
+    Rows are streamed `batch` at a time; `progress(checked, total)` is called after each batch.
+    Writers commit in id order, so each read sees a prefix of the chain: if the head has moved on
+    while we walked, we walk the new rows too, and a head that stays ahead of the rows means the
+    chain was cut short.
+    """
+    walk = _Walk(progress, batch, total=_count(session) if progress else 0)
+    while True:
+        walked_before = walk.checked
+        for row in _events_after(session, walk.last_id, batch):
+            if problem := walk.step(row):
+                return VerifyResult(False, walk.checked, row.id, problem)
+        head = _read_head(session)
+        if _head_id(head) <= walk.last_id or walk.checked == walked_before:
+            return walk.finish(head)
+
+
+class _Walk:
+    """The state of a walk along the chain: the last good row, and how many were checked."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, batch: int, total: int):
+        self.progress, self.batch, self.total = progress, batch, total
+        self.prev_hash, self.last_id, self.checked = GENESIS, 0, 0
+
+    def step(self, row: Any) -> str:
+        """Check one row against the previous one; return what is wrong, or "" if nothing."""
+        if row.prev_hash != self.prev_hash:
+            return f"event {row.id} does not follow the previous event (a row was removed or moved)"
+        if row.hash != chain_hash(row.prev_hash, row):
+            return f"event {row.id} does not match its hash (the row was changed)"
+        self.prev_hash, self.last_id, self.checked = row.hash, row.id, self.checked + 1
+        if self.progress and self.checked % self.batch == 0:
+            self.progress(self.checked, max(self.total, self.checked))
+        return ""
+
+    def finish(self, head: AuditHead | None) -> VerifyResult:
+        """Compare the end of the walk with the head row."""
+        if self.progress and self.checked % self.batch:
+            self.progress(self.checked, max(self.total, self.checked))
+        if head is None and self.checked == 0:
+            return VerifyResult(True, 0)
+        if head is None:
+            return VerifyResult(False, self.checked, self.last_id, "the audit head row is missing")
+        if _head_id(head) != self.last_id or head.last_hash != self.prev_hash:
+            why = f"the head names event {_head_id(head)} but the chain ends at event {self.last_id}"
+            broken = max(_head_id(head), self.last_id)
+            return VerifyResult(False, self.checked, broken, why + " (rows were cut off or the head changed)")
+        return VerifyResult(True, self.checked)
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """Return the head row locked for this transaction, creating it at genesis if it is missing."""
+    head = _read_head(session, lock=True)
+    if head is None:
+        # Two first writers may both find no head: a fixed id with ON CONFLICT DO NOTHING lets the
+        # second wait for the first and then lock the row it made, so there is only ever one head.
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(AuditHead).values(id=HEAD_ID, last_event_id=None, last_hash=GENESIS)
+        session.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
+        head = _read_head(session, lock=True)
+    return head
+
+
+def _read_head(session: Session, lock: bool = False) -> AuditHead | None:
+    """Read the head row from the database, bypassing any stale copy in the session."""
+    query = select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def _head_id(head: AuditHead | None) -> int:
+    """Return the id of the event the head names, 0 for an empty chain."""
+    return (head.last_event_id or 0) if head else 0
+
+
+def _events_after(session: Session, after_id: int, batch: int) -> Iterator[Any]:
+    """Stream the rows of audit_event after `after_id` in id order, `batch` rows at a time."""
+    table = AuditEvent.__table__
+    query = select(table).where(table.c.id > after_id).order_by(table.c.id)
+    return iter(session.execute(query.execution_options(yield_per=batch)))
+
+
+def _count(session: Session) -> int:
+    """Count the events, for progress reports."""
+    return session.scalar(select(func.count()).select_from(AuditEvent.__table__))
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Return `moment` as the naive UTC datetime every record stores."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _as_stored(detail: dict) -> dict:
+    """Return `detail` as it will read back from the JSON column, so the hash covers what is stored."""
+    return json.loads(json.dumps(detail, allow_nan=False))

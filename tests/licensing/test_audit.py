@@ -1,0 +1,247 @@
+"""The audit log: record() chains events in the caller's transaction; verify() catches tampering."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from licensing.actors import Actor
+from licensing.audit import GENESIS, VerifyResult, chain_hash, record, verify
+from licensing.db import new_session
+from licensing.models import AuditEvent, AuditHead, Authority
+
+OFFICER = Actor(kind="user", id=7, label="Officer Seven", authority_id=3, role="officer")
+
+
+def make_chain(session, now, n=10, actor=OFFICER) -> list[AuditEvent]:
+    """Record and commit `n` events, one a minute, and return them."""
+    events = [
+        record(session, actor, "licence.view", "licence", i, now=now + timedelta(minutes=i), detail={"n": i})
+        for i in range(1, n + 1)
+    ]
+    session.commit()
+    return events
+
+
+def count_events(session) -> int:
+    """Count the rows of audit_event."""
+    return session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_first_event_follows_genesis_and_the_next_follows_it(session, now):
+    first = record(session, OFFICER, "licence.view", "licence", 1, now=now, reason="renewal check")
+    second = record(session, OFFICER, "licence.view", "licence", 2, now=now)
+    session.commit()
+
+    assert first.prev_hash == GENESIS
+    assert first.hash == chain_hash(GENESIS, first)
+    assert second.prev_hash == first.hash
+    assert second.id > first.id
+    head = session.get(AuditHead, 1)
+    assert (head.last_event_id, head.last_hash) == (second.id, second.hash)
+
+
+def test_event_records_the_actor_and_defaults_the_authority_to_the_actors(session, now):
+    event = record(session, OFFICER, "screening.run", "screening", 42, now=now, reason="new applicant")
+
+    assert (event.actor_kind, event.actor_id, event.actor_label) == ("user", 7, "Officer Seven")
+    assert (event.authority_id, event.action, event.record_kind, event.record_id) == (
+        3,
+        "screening.run",
+        "screening",
+        42,
+    )
+    assert event.reason == "new applicant"
+
+
+def test_explicit_authority_overrides_the_actors(session, now):
+    police = Actor(kind="api_client", id=2, label="Test Police client", police_force_id=5)
+
+    event = record(session, police, "intelligence.route", "intelligence", 9, now=now, authority_id=11)
+
+    assert event.authority_id == 11
+
+
+def test_record_does_not_commit_so_it_rolls_back_with_the_callers_change(session, engine, now):
+    session.add(Authority(code="E09000001", name="Test Council Rollback", nation="england"))
+    record(session, OFFICER, "authority.add", "authority", None, now=now)
+    session.rollback()
+
+    with new_session(engine) as other:
+        assert other.scalar(select(func.count()).select_from(Authority)) == 0
+        assert count_events(other) == 0
+        assert other.get(AuditHead, 1) is None
+
+
+def test_chain_survives_a_rolled_back_event(session, now):
+    make_chain(session, now, n=3)
+    record(session, OFFICER, "licence.view", "licence", 99, now=now)
+    session.rollback()
+    make_chain(session, now, n=2)
+
+    assert verify(session).ok
+    assert verify(session).checked == 5
+
+
+def test_detail_is_stored_as_it_reads_back_so_the_hash_still_verifies(session, engine, now):
+    record(session, OFFICER, "licence.view", "licence", 1, now=now, detail={"b": (1, 2), "a": {"z": 1.5}})
+    session.commit()
+
+    with new_session(engine) as other:
+        stored = other.scalars(select(AuditEvent)).one()
+        assert stored.detail == {"a": {"z": 1.5}, "b": [1, 2]}
+        assert verify(other).ok
+
+
+def test_detail_that_is_not_json_is_refused(session, now):
+    with pytest.raises(TypeError):
+        record(session, OFFICER, "licence.view", "licence", 1, now=now, detail={"when": now})
+
+
+def test_aware_time_is_stored_as_naive_utc(session, engine, now):
+    aware = datetime(2026, 6, 1, 12, 30, 15, 123456, tzinfo=UTC).astimezone()
+    record(session, OFFICER, "licence.view", "licence", 1, now=aware)
+    session.commit()
+
+    with new_session(engine) as other:
+        assert other.scalars(select(AuditEvent)).one().occurred_at == datetime(2026, 6, 1, 12, 30, 15, 123456)
+        assert verify(other).ok
+
+
+def test_empty_log_verifies(session):
+    assert verify(session) == VerifyResult(ok=True, checked=0)
+
+
+def test_intact_chain_verifies(session, now):
+    make_chain(session, now, n=25)
+
+    result = verify(session, batch=7)
+
+    assert (result.ok, result.checked, result.first_broken_id) == (True, 25, None)
+
+
+def test_verify_reports_progress_after_each_batch(session, now):
+    make_chain(session, now, n=10)
+    calls = []
+
+    verify(session, progress=lambda checked, total: calls.append((checked, total)), batch=4)
+
+    assert calls == [(4, 10), (8, 10), (10, 10)]
+
+
+def test_edited_middle_row_is_caught_at_that_row(session, now):
+    events = make_chain(session, now)
+    victim = events[4].id
+    session.execute(text("UPDATE audit_event SET reason = 'nothing to see' WHERE id = :id"), {"id": victim})
+    session.commit()
+
+    result = verify(session)
+
+    assert not result.ok
+    assert result.first_broken_id == victim
+    assert result.checked == 4
+    assert "changed" in result.explanation
+
+
+def test_edited_detail_is_caught_at_that_row(session, now):
+    events = make_chain(session, now)
+    victim = events[2].id
+    session.execute(text("""UPDATE audit_event SET detail = '{"n": 0}' WHERE id = :id"""), {"id": victim})
+    session.commit()
+
+    assert verify(session).first_broken_id == victim
+
+
+def test_deleted_middle_row_is_caught_at_the_following_row(session, now):
+    events = make_chain(session, now)
+    session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[5].id})
+    session.commit()
+
+    result = verify(session)
+
+    assert not result.ok
+    assert result.first_broken_id == events[6].id
+    assert "removed" in result.explanation
+
+
+def test_deleted_first_row_is_caught_at_the_second(session, now):
+    events = make_chain(session, now)
+    session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[0].id})
+    session.commit()
+
+    assert verify(session).first_broken_id == events[1].id
+
+
+def test_deleted_last_row_is_caught_by_the_head(session, now):
+    events = make_chain(session, now)
+    session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[-1].id})
+    session.commit()
+
+    result = verify(session)
+
+    assert not result.ok
+    assert result.first_broken_id == events[-1].id
+    assert result.checked == len(events) - 1
+    assert "head" in result.explanation
+
+
+def test_head_moved_back_is_caught(session, now):
+    events = make_chain(session, now)
+    session.execute(
+        text("UPDATE audit_head SET last_event_id = :id, last_hash = :hash"),
+        {"id": events[6].id, "hash": events[6].hash},
+    )
+    session.commit()
+
+    result = verify(session)
+
+    assert not result.ok
+    assert "head" in result.explanation
+
+
+def test_deleted_head_is_caught(session, now):
+    make_chain(session, now, n=3)
+    session.execute(text("DELETE FROM audit_head"))
+    session.commit()
+
+    result = verify(session)
+
+    assert not result.ok
+    assert "head" in result.explanation
+
+
+def test_second_head_row_is_refused(session, now):
+    make_chain(session, now, n=1)
+
+    with pytest.raises(IntegrityError):
+        session.execute(text(f"INSERT INTO audit_head (id, last_hash) VALUES (2, '{GENESIS}')"))
+        session.commit()
+
+
+def test_concurrent_writers_build_one_unforked_chain(engine, now):
+    threads, per_thread = 8, 25
+    barrier = threading.Barrier(threads)
+
+    def write(worker: int) -> None:
+        actor = Actor(kind="user", id=worker, label=f"Officer {worker}", authority_id=1)
+        with new_session(engine) as session:
+            barrier.wait(timeout=30)
+            for i in range(per_thread):
+                record(session, actor, "licence.view", "licence", i, now=now, detail={"i": i})
+                session.commit()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for future in [pool.submit(write, w) for w in range(threads)]:
+            future.result()
+
+    with new_session(engine) as session:
+        result = verify(session)
+        assert (result.ok, result.checked) == (True, threads * per_thread)
+        assert count_events(session) == threads * per_thread
+        prev_hashes = session.scalars(select(AuditEvent.prev_hash)).all()
+        assert len(set(prev_hashes)) == len(prev_hashes)
+        by_actor = session.execute(select(AuditEvent.actor_id, func.count()).group_by(AuditEvent.actor_id))
+        assert dict(by_actor.all()) == dict.fromkeys(range(threads), per_thread)
