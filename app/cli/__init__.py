@@ -3,9 +3,12 @@
 from flask import Flask
 
 from app.cli.db import db_cli
+from app.cli.reference import authorities_cli, reference_cli
 
 GROUPS: list = [
     db_cli,
+    reference_cli,
+    authorities_cli,
 ]
 
 
