@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from app.cli.audit import audit_cli
 from app.cli.db import db_cli
 from app.cli.reference import authorities_cli, reference_cli
 
@@ -9,6 +10,7 @@ GROUPS: list = [
     db_cli,
     reference_cli,
     authorities_cli,
+    audit_cli,
 ]
 
 
