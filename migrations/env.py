@@ -37,13 +37,17 @@ def migration_engine(url: str) -> Engine:
     """Create a one-off engine; on SQLite, make DDL transactional so a failed migration rolls back."""
     engine = create_engine(url, poolclass=pool.NullPool)
     if engine.dialect.name == "sqlite":
-        # pysqlite commits around DDL on its own; hand BEGIN to SQLAlchemy instead. Foreign keys stay
-        # off (SQLite's default), as batch mode's copy-and-rename of a referenced table requires.
-        event.listen(
-            engine, "connect", lambda dbapi_connection, _: setattr(dbapi_connection, "isolation_level", None)
-        )
+        # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so DDL would autocommit statement
+        # by statement; let SQLAlchemy emit BEGIN instead. Foreign keys stay off (SQLite's default), as
+        # batch mode's copy-and-rename of a referenced table requires.
+        event.listen(engine, "connect", _leave_transactions_to_sqlalchemy)
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
     return engine
+
+
+def _leave_transactions_to_sqlalchemy(dbapi_connection, _record) -> None:
+    """Stop pysqlite from beginning and committing transactions on its own."""
+    dbapi_connection.isolation_level = None
 
 
 def run_migrations_offline() -> None:
