@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from licensing.actors import Actor
 from licensing.audit import GENESIS, VerifyResult, chain_hash, record, verify
-from licensing.db import new_session
+from licensing.db import is_sqlite, new_session
 from licensing.models import AuditEvent, AuditHead, Authority
 
 OFFICER = Actor(kind="user", id=7, label="Officer Seven", authority_id=3, role="officer")
@@ -245,3 +245,20 @@ def test_concurrent_writers_build_one_unforked_chain(engine, now):
         assert len(set(prev_hashes)) == len(prev_hashes)
         by_actor = session.execute(select(AuditEvent.actor_id, func.count()).group_by(AuditEvent.actor_id))
         assert dict(by_actor.all()) == dict.fromkeys(range(threads), per_thread)
+
+
+def test_events_committed_while_verifying_are_walked_too(engine, session, now):
+    if is_sqlite(engine):
+        pytest.skip("on SQLite the verifying transaction holds the write lock, so no writer can commit")
+    make_chain(session, now, n=6)
+    writer = new_session(engine)
+
+    def write_during_walk(checked: int, _total: int) -> None:
+        if checked == 3:
+            make_chain(writer, now, n=4)
+
+    with new_session(engine) as verifier:
+        result = verify(verifier, progress=write_during_walk, batch=3)
+    writer.close()
+
+    assert (result.ok, result.checked) == (True, 10)
