@@ -1,0 +1,81 @@
+"""Dependency direction (DESIGN.md): app and scheduler depend on licensing and integrations, never back."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WEB = ("flask", "flask_smorest", "flask_wtf", "webargs", "marshmallow", "werkzeug", "app")
+# package -> modules it must not import (a module forbids its submodules too).
+RULES = {
+    "licensing": ("httpx", "apscheduler", "integrations", "scheduler", *WEB),
+    "integrations": ("flask", "flask_smorest", "flask_wtf", "webargs", "werkzeug", "app", "scheduler"),
+    # The scheduler runs outside any web worker; it may read app.config, but never load views.
+    "scheduler": ("app.api", "app.officer", "app.public", "flask_smorest", "flask_wtf", "webargs"),
+}
+
+
+def imports_of(tree: ast.AST):
+    """Yield (line, names) for each absolute import statement; `from a import b` names `a` and `a.b`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, [alias.name]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+
+
+def is_within(module: str, forbidden: str) -> bool:
+    """Tell whether `module` is `forbidden` or one of its submodules."""
+    return module == forbidden or module.startswith(forbidden + ".")
+
+
+def forbidden_imports(package_dir: Path, forbidden: tuple[str, ...]) -> list[str]:
+    """List every import under `package_dir` of a forbidden module, as 'path:line imports module'."""
+    found = []
+    for path in sorted(package_dir.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for line, names in imports_of(tree):
+            bad = [name for name in names if any(is_within(name, f) for f in forbidden)]
+            if bad:
+                found.append(f"{path.relative_to(package_dir.parent)}:{line} imports {bad[0]}")
+    return sorted(found)
+
+
+@pytest.mark.parametrize("package", sorted(RULES))
+def test_package_keeps_the_dependency_direction(package):
+    assert (ROOT / package).is_dir()
+    assert forbidden_imports(ROOT / package, RULES[package]) == []
+
+
+def test_checker_reports_forbidden_imports_in_a_source_tree(tmp_path):
+    package = tmp_path / "licensing"
+    (package / "services").mkdir(parents=True)
+    (package / "__init__.py").write_text("from . import services\nimport datetime\n")
+    (package / "services" / "check.py").write_text(
+        "import sqlalchemy\n"
+        "from .rules import score\n"
+        "import flask.json as fj\n"
+        "\n"
+        "def send():\n"
+        "    from httpx import Client\n"
+        "    return Client\n"
+    )
+    (package / "services" / "views.py").write_text("from app import api\nfrom flaskish import x\n")
+
+    found = forbidden_imports(package, RULES["licensing"])
+
+    assert found == [
+        "licensing/services/check.py:3 imports flask.json",
+        "licensing/services/check.py:6 imports httpx",
+        "licensing/services/views.py:1 imports app",
+    ]
+
+
+def test_scheduler_may_read_app_config_but_not_views(tmp_path):
+    package = tmp_path / "scheduler"
+    package.mkdir()
+    (package / "jobs.py").write_text("from app.config import load_config\nfrom app import api\n")
+    assert forbidden_imports(package, RULES["scheduler"]) == ["scheduler/jobs.py:2 imports app.api"]
