@@ -1,0 +1,59 @@
+"""The match-key index: every record's blocking keys, so candidate lookup is an index probe."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session
+
+from licensing.matching import Person, match_keys, person_from
+from licensing.models import Application, Intelligence, Licence, MatchKey, RegisterEntry
+
+KIND_MODELS = {
+    "register_entry": RegisterEntry,
+    "licence": Licence,
+    "application": Application,
+    "intelligence": Intelligence,
+}
+_TABLE = MatchKey.__table__
+KEY_WIDTH = _TABLE.c.key.type.length
+
+
+def keys_of(person: Person) -> set[str]:
+    """Return the keys `person` is indexed and probed under, cut to the column's width."""
+    return {key[:KEY_WIDTH] for key in match_keys(person)}
+
+
+def index_record(session: Session, kind: str, record) -> set[str]:
+    """Make the stored keys of `record` match its identity; the caller commits."""
+    wanted = keys_of(person_from(record))
+    query = select(_TABLE.c.key).where(_TABLE.c.record_kind == kind, _TABLE.c.record_id == record.id)
+    stored = set(session.execute(query).scalars())
+    stale = stored - wanted
+    if stale:
+        session.execute(_delete_keys(kind, [record.id]).where(_TABLE.c.key.in_(stale)))
+    add_keys(session, kind, [(record.id, wanted - stored)])
+    return wanted
+
+
+def drop_record(session: Session, kind: str, record_id: int) -> None:
+    """Remove every key of one record (it was deleted or is no longer screenable)."""
+    session.execute(_delete_keys(kind, [record_id]))
+
+
+def drop_records(session: Session, kind: str, record_ids: list[int]) -> None:
+    """Remove every key of many records in one statement."""
+    if record_ids:
+        session.execute(_delete_keys(kind, record_ids))
+
+
+def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, Iterable[str]]]) -> int:
+    """Insert the keys of many records with one executemany; return how many were written."""
+    rows = [{"key": k, "record_kind": kind, "record_id": rid} for rid, keys in keyed for k in keys]
+    if rows:
+        session.execute(insert(_TABLE), rows)
+    return len(rows)
+
+
+def _delete_keys(kind: str, record_ids: list[int]):
+    """Build the DELETE of the keys of `record_ids`."""
+    return delete(_TABLE).where(_TABLE.c.record_kind == kind, _TABLE.c.record_id.in_(record_ids))

@@ -1,0 +1,204 @@
+"""Screening finds candidates only through the match-key index, and records what it did."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from licensing.actors import Actor
+from licensing.keys import drop_record, index_record, keys_of
+from licensing.matching import person_from
+from licensing.models import (
+    Application,
+    AuditEvent,
+    Intelligence,
+    Licence,
+    MatchKey,
+    RegisterEntry,
+    Screening,
+    ScreeningCandidate,
+)
+from licensing.screening import screen
+from tests.factories import NOW, identity, make_authority, make_police_force
+
+
+def make_entry(session, authority, **overrides) -> RegisterEntry:
+    """Create a current register entry with its match keys."""
+    fields = identity() | {
+        "authority_id": authority.id,
+        "ref": f"RE-{authority.id}",
+        "decision": "revocation",
+    }
+    fields |= {"decided_on": date(2025, 1, 10), "effective_on": date(2025, 1, 31)}
+    fields |= {"first_recorded_at": NOW, "updated_at": NOW}
+    return _stored(session, "register_entry", RegisterEntry(**(fields | overrides)))
+
+
+def make_licence(session, authority, **overrides) -> Licence:
+    """Create an active licence with its match keys."""
+    fields = identity() | {"authority_id": authority.id, "ref": "LIC-1", "badge_number": "B1"}
+    fields |= {"licence_type": "phv", "granted_on": date(2025, 1, 1), "expires_on": date(2028, 1, 1)}
+    fields |= {"created_at": NOW, "updated_at": NOW}
+    return _stored(session, "licence", Licence(**(fields | overrides)))
+
+
+def make_application(session, authority, **overrides) -> Application:
+    """Create a pending application with its match keys."""
+    fields = identity() | {"authority_id": authority.id, "ref": "APP-1", "kind": "new", "licence_type": "phv"}
+    fields |= {"received_on": date(2026, 11, 1), "created_at": NOW, "updated_at": NOW}
+    return _stored(session, "application", Application(**(fields | overrides)))
+
+
+def make_intelligence(session, force, **overrides) -> Intelligence:
+    """Create active intelligence with its match keys."""
+    fields = identity() | {"police_force_id": force.id, "force_reference": "INT-1", "category": "arrest"}
+    fields |= {"occurred_on": date(2026, 10, 1), "created_at": NOW, "updated_at": NOW}
+    return _stored(session, "intelligence", Intelligence(**(fields | overrides)))
+
+
+def _stored(session, kind, record):
+    session.add(record)
+    session.flush()
+    index_record(session, kind, record)
+    session.commit()
+    return record
+
+
+def officer(authority) -> Actor:
+    """Return an officer of `authority`."""
+    return Actor(kind="user", id=7, label="Officer Test", authority_id=authority.id)
+
+
+def applicant(**overrides):
+    """Return the default synthetic identity as a Person."""
+    from types import SimpleNamespace
+
+    return person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | overrides)))
+
+
+def test_identical_person_is_found_as_match_in_every_kind(session, now):
+    here, there = make_authority(session), make_authority(session)
+    entry = make_entry(session, there)
+    licence = make_licence(session, there)
+    application = make_application(session, there)
+    intel = make_intelligence(session, make_police_force(session))
+    result = screen(
+        session, officer(here), applicant(), purpose="ad_hoc", now=now, exclude_authority_id=here.id
+    )
+    found = {(c.kind, c.id): c for c in result.candidates}
+    expected = {
+        ("register_entry", entry.id),
+        ("licence", licence.id),
+        ("application", application.id),
+        ("intelligence", intel.id),
+    }
+    assert set(found) == expected
+    assert {c.band for c in found.values()} == {"match"}
+    assert found[("intelligence", intel.id)].ref == "INT-1"
+
+
+def test_unrelated_person_is_not_a_candidate(session, now):
+    here, there = make_authority(session), make_authority(session)
+    make_entry(session, there)
+    other = applicant(
+        given_names="Sarah",
+        family_name="Morgan",
+        date_of_birth=date(1964, 7, 5),
+        ni_number="JT654321A",
+        driving_licence_number="MORGA657054SM9IJ",
+        postcode="LS1 4AP",
+    )
+    result = screen(session, officer(here), other, purpose="ad_hoc", now=now, exclude_authority_id=here.id)
+    assert result.candidates == []
+
+
+def test_own_authority_records_are_excluded_when_asked(session, now):
+    here, there = make_authority(session), make_authority(session)
+    make_entry(session, here, ref="MINE")
+    theirs = make_entry(session, there, ref="THEIRS")
+    result = screen(
+        session, officer(here), applicant(), purpose="ad_hoc", now=now, exclude_authority_id=here.id
+    )
+    assert [(c.kind, c.id) for c in result.candidates] == [("register_entry", theirs.id)]
+
+
+def test_ineligible_records_are_not_candidates(session, now):
+    here, there = make_authority(session), make_authority(session)
+    make_entry(session, there, status="overturned")
+    make_licence(session, there, status="expired")
+    make_application(session, there, status="granted")
+    make_intelligence(session, make_police_force(session), status="withdrawn")
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now)
+    assert result.candidates == []
+
+
+def test_record_without_keys_is_never_returned_even_if_identical(session, now):
+    here, there = make_authority(session), make_authority(session)
+    unkeyed = make_entry(session, there, ref="UNKEYED")
+    drop_record(session, "register_entry", unkeyed.id)
+    keyed = make_entry(session, there, ref="KEYED")
+    session.commit()
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now)
+    assert [c.id for c in result.candidates] == [keyed.id]
+
+
+def test_changing_identity_replaces_its_keys(session):
+    there = make_authority(session)
+    entry = make_entry(session, there)
+    entry.family_name, entry.date_of_birth, entry.ni_number = "Morgan", date(1964, 7, 5), "JT654321A"
+    index_record(session, "register_entry", entry)
+    session.commit()
+    stored = set(session.scalars(select(MatchKey.key).where(MatchKey.record_id == entry.id)))
+    assert stored == keys_of(person_from(entry))
+    assert stored.isdisjoint(keys_of(applicant()))
+
+
+def test_screening_is_recorded_with_candidates_and_audit(session, now):
+    here, there = make_authority(session), make_authority(session)
+    entry = make_entry(session, there)
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now, reason="pre-application")
+    screening = session.get(Screening, result.screening_id)
+    assert (screening.authority_id, screening.actor_label, screening.reason) == (
+        here.id,
+        "Officer Test",
+        "pre-application",
+    )
+    rows = session.scalars(
+        select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
+    ).all()
+    assert [(r.candidate_kind, r.candidate_id, r.band) for r in rows] == [
+        ("register_entry", entry.id, "match")
+    ]
+    assert rows[0].evidence == result.candidates[0].evidence
+    events = session.scalars(select(AuditEvent).where(AuditEvent.record_kind == "screening")).all()
+    assert [(e.record_id, e.actor_label) for e in events] == [(screening.id, "Officer Test")]
+
+
+def test_unrecorded_screening_writes_nothing(session, now):
+    here, there = make_authority(session), make_authority(session)
+    make_entry(session, there)
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now, record=False)
+    assert result.screening_id is None and len(result.candidates) == 1
+    assert session.scalar(select(func.count()).select_from(Screening)) == 0
+
+
+def test_min_score_above_every_score_leaves_no_candidates(session, now):
+    here, there = make_authority(session), make_authority(session)
+    make_entry(session, there)
+    result = screen(
+        session, officer(here), applicant(), purpose="ad_hoc", now=now, min_score=1.01, record=False
+    )
+    assert result.candidates == []
+
+
+def test_application_being_screened_is_not_its_own_candidate(session, now):
+    here = make_authority(session)
+    application = make_application(session, here)
+    result = screen(
+        session,
+        officer(here),
+        person_from(application),
+        purpose="application",
+        now=now,
+        application_id=application.id,
+    )
+    assert result.candidates == []
