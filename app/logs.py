@@ -99,6 +99,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class DevServerAccessFilter(logging.Filter):
+    """Drop the development server's access lines: they carry the query string, and ours replace them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep everything but werkzeug's per-request INFO line ('addr - - [date] "GET ..." 200 -')."""
+        return not (record.levelno == logging.INFO and " - - [" in str(record.msg))
+
+
 class StderrHandler(logging.StreamHandler):
     """Write to whatever sys.stderr is at emit time, so redirection (and test capture) is honoured."""
 
@@ -133,8 +141,12 @@ def configure_root(level: str) -> None:
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
     root.setLevel(level)
-    # Werkzeug's development-server access line carries the query string; ours replaces it.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # httpx logs every outbound URL at INFO, query string included (DBS status checks put the
+    # surname and date of birth there); integrations log their own calls without it.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DevServerAccessFilter) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(DevServerAccessFilter())
 
 
 def _start_request() -> None:

@@ -3,10 +3,13 @@
 import json
 import logging
 import re
+import threading
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from flask import Blueprint, request
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.logs import REDACTED, JsonFormatter, StderrHandler
@@ -188,3 +191,25 @@ def test_formatter_redacts_identity_fields_and_keeps_the_rest():
     assert line["candidate"] == {"ref": "R1", "date_of_birth": REDACTED, "note": f"NI {REDACTED}"}
     assert (line["score"], line["authority_code"]) == (0.93, "E08000031")
     assert line["request_id"] is None
+
+
+def test_development_server_logs_only_our_access_line(app, capsys):
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        response = httpx.get(f"http://127.0.0.1:{server.server_port}/healthz?{QUERY}")
+    finally:
+        server.shutdown()
+        thread.join()
+    raw = capsys.readouterr().err
+    assert response.status_code == 200
+    assert [line["logger"] for line in map(json.loads, raw.splitlines())] == ["crosscheck.access"]
+    assert_no_personal_data(raw)
+
+
+def test_outbound_request_urls_are_not_logged(app, capsys):
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    with httpx.Client(transport=transport) as http:
+        http.get("https://dbs.example/check", params={"surname": FAMILY, "dateOfBirth": DOB})
+    assert_no_personal_data(capsys.readouterr().err)
