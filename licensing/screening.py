@@ -9,7 +9,7 @@ million.
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
@@ -219,7 +219,8 @@ def _candidate_row(screening_id: int, candidate: Candidate, now: datetime) -> di
     }
     if candidate.suppressed_by:
         row |= {"resolution": "not_same_person", "resolution_reason": candidate.suppressed_by[:500]}
-        row |= {"resolved_by": candidate.ruled_out_by, "resolved_at": now}
+        # sqlmodel maps `datetime | None` columns to a timezone-aware type that refuses naive values.
+        row |= {"resolved_by": candidate.ruled_out_by, "resolved_at": now.replace(tzinfo=UTC)}
     return row
 
 
