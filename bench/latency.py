@@ -1,0 +1,126 @@
+"""Single-screening latency through the screening service, with same-run baselines, and the table."""
+
+import csv
+import random
+import statistics
+import time
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+
+from licensing.actors import Actor
+from licensing.db import make_engine, new_session
+from licensing.matching import person_from
+from licensing.models import Authority, Licence, MatchKey
+from licensing.screening import screen
+
+NOW = datetime(2026, 11, 23, 10, 0, 0)
+WARM_UP = 20
+
+
+def _people(path: Path, limit: int) -> list:
+    """Read up to `limit` applicants as engine Persons."""
+    people = []
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
+            fields = {k: (v or None) for k, v in row.items()} | {"date_of_birth": dob}
+            fields["previous_names"] = row["previous_names"] or ""
+            fields["address"] = row["address"] or ""
+            people.append(person_from(SimpleNamespace(**fields)))
+            if len(people) == limit:
+                break
+    return people
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    """Return p50 and p99 of `samples`, in milliseconds."""
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
+def _time_each(calls) -> list[float]:
+    """Time each zero-argument call in `calls`."""
+    samples = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _fetch(session, query) -> list:
+    """Run `query` and fetch every row."""
+    return session.execute(query).all()
+
+
+def measure(url: str, applicants: Path, n: int) -> dict:
+    """Screen `n` applicants one at a time (recorded, as the API does); return p50/p99 and baselines."""
+    engine = make_engine(url)
+    rng = random.Random(n)
+    with new_session(engine) as session:
+        authority_id = session.execute(select(Authority.id).order_by(Authority.id)).scalars().first()
+        actor = Actor(kind="api_client", id=None, label="bench", authority_id=authority_id)
+        people = _people(applicants, n + WARM_UP)
+        last_id = session.execute(select(func.max(Licence.id))).scalar_one()
+        keys = session.execute(select(MatchKey.key).limit(5000)).scalars().all()
+
+        def one(person):
+            return lambda: screen(session, actor, person, purpose="application", now=NOW, record=True)
+
+        _time_each(one(p) for p in people[:WARM_UP])
+        screening = _percentiles(_time_each(one(p) for p in people[WARM_UP:]))
+        ids = [rng.randint(1, last_id) for _ in range(n)]
+        by_pk = _percentiles(_time_each(partial(session.get, Licence, i) for i in ids))
+        session.expunge_all()
+        probes = [select(MatchKey.record_id).where(MatchKey.key == rng.choice(keys)) for _ in range(n)]
+        probe = _percentiles(_time_each(partial(_fetch, session, q) for q in probes))
+    engine.dispose()
+    return {
+        "screening_p50_ms": screening[0],
+        "screening_p99_ms": screening[1],
+        "pk_select_p50_ms": by_pk[0],
+        "key_probe_p50_ms": probe[0],
+        "screening_p50_over_pk_select": screening[0] / by_pk[0],
+    }
+
+
+def markdown(report: dict) -> str:
+    """Render the speed report as one Markdown table, databases side by side."""
+    dbs = report["databases"]
+    names = list(dbs)
+    lines = [
+        f"Machine: {report['machine']['cores']} cores, Python {report['machine']['python']}; "
+        f"{report['records']:,} register + licence records.",
+        "",
+        "| measure | target | " + " | ".join(names) + " |",
+        "|---|---|" + "---:|" * len(names),
+    ]
+    rows = [
+        ("import rows/s", "≥ 5,000", lambda d: d["import"]["total"]["rows_per_s"], "{:,.0f}"),
+        ("import peak RSS (MiB)", "< 1,024", lambda d: d["import"]["total"]["peak_rss_mib"], "{:,.0f}"),
+        ("single screening p50 (ms)", "≤ 5", lambda d: d["single"]["screening_p50_ms"], "{:.2f}"),
+        ("single screening p99 (ms)", "≤ 50", lambda d: d["single"]["screening_p99_ms"], "{:.2f}"),
+        ("bulk applicants/s (CLI)", "≥ 1,000", lambda d: d["bulk"]["applicants_per_s"], "{:,.0f}"),
+        (
+            "bulk applicants/s net of CLI start-up",
+            "",
+            lambda d: d["bulk"]["applicants_per_s_net_of_startup"],
+            "{:,.0f}",
+        ),
+        ("baseline: PK SELECT p50 (ms)", "", lambda d: d["single"]["pk_select_p50_ms"], "{:.3f}"),
+        ("baseline: one key probe p50 (ms)", "", lambda d: d["single"]["key_probe_p50_ms"], "{:.3f}"),
+        (
+            "screening p50 / PK SELECT p50",
+            "",
+            lambda d: d["single"]["screening_p50_over_pk_select"],
+            "{:.1f}×",
+        ),
+    ]
+    for label, target, get, fmt in rows:
+        lines.append(f"| {label} | {target} | " + " | ".join(fmt.format(get(dbs[n])) for n in names) + " |")
+    return "\n".join(lines)
