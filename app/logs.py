@@ -150,12 +150,14 @@ def configure_root(level: str) -> None:
 
 
 def _start_request() -> None:
+    """Take a sane incoming request id or make one, and start the clock."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = incoming if SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
 
 
 def _finish_request(response: Response) -> Response:
+    """Return the request id in the response and write the access line."""
     # Error responses pass through here too, so every response carries its id and gets its line.
     if "request_id" not in g:
         g.request_id = uuid.uuid4().hex
