@@ -10,6 +10,7 @@ Written in the DESIGN.md CSV formats, so it loads through `flask register import
 
 import random
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from bench import corrupt, generator
@@ -34,30 +35,35 @@ class LabelledSet:
 
 
 def build(seed: int = 1, register: int = 5000, true_matches: int = 2000, lookalikes: int = 1000,
-          no_match: int = 2000) -> LabelledSet:  # fmt: skip
-    """Build a labelled set; the same arguments always give the same set."""
+          no_match: int = 2000, today: date | None = None) -> LabelledSet:  # fmt: skip
+    """Build a labelled set; the same arguments always give the same set.
+
+    `today` (default: the real today, as the import command uses) decides which licences have
+    expired; only screenable records (current entries, unexpired licences) are disguised or mimicked.
+    """
+    today = today or date.today()
     rng = random.Random(seed)
-    pool = [_as_person(p) for p in generator.people(register + no_match + true_matches + lookalikes, seed)]
-    base, strangers, others = (
-        pool[:register],
-        pool[register : register + no_match],
-        pool[register + no_match :],
-    )
+    pool = generator.people(register + no_match + true_matches + lookalikes, rng)
     n_entries = int(register * ENTRY_SHARE)
-    people = [p | {"ref": f"R{i:06d}"} for i, p in enumerate(base[:n_entries], 1)]
-    people += [p | {"ref": f"L{i:06d}"} for i, p in enumerate(base[n_entries:], 1)]
-    applicants = _true_matches(people, others, true_matches, rng)
-    applicants += _lookalikes(people, others[true_matches:], lookalikes, rng)
-    applicants += [(s, "", NO_MATCH) for s in strangers]
+    entries = generator.register_entries(_refs(pool[:n_entries], "R"), rng, today=today)
+    licences = generator.licences(_refs(pool[n_entries:register], "L"), rng, today=today)
+    screenable = [_as_person(r) for r in entries + licences if r.get("expires_on", today) >= today]
+    strangers, others = pool[register : register + no_match], pool[register + no_match :]
+    applicants = _true_matches(screenable, [_as_person(o) for o in others], true_matches, rng)
+    applicants += _lookalikes(screenable, [_as_person(o) for o in others[true_matches:]], lookalikes, rng)
+    applicants += [(_as_person(s), "", NO_MATCH) for s in strangers]
     rng.shuffle(applicants)
     truth, rows = [], []
     for i, (person, true_ref, kind) in enumerate(applicants, 1):
         ref = f"A{i:06d}"
         rows.append(_row(person | {"ref": ref}))
         truth.append({"applicant_ref": ref, "true_candidate_ref": true_ref, "kind": kind})
-    entries = generator.register_entries([_row(p) for p in people[:n_entries]], rng)
-    licences = generator.licences([_row(p) for p in people[n_entries:]], rng)
     return LabelledSet(entries, licences, rows, truth)
+
+
+def _refs(people: list[dict], prefix: str) -> list[dict]:
+    """Number `people` with refs unique across the register (R000001..., L000001...)."""
+    return [p | {"ref": f"{prefix}{i:06d}"} for i, p in enumerate(people, 1)]
 
 
 def _true_matches(people: list[dict], others: list[dict], n: int, rng: random.Random) -> list[tuple]:
@@ -99,13 +105,8 @@ def _text(value) -> str:
 
 
 def _as_person(row: dict) -> dict:
-    """Return a generator row as a person dict with a `date` of birth."""
-    from datetime import date
-
-    dob = row.get("date_of_birth")
-    person = {c: row.get(c) or "" for c in generator.PEOPLE_COLUMNS}
-    person["date_of_birth"] = date.fromisoformat(dob) if isinstance(dob, str) and dob else dob or None
-    return person
+    """Return the people columns of a row, empty strings for missing values."""
+    return {c: row.get(c) or ("" if c != "date_of_birth" else None) for c in generator.PEOPLE_COLUMNS}
 
 
 def _row(person: dict) -> dict:
