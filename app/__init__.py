@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from app import api, cli, db, errors, logs, ops
+from app import api, auth, cli, db, errors, logs, officer, ops
 from app.config import INSTANCE_DIR, load_config
 
 
@@ -17,4 +17,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     ops.init_app(app)
     cli.init_app(app)
+    auth.init_app(app)
+    officer.init_app(app)
     return app

@@ -1,11 +1,94 @@
-"""Authentication of API clients (bearer keys) and officers (session cookies)."""
+"""Authentication of API clients (bearer keys) and officers (session cookies), and CSRF for forms.
 
-from flask import g
+API clients: `authenticate_api_client` runs before every request to an API blueprint (app.api attaches
+it) and puts the client's Actor in `g.actor`, or refuses with 401. The OpenAPI document is served by
+flask-smorest's own blueprint, so it stays public.
 
-from licensing.errors import Unauthenticated
+Scopes: coarse permissions of API keys are checked at the API boundary, and only there, with the
+`@require_scope("council:read")` decorator on each view method; a missing scope is a 403. Officers have
+roles, not scopes. Business permissions ("a council reads only its own applications") are checked by the
+licensing services against the actor, whoever it is.
+
+Officers: `sign_in_officer` starts a fresh session holding the officer's id; `current_officer` loads the
+officer for this request (None when signed out, deactivated or removed).
+
+CSRF: every state-changing request outside /api needs a Flask-WTF token. /api is exempt as a whole:
+it authenticates with bearer keys, never cookies, so a forged cross-site request carries no credentials.
+"""
+
+from functools import wraps
+
+from flask import Flask, g, request, session
+from flask_smorest import Blueprint
+from flask_wtf.csrf import CSRFProtect
+
+from app import db, errors
+from licensing import clients
+from licensing.actors import Actor
+from licensing.clock import utcnow
+from licensing.models import User
+from licensing.users import actor_for
+
+csrf = CSRFProtect()
+SESSION_USER_KEY = "officer_id"
+
+
+def init_app(app: Flask) -> None:
+    """Protect every form outside /api against cross-site request forgery."""
+    # The check runs in our own hook so that /api is exempt by path, including its 404s and 405s.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    app.before_request(_protect_forms)
 
 
 def authenticate_api_client() -> None:
     """Resolve the bearer key of this request to an Actor in `g.actor`, or refuse with 401."""
-    g.actor = None
-    raise Unauthenticated("A valid API key is required.")
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    presented = key.strip() if scheme.lower() == "bearer" else None
+    g.actor = clients.authenticate(db.session(), presented, utcnow())
+
+
+def require_scope(scope: str):
+    """Decorate a view method so that only API clients holding `scope` may call it (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            g.actor.require_scope(scope)
+            return view(*args, **kwargs)
+
+        checked.required_scope = scope
+        return Blueprint.doc(security=[{"bearer": []}], **{"x-required-scope": scope})(checked)
+
+    return decorator
+
+
+def sign_in_officer(user: User) -> None:
+    """Start a new session for `user`, dropping anything the old one held."""
+    session.clear()
+    session[SESSION_USER_KEY] = user.id
+
+
+def sign_out_officer() -> None:
+    """End the officer's session."""
+    session.clear()
+
+
+def current_officer() -> User | None:
+    """Return the signed-in officer, or None."""
+    if "officer" not in g:
+        user_id = session.get(SESSION_USER_KEY)
+        user = db.session().get(User, user_id) if user_id is not None else None
+        g.officer = user if user is not None and user.active else None
+    return g.officer
+
+
+def officer_actor() -> Actor | None:
+    """Return the signed-in officer as an Actor, or None."""
+    user = current_officer()
+    return actor_for(user) if user is not None else None
+
+
+def _protect_forms() -> None:
+    if not errors.wants_problem_json():
+        csrf.protect()

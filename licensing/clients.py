@@ -12,9 +12,10 @@ import string
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from licensing.actors import Actor
+from licensing import audit
+from licensing.actors import SYSTEM, Actor
 from licensing.errors import InvalidTransition, NotFound, Unauthenticated, ValidationFailed
 from licensing.models.organisations import SCOPES, ApiClient, Authority, PoliceForce
 
@@ -37,6 +38,7 @@ def create_client(
     authority_id: int | None = None,
     police_force_id: int | None = None,
     now: datetime,
+    actor: Actor = SYSTEM,
 ) -> tuple[ApiClient, str]:
     """Create a client for one organisation; return it and its key, which is never available again."""
     scope_set = _checked_scopes(session, scopes, authority_id, police_force_id)
@@ -55,11 +57,23 @@ def create_client(
         created_at=now,
     )
     session.add(client)
+    session.flush()
+    detail = {"name": name, "scopes": sorted(scope_set), "police_force_id": police_force_id}
+    audit.record(
+        session,
+        actor,
+        "api_client.create",
+        "api_client",
+        client.id,
+        now=now,
+        detail=detail,
+        authority_id=authority_id,
+    )
     session.commit()
     return client, key
 
 
-def revoke_client(session: Session, client_id: int, now: datetime) -> ApiClient:
+def revoke_client(session: Session, client_id: int, now: datetime, actor: Actor = SYSTEM) -> ApiClient:
     """Revoke a client so that its key is refused from now on."""
     client = session.get(ApiClient, client_id)
     if client is None:
@@ -70,13 +84,28 @@ def revoke_client(session: Session, client_id: int, now: datetime) -> ApiClient:
         )
     client.revoked_at = aware_utc(now)
     session.add(client)
+    audit.record(
+        session,
+        actor,
+        "api_client.revoke",
+        "api_client",
+        client.id,
+        now=now,
+        authority_id=client.authority_id,
+    )
     session.commit()
     return client
 
 
-def list_clients(session: Session) -> list[ApiClient]:
-    """Return every client, oldest first."""
-    return list(session.exec(select(ApiClient).order_by(ApiClient.id)))
+def list_clients(session: Session) -> list[tuple[ApiClient, str]]:
+    """Return every client with its organisation's code, oldest first."""
+    query = (
+        select(ApiClient, func.coalesce(Authority.code, PoliceForce.code))
+        .outerjoin(Authority, ApiClient.authority_id == Authority.id)
+        .outerjoin(PoliceForce, ApiClient.police_force_id == PoliceForce.id)
+        .order_by(ApiClient.id)
+    )
+    return [(client, code) for client, code in session.exec(query)]
 
 
 def authenticate(session: Session, key: str | None, now: datetime) -> Actor:

@@ -6,7 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
-from licensing.actors import Actor
+from licensing import audit
+from licensing.actors import SYSTEM, Actor
 from licensing.clients import aware_utc
 from licensing.errors import DuplicateReference, Unauthenticated, ValidationFailed
 from licensing.models.organisations import ROLES, Authority, User
@@ -21,7 +22,15 @@ _DECOY_HASH = hasher.hash("decoy password that matches no account")
 
 
 def create_user(
-    session: Session, *, email: str, name: str, password: str, role: str, authority_id: int, now: datetime
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    authority_id: int,
+    now: datetime,
+    actor: Actor = SYSTEM,
 ) -> User:
     """Create an officer of one authority with a hashed password."""
     email = normalise_email(email)
@@ -35,6 +44,17 @@ def create_user(
         created_at=now,
     )
     session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        now=now,
+        detail={"role": role},
+        authority_id=authority_id,
+    )
     session.commit()
     return user
 
@@ -69,6 +89,11 @@ def actor_for(user: User) -> Actor:
     return Actor(
         kind="user", id=user.id, label=f"user:{user.email}", authority_id=user.authority_id, role=user.role
     )
+
+
+def authority_of(session: Session, user: User) -> Authority:
+    """Return the authority the officer works for."""
+    return session.get(Authority, user.authority_id)
 
 
 def normalise_email(email: str) -> str:

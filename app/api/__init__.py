@@ -1,7 +1,8 @@
 """JSON API v1 for councils and police, documented by OpenAPI generated from its schemas."""
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
+from werkzeug.exceptions import UnsupportedMediaType
 
 from app import auth, errors
 from app.api import meta
@@ -24,4 +25,11 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
         app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate_api_client)
+        app.before_request_funcs[blueprint.name].append(require_json_body)
     app.extensions["crosscheck.api"] = api
+
+
+def require_json_body() -> None:
+    """Refuse a request body that is not JSON with 415, rather than reading it as missing fields."""
+    if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
+        raise UnsupportedMediaType("Send the request body as JSON, with Content-Type: application/json.")

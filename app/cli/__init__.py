@@ -3,14 +3,22 @@
 from flask import Flask
 
 from app.cli.audit import audit_cli
+from app.cli.clients import clients_cli
 from app.cli.db import db_cli
+from app.cli.licences import licences
 from app.cli.reference import authorities_cli, reference_cli
+from app.cli.register import register
+from app.cli.users import users_cli
 
 GROUPS: list = [
     db_cli,
     reference_cli,
     authorities_cli,
     audit_cli,
+    clients_cli,
+    users_cli,
+    register,
+    licences,
 ]
 
 

@@ -3,10 +3,13 @@
 from datetime import UTC, timedelta
 
 import pytest
+from sqlmodel import select
 
+from licensing import audit
+from licensing.actors import cli_actor
 from licensing.clients import authenticate, create_client, hash_key, list_clients, revoke_client
 from licensing.errors import InvalidTransition, NotFound, Unauthenticated, ValidationFailed
-from licensing.models import ApiClient
+from licensing.models import ApiClient, AuditEvent
 from tests.factories import make_api_client, make_authority, make_police_force
 
 
@@ -154,3 +157,26 @@ def test_client_needs_a_name(session, now):
     authority = make_authority(session)
     with pytest.raises(ValidationFailed):
         create_client(session, name="  ", scopes=["council:read"], authority_id=authority.id, now=now)
+
+
+def test_creation_and_revocation_are_audited_without_the_key(session, now):
+    operator = cli_actor("clients")
+    authority = make_authority(session)
+    client, key = create_client(
+        session,
+        name="Back office",
+        scopes=["council:read"],
+        authority_id=authority.id,
+        now=now,
+        actor=operator,
+    )
+    revoke_client(session, client.id, now, actor=operator)
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.record_kind, e.record_id) for e in events] == [
+        ("api_client.create", "api_client", client.id),
+        ("api_client.revoke", "api_client", client.id),
+    ]
+    assert {e.actor_label for e in events} == {"cli:clients"}
+    assert {e.authority_id for e in events} == {authority.id}
+    assert all(key not in str(e.detail) and client.key_hash not in str(e.detail) for e in events)
+    assert audit.verify(session).ok

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from sqlmodel import select
 
 from licensing.errors import DuplicateReference, Unauthenticated, ValidationFailed
-from licensing.models import User
+from licensing.models import AuditEvent, User
 from licensing.users import REFUSAL, create_user, sign_in
 from tests.factories import OFFICER_PASSWORD, make_authority, make_user
 
@@ -115,3 +116,11 @@ def test_invalid_officer_details_are_refused(session, now, field, value):
     with pytest.raises(ValidationFailed) as refused:
         create_user(session, now=now, **(details | {field: value}))
     assert [e["field"] for e in refused.value.errors] == [field]
+
+
+def test_creation_is_audited_without_personal_data(session, now):
+    user = make_user(session, email="audited@council.example")
+    event = session.exec(select(AuditEvent)).one()
+    assert (event.action, event.record_kind, event.record_id) == ("user.create", "user", user.id)
+    assert event.authority_id == user.authority_id
+    assert "audited" not in str(event.detail) and user.name not in str(event.detail)
