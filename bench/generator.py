@@ -1,0 +1,163 @@
+"""The one synthetic data generator: people, licences and register entries, deterministic from a seed.
+
+Shared by the tests, `flask demo seed` and the benchmarks. Every row uses the DESIGN.md 'Bulk CSV'
+columns; dates are `datetime.date` objects until `write_csv` writes them in ISO form. No row describes a
+real person: names, addresses and numbers are drawn at random from the pools in bench/synthetic/.
+
+    python -m bench.generator people 1000 --seed 1 --out people.csv
+    python -m bench.generator licences 300 --seed 1 --authorities E08000031,E08000039 --out licences.csv
+"""
+
+import argparse
+import csv
+import random
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bench.synthetic.people import REFERENCE_DATE, make_person
+from bench.synthetic.records import BadgeNumbers, licence_fields, register_fields
+
+PEOPLE_COLUMNS = [
+    "ref",
+    "given_names",
+    "family_name",
+    "previous_names",
+    "date_of_birth",
+    "sex",
+    "address",
+    "postcode",
+    "ni_number",
+    "driving_licence_number",
+]
+LICENCE_COLUMNS = [
+    *PEOPLE_COLUMNS,
+    "authority_code",
+    "badge_number",
+    "licence_type",
+    "granted_on",
+    "expires_on",
+]
+REGISTER_ENTRY_COLUMNS = [*PEOPLE_COLUMNS, "authority_code", "decision", "decided_on", "effective_on"]
+REGISTER_COLUMNS = REGISTER_ENTRY_COLUMNS
+# Wolverhampton, Sheffield, Rotherham, Bradford, Cardiff, Glasgow: the demo's authorities.
+DEFAULT_AUTHORITY_CODES = ("E08000031", "E08000039", "E08000018", "E08000032", "W06000015", "S12000049")
+
+__all__ = [
+    "LICENCE_COLUMNS",
+    "PEOPLE_COLUMNS",
+    "REFERENCE_DATE",
+    "REGISTER_COLUMNS",
+    "REGISTER_ENTRY_COLUMNS",
+    "licences",
+    "make_person",
+    "people",
+    "register_entries",
+    "write_csv",
+    "write_rows",
+]
+
+
+def people(n: int, seed: int | random.Random = 0, prefix: str = "P") -> list[dict]:
+    """Return `n` synthetic people with refs P000001, P000002, ...; the same seed gives the same people."""
+    rng = _rng(seed)
+    return [make_person(rng, ref=f"{prefix}{i:06d}") for i in range(1, n + 1)]
+
+
+def licences(
+    who: int | Iterable[dict],
+    seed: int | random.Random = 0,
+    authority_codes: Sequence[str] = DEFAULT_AUTHORITY_CODES,
+    *,
+    today: date = REFERENCE_DATE,
+) -> list[dict]:
+    """Return licence rows for `who`: a number of new people (refs L...), or people rows to license."""
+    rng = _rng(seed)
+    badges = BadgeNumbers(rng)
+    rows = []
+    for person in _people(who, rng, "L"):
+        code = rng.choice(authority_codes)
+        rows.append(dict(person) | licence_fields(rng, code, badges.take(code), today))
+    return rows
+
+
+def register_entries(
+    who: int | Iterable[dict],
+    seed: int | random.Random = 0,
+    authority_codes: Sequence[str] = DEFAULT_AUTHORITY_CODES,
+    *,
+    today: date = REFERENCE_DATE,
+) -> list[dict]:
+    """Return register-entry rows for `who`: a number of new people (refs R...), or people rows."""
+    rng = _rng(seed)
+    return [
+        dict(p) | register_fields(rng, rng.choice(authority_codes), today) for p in _people(who, rng, "R")
+    ]
+
+
+def write_csv(path: str | Path, rows: Iterable[dict], columns: Sequence[str]) -> int:
+    """Write `rows` as UTF-8 CSV with a header row and ISO dates; return how many rows were written."""
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        return write_rows(handle, rows, columns)
+
+
+def write_rows(handle: TextIO, rows: Iterable[dict], columns: Sequence[str]) -> int:
+    """Write a header and `rows` as CSV to an open text stream; return how many rows were written."""
+    writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({c: _cell(row.get(c)) for c in columns})
+        count += 1
+    return count
+
+
+def _people(who: int | Iterable[dict], rng: random.Random, prefix: str) -> Iterable[dict]:
+    """Return `who` if it is rows, or that many new people drawn from `rng`."""
+    if isinstance(who, int):
+        return [make_person(rng, ref=f"{prefix}{i:06d}") for i in range(1, who + 1)]
+    return who
+
+
+def _rng(seed: int | random.Random) -> random.Random:
+    """Return `seed` if it is already a generator, or a new one seeded with it."""
+    return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+def _cell(value) -> str:
+    """Return a value as CSV text: ISO dates, empty for None."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+KINDS = {
+    "people": (people, PEOPLE_COLUMNS),
+    "licences": (licences, LICENCE_COLUMNS),
+    "register": (register_entries, REGISTER_ENTRY_COLUMNS),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write synthetic rows of one kind to a CSV file (or standard output)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.generator", description=main.__doc__)
+    parser.add_argument("kind", choices=list(KINDS))
+    parser.add_argument("n", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--authorities", default=",".join(DEFAULT_AUTHORITY_CODES), help="comma-separated GSS codes"
+    )
+    parser.add_argument("--out", default="-", help="file to write; '-' for standard output")
+    args = parser.parse_args(argv)
+    make, columns = KINDS[args.kind]
+    extra = () if args.kind == "people" else (args.authorities.split(","),)
+    rows = make(args.n, args.seed, *extra)
+    count = write_rows(sys.stdout, rows, columns) if args.out == "-" else write_csv(args.out, rows, columns)
+    print(f"Wrote {count} {args.kind} rows (seed {args.seed}) to {args.out}.", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

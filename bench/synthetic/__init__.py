@@ -1,0 +1,1 @@
+"""The parts of the synthetic data generator; use them through bench.generator."""
