@@ -44,7 +44,7 @@ class KeyFrequencies:
         for start in range(0, len(missing), 1000):
             chunk = missing[start : start + 1000]
             query = select(_TABLE.c.key, func.count()).where(_TABLE.c.key.in_(chunk)).group_by(_TABLE.c.key)
-            found = dict(self.session.execute(query).tuples())
+            found = dict(self.session.execute(query).all())
             self.counts.update({k: found.get(k, 0) for k in chunk})
 
 

@@ -239,3 +239,57 @@ def _identity_columns(person: Person) -> dict:
         "driving_licence_number": person.driving_licence_number,
     }
     return {k: v[: table.c[k].type.length] if isinstance(v, str) else v for k, v in values.items()}
+
+
+@dataclass
+class BulkReport:
+    """What a bulk screening did: applicants read and rejected, candidates written per band."""
+
+    applicants: int = 0
+    rejected: int = 0
+    bands: Counter = field(default_factory=Counter)
+
+
+BULK_HEADER = ("ref", "candidate_ref", "candidate_kind", "score", "band", "evidence")
+BULK_BATCH = 200
+
+
+def screen_rows(
+    session: Session,
+    people: Iterable[tuple[str, Person]],
+    out,
+    *,
+    min_score: float | None = None,
+    report: BulkReport,
+    batch_size: int = BULK_BATCH,
+    on_batch=None,
+) -> BulkReport:
+    """Screen many (ref, person) pairs, writing BULK_HEADER rows to csv writer `out`; nothing else.
+
+    `min_score` None keeps every banded candidate (at or above the weak threshold); a number keeps
+    every candidate scoring at least that. Frequencies are loaded once for the whole run.
+    """
+    frequencies = KeyFrequencies(session)
+    batch: list[tuple[str, Person]] = []
+    for item in people:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            _screen_batch(session, batch, out, frequencies, min_score, report, on_batch)
+            batch = []
+    _screen_batch(session, batch, out, frequencies, min_score, report, on_batch)
+    return report
+
+
+def _screen_batch(session, batch, out, frequencies, min_score, report, on_batch) -> None:
+    """Probe, load and score one batch of applicants with a handful of queries; write their rows."""
+    if not batch:
+        return
+    found = find_candidates(session, {i: person for i, (_, person) in enumerate(batch)}, frequencies)
+    for i, (ref, _) in enumerate(batch):
+        for c in found[i]:
+            if (c.band is not None) if min_score is None else (c.score >= min_score):
+                out.writerow([ref, c.ref, c.kind, f"{c.score:.4f}", c.band or "", " | ".join(c.evidence)])
+                report.bands[c.band or "none"] += 1
+    report.applicants += len(batch)
+    if on_batch:
+        on_batch(report)

@@ -1,0 +1,219 @@
+"""Bulk CSV import: per-row validation, rejects with line numbers, batched idempotent upserts with keys."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from licensing.actors import cli_actor
+from licensing.errors import ValidationFailed
+from licensing.imports import REGISTER_COLUMNS, import_licences, import_register
+from licensing.keys import keys_of
+from licensing.matching import person_from
+from licensing.models import AuditEvent, Licence, MatchKey, RegisterEntry
+from tests.factories import make_authority
+
+ACTOR = cli_actor("register import")
+LICENCE_COLUMNS = (
+    "ref,given_names,family_name,previous_names,date_of_birth,sex,address,postcode,ni_number,"
+    "driving_licence_number,authority_code,badge_number,licence_type,granted_on,expires_on"
+)
+
+
+def entry_row(code: str, ref: str = "R1", **overrides) -> dict:
+    """Return one valid register CSV row."""
+    row = {
+        "ref": ref,
+        "given_names": "Imran",
+        "family_name": "Hussain",
+        "previous_names": "Imran Hussein; Imran Khan",
+        "date_of_birth": "1985-03-14",
+        "sex": "male",
+        "address": "12 Example Street, Testtown",
+        "postcode": "wv11aa",
+        "ni_number": "AB 12 34 56 C",
+        "driving_licence_number": "HUSSA803145I99AB",
+        "authority_code": code,
+        "decision": "revocation",
+        "decided_on": "2025-01-10",
+        "effective_on": "2025-01-31",
+    }
+    return row | overrides
+
+
+def register_csv(rows: list[dict], columns=REGISTER_COLUMNS) -> str:
+    """Return CSV text with a header and `rows`."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def run_register(session, now, text: str, **options):
+    """Import `text`; return (report, rejects rows)."""
+    rejects = io.StringIO()
+    report = import_register(session, ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", **options)
+    return report, list(csv.reader(io.StringIO(rejects.getvalue())))
+
+
+def count(session, model) -> int:
+    """Count the rows of `model`."""
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_valid_rows_are_stored_normalised_with_their_keys(session, now):
+    code = make_authority(session).code
+    report, _ = run_register(session, now, register_csv([entry_row(code)]))
+    assert (report.inserted, report.rejected, report.warnings) == (1, 0, 0)
+    entry = session.scalars(select(RegisterEntry)).one()
+    assert (entry.sex, entry.postcode, entry.ni_number) == ("M", "WV1 1AA", "AB123456C")
+    assert (entry.previous_names, entry.status, entry.date_of_birth) == (
+        "Imran Hussein;Imran Khan",
+        "current",
+        date(1985, 3, 14),
+    )
+    stored = set(session.scalars(select(MatchKey.key).where(MatchKey.record_id == entry.id)))
+    assert stored == keys_of(person_from(entry)) and stored
+
+
+def test_reimporting_the_same_file_changes_nothing(session, now):
+    code = make_authority(session).code
+    text = register_csv([entry_row(code, f"R{i}") for i in range(5)])
+    run_register(session, now, text, batch_size=2)
+    keys_before = count(session, MatchKey)
+    report, _ = run_register(session, now, text, batch_size=2)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 0, 5)
+    assert (count(session, RegisterEntry), count(session, MatchKey)) == (5, keys_before)
+
+
+def test_reimport_with_a_changed_identity_updates_and_rekeys(session, now):
+    code = make_authority(session).code
+    run_register(session, now, register_csv([entry_row(code)]))
+    changed = entry_row(code, family_name="Morgan", date_of_birth="1964-07-05", ni_number="JT654321A")
+    report, _ = run_register(session, now, register_csv([changed]))
+    assert (report.inserted, report.updated) == (0, 1)
+    entry = session.scalars(select(RegisterEntry)).one()
+    stored = set(session.scalars(select(MatchKey.key)))
+    assert entry.family_name == "Morgan" and stored == keys_of(person_from(entry))
+
+
+def test_a_ref_repeated_in_one_file_is_one_record_with_the_last_values(session, now):
+    code = make_authority(session).code
+    rows = [entry_row(code, decision="suspension"), entry_row(code, decision="revocation")]
+    report, _ = run_register(session, now, register_csv(rows))
+    assert (report.inserted, report.updated) == (1, 1)
+    assert session.scalars(select(RegisterEntry.decision)).all() == ["revocation"]
+
+
+def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
+    code = make_authority(session).code
+    rows = [
+        entry_row(code, "OK1"),
+        entry_row(code, "BAD1", family_name=""),
+        entry_row("E09999999", "BAD2"),
+        entry_row(code, "BAD3", decision="warning"),
+        entry_row(code, "BAD4", decided_on="10/01/2025"),
+        entry_row(code, "OK2"),
+    ]
+    report, rejects = run_register(session, now, register_csv(rows))
+    assert (report.inserted, report.rejected) == (2, 4)
+    assert rejects[0] == ["line", "reason", *REGISTER_COLUMNS]
+    assert [(r[0], r[2]) for r in rejects[1:]] == [("3", "BAD1"), ("4", "BAD2"), ("5", "BAD3"), ("6", "BAD4")]
+    reasons = [r[1] for r in rejects[1:]]
+    assert "family_name is required" in reasons[0]
+    assert "E09999999" in reasons[1] and "decision" in reasons[2] and "decided_on" in reasons[3]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("ni_number", "QQ123456C"),
+        ("driving_licence_number", "NOT-A-LICENCE"),
+        ("postcode", "NOWHERE"),
+        ("date_of_birth", "14/03/1985"),
+        ("sex", "unknown"),
+    ],
+)
+def test_invalid_optional_identifier_is_a_warning_and_left_out(session, now, column, value):
+    code = make_authority(session).code
+    report, _ = run_register(session, now, register_csv([entry_row(code, **{column: value})]))
+    assert (report.inserted, report.rejected, report.warnings) == (1, 0, 1)
+    assert getattr(session.scalars(select(RegisterEntry)).one(), column) is None
+
+
+def test_bom_and_blank_lines_are_handled(session, now):
+    code = make_authority(session).code
+    text = (
+        register_csv([entry_row(code, "R1")])
+        + "\n\n"
+        + register_csv([entry_row(code, "R2")]).split("\n", 1)[1]
+    )
+    report, rejects = run_register(session, now, "\ufeff" + text)
+    assert (report.inserted, report.rejected) == (2, 0) and len(rejects) == 1
+
+
+def test_header_without_a_required_column_is_refused(session, now):
+    code = make_authority(session).code
+    columns = [c for c in REGISTER_COLUMNS if c != "decided_on"]
+    row = {k: v for k, v in entry_row(code).items() if k != "decided_on"}
+    with pytest.raises(ValidationFailed, match="decided_on"):
+        run_register(session, now, register_csv([row], columns=columns))
+    assert count(session, RegisterEntry) == 0
+
+
+def test_each_batch_is_committed_with_an_audit_event(session, now):
+    code = make_authority(session).code
+    run_register(session, now, register_csv([entry_row(code, f"R{i}") for i in range(5)]), batch_size=2)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "register_entry.import")).all()
+    assert [e.detail["inserted"] for e in events] == [2, 2, 1]
+
+
+def licence_text(code: str, *rows: str) -> str:
+    """Return licence CSV text with the given value rows."""
+    return "\n".join([LICENCE_COLUMNS, *rows]) + "\n"
+
+
+def licence_line(code: str, ref="L1", badge="B1", expires="2028-01-01", licence_type="phv") -> str:
+    """Return one licence CSV row."""
+    return (
+        f"{ref},Imran,Hussain,,1985-03-14,M,12 Example Street,WV1 1AA,AB123456C,HUSSA803145I99AB,"
+        f"{code},{badge},{licence_type},2025-01-01,{expires}"
+    )
+
+
+def run_licences(session, now, text: str):
+    """Import licence CSV `text`; return (report, rejects rows)."""
+    rejects = io.StringIO()
+    report = import_licences(session, ACTOR, io.StringIO(text), rejects, now=now, source="l.csv")
+    return report, list(csv.reader(io.StringIO(rejects.getvalue())))
+
+
+def test_licence_status_follows_expiry_and_badges_stay_unique(session, now):
+    code = make_authority(session).code
+    text = licence_text(
+        code,
+        licence_line(code, "L1", "B1"),
+        licence_line(code, "L2", "B2", expires="2026-01-01"),
+        licence_line(code, "L3", "B1"),
+        licence_line(code, "L4", "B4", licence_type="bus"),
+    )
+    report, rejects = run_licences(session, now, text)
+    assert (report.inserted, report.rejected) == (2, 2)
+    assert dict(session.execute(select(Licence.ref, Licence.status)).all()) == {
+        "L1": "active",
+        "L2": "expired",
+    }
+    assert sorted(r[0] for r in rejects[1:]) == ["4", "5"]
+    assert any("badge_number B1" in r[1] for r in rejects[1:])
+
+
+def test_reimporting_licences_is_idempotent(session, now):
+    code = make_authority(session).code
+    text = licence_text(code, licence_line(code, "L1", "B1"), licence_line(code, "L2", "B2"))
+    run_licences(session, now, text)
+    report, _ = run_licences(session, now, text)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 0, 2)
+    assert count(session, Licence) == 2
