@@ -90,5 +90,6 @@ def officer_actor() -> Actor | None:
 
 
 def _protect_forms() -> None:
+    """Check the CSRF token of a state-changing request outside /api."""
     if not errors.wants_problem_json():
         csrf.protect()

@@ -155,6 +155,7 @@ def hash_key(key: str) -> str:
 
 
 def _client_for(session: Session, key: str | None) -> ApiClient | None:
+    """Return the live-or-revoked client whose key this is, or None for anything else."""
     prefix, _, rest = (key or "").partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or len(key_id) != KEY_ID_LENGTH or not secret:
@@ -168,6 +169,7 @@ def _client_for(session: Session, key: str | None) -> ApiClient | None:
 def _checked_scopes(
     session: Session, scopes: Iterable[str], authority_id: int | None, police_force_id: int | None
 ) -> frozenset[str]:
+    """Return the scopes, checked against the one organisation the client must act for."""
     if (authority_id is None) == (police_force_id is None):
         raise ValidationFailed(
             "A client acts for exactly one organisation: an authority or a police force.",
@@ -184,6 +186,7 @@ def _checked_scopes(
 
 
 def _scopes_within(scopes: frozenset[str], allowed: frozenset[str]) -> frozenset[str]:
+    """Return `scopes` if every one is known and allowed, else raise ValidationFailed listing each problem."""
     unknown = sorted(scopes - frozenset(SCOPES))
     refused = sorted((scopes & frozenset(SCOPES)) - allowed)
     errors = [{"field": "scopes", "message": f"Unknown scope '{s}'."} for s in unknown]

@@ -102,6 +102,7 @@ def normalise_email(email: str) -> str:
 
 
 def _verify(password_hash: str, password: str) -> bool:
+    """Tell whether `password` matches `password_hash`, treating a corrupt hash as a mismatch."""
     try:
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -109,6 +110,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def _count_failure(session: Session, user: User, now: datetime, max_failures: int, minutes: int) -> None:
+    """Count a failed sign-in, locking the account for `minutes` at the `max_failures`th."""
     user.failed_logins += 1
     if user.failed_logins >= max_failures:
         user.locked_until = aware_utc(now) + timedelta(minutes=minutes)
@@ -118,6 +120,7 @@ def _count_failure(session: Session, user: User, now: datetime, max_failures: in
 
 
 def _check_new_user(session: Session, email: str, name: str, password: str, role: str, authority_id: int):
+    """Raise ValidationFailed listing every invalid detail, or DuplicateReference for a taken e-mail."""
     errors = []
     if "@" not in email.strip("@"):
         errors.append({"field": "email", "message": "Give a valid e-mail address."})
