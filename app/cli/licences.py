@@ -1,0 +1,18 @@
+"""`flask licences import FILE.csv`."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.cli.register import run_import
+from licensing.imports import import_licences
+
+licences = AppGroup("licences", help="Import driver licences.")
+
+
+@licences.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Import licences from FILE.csv (re-importing updates by authority_code and ref)."""
+    run_import(file, "licences import", import_licences)

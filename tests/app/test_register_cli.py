@@ -1,0 +1,120 @@
+"""The command-line contract: `flask register import|screen` and `flask licences import`."""
+
+import csv
+
+import pytest
+from sqlalchemy import func, select
+
+from licensing.models import AuditEvent, Licence, RegisterEntry
+from tests.factories import make_authority
+from tests.licensing.test_imports import LICENCE_COLUMNS, entry_row, licence_line, register_csv
+
+PEOPLE = (
+    "ref,given_names,family_name,previous_names,date_of_birth,sex,address,postcode,ni_number,"
+    "driving_licence_number"
+)
+SAME = "A1,Imran,Hussain,,1985-03-14,M,12 Example Street,WV1 1AA,AB123456C,HUSSA803145I99AB"
+OTHER = "A2,Sarah,Morgan,,1964-07-05,F,1 Leeds Road,LS1 4AP,JT654321A,MORGA657054SM9IJ"
+
+
+@pytest.fixture
+def code(session):
+    """Return the code of an authority in the test database."""
+    return make_authority(session).code
+
+
+def invoke(app, *args):
+    """Run `flask <args>` against the test app."""
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_register_import_writes_rejects_beside_the_file_and_exits_zero(app, session, tmp_path, code):
+    source = tmp_path / "entries.csv"
+    source.write_text(register_csv([entry_row(code, "R1"), entry_row(code, "R2", decision="nope")]))
+    result = invoke(app, "register", "import", str(source))
+    assert result.exit_code == 0, result.output
+    assert "1 inserted" in result.output and "1 rejected" in result.output
+    rejects = list(csv.reader((tmp_path / "entries.rejects.csv").open()))
+    assert rejects[1][:3] == ["3", rejects[1][1], "R2"] and "decision" in rejects[1][1]
+    assert session.scalar(select(func.count()).select_from(RegisterEntry)) == 1
+
+
+def test_register_import_twice_does_not_duplicate(app, session, tmp_path, code):
+    source = tmp_path / "entries.csv"
+    source.write_text(register_csv([entry_row(code, "R1"), entry_row(code, "R2")]))
+    invoke(app, "register", "import", str(source))
+    result = invoke(app, "register", "import", str(source))
+    assert "0 inserted, 0 updated, 2 unchanged" in result.output
+    assert session.scalar(select(func.count()).select_from(RegisterEntry)) == 2
+
+
+def test_bad_header_exits_non_zero_with_a_clear_message(app, tmp_path, code):
+    source = tmp_path / "entries.csv"
+    source.write_text("ref,given_names\nR1,Imran\n")
+    result = invoke(app, "register", "import", str(source))
+    assert result.exit_code != 0 and "family_name" in result.output
+
+
+def test_missing_file_exits_non_zero(app, tmp_path):
+    assert invoke(app, "register", "import", str(tmp_path / "absent.csv")).exit_code != 0
+
+
+def test_licences_import_accepts_a_bom(app, session, tmp_path, code):
+    source = tmp_path / "licences.csv"
+    source.write_text("\ufeff" + LICENCE_COLUMNS + "\n" + licence_line(code) + "\n", encoding="utf-8")
+    result = invoke(app, "licences", "import", str(source))
+    assert result.exit_code == 0, result.output
+    assert session.scalar(select(func.count()).select_from(Licence)) == 1
+    assert (tmp_path / "licences.rejects.csv").exists()
+
+
+def _screen(app, tmp_path, *extra):
+    people = tmp_path / "people.csv"
+    people.write_text("\n".join([PEOPLE, SAME, OTHER, "A3,,NoGiven,,,,,,,"]) + "\n")
+    out = tmp_path / "out.csv"
+    result = invoke(app, "register", "screen", str(people), "--out", str(out), *extra)
+    return result, list(csv.reader(out.open())) if out.exists() else []
+
+
+def test_screen_writes_the_contract_format_best_first(app, session, tmp_path, code):
+    entries = tmp_path / "entries.csv"
+    entries.write_text(register_csv([entry_row(code, "R1"), entry_row(code, "R2", given_names="Imran Ali")]))
+    invoke(app, "register", "import", str(entries))
+    result, rows = _screen(app, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert rows[0] == ["ref", "candidate_ref", "candidate_kind", "score", "band", "evidence"]
+    assert {r[0] for r in rows[1:]} == {"A1"}
+    assert {r[1] for r in rows[1:]} >= {"R1"} and all(r[2] == "register_entry" for r in rows[1:])
+    scores = [float(r[3]) for r in rows[1:]]
+    assert scores == sorted(scores, reverse=True) and all(len(r[3].split(".")[1]) == 4 for r in rows[1:])
+    assert rows[1][4] == "match" and rows[1][5]
+    assert "screened 2 people" in result.output and "1 rows rejected" in result.output
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
+    assert event.detail["source"] == "people.csv" and event.detail["applicants"] == 2
+
+
+def test_screen_min_score_filters_candidates(app, tmp_path, code):
+    entries = tmp_path / "entries.csv"
+    entries.write_text(register_csv([entry_row(code, "R1")]))
+    invoke(app, "register", "import", str(entries))
+    result, rows = _screen(app, tmp_path, "--min-score", "1.0")
+    assert result.exit_code == 0 and all(float(r[3]) >= 1.0 for r in rows[1:])
+    _, rows = _screen(app, tmp_path, "--min-score", "0.0")
+    assert [r[1] for r in rows[1:]] == ["R1"]
+
+
+def test_unmigrated_database_exits_non_zero(tmp_path):
+    from app import create_app
+    from tests.conftest import TEST_SECRET
+
+    empty = create_app(
+        {
+            "ENV_NAME": "testing",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+            "SECRET_KEY": TEST_SECRET,
+        }
+    )
+    source = tmp_path / "entries.csv"
+    source.write_text(register_csv([entry_row("E08000031")]))
+    result = empty.test_cli_runner().invoke(args=["register", "import", str(source)])
+    assert result.exit_code != 0 and "flask db upgrade" in result.output
