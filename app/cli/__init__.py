@@ -6,9 +6,7 @@ from app.cli.audit import audit_cli
 from app.cli.clients import clients_cli
 from app.cli.db import db_cli
 from app.cli.licences import licences
-from app.cli.licences import licences
 from app.cli.reference import authorities_cli, reference_cli
-from app.cli.register import register
 from app.cli.register import register
 from app.cli.users import users_cli
 
