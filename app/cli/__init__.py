@@ -5,6 +5,7 @@ from flask import Flask
 from app.cli.audit import audit_cli
 from app.cli.clients import clients_cli
 from app.cli.db import db_cli
+from app.cli.demo import demo_cli
 from app.cli.licences import licences
 from app.cli.reference import authorities_cli, reference_cli
 from app.cli.register import register
@@ -19,6 +20,7 @@ GROUPS: list = [
     users_cli,
     register,
     licences,
+    demo_cli,
 ]
 
 

@@ -1,0 +1,123 @@
+"""`flask demo seed [--if-empty]` on the test database."""
+
+import re
+
+import pytest
+from sqlmodel import func, select
+
+from app.cli.demo import AUTHORITY_CODES, DEMO_PASSWORD, LICENCES, REGISTER_ENTRIES
+from licensing import audit
+from licensing.clients import authenticate
+from licensing.clock import utcnow
+from licensing.errors import Unauthenticated
+from licensing.models import ApiClient, Authority, Licence, MatchKey, RegisterEntry, User
+from licensing.users import sign_in
+from tests.factories import NOW
+
+KEY = re.compile(r"cc_[A-Za-z0-9]{12}_[A-Za-z0-9_-]+")
+
+
+def _count(session, model, *where) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+@pytest.fixture
+def seeded(app):
+    """Run the seed once; return its output."""
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_seed_creates_officers_keys_licences_and_entries(seeded, session):
+    assert _count(session, Licence) == LICENCES
+    assert _count(session, RegisterEntry) == REGISTER_ENTRIES
+    assert _count(session, User) == len(AUTHORITY_CODES)
+    assert _count(session, ApiClient) == 2
+    assert _count(session, MatchKey) > LICENCES + REGISTER_ENTRIES
+    assert seeded.strip().splitlines()[-1].startswith("Demo seeded: 318 authorities")
+
+
+def test_seed_spreads_records_over_the_demo_authorities(seeded, session):
+    codes = session.exec(
+        select(Authority.code).join(Licence, Licence.authority_id == Authority.id).distinct()
+    ).all()
+    entry_codes = session.exec(
+        select(Authority.code).join(RegisterEntry, RegisterEntry.authority_id == Authority.id).distinct()
+    ).all()
+
+    assert set(codes) == set(AUTHORITY_CODES)
+    assert set(entry_codes) <= set(AUTHORITY_CODES)
+
+
+def test_seeded_licences_are_active_or_expired_by_their_dates(seeded, session):
+    today = utcnow().date()
+    licences = session.exec(select(Licence)).all()
+
+    assert all((lic.status == "expired") == (lic.expires_on < today) for lic in licences)
+    assert sum(lic.status == "active" for lic in licences) > 0.8 * LICENCES
+
+
+def test_some_register_entries_are_about_drivers_licensed_elsewhere(seeded, session):
+    licensed = {
+        (lic.family_name, lic.date_of_birth): lic.authority_id for lic in session.exec(select(Licence))
+    }
+    elsewhere = [
+        e
+        for e in session.exec(select(RegisterEntry))
+        if licensed.get((e.family_name, e.date_of_birth), e.authority_id) != e.authority_id
+    ]
+
+    assert len(elsewhere) >= 10
+
+
+def test_printed_keys_authenticate_with_their_scopes(seeded, session):
+    keys = KEY.findall(seeded)
+
+    assert len(keys) == 2
+    council, police = (authenticate(session, key, NOW) for key in keys)
+    assert council.scopes == {"council:read", "council:write"}
+    assert council.authority_id is not None
+    assert police.scopes == {"police:intelligence"}
+    assert police.police_force_id is not None
+
+
+def test_printed_officers_sign_in_with_the_demo_password(seeded, session):
+    emails = re.findall(r"^\s+(officer@\S+)$", seeded, flags=re.MULTILINE)
+
+    assert len(emails) == len(AUTHORITY_CODES)
+    user = sign_in(session, emails[0], DEMO_PASSWORD, NOW, max_failures=5, lockout_minutes=15)
+    assert user.authority_id is not None
+    with pytest.raises(Unauthenticated):
+        sign_in(session, emails[0], "not the demo password", NOW, max_failures=5, lockout_minutes=15)
+
+
+def test_seed_keeps_the_audit_chain_intact(seeded, session):
+    assert audit.verify(session).ok
+
+
+def test_seed_if_empty_does_nothing_once_licences_exist(seeded, app, session):
+    again = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+
+    assert again.exit_code == 0, again.output
+    assert "skipped" in again.output
+    assert not KEY.search(again.output)
+    assert _count(session, Licence) == LICENCES
+    assert _count(session, ApiClient) == 2
+
+
+def test_seed_if_empty_seeds_an_empty_database(app, session):
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+
+    assert result.exit_code == 0, result.output
+    assert _count(session, Licence) == LICENCES
+
+
+def test_seeding_again_adds_no_duplicate_people_but_fresh_keys(seeded, app, session):
+    again = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert again.exit_code == 0, again.output
+    assert "0 licences and 0 register entries added" in again.output
+    assert _count(session, Licence) == LICENCES
+    assert _count(session, User) == len(AUTHORITY_CODES)
+    assert len(KEY.findall(again.output)) == 2
