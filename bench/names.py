@@ -128,35 +128,28 @@ def _groups(lines: list[str]) -> dict[str, list[str]]:
     for line in lines:
         names = line.split()
         for name in names:
-            index.setdefault(name.lower(), []).extend(n for n in names if n.lower() != name.lower())
+            variants = index.setdefault(name.lower(), [])
+            variants.extend(n for n in names if n.lower() != name.lower() and n not in variants)
     return index
 
 
-def _engine_groups() -> list[str]:
-    """Read the engine's reviewable name tables, if they exist yet, as space-separated groups."""
-    lines = []
-    for path in sorted(ENGINE_DATA.glob("*.csv")) if ENGINE_DATA.is_dir() else []:
-        if "nick" in path.name:
-            continue
-        with path.open(encoding="utf-8") as handle:
-            lines.extend(" ".join(cell.strip() for cell in row if cell.strip()) for row in csv.reader(handle))
-    return [line for line in lines if len(line.split()) > 1 and " " in line]
-
-
-def _engine_nicknames() -> list[str]:
-    """Read the engine's nickname tables, if they exist yet."""
-    lines = []
-    for path in sorted(ENGINE_DATA.glob("*nick*.csv")) if ENGINE_DATA.is_dir() else []:
-        with path.open(encoding="utf-8") as handle:
-            lines.extend(" ".join(cell.strip() for cell in row if cell.strip()) for row in csv.reader(handle))
-    return [line for line in lines if len(line.split()) > 1]
+def _engine_table(name: str) -> list[str]:
+    """Read one of the engine's name tables (no header, one group per row), if it exists yet."""
+    path = ENGINE_DATA / name
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        rows = [[cell.strip().title() for cell in row if cell.strip()] for row in csv.reader(handle)]
+    return [" ".join(row) for row in rows if len(row) > 1 and " " not in "".join(row)]
 
 
 def transliterations() -> dict[str, list[str]]:
     """Return name -> variants, from our own list and the engine's tables combined."""
-    return _groups(TRANSLITERATIONS + _engine_groups())
+    return _groups(
+        TRANSLITERATIONS + _engine_table("transliterations.csv") + _engine_table("surname_variants.csv")
+    )
 
 
 def nicknames() -> dict[str, list[str]]:
     """Return formal name -> nicknames (and back), from our own list and the engine's tables."""
-    return _groups(NICKNAMES + _engine_nicknames())
+    return _groups(NICKNAMES + _engine_table("nicknames.csv"))
