@@ -1,0 +1,110 @@
+"""Validate and normalise UK identifiers: postcode, National Insurance number, GB driving licence number."""
+
+import re
+from datetime import date
+
+from licensing.matching.normalise import joined, name_tokens
+
+# Royal Mail format (outward code, then a digit and two letters); GIR 0AA is Girobank's.
+POSTCODE = re.compile(
+    r"^(?:GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
+    r"[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+# HMRC: first letter not D F I Q U V; second not D F I O Q U V; BG GB KN NK NT TN ZZ never allocated.
+NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]?$")
+# DVLA GB driver number (DOMAIN.md section 5).
+LICENCE = re.compile(
+    r"^(?=.{16}$)[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]"
+    r"(?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}$"
+)
+_SPACES = re.compile(r"[\s\-.]+")
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    """Return a valid postcode as "OUTWARD INWARD" in capitals, or None."""
+    compact = _SPACES.sub("", (text or "").upper())
+    if len(compact) >= 5 and compact[-3] == "O":
+        # A letter O typed for the digit that starts the inward code.
+        compact = compact[:-3] + "0" + compact[-2:]
+    if not POSTCODE.match(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def postcode_district(postcode: str | None) -> str | None:
+    """Return the outward code (district) of a normalised postcode."""
+    return postcode.split(" ")[0] if postcode else None
+
+
+def normalise_ni(text: str | None) -> str | None:
+    """Return a valid NI number without spaces and without its suffix letter, or None.
+
+    The suffix (A-D) does not distinguish people and forms often leave it off, so it is not compared.
+    """
+    compact = _SPACES.sub("", (text or "").upper())
+    return compact[:8] if NI_NUMBER.match(compact) else None
+
+
+def normalise_licence(text: str | None) -> str | None:
+    """Return a valid 16-character GB driver number in capitals, or None (a trailing issue number is cut)."""
+    compact = _SPACES.sub("", (text or "").upper())
+    if len(compact) == 18 and compact[-2:].isdigit():
+        compact = compact[:16]
+    return compact if LICENCE.match(compact) else None
+
+
+def licence_surname(family_name: str | None) -> str:
+    """Return the five surname characters a driver number starts with (MAC -> MC, padded with 9)."""
+    letters = joined(family_name).upper()
+    if letters.startswith("MAC"):
+        letters = "MC" + letters[3:]
+    return (letters[:5] + "99999")[:5]
+
+
+def licence_prefix(family_name: str, given_names: str, dob: date | None, sex: str | None) -> str | None:
+    """Return positions 1-13 of the driver number these details would be issued (None without a DOB)."""
+    if dob is None:
+        return None
+    month = dob.month + (50 if (sex or "").upper().startswith("F") else 0)
+    initials = "".join(t[0] for t in name_tokens(given_names)[:2]).upper()
+    return (
+        f"{licence_surname(family_name)}{dob.year // 10 % 10}{month:02d}{dob.day:02d}{dob.year % 10}"
+        f"{(initials + '9')[:2] if initials else '99'}"
+    )
+
+
+def licence_dob(licence: str, near: date | None = None) -> date | None:
+    """Decode the DOB a driver number encodes, choosing the century nearest `near` (else 19xx)."""
+    month = int(licence[6:8]) % 50
+    two_digits = int(licence[5] + licence[10])
+    century = 1900 if near is None else min((1900, 2000), key=lambda c: abs(c + two_digits - near.year))
+    try:
+        return date(century + two_digits, month, int(licence[8:10]))
+    except ValueError:
+        return None
+
+
+def licence_encodes_dob(licence: str, dob: date) -> bool:
+    """Tell whether a driver number's positions 6-11 encode `dob` (either sex)."""
+    return (
+        licence[5] == str(dob.year // 10 % 10)
+        and int(licence[6:8]) % 50 == dob.month
+        and int(licence[8:10]) == dob.day
+        and licence[10] == str(dob.year % 10)
+    )
+
+
+def licence_sex(licence: str) -> str:
+    """Return "F" or "M" as the driver number's month digit encodes it."""
+    return "F" if licence[6] in "56" else "M"
+
+
+def one_char_apart(a: str, b: str) -> bool:
+    """Tell whether two equal-length codes differ in one character or by two adjacent swapped ones."""
+    if len(a) != len(b) or a == b:
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diffs) == 1:
+        return True
+    first, second = diffs[0], diffs[-1]
+    return len(diffs) == 2 and second == first + 1 and a[first] == b[second] and a[second] == b[first]

@@ -1,0 +1,123 @@
+"""A person's details normalised once, so that scoring many pairs costs only comparisons."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from licensing.matching.identifiers import (
+    licence_dob,
+    licence_encodes_dob,
+    licence_sex,
+    licence_surname,
+    normalise_licence,
+    normalise_ni,
+    normalise_postcode,
+    postcode_district,
+)
+from licensing.matching.names import group_key
+from licensing.matching.normalise import fold, joined, name_tokens
+
+_HOUSE_NUMBER = re.compile(r"\b(\d+[a-z]?)\b")
+# Royal Mail's common street-type abbreviations, so "12 Leeds Rd" and "12 Leeds Road" agree.
+STREET_WORDS = {
+    "rd": "road", "st": "street", "ave": "avenue", "av": "avenue", "ln": "lane", "dr": "drive",
+    "cres": "crescent", "ct": "court", "pl": "place", "gdns": "gardens", "gr": "grove", "gro": "grove",
+    "tce": "terrace", "terr": "terrace", "cl": "close", "sq": "square", "pk": "park", "hse": "house",
+    "apt": "flat", "apartment": "flat", "sth": "south", "nth": "north", "grn": "green", "hl": "hill",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The comparable form of one Person."""
+
+    person: object
+    given: tuple[str, ...]
+    family: tuple[str, ...]
+    family_joined: str
+    previous: tuple[tuple[str, ...], ...]
+    dob: date | None
+    sex: str | None
+    postcode: str | None
+    district: str | None
+    address: str
+    numbers: frozenset[str]
+    ni: str | None
+    licence: str | None
+
+    @property
+    def given_groups(self) -> tuple[str, ...]:
+        """Return the group keys of the given names."""
+        return tuple(group_key(t) for t in self.given)
+
+    @property
+    def family_groups(self) -> tuple[str, ...]:
+        """Return the group keys of the surname's tokens."""
+        return tuple(group_key(t) for t in self.family)
+
+
+def normal_sex(sex: str | None) -> str | None:
+    """Return "M", "F" or None from the many ways forms write sex."""
+    letter = fold(sex).strip()[:1].upper()
+    return letter if letter in ("M", "F") else None
+
+
+def normal_address(address: str | None, postcode: str | None) -> str:
+    """Return the address folded to words, without the postcode and punctuation."""
+    words = re.findall(r"[a-z0-9]+", fold(address))
+    dropped = {(postcode or "").replace(" ", "").lower(), *(postcode or "").lower().split()}
+    return " ".join(STREET_WORDS.get(w, w) for w in words if w not in dropped)
+
+
+@lru_cache(maxsize=100_000)
+def prepare(person) -> Prepared:
+    """Return the normalised form of `person`, computed once per distinct Person."""
+    postcode = normalise_postcode(person.postcode)
+    address_text = normal_address(person.address, postcode)
+    return Prepared(
+        person=person,
+        given=tuple(name_tokens(person.given_names)),
+        family=tuple(name_tokens(person.family_name, family=True)),
+        family_joined=joined(person.family_name),
+        previous=tuple(t for t in (tuple(name_tokens(p, family=True)) for p in person.previous_names) if t),
+        dob=person.date_of_birth,
+        sex=normal_sex(person.sex),
+        postcode=postcode,
+        district=postcode_district(postcode),
+        address=address_text,
+        numbers=frozenset(_HOUSE_NUMBER.findall(address_text)),
+        ni=normalise_ni(person.ni_number),
+        licence=normalise_licence(person.driving_licence_number),
+    )
+
+
+def warnings(person) -> list[str]:
+    """Return what is wrong with `person`'s optional identifiers; none of it stops the person being used."""
+    p = prepare(person)
+    found = []
+    if (person.postcode or "").strip() and p.postcode is None:
+        found.append(f"postcode {person.postcode!r} is not a valid UK postcode; not used for matching")
+    if (person.ni_number or "").strip() and p.ni is None:
+        found.append(f"NI number {person.ni_number!r} is not a valid NI number; not used for matching")
+    if (person.driving_licence_number or "").strip() and p.licence is None:
+        found.append(
+            f"driving licence number {person.driving_licence_number!r} is not a valid GB driver number; "
+            "not used for matching"
+        )
+    if p.licence:
+        found.extend(_licence_warnings(p))
+    return found
+
+
+def _licence_warnings(p: Prepared) -> list[str]:
+    """Return how a valid licence number disagrees with its own holder's details (for a human to check)."""
+    found = []
+    surnames = {licence_surname(p.person.family_name)} | {licence_surname(n) for n in p.person.previous_names}
+    if p.licence[:5] not in surnames:
+        found.append(f"licence number encodes another surname ({p.licence[:5].rstrip('9')})")
+    if p.dob and not licence_encodes_dob(p.licence, p.dob):
+        found.append(f"licence number encodes another DOB ({licence_dob(p.licence, p.dob)})")
+    elif p.sex and licence_sex(p.licence) != p.sex:
+        found.append("licence number encodes the other sex")
+    return found

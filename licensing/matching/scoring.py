@@ -1,0 +1,116 @@
+"""Fellegi-Sunter scoring of a pair: summed field weights, a prior, look-alike rules and bands."""
+
+from dataclasses import dataclass
+from math import exp2, log2
+
+from licensing.matching.fields import (
+    compare_address,
+    compare_dob,
+    compare_licence,
+    compare_ni,
+    compare_postcode,
+)
+from licensing.matching.model import BANDS, Match
+from licensing.matching.namefields import compare_names
+from licensing.matching.outcome import DIFFERENT, MISSING, SAME, Outcome
+from licensing.matching.prepared import Prepared, prepare
+
+# Two records drawn at random from a register of about a million people are the same person about
+# once in a million pairs; the field weights' u-probabilities are measured against that same draw.
+PRIOR = log2(1 / 1_000_000)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The lowest score of each band, best band first."""
+
+    match: float = 0.9
+    probable: float = 0.7
+    possible: float = 0.4
+    weak: float = 0.1
+
+    @property
+    def look_alike_cap(self) -> float:
+        """Return the highest score a look-alike may get: the middle of the `possible` band."""
+        return (self.possible + self.probable) / 2
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def band(score: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str | None:
+    """Return the band `score` falls in, or None below `weak`."""
+    return next((name for name in BANDS if score >= getattr(thresholds, name)), None)
+
+
+def probability(total: float) -> float:
+    """Turn summed log2 odds into a probability."""
+    if total < -60:
+        return 0.0
+    return 1.0 / (1.0 + exp2(-total))
+
+
+def _outcomes(a: Prepared, b: Prepared, frequencies) -> dict[str, Outcome]:
+    """Compare every field of two prepared people."""
+    surname, given = compare_names(a, b, frequencies)
+    postcode = compare_postcode(a, b)
+    return {
+        "surname": surname,
+        "given": given,
+        "dob": compare_dob(a, b),
+        "postcode": postcode,
+        "address": compare_address(a, b, postcode),
+        "ni": compare_ni(a, b),
+        "licence": compare_licence(a, b),
+    }
+
+
+def _household(out: dict[str, Outcome]) -> str:
+    """Return " and address" when the two records share an address."""
+    return " and address" if SAME in (out["postcode"].tag, out["address"].tag) else ""
+
+
+def _look_alike(out: dict[str, Outcome], a: Prepared, b: Prepared) -> dict[str, Outcome] | None:
+    """Return the outcomes with a note saying which look-alike this pair may be, or None if it is none."""
+    names_agree = out["surname"].tag not in (DIFFERENT, MISSING) and out["given"].tag != DIFFERENT
+    if out["given"].tag == DIFFERENT and out["surname"].tag not in (DIFFERENT, MISSING):
+        return {**out, "given": out["given"].with_note(_relative(out, a, b))}
+    if out["dob"].tag == DIFFERENT and names_agree:
+        return {**out, "dob": out["dob"].with_note(_same_name(out, a, b))}
+    if DIFFERENT in (out["ni"].tag, out["licence"].tag):
+        return out
+    if out["given"].tag == DIFFERENT and _household(out):
+        return {**out, "postcode": out["postcode"].with_note("only the address agrees: possible housemate")}
+    return None
+
+
+def _relative(out: dict[str, Outcome], a: Prepared, b: Prepared) -> str:
+    """Word the look-alike for a shared surname with another given name."""
+    home = _household(out)
+    if out["dob"].tag == SAME:
+        return f"same surname, DOB{home}: possible twin"
+    if a.dob and b.dob and abs(a.dob.year - b.dob.year) <= 15:
+        return f"same surname{home}, DOB {abs(a.dob.year - b.dob.year)} years apart: possible sibling"
+    return f"same surname{home}: possible relative or namesake"
+
+
+def _same_name(out: dict[str, Outcome], a: Prepared, b: Prepared) -> str:
+    """Word the look-alike for the same name with another DOB."""
+    apart = abs(a.dob.year - b.dob.year)
+    if 15 <= apart <= 50 and _household(out):
+        return f"same name{_household(out)}: possible father and son, or parent and child"
+    return f"same name, another DOB{_household(out)}: possible namesake or relative"
+
+
+def compare(a, b, frequencies=None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Match:
+    """Score how likely `a` and `b` are one person, with a band and one evidence line per field."""
+    pa, pb = prepare(a), prepare(b)
+    out = _outcomes(pa, pb, frequencies)
+    score = probability(PRIOR + sum(o.weight for o in out.values()))
+    strong = SAME in (out["ni"].tag, out["licence"].tag)
+    flagged = None if strong else _look_alike(out, pa, pb)
+    if flagged is not None:
+        out, score = flagged, min(score, thresholds.look_alike_cap)
+    evidence = [o.line for o in out.values() if o.tag != MISSING]
+    score = round(score, 4)
+    return Match(score, band(score, thresholds), evidence)
