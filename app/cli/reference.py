@@ -44,7 +44,7 @@ def list_command(nation: str | None) -> None:
     authorities = list_authorities(db.session(), nation)
     for authority in authorities:
         click.echo(f"{authority.code}  {authority.nation:<8}  {authority.name}")
-    click.echo(f"{len(authorities)} authorities.")
+    click.echo(f"{len(authorities)} {'authority' if len(authorities) == 1 else 'authorities'}.")
 
 
 def _explain(error: DomainError) -> str:

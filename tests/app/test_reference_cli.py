@@ -30,7 +30,7 @@ def test_authorities_add_then_list(app):
     assert added.exit_code == 0, added.output
     assert "Added authority W06000099 Test Council (wales)." in added.output
     assert "W06000099" in listed.output
-    assert listed.output.strip().endswith("1 authorities.")
+    assert listed.output.strip().endswith("1 authority.")
 
 
 def test_authorities_add_refuses_a_duplicate_with_a_non_zero_exit(app):
