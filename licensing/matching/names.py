@@ -108,6 +108,10 @@ def relate(a: str, b: str) -> Relation:
         return Relation(VARIANT, found_a[1])
     if formal_keys(a) & formal_keys(b):
         return Relation(NICKNAME, "nickname")
+    if found_a and found_b:
+        # Two known names from different rows are different names, however alike they look: Hassan
+        # and Hussain are brothers, not a misspelling.
+        return Relation(DIFFERENT, "different")
     return _spelling(a, b)
 
 
