@@ -10,7 +10,7 @@ import hmac
 import secrets
 import string
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -82,7 +82,7 @@ def revoke_client(session: Session, client_id: int, now: datetime, actor: Actor 
         raise InvalidTransition(
             f"API client {client_id} was already revoked on {client.revoked_at:%Y-%m-%d}."
         )
-    client.revoked_at = aware_utc(now)
+    client.revoked_at = now
     session.add(client)
     audit.record(
         session,
@@ -113,8 +113,8 @@ def authenticate(session: Session, key: str | None, now: datetime) -> Actor:
     client = _client_for(session, key)
     if client is None or client.revoked_at is not None:
         raise Unauthenticated(REFUSAL)
-    if client.last_used_at is None or aware_utc(now) - aware_utc(client.last_used_at) >= LAST_USED_RESOLUTION:
-        client.last_used_at = aware_utc(now)
+    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
+        client.last_used_at = now
         session.add(client)
         session.commit()
     return actor_for(client)
@@ -141,12 +141,6 @@ def organisation_of(session: Session, actor: Actor) -> Authority | PoliceForce:
     if organisation is None:
         raise NotFound("The caller acts for no known organisation.")
     return organisation
-
-
-def aware_utc(moment: datetime) -> datetime:
-    """Return a naive-UTC or aware datetime as aware UTC, the form revoked_at and last_used_at hold."""
-    # sqlmodel maps a plain optional `datetime` field to its timezone-aware UTCDateTime column type.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def hash_key(key: str) -> str:

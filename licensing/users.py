@@ -8,7 +8,6 @@ from sqlmodel import Session, func, select
 
 from licensing import audit
 from licensing.actors import SYSTEM, Actor
-from licensing.clients import aware_utc
 from licensing.errors import DuplicateReference, Unauthenticated, ValidationFailed
 from licensing.models.organisations import ROLES, Authority, User
 
@@ -64,11 +63,7 @@ def sign_in(
 ) -> User:
     """Return the officer whose password this is, counting failures and locking after `max_failures`."""
     user = session.exec(select(User).where(User.email == normalise_email(email)).with_for_update()).first()
-    if (
-        user is None
-        or not user.active
-        or (user.locked_until is not None and aware_utc(user.locked_until) > aware_utc(now))
-    ):
+    if user is None or not user.active or (user.locked_until is not None and user.locked_until > now):
         _verify(_DECOY_HASH, password)
         session.rollback()
         raise Unauthenticated(REFUSAL)
@@ -113,7 +108,7 @@ def _count_failure(session: Session, user: User, now: datetime, max_failures: in
     """Count a failed sign-in, locking the account for `minutes` at the `max_failures`th."""
     user.failed_logins += 1
     if user.failed_logins >= max_failures:
-        user.locked_until = aware_utc(now) + timedelta(minutes=minutes)
+        user.locked_until = now + timedelta(minutes=minutes)
         user.failed_logins = 0
     session.add(user)
     session.commit()

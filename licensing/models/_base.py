@@ -31,6 +31,11 @@ def stamp(**kwargs) -> datetime:
     return Field(sa_column=Column(DateTime(), nullable=False, **kwargs))
 
 
+def optional_stamp() -> datetime | None:
+    """Declare a nullable timestamp column (naive UTC; a bare `datetime` annotation would be tz-aware)."""
+    return Field(default=None, sa_column=Column(DateTime(), nullable=True))
+
+
 class Identity(SQLModel):
     """The identifying details every person-bearing record carries (NR3S s.2(4) minimum and more)."""
 

@@ -6,7 +6,7 @@ from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
-from licensing.models._base import one_of, stamp
+from licensing.models._base import one_of, optional_stamp, stamp
 
 CHANNELS = ("webhook", "email")
 DELIVERY_STATUSES = ("pending", "delivering", "delivered", "dead")
@@ -25,7 +25,7 @@ class Alert(SQLModel, table=True):
     subject_id: int
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = stamp()
-    read_at: datetime | None = None
+    read_at: datetime | None = optional_stamp()
 
 
 class Delivery(SQLModel, table=True):
@@ -47,6 +47,6 @@ class Delivery(SQLModel, table=True):
     status: str = Field(default="pending", max_length=12)
     attempts: int = 0
     next_attempt_at: datetime = stamp()
-    lease_expires_at: datetime | None = None
+    lease_expires_at: datetime | None = optional_stamp()
     last_error: str | None = Field(default=None, max_length=1000)
-    delivered_at: datetime | None = None
+    delivered_at: datetime | None = optional_stamp()

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from licensing.models._base import one_of, stamp
+from licensing.models._base import one_of, optional_stamp, stamp
 
 NATIONS = ("england", "wales", "scotland")
 ROLES = ("officer", "manager", "admin")
@@ -50,7 +50,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=10)
     authority_id: int = Field(foreign_key="authority.id", index=True)
     failed_logins: int = 0
-    locked_until: datetime | None = None
+    locked_until: datetime | None = optional_stamp()
     active: bool = True
     created_at: datetime = stamp()
 
@@ -72,5 +72,5 @@ class ApiClient(SQLModel, table=True):
     authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
     police_force_id: int | None = Field(default=None, foreign_key="police_force.id", index=True)
     created_at: datetime = stamp()
-    revoked_at: datetime | None = None
-    last_used_at: datetime | None = None
+    revoked_at: datetime | None = optional_stamp()
+    last_used_at: datetime | None = optional_stamp()

@@ -6,7 +6,7 @@ from sqlalchemy import Column, Index
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
-from licensing.models._base import Identity, identity_checks, one_of, stamp
+from licensing.models._base import Identity, identity_checks, one_of, optional_stamp, stamp
 
 RECORD_KINDS = ("register_entry", "licence", "application", "intelligence")
 BANDS = ("match", "probable", "possible", "weak")
@@ -73,4 +73,4 @@ class ScreeningCandidate(SQLModel, table=True):
     resolution: str | None = Field(default=None, max_length=16)
     resolution_reason: str | None = Field(default=None, max_length=500)
     resolved_by: str | None = Field(default=None, max_length=200)
-    resolved_at: datetime | None = None
+    resolved_at: datetime | None = optional_stamp()

@@ -6,7 +6,7 @@ from sqlalchemy import Column, Index
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
-from licensing.models._base import one_of, stamp
+from licensing.models._base import one_of, optional_stamp, stamp
 
 REQUEST_STATUSES = ("open", "answered", "withdrawn")
 REPORT_STATUSES = ("open", "decided")
@@ -34,7 +34,7 @@ class InformationRequest(SQLModel, table=True):
     due_on: date
     response_text: str | None = None
     attachments: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    responded_at: datetime | None = None
+    responded_at: datetime | None = optional_stamp()
 
 
 class ConcernReport(SQLModel, table=True):
@@ -58,4 +58,4 @@ class ConcernReport(SQLModel, table=True):
     reported_at: datetime = stamp()
     decision: str | None = Field(default=None, max_length=12)
     decision_notes: str | None = None
-    decided_at: datetime | None = None
+    decided_at: datetime | None = optional_stamp()
