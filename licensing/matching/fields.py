@@ -29,9 +29,11 @@ LICENCE_ENCODES = weight(0.9, 1 / 2_000)
 LICENCE_ENCODES_OTHER = weight(0.05, 0.99)
 
 
-def _years_apart(a: date, b: date) -> int:
-    """Return the whole years between two dates."""
-    return abs(a.year - b.year - ((a.month, a.day) < (b.month, b.day)))
+def years_apart(a: date, b: date) -> str:
+    """Return the whole years between two dates, in words ("1 year", "28 years")."""
+    early, late = sorted((a, b))
+    years = late.year - early.year - ((late.month, late.day) < (early.month, early.day))
+    return f"{years} year{'' if years == 1 else 's'}"
 
 
 def compare_dob(a: Prepared, b: Prepared) -> Outcome:
@@ -47,7 +49,7 @@ def compare_dob(a: Prepared, b: Prepared) -> Outcome:
         return Outcome(DOB_DIGIT, f"DOB: one digit differs ({x} vs {y})", CLOSE)
     if (x.month, x.day) == (y.month, y.day) and abs(x.year - y.year) == 1:
         return Outcome(DOB_YEAR, f"DOB: year differs by one ({x} vs {y})", CLOSE)
-    return Outcome(DOB_DIFFERS, f"DOB: different ({x} vs {y}, {_years_apart(x, y)} years apart)", DIFFERENT)
+    return Outcome(DOB_DIFFERS, f"DOB: different ({x} vs {y}, {years_apart(x, y)} apart)", DIFFERENT)
 
 
 def compare_postcode(a: Prepared, b: Prepared) -> Outcome:

@@ -136,9 +136,22 @@ def _given_agreement(fq, short, long, pairs) -> Outcome:
     return Outcome(w, f"given name: {', '.join(notes) or 'same'} ({_title(short)} ~ {_title(long)})", CLOSE)
 
 
+def _previous_given(a: Prepared, b: Prepared, fq) -> Outcome | None:
+    """Return the outcome of one side's given name appearing in a full previous name of the other."""
+    for now, before in ((a.given, b.previous), (b.given, a.previous)):
+        for name in before:
+            level, x, y = _best_pair(now, name) if now else (DIFFERENT, "", "")
+            if level <= TYPO and len(x) > 1:
+                w = _given_base(fq, [x]) - PENALTY[level] - 0.5
+                return Outcome(w, f"given name: {x.title()} appears in a previous name", CLOSE)
+    return None
+
+
 def compare_names(a: Prepared, b: Prepared, fq) -> tuple[Outcome, Outcome]:
     """Compare surname and given names, trying given and family names the other way round too."""
     surname, given = compare_surnames(a, b, fq), compare_given(a, b, fq)
+    if given.tag == DIFFERS and (a.previous or b.previous):
+        given = _previous_given(a, b, fq) or given
     if surname.tag != DIFFERS or MISSING in (given.tag,):
         return surname, given
     crossed = replace(b, given=b.family, family=b.given, family_joined="".join(b.given), previous=())

@@ -9,6 +9,7 @@ from licensing.matching.fields import (
     compare_licence,
     compare_ni,
     compare_postcode,
+    years_apart,
 )
 from licensing.matching.model import BANDS, Match
 from licensing.matching.namefields import compare_names
@@ -90,7 +91,7 @@ def _relative(out: dict[str, Outcome], a: Prepared, b: Prepared) -> str:
     if out["dob"].tag == SAME:
         return f"same surname, DOB{home}: possible twin"
     if a.dob and b.dob and abs(a.dob.year - b.dob.year) <= 15:
-        return f"same surname{home}, DOB {abs(a.dob.year - b.dob.year)} years apart: possible sibling"
+        return f"same surname{home}, DOB {years_apart(a.dob, b.dob)} apart: possible sibling"
     return f"same surname{home}: possible relative or namesake"
 
 

@@ -1,0 +1,92 @@
+"""Blocking keys: a true pair shares at least one key under each corruption; strangers share none."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from licensing.matching import frequency_keys, is_broad, match_keys
+from tests.licensing.matching.test_scoring import IMRAN, LOOK_ALIKES, MOVED, SARAH, TRUE_PAIRS, WILLIAM
+
+HARDER_PAIRS = {
+    "DOB typo and misspelt surname": (
+        IMRAN,
+        replace(IMRAN, family_name="Hussian", date_of_birth=date(1986, 4, 8)),
+    ),
+    "DOB typo, misspelt surname, moved": (
+        IMRAN,
+        replace(IMRAN, family_name="Hussian", date_of_birth=date(1986, 4, 8), **MOVED),
+    ),
+    "wrong year, misspelt given name, moved": (
+        IMRAN,
+        replace(IMRAN, given_names="Imraan", date_of_birth=date(1968, 4, 9), **MOVED),
+    ),
+    "both names misspelt, same address": (
+        IMRAN,
+        replace(IMRAN, given_names="Imrna", family_name="Hussian"),
+    ),
+    "swapped names and DOB swap": (
+        IMRAN,
+        replace(IMRAN, given_names="Hussain", family_name="Imran", date_of_birth=date(1986, 9, 4), **MOVED),
+    ),  # fmt: skip
+    "nickname, moved": (WILLIAM, replace(WILLIAM, given_names="Bill", **MOVED)),
+    "licence only": (
+        replace(SARAH, driving_licence_number="MORGA657054SM9IJ"),
+        replace(
+            SARAH,
+            given_names="Jane",
+            family_name="Price",
+            date_of_birth=None,
+            driving_licence_number="MORGA657054SM9IJ",
+        ),
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("kind", [*TRUE_PAIRS, *HARDER_PAIRS])
+def test_true_pair_shares_a_key(kind):
+    a, b = {**TRUE_PAIRS, **HARDER_PAIRS}[kind]
+    assert match_keys(a) & match_keys(b)
+
+
+def test_unrelated_people_share_no_key():
+    assert not match_keys(IMRAN) & match_keys(SARAH)
+    stranger = replace(WILLIAM, given_names="Daniel", family_name="Kowalski", date_of_birth=date(1971, 3, 3))
+    assert not match_keys(IMRAN) & match_keys(stranger)
+
+
+def test_keys_are_short_and_few():
+    person = replace(
+        TRUE_PAIRS["married, moved"][1],
+        given_names="Mohammed Abdul Rahman",
+        ni_number="JG103759A",
+        driving_licence_number="MORGA657054SM9IJ",
+    )
+    keys = match_keys(person)
+    assert all(len(key) <= 80 for key in keys)
+    assert 10 <= len(keys) <= 30
+
+
+def test_invalid_identifiers_make_no_exact_keys():
+    keys = match_keys(replace(IMRAN, ni_number="ZZ999999Z", driving_licence_number="NOT-A-LICENCE"))
+    assert not [key for key in keys if key.startswith(("ni:", "dl:", "dl13:"))]
+
+
+def test_exact_identifier_keys_are_normalised():
+    keys = match_keys(replace(IMRAN, ni_number="jg 10 37 59 a", driving_licence_number="morga657054sm9ij"))
+    assert {"ni:JG103759", "dl:MORGA657054SM9IJ", "dl13:MORGA657054SM"} <= keys
+
+
+def test_only_year_keys_are_broad():
+    broad = {key.split(":")[0] for key in match_keys(IMRAN) if is_broad(key)}
+    assert broad == {"nny", "sgy"}
+
+
+def test_look_alikes_are_found_as_candidates_so_officers_see_them():
+    a, b, _ = LOOK_ALIKES["twin"]
+    assert match_keys(a) & match_keys(b)
+
+
+def test_frequency_keys_name_the_groups():
+    person = replace(IMRAN, given_names="Muhammad Imran", family_name="Hussein")
+    assert frequency_keys(person) == {"gn:mohammed", "gn:imran", "sn:hussain"}
