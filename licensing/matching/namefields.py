@@ -140,7 +140,7 @@ def _previous_given(a: Prepared, b: Prepared, fq) -> Outcome | None:
     """Return the outcome of one side's given name appearing in a full previous name of the other."""
     for now, before in ((a.given, b.previous), (b.given, a.previous)):
         for name in before:
-            level, x, y = _best_pair(now, name) if now else (DIFFERENT, "", "")
+            level, x, _ = _best_pair(now, name) if now else (DIFFERENT, "", "")
             if level <= TYPO and len(x) > 1:
                 w = _given_base(fq, [x]) - PENALTY[level] - 0.5
                 return Outcome(w, f"given name: {x.title()} appears in a previous name", CLOSE)

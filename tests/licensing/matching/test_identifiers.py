@@ -133,12 +133,18 @@ def test_invalid_identifiers_are_warnings_not_rejections():
 
 
 def test_licence_for_another_dob_is_a_warning():
-    person = Person("Sarah", "Morgan", date_of_birth=date(1964, 5, 7), sex="F",
-                    driving_licence_number="MORGA657054SM9IJ")  # fmt: skip
+    person = Person(
+        "Sarah", "Morgan", date_of_birth=date(1964, 5, 7), sex="F", driving_licence_number="MORGA657054SM9IJ"
+    )
     assert warnings(person) == ["licence number encodes another DOB (1964-07-05)"]
 
 
 def test_consistent_licence_gives_no_warning():
-    person = Person("Sarah Meredyth", "Morgan", date_of_birth=date(1964, 7, 5), sex="F",
-                    driving_licence_number="MORGA657054SM9IJ")  # fmt: skip
+    person = Person(
+        "Sarah Meredyth",
+        "Morgan",
+        date_of_birth=date(1964, 7, 5),
+        sex="F",
+        driving_licence_number="MORGA657054SM9IJ",
+    )
     assert warnings(person) == []

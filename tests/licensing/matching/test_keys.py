@@ -28,7 +28,7 @@ HARDER_PAIRS = {
     "swapped names and DOB swap": (
         IMRAN,
         replace(IMRAN, given_names="Hussain", family_name="Imran", date_of_birth=date(1986, 9, 4), **MOVED),
-    ),  # fmt: skip
+    ),
     "nickname, moved": (WILLIAM, replace(WILLIAM, given_names="Bill", **MOVED)),
     "licence only": (
         replace(SARAH, driving_licence_number="MORGA657054SM9IJ"),
@@ -39,7 +39,7 @@ HARDER_PAIRS = {
             date_of_birth=None,
             driving_licence_number="MORGA657054SM9IJ",
         ),
-    ),  # fmt: skip
+    ),
 }
 
 

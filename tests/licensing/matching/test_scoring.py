@@ -9,11 +9,22 @@ from licensing.matching import NameFrequencies, Thresholds, band, compare
 from tests.licensing.matching.people import make_person
 
 IMRAN = make_person()
-WILLIAM = make_person(given_names="William James", family_name="Thornton", address="2 Mill Lane",
-                      postcode="HX1 2PL", date_of_birth=date(1979, 11, 23))  # fmt: skip
+WILLIAM = make_person(
+    given_names="William James",
+    family_name="Thornton",
+    address="2 Mill Lane",
+    postcode="HX1 2PL",
+    date_of_birth=date(1979, 11, 23),
+)
 TARIQ = make_person(given_names="Mohammed Tariq", family_name="Choudhury", date_of_birth=date(1990, 1, 30))
-SARAH = make_person(given_names="Sarah Meredyth", family_name="Morgan", sex="F", date_of_birth=date(1964, 7, 5),
-                    address="5 Church Street", postcode="CF10 1AA")  # fmt: skip
+SARAH = make_person(
+    given_names="Sarah Meredyth",
+    family_name="Morgan",
+    sex="F",
+    date_of_birth=date(1964, 7, 5),
+    address="5 Church Street",
+    postcode="CF10 1AA",
+)
 LUKASZ = make_person(given_names="Łukasz", family_name="Wójcik", date_of_birth=date(1993, 6, 17))
 MOVED = {"address": "3 Oak Lane", "postcode": "LS6 2DF"}
 
@@ -149,8 +160,10 @@ def test_common_name_pair_scores_lower_than_rare_name_pair_with_same_agreement()
 
 
 def test_register_frequencies_weaken_a_name_the_register_is_full_of():
-    pair = (make_person(given_names="Adam", family_name="Hale"), make_person(given_names="Adam", family_name="Hale",
-                                                                            **MOVED))  # fmt: skip
+    pair = (
+        make_person(given_names="Adam", family_name="Hale"),
+        make_person(given_names="Adam", family_name="Hale", **MOVED),
+    )
     full_of_hales = NameFrequencies.from_people([make_person(family_name="Hale")] * 30 + [IMRAN] * 70)
     without = NameFrequencies.from_people([IMRAN] * 100)
     assert compare(*pair, full_of_hales).score < compare(*pair, without).score
