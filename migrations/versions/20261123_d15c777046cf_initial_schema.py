@@ -1,9 +1,9 @@
 # ruff: noqa: E501
 """Initial schema
 
-Revision ID: db66a54c0449
+Revision ID: d15c777046cf
 Revises:
-Create Date: 2026-11-23 11:26:11.136507
+Create Date: 2026-11-23 11:36:37.144791
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "db66a54c0449"
+revision: str = "d15c777046cf"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -98,7 +98,7 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("read_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("read_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["authority_id"], ["authority.id"], name=op.f("fk_alert_authority_id_authority")
         ),
@@ -117,8 +117,8 @@ def upgrade() -> None:
         sa.Column("authority_id", sa.Integer(), nullable=True),
         sa.Column("police_force_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("revoked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("last_used_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
             "(authority_id IS NULL) <> (police_force_id IS NULL)", name=op.f("ck_api_client_one_organisation")
         ),
@@ -300,7 +300,7 @@ def upgrade() -> None:
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("authority_id", sa.Integer(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("locked_until", sa.DateTime(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("role IN ('officer', 'manager', 'admin')", name=op.f("ck_users_role")),
@@ -323,9 +323,9 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
-        sa.Column("lease_expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
-        sa.Column("delivered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("channel IN ('webhook', 'email')", name=op.f("ck_delivery_channel")),
         sa.CheckConstraint(
             "status IN ('pending', 'delivering', 'delivered', 'dead')", name=op.f("ck_delivery_status")
@@ -452,7 +452,7 @@ def upgrade() -> None:
         sa.Column("reported_at", sa.DateTime(), nullable=False),
         sa.Column("decision", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
         sa.Column("decision_notes", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("decided_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
             "decision IS NULL OR decision IN ('no_action', 'warning', 'suspended', 'revoked', 'other')",
             name=op.f("ck_concern_report_decision"),
@@ -557,7 +557,7 @@ def upgrade() -> None:
         sa.Column("resolution", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("resolution_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("resolved_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("resolved_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
             "band IN ('match', 'probable', 'possible', 'weak')", name=op.f("ck_screening_candidate_band")
         ),
@@ -596,7 +596,7 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("response_text", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("attachments", sa.JSON(), nullable=False),
-        sa.Column("responded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("responded_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
             "status IN ('open', 'answered', 'withdrawn')", name=op.f("ck_information_request_status")
         ),
