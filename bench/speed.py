@@ -96,10 +96,11 @@ def measure_import(url: str, paths: dict[str, Path]) -> dict:
         rows = _count_rows(paths[name])
         run = timed_child(url, group, "import", str(paths[name]))
         result[name] = {"rows": rows, "rows_per_s": rows / run["seconds"]} | run
-    total_rows = sum(r["rows"] for r in result.values())
-    total_s = sum(r["seconds"] for r in result.values())
-    result["total"] = {"rows": total_rows, "rows_per_s": total_rows / total_s, "seconds": total_s}
-    result["total"]["peak_rss_mib"] = max(r["peak_rss_mib"] for r in result.values() if "rows" in r)
+        print(f"imported {name}: {result[name]}", file=sys.stderr, flush=True)
+    parts = list(result.values())
+    rows, seconds = sum(r["rows"] for r in parts), sum(r["seconds"] for r in parts)
+    peak = max(r["peak_rss_mib"] for r in parts)
+    result["total"] = {"rows": rows, "rows_per_s": rows / seconds, "seconds": seconds, "peak_rss_mib": peak}
     return result
 
 
