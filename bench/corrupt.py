@@ -259,6 +259,16 @@ LOOKALIKES = {
     "housemate": housemate,
     "namesake": namesake,
 }
+# The hardest look-alikes apply without the NI and licence numbers that would tell them apart.
+for _kind in ("twin", "father_son", "brother"):
+    LOOKALIKES[f"{_kind}+no_ids"] = lambda p, rng, other, make=LOOKALIKES[_kind]: without_ids(
+        make(p, rng, other)
+    )
+
+
+def without_ids(p: Person) -> Person:
+    """Return `p` without NI or driving licence number."""
+    return p | {"ni_number": "", "driving_licence_number": ""}
 
 
 def corrupt(kind: str, p: Person, rng: random.Random, other: Person) -> Person | None:

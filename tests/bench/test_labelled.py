@@ -170,3 +170,15 @@ def test_metrics_count_true_and_false_matches():
         "fp": 1,
     }
     assert best_cut(truth, scored)["cut"] == 0.95 and best_cut(truth, scored)["f1"] == 1.0
+
+
+def test_lookalikes_without_identifiers_keep_the_shared_details_and_drop_ni_and_licence():
+    p = _person()
+    twin = corrupt.LOOKALIKES["twin+no_ids"](p, random.Random(1), OTHER)
+    assert (twin["family_name"], twin["date_of_birth"], twin["address"]) == (
+        p["family_name"],
+        p["date_of_birth"],
+        p["address"],
+    )
+    assert twin["given_names"] != p["given_names"]
+    assert (twin["ni_number"], twin["driving_licence_number"]) == ("", "")
