@@ -19,6 +19,7 @@ Corruption = Callable[[Person, random.Random], Person | None]
 _TRANSLITERATIONS = transliterations()
 _NICKNAMES = nicknames()
 _VOWELS = "aeiou"
+_SIBLING_NAMES = ("Zain", "Bilal", "Kamran", "Oliver", "Piotr", "Daniel", "Amir", "Liam")
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -184,9 +185,22 @@ def relative(p: Person, rng: random.Random, other: Person, **keep) -> Person:
     return out
 
 
+def distinct_given(p: Person, other: Person, rng: random.Random) -> str:
+    """Return `other`'s given names less any that are, or are a variant of, one of `p`'s.
+
+    A sibling called by one of the person's own names (or its spelling variant) is not a
+    look-alike that can be told apart: no register could, so the label would be wrong.
+    """
+    taken = set()
+    for token in p["given_names"].lower().split():
+        taken |= {token, *(v.lower() for v in _TRANSLITERATIONS.get(token, []) + _NICKNAMES.get(token, []))}
+    kept = [t for t in other["given_names"].split() if t.lower() not in taken]
+    return " ".join(kept) or rng.choice([n for n in _SIBLING_NAMES if n.lower() not in taken])
+
+
 def twin(p: Person, rng: random.Random, other: Person) -> Person:
     """Return a twin: same surname, DOB and address, another given name, own NI and licence."""
-    given = other["given_names"] if other["given_names"].split()[0] != p["given_names"].split()[0] else "Zain"
+    given = distinct_given(p, other, rng)
     shared = {k: p[k] for k in ("family_name", "date_of_birth", "address", "postcode")}
     return relative(p, rng, other | {"given_names": given, "previous_names": ""}, **shared)
 
@@ -204,7 +218,7 @@ def father_or_son(p: Person, rng: random.Random, other: Person) -> Person:
 def brother(p: Person, rng: random.Random, other: Person) -> Person:
     """Return a sibling: same surname and address, another given name, born 1-10 years apart."""
     dob = shift_years(p["date_of_birth"], rng.choice([-1, 1]) * rng.randint(1, 10))
-    given = other["given_names"] if other["given_names"].split()[0] != p["given_names"].split()[0] else "Zain"
+    given = distinct_given(p, other, rng)
     shared = {k: p[k] for k in ("family_name", "address", "postcode")}
     return relative(
         p, rng, other | {"given_names": given, "date_of_birth": dob, "previous_names": ""}, **shared

@@ -182,3 +182,13 @@ def test_lookalikes_without_identifiers_keep_the_shared_details_and_drop_ni_and_
     )
     assert twin["given_names"] != p["given_names"]
     assert (twin["ni_number"], twin["driving_licence_number"]) == ("", "")
+
+
+def test_a_twin_never_goes_by_one_of_the_persons_own_given_names_or_their_variants():
+    p = _person(given_names="Mohammed Faruk")
+    other = OTHER | {"given_names": "Muhammad Faruk"}
+    assert corrupt.twin(p, random.Random(1), other)["given_names"] not in (
+        "Muhammad Faruk",
+        "Faruk",
+        "Muhammad",
+    )
