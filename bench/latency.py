@@ -70,6 +70,7 @@ def measure(url: str, applicants: Path, n: int) -> dict:
         keys = session.execute(select(MatchKey.key).limit(5000)).scalars().all()
 
         def one(person):
+            """Return a call that screens `person` once, recorded."""
             return lambda: screen(session, actor, person, purpose="application", now=NOW, record=True)
 
         _time_each(one(p) for p in people[:WARM_UP])

@@ -107,6 +107,7 @@ def markdown(report: dict) -> str:
     ]
 
     def row(label, get, fmt="{:.4f}"):
+        """Append one measure's row, a dash where a system has no figure."""
         cells = []
         for n in names:
             value = get(systems[n])
