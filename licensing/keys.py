@@ -48,9 +48,19 @@ def drop_records(session: Session, kind: str, record_ids: list[int]) -> None:
 
 def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, Iterable[str]]]) -> int:
     """Insert the keys of many records with one executemany; return how many were written."""
-    rows = [{"key": k, "record_kind": kind, "record_id": rid} for rid, keys in keyed for k in keys]
-    if rows:
-        session.execute(insert(_TABLE), rows)
+    rows = [(k, kind, rid) for rid, keys in keyed for k in keys]
+    if not rows:
+        return 0
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # COPY in the session's own transaction: an order of magnitude faster than executemany
+        # for the ten-odd keys each imported record brings.
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor, cursor.copy("COPY match_key (key, record_kind, record_id) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        session.execute(insert(_TABLE), [{"key": k, "record_kind": c, "record_id": r} for k, c, r in rows])
     return len(rows)
 
 
