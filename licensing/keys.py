@@ -67,3 +67,19 @@ def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, Iterable[st
 def _delete_keys(kind: str, record_ids: list[int]):
     """Build the DELETE of the keys of `record_ids`."""
     return delete(_TABLE).where(_TABLE.c.record_kind == kind, _TABLE.c.record_id.in_(record_ids))
+
+
+def reindex_kind(session: Session, kind: str, *, batch: int = 5000, on_batch=None) -> int:
+    """Rebuild the keys of every record of `kind` in one transaction (after the key scheme changes)."""
+    table = KIND_MODELS[kind].__table__
+    session.execute(delete(_TABLE).where(_TABLE.c.record_kind == kind))
+    last_id, written = 0, 0
+    while rows := session.execute(
+        select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+    ).all():
+        written += add_keys(session, kind, [(row.id, keys_of(person_from(row))) for row in rows])
+        last_id = rows[-1].id
+        if on_batch:
+            on_batch(len(rows))
+    session.commit()
+    return written

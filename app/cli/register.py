@@ -26,6 +26,7 @@ from licensing.imports import (
     parse_person,
     reader_for,
 )
+from licensing.keys import KIND_MODELS, reindex_kind
 from licensing.matching import person_from
 from licensing.models import IDENTITY_FIELDS
 from licensing.screening import BULK_HEADER, BulkReport, screen_rows
@@ -154,3 +155,13 @@ def _audit_bulk(session, actor, file: Path, out_path: Path, min_score, report: B
     }
     audit.record(session, actor, "screening.bulk", "screening", None, now=utcnow(), detail=detail)
     session.commit()
+
+
+@register.command("reindex")
+def reindex_command() -> None:
+    """Rebuild every record's match keys (run after the matching engine's keys change)."""
+    check_database()
+    session, written = db.session(), {}
+    for kind in KIND_MODELS:
+        written[kind] = reindex_kind(session, kind)
+    click.echo("Reindexed: " + ", ".join(f"{kind} {n} keys" for kind, n in written.items()) + ".")

@@ -203,3 +203,15 @@ def test_application_being_screened_is_not_its_own_candidate(session, now):
         application_id=application.id,
     )
     assert result.candidates == []
+
+
+def test_reindex_rebuilds_lost_keys(session, now):
+    from licensing.keys import reindex_kind
+
+    here, there = make_authority(session), make_authority(session)
+    entry = make_entry(session, there)
+    drop_record(session, "register_entry", entry.id)
+    session.commit()
+    reindex_kind(session, "register_entry")
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now, record=False)
+    assert [c.id for c in result.candidates] == [entry.id]
