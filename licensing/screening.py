@@ -9,7 +9,7 @@ million.
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
@@ -220,7 +220,7 @@ def _candidate_row(screening_id: int, candidate: Candidate, now: datetime) -> di
     if candidate.suppressed_by:
         row |= {"resolution": "not_same_person", "resolution_reason": candidate.suppressed_by[:500]}
         # sqlmodel maps `datetime | None` columns to a timezone-aware type that refuses naive values.
-        row |= {"resolved_by": candidate.ruled_out_by, "resolved_at": now.replace(tzinfo=UTC)}
+        row |= {"resolved_by": candidate.ruled_out_by, "resolved_at": now}
     return row
 
 
