@@ -22,6 +22,8 @@ venv: $(STAMP) ## Create .venv and install the pinned requirements
 run: $(STAMP) ## Set up, migrate, seed demo data if empty, and start the service on :5000
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
+	@echo "Crosscheck is starting: sign in at http://127.0.0.1:5000/sign-in, API at http://127.0.0.1:5000/api/v1"
+	@echo "(OpenAPI: /api/v1/openapi.json; demo keys and officers are printed above on the first run)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 serve: $(STAMP) ## Serve with gunicorn (production style; reads DATABASE_URL, SECRET_KEY)
