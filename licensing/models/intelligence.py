@@ -2,7 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
 from licensing.models._base import Identity, identity_checks, one_of, stamp
@@ -45,4 +46,6 @@ class IntelligenceRoute(SQLModel, table=True):
     intelligence_id: int = Field(foreign_key="intelligence.id")
     authority_id: int = Field(foreign_key="authority.id", index=True)
     score: float
+    # The authority's own records that matched, as [{"kind": "licence", "id": 7}]; shown only to it.
+    matches: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     routed_at: datetime = stamp()
