@@ -30,6 +30,8 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_CHECK_RATE_LIMIT = "30/minute"
 
 
 class DevelopmentConfig(Config):
@@ -48,10 +50,18 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    RATELIMIT_STORAGE_URI = ""  # empty: app.limits counts in REDIS_URL, shared by every web process
 
 
 CONFIGS = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
-ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL")
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "LOG_LEVEL",
+    "RATELIMIT_STORAGE_URI",
+    "PUBLIC_CHECK_RATE_LIMIT",
+)
 
 
 def load_config(overrides: dict | None = None) -> dict:

@@ -4,10 +4,12 @@ from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
-from app import auth, errors
-from app.api import meta
+from app import auth, errors, limits
+from app.api import enforcement, licences, meta, public
 
-BLUEPRINTS = (meta.blp,)
+BLUEPRINTS = (meta.blp, licences.blp, enforcement.blp)
+# Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
+PUBLIC_BLUEPRINTS = (public.blp,)
 
 
 class ProblemApi(Api):
@@ -26,6 +28,9 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
         app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate_api_client)
         app.before_request_funcs[blueprint.name].append(require_json_body)
+    for blueprint in PUBLIC_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    limits.init_app(app, PUBLIC_BLUEPRINTS)
     app.extensions["crosscheck.api"] = api
 
 

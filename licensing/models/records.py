@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.types import JSON
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from licensing.models._base import Identity, identity_checks, one_of, stamp
 
@@ -74,6 +74,9 @@ class Licence(Identity, table=True):
     dbs_last_status: str | None = Field(default=None, max_length=24)
     created_at: datetime = stamp()
     updated_at: datetime = stamp()
+    history: list["LicenceStatusChange"] = Relationship(
+        sa_relationship_kwargs={"order_by": "LicenceStatusChange.id", "viewonly": True, "lazy": "select"}
+    )
 
 
 class LicenceStatusChange(SQLModel, table=True):

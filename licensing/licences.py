@@ -1,0 +1,258 @@
+"""Driver licences: grant from an application, status changes by a state table, renewal, history.
+
+The state table (TRANSITIONS) is the one place that says which change is allowed from which status:
+
+    active     -> suspended | revoked | surrendered | expired, or renewed (stays active)
+    suspended  -> active (reinstate) | revoked | surrendered | expired
+    expired    -> renewed (back to active): a renewal decided after the old expiry date
+    revoked, surrendered -> nothing: the driver must apply and be granted a new licence
+
+A suspended licence is not renewed until the suspension is decided (reinstated or revoked), so a
+renewal can never quietly lift a suspension. Renewal, like grant, rests on a renewal application that
+has passed the grant gate: the 2022 Act s.3(1) requires the register search before any renewal decision.
+Recording the s.2 register entry for a suspension or revocation is a separate, explicit act
+(licensing/register.py): not every suspension rests on relevant information (s.2(1)).
+"""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from licensing import audit
+from licensing.actors import Actor
+from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.keys import index_record
+from licensing.models import IDENTITY_FIELDS, Application, Licence, LicenceStatusChange
+
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "suspend": (frozenset({"active"}), "suspended"),
+    "reinstate": (frozenset({"suspended"}), "active"),
+    "revoke": (frozenset({"active", "suspended"}), "revoked"),
+    "surrender": (frozenset({"active", "suspended"}), "surrendered"),
+    "expire": (frozenset({"active", "suspended"}), "expired"),
+}
+RENEWABLE = frozenset({"active", "expired"})
+# Local Government (Miscellaneous Provisions) Act 1976 s.53(1)(a), as amended by the Deregulation Act
+# 2015 s.10: a driver's licence runs for three years unless the council has a reason to grant a shorter one.
+MAX_TERM_YEARS = 3
+LIST_LIMIT = 500
+
+
+def grant(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    badge_number: str,
+    granted_on: date,
+    expires_on: date,
+    display_name: str | None,
+    now: datetime,
+    max_screening_age: timedelta,
+) -> Licence:
+    """Grant a licence from a pending application of the actor's authority; commit with its audit."""
+    application = _pending_application(session, actor, application_id)
+    _check_term(granted_on, expires_on)
+    _check_gate(session, application, now, max_screening_age)
+    _check_free(session, application.authority_id, badge_number, application.ref)
+    licence = Licence(
+        **{name: getattr(application, name) for name in IDENTITY_FIELDS},
+        authority_id=application.authority_id,
+        ref=application.ref,
+        badge_number=badge_number,
+        licence_type=application.licence_type,
+        granted_on=granted_on,
+        expires_on=expires_on,
+        display_name=display_name or None,
+        application_id=application.id,
+        created_at=now,
+        updated_at=now,
+    )
+    application.status, application.decided_on, application.updated_at = "granted", granted_on, now
+    session.add_all([licence, application])
+    _flush_unique(session, "That badge number or reference is already used by this authority.")
+    _history(session, actor, licence, granted_on, now)
+    index_record(session, "licence", licence)
+    detail = {"application_id": application.id}
+    audit.record(session, actor, "licence.granted", "licence", licence.id, now=now, detail=detail)
+    session.commit()
+    return licence
+
+
+def change_status(
+    session: Session, actor: Actor, licence_id: int, action: str, *, effective_on: date, now: datetime
+) -> Licence:
+    """Apply `action` (a key of TRANSITIONS) to one of the actor's licences; commit with its audit."""
+    if action not in TRANSITIONS:
+        raise ValidationFailed(f"Unknown licence action {action!r}.")
+    licence = own_licence(session, actor, licence_id)
+    allowed_from, new_status = TRANSITIONS[action]
+    if licence.status not in allowed_from:
+        raise InvalidTransition(f"A {licence.status} licence cannot be {_past(action)}.")
+    _check_effective(licence, effective_on)
+    detail = {"from": licence.status, "to": new_status, "effective_on": effective_on.isoformat()}
+    licence.status, licence.updated_at = new_status, now
+    session.add(licence)
+    _history(session, actor, licence, effective_on, now)
+    audit.record(session, actor, f"licence.{_past(action)}", "licence", licence.id, now=now, detail=detail)
+    session.commit()
+    return licence
+
+
+def renew(
+    session: Session,
+    actor: Actor,
+    licence_id: int,
+    *,
+    application_id: int,
+    effective_on: date,
+    expires_on: date,
+    now: datetime,
+    max_screening_age: timedelta,
+) -> Licence:
+    """Renew a licence on a pending renewal application that passed the gate; commit with its audit."""
+    licence = own_licence(session, actor, licence_id)
+    if licence.status not in RENEWABLE:
+        raise InvalidTransition(f"A {licence.status} licence cannot be renewed.")
+    application = _pending_application(session, actor, application_id)
+    if application.kind != "renewal":
+        raise ValidationFailed("A licence is renewed on a renewal application.", _field("application_id"))
+    _check_effective(licence, effective_on)
+    starts_on = max(effective_on, licence.expires_on) if licence.status == "active" else effective_on
+    _check_term(starts_on, expires_on)
+    _check_gate(session, application, now, max_screening_age)
+    detail = {"from": licence.status, "application_id": application.id}
+    _take_renewal(licence, application, expires_on, effective_on, now)
+    session.add_all([licence, application])
+    _history(session, actor, licence, effective_on, now)
+    index_record(session, "licence", licence)
+    audit.record(session, actor, "licence.renewed", "licence", licence.id, now=now, detail=detail)
+    session.commit()
+    return licence
+
+
+def _take_renewal(
+    licence: Licence, application: Application, expires_on: date, effective_on: date, now: datetime
+) -> None:
+    """Bring the licence up to the renewal: the driver's current details, type and new expiry."""
+    # The renewal application carries the driver's current details (a new name, a new address).
+    for name in IDENTITY_FIELDS:
+        setattr(licence, name, getattr(application, name))
+    licence.licence_type, licence.expires_on = application.licence_type, expires_on
+    licence.status, licence.updated_at = "active", now
+    application.status, application.decided_on, application.updated_at = "granted", effective_on, now
+
+
+def own_licence(session: Session, actor: Actor, licence_id: int) -> Licence:
+    """Return one of the actor's authority's licences; any other id is NotFound, so ids cannot be probed."""
+    licence = session.get(Licence, licence_id)
+    if licence is None or licence.authority_id != actor.require_authority():
+        raise NotFound(f"No licence {licence_id}.")
+    return licence
+
+
+def list_licences(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    badge_number: str | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[Licence]:
+    """List the actor's authority's licences in id order, `limit` after `after_id`, optionally filtered."""
+    query = select(Licence).where(Licence.authority_id == actor.require_authority(), Licence.id > after_id)
+    if status:
+        query = query.where(Licence.status == status)
+    if badge_number:
+        query = query.where(Licence.badge_number == badge_number.strip())
+    return list(session.scalars(query.order_by(Licence.id).limit(min(limit, LIST_LIMIT))))
+
+
+def add_years(day: date, years: int) -> date:
+    """Return the same day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:
+    """Return a pending application of the actor's authority, NotFound for another's, 409 if decided."""
+    application = session.get(Application, application_id)
+    if application is None or application.authority_id != actor.require_authority():
+        raise NotFound(f"No application {application_id}.")
+    if application.status != "pending":
+        raise InvalidTransition(f"Application {application_id} is already {application.status}.")
+    return application
+
+
+def _check_term(starts_on: date, expires_on: date) -> None:
+    """Refuse an expiry on or before the start, or beyond the statutory three-year term."""
+    if expires_on <= starts_on:
+        raise ValidationFailed("The expiry date must be after the start date.", _field("expires_on"))
+    if expires_on > add_years(starts_on, MAX_TERM_YEARS):
+        message = f"A driver's licence runs for at most {MAX_TERM_YEARS} years (1976 Act s.53)."
+        raise ValidationFailed(message, _field("expires_on", message))
+
+
+def _check_effective(licence: Licence, effective_on: date) -> None:
+    """Refuse a change that would take effect before the licence was granted."""
+    if effective_on < licence.granted_on:
+        message = "The effective date cannot be before the licence was granted."
+        raise ValidationFailed(message, _field("effective_on", message))
+
+
+def _check_gate(session: Session, application: Application, now: datetime, max_age: timedelta) -> None:
+    """Refuse the decision unless the application's screening is recent and resolved (s.3(1))."""
+    from licensing.gate import check_grant_allowed
+
+    check_grant_allowed(session, application, now, max_age)
+
+
+def _check_free(session: Session, authority_id: int, badge_number: str, ref: str) -> None:
+    """Refuse a badge number or reference the authority already uses."""
+    taken = select(Licence.badge_number, Licence.ref).where(
+        Licence.authority_id == authority_id, (Licence.badge_number == badge_number) | (Licence.ref == ref)
+    )
+    row = session.execute(taken).first()
+    if row is not None and row.badge_number == badge_number:
+        message = "This authority already has a licence with that badge number."
+        raise DuplicateReference(message, _field("badge_number", message))
+    if row is not None:
+        message = f"This authority already has a licence with the application's reference {ref!r}."
+        raise DuplicateReference(message, _field("application_id", message))
+
+
+def _flush_unique(session: Session, message: str) -> None:
+    """Flush, turning a unique-constraint race lost to another writer into DuplicateReference."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        session.rollback()
+        raise DuplicateReference(message) from error
+
+
+def _history(session: Session, actor: Actor, licence: Licence, effective_on: date, now: datetime) -> None:
+    """Add the licence's current status to its history."""
+    session.add(
+        LicenceStatusChange(
+            licence_id=licence.id,
+            status=licence.status,
+            effective_on=effective_on,
+            changed_at=now,
+            actor_label=actor.label[:200],
+        )
+    )
+
+
+def _past(action: str) -> str:
+    """Return the past participle of an action name (suspend -> suspended)."""
+    return action + ("d" if action.endswith("e") else "ed")
+
+
+def _field(name: str, message: str = "") -> list[dict]:
+    """Return the `errors` list of a problem naming one field."""
+    return [{"field": name, "message": message or "is not valid"}]
