@@ -74,3 +74,52 @@ def make_user(session: Session, **overrides):
         "now": NOW,
     }
     return create_user(session, **(fields | overrides))
+
+
+def make_screened_application(
+    session: Session, *, authority_id: int | None = None, screened_at=NOW, **overrides
+):
+    """Create a pending application and screen it at `screened_at` (no screening when it is None)."""
+    from licensing.actors import Actor
+    from licensing.matching import person_from
+    from licensing.models import Application
+    from licensing.screening import screen
+
+    authority_id = authority_id or make_authority(session).id
+    n = next(_seq)
+    fields = identity() | {"ref": f"APP-{n}", "kind": "new", "licence_type": "phv", "received_on": NOW.date()}
+    application = Application(
+        authority_id=authority_id, created_at=NOW, updated_at=NOW, **(fields | overrides)
+    )
+    session.add(application)
+    session.commit()
+    if screened_at is not None:
+        officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
+        person = person_from(application)
+        screen(
+            session, officer, person, purpose="application", now=screened_at, application_id=application.id
+        )
+    return application
+
+
+def make_licence(session: Session, *, authority_id: int | None = None, **overrides):
+    """Create an active licence (of a new authority unless one is given), indexed for screening."""
+    from licensing.keys import index_record
+    from licensing.models import Licence
+
+    authority_id = authority_id or make_authority(session).id
+    n = next(_seq)
+    fields = identity() | {
+        "ref": f"LIC-{n}",
+        "badge_number": f"PH{n:05d}",
+        "licence_type": "phv",
+        "status": "active",
+        "granted_on": date(2025, 1, 1),
+        "expires_on": date(2027, 12, 31),
+    }
+    licence = Licence(authority_id=authority_id, created_at=NOW, updated_at=NOW, **(fields | overrides))
+    session.add(licence)
+    session.flush()
+    index_record(session, "licence", licence)
+    session.commit()
+    return licence
