@@ -24,7 +24,7 @@ from licensing.matching.identifiers import normalise_licence
 from licensing.models import Authority, Licence
 from licensing.models.records import LICENCE_STATUSES
 
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{0,31}$")
+BADGE_WIDTH = 32
 NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
 PUBLIC_MISS = "No licence matches those details."
 # A driver number reaches a resident only for licences that still stand; an old revocation found by
@@ -107,9 +107,10 @@ def public_check(
 def _by_badge(session: Session, authority_code: str, badge_number: str) -> list[tuple[Licence, Authority]]:
     """Return the licence with this badge at this authority, if both are well formed and exist."""
     code, badge = authority_code.strip().upper(), badge_number.strip()
-    if not BADGE.match(badge) or len(code) > 9:
+    if not badge or len(badge) > BADGE_WIDTH or len(code) > 9:
         return []
-    query = _joined().where(Authority.code == code, Licence.badge_number == badge)
+    # As typed or in capitals (badges are usually printed in capitals), both by the unique index.
+    query = _joined().where(Authority.code == code, Licence.badge_number.in_({badge, badge.upper()}))
     return [tuple(row) for row in session.execute(query)]
 
 

@@ -120,3 +120,10 @@ def test_police_cannot_use_the_enforcement_check(session):
     police = Actor(kind="api_client", id=1, label="Police", police_force_id=make_police_force(session).id)
     with pytest.raises(Forbidden):
         lookup.enforcement_check(session, police, driving_licence_number=DLN, now=NOW)
+
+
+def test_public_check_finds_a_badge_typed_in_lower_case(session):
+    authority = make_authority(session, code="E08000031")
+    make_licence(session, authority_id=authority.id, badge_number="PH12345")
+    (found,) = lookup.public_check(session, authority_code="E08000031", badge_number="ph12345", today=TODAY)
+    assert found.badge_number == "PH12345"
