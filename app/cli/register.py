@@ -17,15 +17,9 @@ from app import db
 from licensing import audit
 from licensing.actors import cli_actor
 from licensing.clock import utcnow
+from licensing.csvrows import PEOPLE_REQUIRED, RowRejected, parse_person, reader_for
 from licensing.errors import ValidationFailed
-from licensing.imports import (
-    PEOPLE_REQUIRED,
-    ImportReport,
-    RowRejected,
-    import_register,
-    parse_person,
-    reader_for,
-)
+from licensing.imports import ImportReport, import_register
 from licensing.keys import KIND_MODELS, reindex_kind
 from licensing.matching import person_from
 from licensing.models import IDENTITY_FIELDS
