@@ -123,3 +123,34 @@ def make_licence(session: Session, *, authority_id: int | None = None, **overrid
     index_record(session, "licence", licence)
     session.commit()
     return licence
+
+
+def make_register_entry(session: Session, *, authority_id: int | None = None, **overrides):
+    """Record a current register entry (of a new authority unless one is given), indexed for screening."""
+    from licensing.actors import Actor
+    from licensing.register import record_entry
+
+    authority_id = authority_id or make_authority(session).id
+    n = next(_seq)
+    fields = identity() | {
+        "ref": f"RE-{n}",
+        "decision": "revocation",
+        "category": "sexual_offences",
+        "decided_on": date(2025, 1, 10),
+        "effective_on": date(2025, 1, 31),
+    }
+    officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
+    return record_entry(session, officer, fields | overrides, NOW)
+
+
+def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_overrides):
+    """Screen the default identity (with overrides) ad hoc for an authority; return the result."""
+    from types import SimpleNamespace
+
+    from licensing.actors import Actor
+    from licensing.matching import person_from
+    from licensing.screening import screen
+
+    officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
+    person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | identity_overrides)))
+    return screen(session, officer, person, purpose="ad_hoc", now=now, exclude_authority_id=authority_id)

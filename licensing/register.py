@@ -1,0 +1,279 @@
+"""The s.2 register: a council records and amends its own entries; an entry never holds reasons.
+
+s.2(4) sets the minimum: identity, recording authority, decision, decision and effective dates, and the
+date of any later change, kept in RegisterEntryChange. Reasons travel only through a s.3 request.
+s.3(4): a council that asked about an entry must be told of any later change to it, with the reason;
+amending an entry therefore records one `register_entry.amended` alert for each such council (the
+alerts job delivers it). Other councils see an entry only through their screenings, never here.
+"""
+
+import re
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from licensing import audit
+from licensing.actors import Actor
+from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE, WIDTHS
+from licensing.keys import index_record
+from licensing.models import IDENTITY_FIELDS, Alert, InformationRequest, RegisterEntry, RegisterEntryChange
+from licensing.models._base import SEXES
+from licensing.models.records import DECISION_CATEGORIES, DECISIONS
+
+ENTRY_FIELDS = ("ref", "decision", "category", "decided_on", "effective_on")
+AMENDMENTS = ("overturned", "reinstated", "amended", "removed")
+CHANGE_REASONS = ("appeal", "correction", "later_grant", "other")
+CORRECTABLE = ("decided_on", "effective_on", "category")
+_ALLOWED_FROM = {
+    "overturned": ("current",),
+    "reinstated": ("overturned", "removed"),
+    "amended": ("current", "overturned"),
+    "removed": ("current", "overturned"),
+}
+_STATUS_AFTER = {"overturned": "overturned", "reinstated": "current", "removed": "removed"}
+_WIDTHS = {name: width for name, width in WIDTHS.items() if name in IDENTITY_FIELDS}
+_IDENTIFIERS = {
+    "ni_number": (NI_NUMBER,),
+    "postcode": (POSTCODE,),
+    "driving_licence_number": (GB_LICENCE, NI_LICENCE),
+}
+_DEFAULT_REASON = {"overturned": "appeal", "reinstated": "appeal", "amended": "correction"}
+
+
+def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *, commit: bool = True):
+    """Record a refusal, suspension or revocation of the actor's authority; index it for screening."""
+    authority_id = actor.require_authority()
+    values = clean_identity(fields) | _clean_entry(fields, now.date())
+    taken = DuplicateReference(f"This authority already has a register entry with ref {values['ref']!r}.")
+    if _find_by_ref(session, authority_id, values["ref"]) is not None:
+        raise taken
+    entry = RegisterEntry(**values, authority_id=authority_id, first_recorded_at=now, updated_at=now)
+    session.add(entry)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request took the same ref between our check and insert
+        session.rollback()
+        raise taken from None
+    index_record(session, "register_entry", entry)
+    _history(session, entry, "recorded", now.date(), actor, now, {"decision": entry.decision})
+    detail = {"decision": entry.decision, "category": entry.category}
+    audit.record(
+        session, actor, "register_entry.recorded", "register_entry", entry.id, now=now, detail=detail
+    )
+    if commit:
+        session.commit()
+    return entry
+
+
+def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime):
+    """Apply a later change to one of the actor's entries, keep its history, notify s.3 requesters."""
+    entry = own_entry(session, actor, entry_id)
+    if change not in AMENDMENTS:
+        raise ValidationFailed(
+            "Unknown change.", [_error("change", f"Must be one of {', '.join(AMENDMENTS)}.")]
+        )
+    if entry.status not in _ALLOWED_FROM[change]:
+        raise InvalidTransition(f"An entry that is {entry.status} cannot be {change}.")
+    today = now.date()
+    changed_on, reason = _change_facts(change, fields, today)
+    corrected = _corrections(entry, change, fields)
+    after = {name: value for name, (_, value) in corrected.items()}
+    _check_dates(
+        after.get("decided_on", entry.decided_on), after.get("effective_on", entry.effective_on), today
+    )
+    for name, value in after.items():
+        setattr(entry, name, value)
+    entry.status = _STATUS_AFTER.get(change, entry.status)
+    entry.updated_at = now
+    facts = {"reason": reason} | {n: [_plain(b), _plain(a)] for n, (b, a) in corrected.items()}
+    _history(session, entry, change, changed_on, actor, now, facts)
+    notified = _notify_requesters(session, entry, change, changed_on, reason, now)
+    detail = {"change": change, "reason": reason, "notified_authorities": notified}
+    audit.record(
+        session, actor, f"register_entry.{change}", "register_entry", entry.id, now=now, detail=detail
+    )
+    session.commit()
+    return entry
+
+
+def own_entry(session: Session, actor: Actor, entry_id: int) -> RegisterEntry:
+    """Return one of the actor's authority's entries; any other id is NotFound."""
+    authority_id = actor.require_authority()
+    entry = session.get(RegisterEntry, entry_id)
+    if entry is None or entry.authority_id != authority_id:
+        raise NotFound("No such register entry.")
+    return entry
+
+
+def list_entries(
+    session: Session, actor: Actor, *, status: str | None = None, after: int = 0, limit: int = 50
+) -> list[RegisterEntry]:
+    """Return the actor's authority's entries in id order, `limit` at a time after id `after`."""
+    query = select(RegisterEntry).where(
+        RegisterEntry.authority_id == actor.require_authority(), RegisterEntry.id > after
+    )
+    if status is not None:
+        query = query.where(RegisterEntry.status == status)
+    return list(session.scalars(query.order_by(RegisterEntry.id).limit(limit)))
+
+
+def history_of(session: Session, entry: RegisterEntry) -> list[RegisterEntryChange]:
+    """Return the change history of an entry, oldest first."""
+    query = select(RegisterEntryChange).where(RegisterEntryChange.entry_id == entry.id)
+    return list(session.scalars(query.order_by(RegisterEntryChange.id)))
+
+
+def notify(session: Session, authority_id: int, alert_type: str, subject: tuple[str, int], payload, now):
+    """Record an alert for an authority in the caller's transaction; the alerts job delivers it."""
+    kind, subject_id = subject
+    alert = Alert(
+        authority_id=authority_id,
+        alert_type=alert_type,
+        subject_kind=kind,
+        subject_id=subject_id,
+        payload=payload,
+        created_at=now,
+    )
+    session.add(alert)
+    return alert
+
+
+def clean_identity(fields: dict) -> dict:
+    """Return the identity fields normalised, or raise ValidationFailed naming each bad one."""
+    values = {name: fields.get(name) for name in IDENTITY_FIELDS}
+    errors = []
+    for name, width in _WIDTHS.items():
+        values[name] = (values.get(name) or "").strip()
+        if len(values[name]) > width:
+            errors.append(_error(name, f"At most {width} characters."))
+    errors += [_error(name, "Required.") for name in ("given_names", "family_name") if not values[name]]
+    values["previous_names"] = ";".join(p.strip() for p in values["previous_names"].split(";") if p.strip())
+    if values["sex"] is not None and values["sex"] not in SEXES:
+        errors.append(_error("sex", f"Must be one of {', '.join(SEXES)}."))
+    if values["date_of_birth"] is not None and not isinstance(values["date_of_birth"], date):
+        errors.append(_error("date_of_birth", "Must be a date."))
+    for name, patterns in _IDENTIFIERS.items():
+        values[name] = _identifier(values[name], errors, name, patterns)
+    if values["postcode"]:
+        values["postcode"] = f"{values['postcode'][:-3]} {values['postcode'][-3:]}"
+    if errors:
+        raise ValidationFailed("The identity is not valid.", errors)
+    return values
+
+
+def _identifier(value: str | None, errors: list, name: str, patterns: tuple) -> str | None:
+    """Return an identifier without spaces, upper-cased, or None; note an error when it is malformed."""
+    compact = re.sub(r"\s+", "", value or "").upper()
+    if not compact:
+        return None
+    if not any(pattern.match(compact) for pattern in patterns):
+        errors.append(_error(name, "Not a valid value."))
+        return None
+    return compact
+
+
+def _clean_entry(fields: dict, today: date) -> dict:
+    """Return the decision fields of an entry, or raise ValidationFailed."""
+    errors = []
+    ref = (fields.get("ref") or "").strip()
+    if not ref or len(ref) > 64:
+        errors.append(_error("ref", "Required, at most 64 characters."))
+    if fields.get("decision") not in DECISIONS:
+        errors.append(_error("decision", f"Must be one of {', '.join(DECISIONS)}."))
+    if fields.get("category") is not None and fields["category"] not in DECISION_CATEGORIES:
+        errors.append(_error("category", f"Must be one of {', '.join(DECISION_CATEGORIES)}."))
+    for name in ("decided_on", "effective_on"):
+        if not isinstance(fields.get(name), date):
+            errors.append(_error(name, "Required date."))
+    if errors:
+        raise ValidationFailed("The register entry is not valid.", errors)
+    _check_dates(fields["decided_on"], fields["effective_on"], today)
+    return {"ref": ref} | {name: fields.get(name) for name in ENTRY_FIELDS[1:]}
+
+
+def _check_dates(decided_on: date, effective_on: date, today: date) -> None:
+    """Refuse a decision dated in the future or taking effect before it was made."""
+    if decided_on > today:
+        raise ValidationFailed(
+            "A decision cannot be dated in the future.", [_error("decided_on", "In future.")]
+        )
+    if effective_on < decided_on:
+        message = "A decision cannot take effect before it was made."
+        raise ValidationFailed(message, [_error("effective_on", "Before decided_on.")])
+
+
+def _change_facts(change: str, fields: dict, today: date) -> tuple[date, str]:
+    """Return the date of a change and its reason, checking both."""
+    changed_on = fields.get("changed_on") or today
+    if changed_on > today:
+        raise ValidationFailed(
+            "A change cannot be dated in the future.", [_error("changed_on", "In future.")]
+        )
+    reason = fields.get("reason") or _DEFAULT_REASON.get(change, "other")
+    if reason not in CHANGE_REASONS:
+        raise ValidationFailed(
+            "Unknown reason.", [_error("reason", f"Must be one of {', '.join(CHANGE_REASONS)}.")]
+        )
+    return changed_on, reason
+
+
+def _corrections(entry: RegisterEntry, change: str, fields: dict) -> dict:
+    """Return {field: (before, after)} of the corrected fields; only 'amended' corrects, and must."""
+    given = {name: fields[name] for name in CORRECTABLE if fields.get(name) is not None}
+    if change != "amended":
+        if given:
+            raise ValidationFailed(
+                "Only an 'amended' change corrects fields.", [_error(n, "Not allowed.") for n in given]
+            )
+        return {}
+    if given.get("category", entry.category) not in (*DECISION_CATEGORIES, None):
+        raise ValidationFailed("Unknown category.", [_error("category", "Not a category.")])
+    corrected = {n: (getattr(entry, n), v) for n, v in given.items() if getattr(entry, n) != v}
+    if not corrected:
+        raise ValidationFailed("An amendment must change decided_on, effective_on or category.")
+    return corrected
+
+
+def _notify_requesters(session, entry, change, changed_on, reason, now) -> int:
+    """Record one s.3(4) alert per council that asked about `entry`; return how many."""
+    query = select(InformationRequest.requesting_authority_id).where(
+        InformationRequest.register_entry_id == entry.id
+    )
+    requesters = sorted(set(session.scalars(query)))
+    payload = {"register_entry_id": entry.id, "change": change, "changed_on": changed_on.isoformat()}
+    payload |= {"reason": reason, "status": entry.status}
+    for authority_id in requesters:
+        notify(session, authority_id, "register_entry.amended", ("register_entry", entry.id), payload, now)
+    return len(requesters)
+
+
+def _history(session, entry, change, changed_on, actor, now, facts) -> None:
+    """Add one row to the entry's change history."""
+    row = RegisterEntryChange(
+        entry_id=entry.id,
+        change=change,
+        changed_on=changed_on,
+        changed_at=now,
+        actor_label=actor.label[:200],
+        fields=facts,
+    )
+    session.add(row)
+
+
+def _find_by_ref(session: Session, authority_id: int, ref: str) -> RegisterEntry | None:
+    """Return the authority's entry with `ref`, if any."""
+    query = select(RegisterEntry).where(RegisterEntry.authority_id == authority_id, RegisterEntry.ref == ref)
+    return session.scalars(query).first()
+
+
+def _plain(value):
+    """Return a date as ISO text, anything else as it is (for the JSON history)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _error(field: str, message: str) -> dict:
+    """Return one {field, message} validation error."""
+    return {"field": field, "message": message}
