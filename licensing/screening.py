@@ -19,7 +19,7 @@ from licensing.actors import Actor
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
 from licensing.keys import KIND_MODELS, keys_of
-from licensing.matching import Frequencies, Person, compare, person_from
+from licensing.matching import Frequencies, Person, compare, frequency_keys, person_from
 from licensing.models import MatchKey, Screening, ScreeningCandidate
 from licensing.models.screening import RECORD_KINDS
 
@@ -115,11 +115,22 @@ def find_candidates(
     kinds = set(kinds)
     wanted = {h for found in hits.values() for h in found if h[0] in kinds and h not in exclude}
     rows = load_rows(session, wanted, exclude_authority_id)
+    # One Person per loaded row, however many applicants of a batch hit it.
+    others = {hit: person_from(row) for hit, row in rows.items()}
+    _preload(frequencies, [*people.values(), *others.values()])
     results = {}
     for tag, person in people.items():
-        scored = [_score(person, hit[0], rows[hit], frequencies) for hit in hits[tag] if hit in rows]
+        scored = [
+            _score(person, hit[0], rows[hit], others[hit], frequencies) for hit in hits[tag] if hit in rows
+        ]
         results[tag] = sorted(scored, key=lambda c: (-c.score, c.kind, c.ref, c.id))
     return results
+
+
+def _preload(frequencies: Frequencies, persons: list[Person]) -> None:
+    """Count the name keys every comparison will ask about in one query, not one query per name."""
+    if isinstance(frequencies, KeyFrequencies) and persons:
+        frequencies.load(set().union(*(frequency_keys(p) for p in persons)))
 
 
 def probe(
@@ -164,9 +175,8 @@ def candidate_ref(kind: str, row) -> str:
     return row.force_reference if kind == "intelligence" else row.ref
 
 
-def _score(person: Person, kind: str, row, frequencies: Frequencies) -> Candidate:
-    """Compare `person` with one loaded row."""
-    other = person_from(row)
+def _score(person: Person, kind: str, row, other: Person, frequencies: Frequencies) -> Candidate:
+    """Compare `person` with one loaded row, `other` being the row as a Person."""
     match = compare(person, other, frequencies)
     authority_id = getattr(row, "authority_id", None)
     ref = candidate_ref(kind, row)
