@@ -87,7 +87,7 @@ def change_status(
     """Apply `action` (a key of TRANSITIONS) to one of the actor's licences; commit with its audit."""
     if action not in TRANSITIONS:
         raise ValidationFailed(f"Unknown licence action {action!r}.")
-    licence = own_licence(session, actor, licence_id)
+    licence = own_licence(session, actor, licence_id, lock=True)
     allowed_from, new_status = TRANSITIONS[action]
     if licence.status not in allowed_from:
         raise InvalidTransition(f"A {licence.status} licence cannot be {_past(action)}.")
@@ -113,7 +113,7 @@ def renew(
     max_screening_age: timedelta,
 ) -> Licence:
     """Renew a licence on a pending renewal application that passed the gate; commit with its audit."""
-    licence = own_licence(session, actor, licence_id)
+    licence = own_licence(session, actor, licence_id, lock=True)
     if licence.status not in RENEWABLE:
         raise InvalidTransition(f"A {licence.status} licence cannot be renewed.")
     application = _pending_application(session, actor, application_id)
@@ -145,9 +145,13 @@ def _take_renewal(
     application.status, application.decided_on, application.updated_at = "granted", effective_on, now
 
 
-def own_licence(session: Session, actor: Actor, licence_id: int) -> Licence:
-    """Return one of the actor's authority's licences; any other id is NotFound, so ids cannot be probed."""
-    licence = session.get(Licence, licence_id)
+def own_licence(session: Session, actor: Actor, licence_id: int, *, lock: bool = False) -> Licence:
+    """Return one of the actor's authority's licences; any other id is NotFound, so ids cannot be probed.
+
+    With `lock`, the row stays locked until the caller commits, so two officers changing the same
+    licence at once take turns and the second sees the first one's status.
+    """
+    licence = session.get(Licence, licence_id, with_for_update=lock or None, populate_existing=lock)
     if licence is None or licence.authority_id != actor.require_authority():
         raise NotFound(f"No licence {licence_id}.")
     return licence
@@ -181,7 +185,8 @@ def add_years(day: date, years: int) -> date:
 
 def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:
     """Return a pending application of the actor's authority, NotFound for another's, 409 if decided."""
-    application = session.get(Application, application_id)
+    # Locked: two grants on one application at once must not make two licences.
+    application = session.get(Application, application_id, with_for_update=True, populate_existing=True)
     if application is None or application.authority_id != actor.require_authority():
         raise NotFound(f"No application {application_id}.")
     if application.status != "pending":
