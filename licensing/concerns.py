@@ -106,6 +106,19 @@ def list_reports(
     return list(session.scalars(query.order_by(ConcernReport.id)))
 
 
+def describe(session: Session, report: ConcernReport) -> dict:
+    """Return a report as either council sees it: the licence by badge, both councils, the deadline kept."""
+    ids = (report.reporting_authority_id, report.issuing_authority_id)
+    rows = session.execute(select(Authority.id, Authority.code, Authority.name).where(Authority.id.in_(ids)))
+    councils = {row.id: {"code": row.code, "name": row.name} for row in rows}
+    return report.model_dump() | {
+        "badge_number": session.get(Licence, report.licence_id).badge_number,
+        "reporting_authority": councils[report.reporting_authority_id],
+        "issuing_authority": councils[report.issuing_authority_id],
+        "sent_in_time": sent_in_time(report),
+    }
+
+
 def sent_in_time(report: ConcernReport) -> bool:
     """Tell whether the report was sent by its s.5 due date."""
     return report.reported_at.date() <= report.due_on

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
-from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE, WIDTHS
+from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.keys import index_record
 from licensing.models import IDENTITY_FIELDS, Alert, InformationRequest, RegisterEntry, RegisterEntryChange
 from licensing.models._base import SEXES
@@ -106,6 +106,12 @@ def own_entry(session: Session, actor: Actor, entry_id: int) -> RegisterEntry:
     if entry is None or entry.authority_id != authority_id:
         raise NotFound("No such register entry.")
     return entry
+
+
+def entry_detail(session: Session, actor: Actor, entry_id: int) -> tuple[RegisterEntry, list]:
+    """Return one of the actor's authority's entries with its change history."""
+    entry = own_entry(session, actor, entry_id)
+    return entry, history_of(session, entry)
 
 
 def list_entries(

@@ -125,6 +125,17 @@ def list_requests(
     return list(session.scalars(query.order_by(*order)))
 
 
+def describe(session: Session, request: InformationRequest, today: date) -> dict:
+    """Return a request as either council sees it, with the councils' codes and its deadline state."""
+    codes = _codes(session, request.requesting_authority_id, request.recording_authority_id)
+    return request.model_dump() | {
+        "requesting_authority": codes[request.requesting_authority_id],
+        "recording_authority": codes[request.recording_authority_id],
+        "overdue": is_overdue(request, today),
+        "answered_in_time": answered_in_time(request),
+    }
+
+
 def is_overdue(request: InformationRequest, today: date) -> bool:
     """Tell whether an open request has passed its due date."""
     return request.status == "open" and request.due_on < today
@@ -155,3 +166,11 @@ def _screened_entry(session: Session, authority_id: int, entry_id: int) -> tuple
     if entry is None:
         raise NotFound("No such register entry among your screening results.")
     return entry, candidate_id
+
+
+def _codes(session: Session, *authority_ids: int) -> dict[int, dict]:
+    """Return {id: {code, name}} of the given authorities."""
+    rows = session.execute(
+        select(Authority.id, Authority.code, Authority.name).where(Authority.id.in_(authority_ids))
+    )
+    return {row.id: {"code": row.code, "name": row.name} for row in rows}

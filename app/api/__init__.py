@@ -5,9 +5,9 @@ from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app import auth, errors, limits
-from app.api import enforcement, licences, meta, public
+from app.api import concerns, enforcement, licences, meta, public, register, requests
 
-BLUEPRINTS = (meta.blp, licences.blp, enforcement.blp)
+BLUEPRINTS = (meta.blp, licences.blp, enforcement.blp, register.blp, requests.blp, concerns.blp)
 # Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
 PUBLIC_BLUEPRINTS = (public.blp,)
 

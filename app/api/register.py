@@ -1,0 +1,181 @@
+"""The s.2 register: a council records, amends and reads its own entries (never any reasons)."""
+
+from types import SimpleNamespace
+
+from flask import g, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, post_load, pre_dump, validate
+
+from app import db
+from app.api.licences import UtcDateTime
+from app.auth import require_scope
+from licensing import register
+from licensing.clock import utcnow
+from licensing.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_CHANGES, ENTRY_STATUSES
+
+blp = Blueprint("register", __name__, url_prefix="/api/v1", description="The s.2 register of decisions")
+LIST_LIMIT = 200
+
+
+class IdentityInSchema(Schema):
+    """The identifying details of a person (s.2(4) minimum and more)."""
+
+    given_names = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    previous_names = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
+    sex = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["F", "M", "X"]))
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+    postcode = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
+    ni_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=13))
+    driving_licence_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=20)
+    )
+
+    @post_load
+    def join_previous_names(self, data, **kwargs):
+        """Store previous names ';'-separated, as the CSV contract writes them."""
+        return data | {"previous_names": ";".join(data["previous_names"])}
+
+
+class IdentityOutSchema(Schema):
+    """The identifying details of a person, as held."""
+
+    given_names = fields.String()
+    family_name = fields.String()
+    previous_names = fields.Function(lambda record: [n for n in record.previous_names.split(";") if n])
+    date_of_birth = fields.Date(allow_none=True)
+    sex = fields.String(allow_none=True)
+    address = fields.String()
+    postcode = fields.String(allow_none=True)
+    ni_number = fields.String(allow_none=True)
+    driving_licence_number = fields.String(allow_none=True)
+
+
+class EntryInSchema(IdentityInSchema):
+    """A refusal, suspension or revocation to record. There is no field for reasons, by law."""
+
+    ref = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The council's own reference, unique within the council"},
+    )
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(DECISION_CATEGORIES),
+        metadata={"description": "For statistics only"},
+    )
+    decided_on = fields.Date(required=True)
+    effective_on = fields.Date(required=True)
+
+
+class AmendSchema(Schema):
+    """A later change to an entry: an appeal's outcome, a correction or removal."""
+
+    change = fields.String(required=True, validate=validate.OneOf(register.AMENDMENTS))
+    changed_on = fields.Date(metadata={"description": "When the change took effect; today if left out"})
+    reason = fields.String(
+        validate=validate.OneOf(register.CHANGE_REASONS),
+        metadata={"description": "appeal for overturned/reinstated and correction for amended, if left out"},
+    )
+    decided_on = fields.Date(metadata={"description": "Only with change 'amended'"})
+    effective_on = fields.Date(metadata={"description": "Only with change 'amended'"})
+    category = fields.String(
+        validate=validate.OneOf(DECISION_CATEGORIES), metadata={"description": "Only with change 'amended'"}
+    )
+
+
+class EntryQuerySchema(Schema):
+    """Filters and a cursor for the list of entries."""
+
+    status = fields.String(validate=validate.OneOf(ENTRY_STATUSES))
+    after = fields.Integer(
+        load_default=0, validate=validate.Range(min=0), metadata={"description": "The last id seen"}
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT))
+
+
+class ChangeSchema(Schema):
+    """One step in an entry's history (s.2(4): the date of any later change)."""
+
+    change = fields.String(metadata={"enum": list(ENTRY_CHANGES)})
+    changed_on = fields.Date()
+    changed_at = UtcDateTime()
+    actor_label = fields.String()
+    facts = fields.Dict(
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": "The reason, and each corrected field as [before, after]"},
+    )
+
+
+class EntrySchema(IdentityOutSchema):
+    """A register entry of the caller's own authority."""
+
+    id = fields.Integer()
+    ref = fields.String()
+    decision = fields.String(metadata={"enum": list(DECISIONS)})
+    category = fields.String(allow_none=True, metadata={"enum": list(DECISION_CATEGORIES)})
+    decided_on = fields.Date()
+    effective_on = fields.Date()
+    status = fields.String(metadata={"enum": list(ENTRY_STATUSES)})
+    first_recorded_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+class EntryDetailSchema(EntrySchema):
+    """A register entry with its change history, oldest first."""
+
+    history = fields.List(fields.Nested(ChangeSchema))
+
+    @pre_dump
+    def unpack(self, detail, **kwargs):
+        """Lay the entry's own fields beside its history."""
+        entry, history = detail
+        return SimpleNamespace(**entry.model_dump(), history=history)
+
+
+@blp.route("/register-entries")
+class Entries(MethodView):
+    """The caller's authority's register entries."""
+
+    @require_scope("council:read")
+    @blp.arguments(EntryQuerySchema, location="query")
+    @blp.response(200, EntrySchema(many=True))
+    def get(self, args):
+        """List entries in id order; pass the last id seen as `after` for the next page."""
+        return register.list_entries(db.session(), g.actor, **args)
+
+    @require_scope("council:write")
+    @blp.arguments(EntryInSchema)
+    @blp.response(201, EntrySchema)
+    def post(self, data):
+        """Record a refusal, suspension or revocation; 409 when the ref is taken."""
+        entry = register.record_entry(db.session(), g.actor, data, utcnow())
+        return entry, 201, {"Location": url_for("register.Entry", entry_id=entry.id)}
+
+
+@blp.route("/register-entries/<int:entry_id>")
+class Entry(MethodView):
+    """One register entry of the caller's authority; other councils see entries only in screenings."""
+
+    @require_scope("council:read")
+    @blp.response(200, EntryDetailSchema)
+    def get(self, entry_id):
+        """Show an entry with its change history."""
+        return register.entry_detail(db.session(), g.actor, entry_id)
+
+
+@blp.route("/register-entries/<int:entry_id>/amend")
+class Amendment(MethodView):
+    """A later change to an entry; every council that asked about it (s.3) is notified."""
+
+    @require_scope("council:write")
+    @blp.arguments(AmendSchema)
+    @blp.response(200, EntrySchema)
+    def post(self, data, entry_id):
+        """Overturn, reinstate, correct or remove an entry; 409 when its status does not allow it."""
+        change = data.pop("change")
+        return register.amend_entry(db.session(), g.actor, entry_id, change, data, utcnow())
