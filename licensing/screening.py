@@ -19,7 +19,15 @@ from licensing.actors import Actor
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
 from licensing.keys import KIND_MODELS, keys_of
-from licensing.matching import Frequencies, Person, compare, frequency_keys, person_from
+from licensing.matching import (
+    DEFAULT_THRESHOLDS,
+    Frequencies,
+    Person,
+    ceiling,
+    compare,
+    frequency_keys,
+    person_from,
+)
 from licensing.models import MatchKey, Screening, ScreeningCandidate
 from licensing.models.screening import RECORD_KINDS
 
@@ -90,6 +98,8 @@ def screen(
         kinds=kinds,
         exclude_authority_id=exclude_authority_id,
         exclude={subject} if subject else set(),
+        # Only banded candidates are kept, so a hit that cannot reach `weak` need not be scored.
+        floor=max(min_score, DEFAULT_THRESHOLDS.weak),
     )[0]
     kept = [c for c in found if c.band is not None and c.score >= min_score]
     if subject:
@@ -109,20 +119,26 @@ def find_candidates(
     kinds: Iterable[str] = RECORD_KINDS,
     exclude_authority_id: int | None = None,
     exclude: set[tuple[str, int]] = frozenset(),
+    floor: float = 0.0,
 ) -> dict[Hashable, list[Candidate]]:
-    """Return every scored key hit for each of many people, best first; bulk-friendly."""
+    """Return every scored key hit for each of many people, best first; bulk-friendly.
+
+    With a `floor`, hits that cannot score that much are left out unscored (see `ceiling`).
+    """
     hits = probe(session, {tag: keys_of(p) for tag, p in people.items()}, frequencies)
     kinds = set(kinds)
     wanted = {h for found in hits.values() for h in found if h[0] in kinds and h not in exclude}
     rows = load_rows(session, wanted, exclude_authority_id)
     # One Person per loaded row, however many applicants of a batch hit it.
     others = {hit: person_from(row) for hit, row in rows.items()}
-    _preload(frequencies, [*people.values(), *others.values()])
+    pairs = {
+        tag: [h for h in hits[tag] if h in rows and (floor <= 0 or ceiling(person, others[h]) >= floor)]
+        for tag, person in people.items()
+    }
+    _preload(frequencies, [*people.values(), *(others[h] for found in pairs.values() for h in found)])
     results = {}
     for tag, person in people.items():
-        scored = [
-            _score(person, hit[0], rows[hit], others[hit], frequencies) for hit in hits[tag] if hit in rows
-        ]
+        scored = [_score(person, hit[0], rows[hit], others[hit], frequencies) for hit in pairs[tag]]
         results[tag] = sorted(scored, key=lambda c: (-c.score, c.kind, c.ref, c.id))
     return results
 
@@ -294,7 +310,9 @@ def _screen_batch(session, batch, out, frequencies, min_score, report, on_batch)
     """Probe, load and score one batch of applicants with a handful of queries; write their rows."""
     if not batch:
         return
-    found = find_candidates(session, {i: person for i, (_, person) in enumerate(batch)}, frequencies)
+    floor = DEFAULT_THRESHOLDS.weak if min_score is None else min_score
+    people = {i: person for i, (_, person) in enumerate(batch)}
+    found = find_candidates(session, people, frequencies, floor=floor)
     for i, (ref, _) in enumerate(batch):
         for c in found[i]:
             if (c.band is not None) if min_score is None else (c.score >= min_score):

@@ -17,7 +17,7 @@ from licensing.matching.frequencies import NameFrequencies
 from licensing.matching.keys import BROAD_KINDS, frequency_keys, is_broad, key_kind, match_keys
 from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
 from licensing.matching.prepared import prepare, warnings
-from licensing.matching.scoring import DEFAULT_THRESHOLDS, Thresholds, band, compare
+from licensing.matching.scoring import DEFAULT_THRESHOLDS, Thresholds, band, ceiling, compare
 
 __all__ = [
     "BANDS",
@@ -29,6 +29,7 @@ __all__ = [
     "Person",
     "Thresholds",
     "band",
+    "ceiling",
     "compare",
     "frequency_keys",
     "is_broad",

@@ -12,13 +12,15 @@ from licensing.matching.fields import (
     years_apart,
 )
 from licensing.matching.model import BANDS, Match
-from licensing.matching.namefields import compare_names
+from licensing.matching.namefields import MAX_NAME_WEIGHT, compare_names
 from licensing.matching.outcome import DIFFERENT, MISSING, SAME, Outcome
 from licensing.matching.prepared import Prepared, prepare
 
 # Two records drawn at random from a register of about a million people are the same person about
 # once in a million pairs; the field weights' u-probabilities are measured against that same draw.
 PRIOR = log2(1 / 1_000_000)
+# Surname and given names together never weigh more than this, however they agree (see namefields).
+NAMES_MOST = 2 * MAX_NAME_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,16 @@ def compare(a, b, frequencies=None, thresholds: Thresholds = DEFAULT_THRESHOLDS)
     evidence = [o.line for o in out.values() if o.tag != MISSING]
     score = round(score, 4)
     return Match(score, band(score, thresholds), evidence)
+
+
+def ceiling(a, b) -> float:
+    """Return a score `compare(a, b)` can never exceed: the other fields exactly, the names at their most.
+
+    The names are the dear part of a comparison; a pair whose identifiers, DOB and address already
+    rule it out below a cut can be dropped without comparing them.
+    """
+    pa, pb = prepare(a), prepare(b)
+    postcode = compare_postcode(pa, pb)
+    fields = (compare_dob(pa, pb), postcode, compare_address(pa, pb, postcode), compare_ni(pa, pb))
+    total = PRIOR + NAMES_MOST + sum(o.weight for o in fields) + compare_licence(pa, pb).weight
+    return round(probability(total), 4)
