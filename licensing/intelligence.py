@@ -27,12 +27,13 @@ from licensing.keys import drop_record, index_record
 from licensing.matching import person_from
 from licensing.models import IDENTITY_FIELDS, Alert, Authority, Intelligence, IntelligenceRoute
 from licensing.models.intelligence import CATEGORIES
+from licensing.register import clean_identity
 from licensing.screening import screen
 
 ROUTING_BANDS = ("match", "probable")
 ROUTED_KINDS = ("licence", "application")
-CONTENT_FIELDS = ("category", "occurred_on", "summary", "shareable_summary", *IDENTITY_FIELDS)
 REFERENCE_WIDTH = Intelligence.__table__.c.force_reference.type.length
+TEXT_WIDTHS = {name: Intelligence.__table__.c[name].type.length for name in ("summary", "shareable_summary")}
 MAX_BATCH = 1000
 
 
@@ -43,6 +44,7 @@ class PushResult:
     intelligence: Intelligence
     status: str
     changed: list[str] = field(default_factory=list)
+    routed_to: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +84,7 @@ def push_intelligence(
         session.rollback()
         result = _push(session, actor, force_reference, fields, now)
     session.commit()
+    result.routed_to = _routed_to(session, result.intelligence.id)
     return result
 
 
@@ -97,11 +100,11 @@ def push_batch(session: Session, actor: Actor, items: list[BatchItem], now: date
 
 def withdraw_intelligence(
     session: Session, actor: Actor, force_reference: str, reason: str, now: datetime
-) -> Intelligence:
+) -> ForceView:
     """Withdraw the force's item and alert every council it was routed to; a repeat changes nothing."""
     item = _own_item(session, actor, force_reference)
     if item.status == "withdrawn":
-        return item
+        return ForceView(item, _routed_to(session, item.id))
     if not (reason or "").strip():
         raise ValidationFailed("Say why it is withdrawn.", [{"field": "reason", "message": "Required."}])
     item.status, item.withdrawn_reason, item.updated_at = "withdrawn", reason.strip(), now
@@ -110,20 +113,13 @@ def withdraw_intelligence(
         _alert(session, route.authority_id, "intelligence.withdrawn", item.id, now)
     audit.record(session, actor, "intelligence.withdrawn", "intelligence", item.id, now=now, reason=reason)
     session.commit()
-    return item
+    return ForceView(item, _routed_to(session, item.id))
 
 
 def force_view(session: Session, actor: Actor, force_reference: str) -> ForceView:
     """Return the force's own item and the names of the councils it was routed to."""
     item = _own_item(session, actor, force_reference)
-    query = (
-        select(Authority.code, Authority.name, IntelligenceRoute.routed_at)
-        .join(IntelligenceRoute, IntelligenceRoute.authority_id == Authority.id)
-        .where(IntelligenceRoute.intelligence_id == item.id)
-        .order_by(Authority.name)
-    )
-    routed = [{"code": c, "name": n, "routed_at": at} for c, n, at in session.execute(query)]
-    return ForceView(item, routed)
+    return ForceView(item, _routed_to(session, item.id))
 
 
 def route_intelligence(
@@ -227,25 +223,27 @@ def _push_one(session: Session, actor: Actor, item: BatchItem, now: datetime) ->
 
 
 def _content(force_reference: str, fields: dict) -> dict:
-    """Return the stored form of a pushed body, every content field present; check the domain rules."""
+    """Return the stored form of a pushed body, identity normalised as the register's; check the rules."""
     errors = []
     if not (force_reference or "").strip() or len(force_reference) > REFERENCE_WIDTH:
         errors.append({"field": "force_reference", "message": f"Between 1 and {REFERENCE_WIDTH} characters."})
     if fields.get("category") not in CATEGORIES:
         errors.append({"field": "category", "message": f"One of {', '.join(CATEGORIES)}."})
-    for name in ("given_names", "family_name"):
-        if not (fields.get(name) or "").strip():
-            errors.append({"field": name, "message": "Required."})
     if not isinstance(fields.get("occurred_on"), date):
         errors.append({"field": "occurred_on", "message": "Required."})
+    texts = {name: (fields.get(name) or "").strip() for name in ("summary", "shareable_summary")}
+    for name, text in texts.items():
+        if len(text) > TEXT_WIDTHS[name]:
+            errors.append({"field": name, "message": f"At most {TEXT_WIDTHS[name]} characters."})
+    previous = fields.get("previous_names") or ""
+    identity = fields | {"previous_names": previous if isinstance(previous, str) else ";".join(previous)}
+    try:
+        identity = clean_identity(identity)
+    except ValidationFailed as failure:
+        errors += failure.errors
     if errors:
         raise ValidationFailed("The intelligence is not valid.", errors)
-    defaults = {name: Intelligence.model_fields[name].default for name in CONTENT_FIELDS}
-    content = defaults | {k: v for k, v in fields.items() if k in CONTENT_FIELDS}
-    previous = content["previous_names"]
-    if not isinstance(previous, str):
-        content["previous_names"] = ";".join(p.strip() for p in previous or () if p.strip())
-    return content
+    return identity | texts | {"category": fields["category"], "occurred_on": fields["occurred_on"]}
 
 
 def _force_of(actor: Actor) -> int:
@@ -275,6 +273,17 @@ def _routes(session: Session, intelligence_id: int) -> list[IntelligenceRoute]:
     """Return the item's routes."""
     query = select(IntelligenceRoute).where(IntelligenceRoute.intelligence_id == intelligence_id)
     return list(session.scalars(query.order_by(IntelligenceRoute.id)))
+
+
+def _routed_to(session: Session, intelligence_id: int) -> list[dict]:
+    """Return the councils the item was routed to, by name; never which of their records matched."""
+    query = (
+        select(Authority.code, Authority.name, IntelligenceRoute.routed_at)
+        .join(IntelligenceRoute, IntelligenceRoute.authority_id == Authority.id)
+        .where(IntelligenceRoute.intelligence_id == intelligence_id)
+        .order_by(Authority.name)
+    )
+    return [{"code": code, "name": name, "routed_at": at} for code, name, at in session.execute(query)]
 
 
 def _by_authority(candidates) -> dict[int, list]:

@@ -5,9 +5,30 @@ from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app import auth, errors, limits
-from app.api import concerns, enforcement, licences, meta, public, register, requests
+from app.api import (
+    applications,
+    concerns,
+    enforcement,
+    intelligence,
+    licences,
+    meta,
+    public,
+    register,
+    requests,
+    screenings,
+)
 
-BLUEPRINTS = (meta.blp, licences.blp, enforcement.blp, register.blp, requests.blp, concerns.blp)
+BLUEPRINTS = (
+    meta.blp,
+    licences.blp,
+    enforcement.blp,
+    register.blp,
+    requests.blp,
+    concerns.blp,
+    intelligence.blp,
+    applications.blp,
+    screenings.blp,
+)
 # Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
 PUBLIC_BLUEPRINTS = (public.blp,)
 

@@ -1,0 +1,250 @@
+"""Police intelligence: forces push and withdraw their own items; councils read what was routed to them.
+
+A batch takes at most 1,000 items. A longer one is refused whole with 422 (a validation error on `items`,
+like any other out-of-range field) rather than 413, which the app keeps for bodies over its byte limit.
+Each item of a batch is stored whole or not at all and reported on its own: created, updated, unchanged
+or error with `errors`.
+"""
+
+from types import SimpleNamespace
+
+from flask import g, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+
+from app import db, errors
+from app.api.licences import UtcDateTime
+from app.api.register import IdentityInSchema, IdentityOutSchema
+from app.auth import require_scope
+from licensing import intelligence, routed_intelligence
+from licensing.clock import utcnow
+from licensing.models.intelligence import CATEGORIES, STATUSES
+
+blp = Blueprint(
+    "intelligence", __name__, url_prefix="/api/v1", description="Police safeguarding intelligence"
+)
+RESULTS = ("created", "updated", "unchanged", "error")
+REFERENCE = validate.Length(min=1, max=64)
+
+
+class IntelligenceInSchema(IdentityInSchema):
+    """One item of intelligence about a subject, as the force holds it."""
+
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    occurred_on = fields.Date(required=True)
+    summary = fields.String(
+        load_default="",
+        validate=validate.Length(max=4000),
+        metadata={"description": "Restricted: never shown to any council"},
+    )
+    shareable_summary = fields.String(
+        load_default="",
+        validate=validate.Length(max=2000),
+        metadata={"description": "What the councils it is routed to may read"},
+    )
+
+
+class BatchItemSchema(IntelligenceInSchema):
+    """One item of a batch: the force's reference and the item."""
+
+    force_reference = fields.String(required=True, validate=REFERENCE)
+
+
+class BatchInSchema(Schema):
+    """Up to 1,000 items, each checked and stored on its own."""
+
+    items = fields.List(
+        fields.Dict(),
+        required=True,
+        validate=validate.Length(
+            min=1, max=intelligence.MAX_BATCH, error="A batch holds between 1 and 1,000 items; split it."
+        ),
+        metadata={"description": "Items shaped as BatchItem; a bad item is reported, never half stored"},
+    )
+
+
+class WithdrawSchema(Schema):
+    """Why the force withdraws an item (for example: no further action)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class RoutedToSchema(Schema):
+    """A council the item was routed to."""
+
+    code = fields.String()
+    name = fields.String()
+    routed_at = UtcDateTime()
+
+
+class ForceIntelligenceSchema(IdentityOutSchema):
+    """The force's own item in full, and the councils (by name) it was routed to."""
+
+    force_reference = fields.String()
+    category = fields.String(metadata={"enum": list(CATEGORIES)})
+    occurred_on = fields.Date()
+    summary = fields.String()
+    shareable_summary = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    withdrawn_reason = fields.String(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    routed_to = fields.List(fields.Nested(RoutedToSchema))
+
+    @pre_dump
+    def flatten(self, view, **kwargs):
+        """Dump the item's own fields beside its routes."""
+        item = view.intelligence
+        values = {name: getattr(item, name) for name in type(item).model_fields}
+        return SimpleNamespace(**values, routed_to=view.routed_to)
+
+
+class PushSchema(ForceIntelligenceSchema):
+    """The item after a push, with what the push did."""
+
+    result = fields.String(metadata={"enum": ["created", "updated", "unchanged"]})
+    changed = fields.List(fields.String(), metadata={"description": "Names of the fields an update changed"})
+
+    @pre_dump
+    def flatten(self, pushed, **kwargs):
+        """Dump the item, its routes and the outcome."""
+        flat = super().flatten(pushed)
+        flat.result, flat.changed = pushed.status, pushed.changed
+        return flat
+
+
+class BatchResultSchema(Schema):
+    """The outcome of one batch item."""
+
+    force_reference = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(RESULTS)})
+    errors = fields.List(fields.Dict())
+
+
+class BatchOutSchema(Schema):
+    """One result per item, in the order sent."""
+
+    results = fields.List(fields.Nested(BatchResultSchema))
+
+
+class MatchSchema(Schema):
+    """One of the council's own records the subject matched."""
+
+    kind = fields.String(metadata={"enum": list(intelligence.ROUTED_KINDS)})
+    id = fields.Integer()
+
+
+class CouncilIntelligenceSchema(Schema):
+    """What a council may read of an item routed to it; never the restricted summary."""
+
+    id = fields.Integer()
+    category = fields.String(metadata={"enum": list(CATEGORIES)})
+    occurred_on = fields.Date()
+    force_name = fields.String()
+    force_reference = fields.String()
+    shareable_summary = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    routed_at = UtcDateTime()
+    matches = fields.List(fields.Nested(MatchSchema))
+
+
+class CouncilPageSchema(Schema):
+    """A page of routed intelligence, newest first, and the cursor of the next page."""
+
+    items = fields.List(fields.Nested(CouncilIntelligenceSchema))
+    next_cursor = fields.Integer(
+        allow_none=True, metadata={"description": "Pass as `before`; null at the end"}
+    )
+
+
+class CouncilQuerySchema(Schema):
+    """The cursor and size of a page."""
+
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=routed_intelligence.MAX_PAGE))
+
+
+@blp.route("/intelligence/<string:force_reference>")
+class ForceItem(MethodView):
+    """One item of the calling force, by the force's own reference."""
+
+    @require_scope("police:intelligence")
+    @blp.arguments(IntelligenceInSchema)
+    @blp.response(200, PushSchema)
+    @blp.alt_response(201, schema=PushSchema, description="Created")
+    def put(self, data, force_reference):
+        """Create or update the item; the same body again changes nothing (200, result unchanged)."""
+        pushed = intelligence.push_intelligence(db.session(), g.actor, force_reference, data, utcnow())
+        if pushed.status != "created":
+            return pushed
+        location = url_for("intelligence.ForceItem", force_reference=force_reference)
+        return pushed, 201, {"Location": location}
+
+    @require_scope("police:intelligence")
+    @blp.response(200, ForceIntelligenceSchema)
+    def get(self, force_reference):
+        """Show the item and the councils it was routed to."""
+        return intelligence.force_view(db.session(), g.actor, force_reference)
+
+
+@blp.route("/intelligence/<string:force_reference>/withdraw")
+class Withdraw(MethodView):
+    """Withdrawing an item."""
+
+    @require_scope("police:intelligence")
+    @blp.arguments(WithdrawSchema)
+    @blp.response(200, ForceIntelligenceSchema)
+    def post(self, data, force_reference):
+        """Withdraw the item and tell the councils it was routed to; repeating it changes nothing."""
+        return intelligence.withdraw_intelligence(
+            db.session(), g.actor, force_reference, data["reason"], utcnow()
+        )
+
+
+@blp.route("/intelligence/batch")
+class Batch(MethodView):
+    """Many items at once."""
+
+    @require_scope("police:intelligence")
+    @blp.arguments(BatchInSchema)
+    @blp.response(200, BatchOutSchema)
+    def post(self, data):
+        """Push up to 1,000 items, each processed like a PUT and reported on its own."""
+        items = [_batch_item(raw) for raw in data["items"]]
+        return {"results": intelligence.push_batch(db.session(), g.actor, items, utcnow())}
+
+
+@blp.route("/intelligence")
+class Routed(MethodView):
+    """Intelligence routed to the caller's authority."""
+
+    @require_scope("council:read")
+    @blp.arguments(CouncilQuerySchema, location="query")
+    @blp.response(200, CouncilPageSchema)
+    def get(self, args):
+        """List intelligence routed to the caller's authority, newest first; each view is audited."""
+        items, cursor = routed_intelligence.routed_to_council(db.session(), g.actor, utcnow(), **args)
+        return {"items": items, "next_cursor": cursor}
+
+
+@blp.route("/routed-intelligence/<int:intelligence_id>")
+class RoutedItem(MethodView):
+    """One item routed to the caller's authority."""
+
+    @require_scope("council:read")
+    @blp.response(200, CouncilIntelligenceSchema)
+    def get(self, intelligence_id):
+        """Show one item routed to the caller's authority; the view is audited."""
+        return routed_intelligence.routed_item(db.session(), g.actor, intelligence_id, utcnow())
+
+
+def _batch_item(raw: dict) -> intelligence.BatchItem:
+    """Load one raw batch item, keeping its validation errors instead of failing the batch."""
+    reference = raw.get("force_reference")
+    reference = reference if isinstance(reference, str) else None
+    try:
+        data = BatchItemSchema().load(raw)
+    except ValidationError as error:
+        return intelligence.BatchItem(reference, errors=errors.validation_errors({"json": error.messages}))
+    return intelligence.BatchItem(data.pop("force_reference"), data)
