@@ -1,0 +1,301 @@
+"""The applications API end to end: receive and screen, the grant gate, withdraw, refuse, who may do what."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from licensing.clock import utcnow
+from licensing.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening, ScreeningCandidate
+from tests.factories import identity, make_api_client, make_authority, make_police_force, make_register_entry
+
+WRITE = ["council:read", "council:write"]
+PROBLEM = "application/problem+json"
+GRANT = {"badge_number": "PH20001", "granted_on": utcnow().date().isoformat()}
+GRANT["expires_on"] = (utcnow().date() + timedelta(days=365)).isoformat()
+
+
+def bearer(key: str) -> dict:
+    """Return the headers presenting `key`."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+def council_key(session, authority_id=None, scopes=WRITE) -> str:
+    """Return a key of a council (a new one unless given)."""
+    authority_id = authority_id or make_authority(session).id
+    return make_api_client(session, authority_id=authority_id, scopes=scopes)[1]
+
+
+def application_body(**overrides) -> dict:
+    """Return a valid application body for the default synthetic identity."""
+    person = identity() | {"date_of_birth": identity()["date_of_birth"].isoformat()}
+    body = person | {"ref": "APP-1", "kind": "new", "licence_type": "phv", "received_on": "2026-11-20"}
+    return body | {"previous_names": ["Imran Hussein"]} | overrides
+
+
+def apply(client, key, **overrides):
+    """Post an application; return the response."""
+    return client.post("/api/v1/applications", json=application_body(**overrides), headers=bearer(key))
+
+
+def revoked_elsewhere(session):
+    """Record a revocation of the default identity by another council; return the entry."""
+    other = make_authority(session, code="E08000031", name="City of Wolverhampton Council")
+    return make_register_entry(session, authority_id=other.id, ref="WOLV-INTERNAL-77")
+
+
+def test_application_is_screened_at_once_and_shows_the_revocation_elsewhere_minimally(client, session):
+    entry = revoked_elsewhere(session)
+    key = council_key(session)
+    response = apply(client, key)
+    assert response.status_code == 201, response.json
+    created = response.json
+    assert response.headers["Location"].endswith(f"/api/v1/applications/{created['id']}")
+    assert created["status"] == "pending" and created["previous_names"] == ["Imran Hussein"]
+    assert created["created_at"].endswith("+00:00")
+    summary = created["screening"]
+    assert (summary["purpose"], summary["candidates"], summary["bands"]["match"]) == ("application", 1, 1)
+    screening = client.get(f"/api/v1/screenings/{summary['id']}", headers=bearer(key)).json
+    [candidate] = screening["candidates"]
+    assert (candidate["candidate_kind"], candidate["band"], candidate["resolution"]) == (
+        "register_entry",
+        "match",
+        None,
+    )
+    assert candidate["evidence"]
+    record = candidate["record"]
+    assert set(record) == {
+        "kind",
+        "given_names",
+        "family_name",
+        "previous_names",
+        "date_of_birth",
+        "sex",
+        "address",
+        "postcode",
+        "ni_number",
+        "driving_licence_number",
+        "authority",
+        "decision",
+        "decided_on",
+        "effective_on",
+    }
+    assert record["authority"] == {"code": "E08000031", "name": "City of Wolverhampton Council"}
+    assert (record["decision"], record["effective_on"]) == ("revocation", entry.effective_on.isoformat())
+    assert "WOLV-INTERNAL-77" not in str(screening)
+
+
+def test_grant_is_refused_until_the_match_is_resolved_then_allowed(client, session):
+    revoked_elsewhere(session)
+    key = council_key(session)
+    created = apply(client, key).json
+    app_id, screening_id = created["id"], created["screening"]["id"]
+    gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
+    assert gate["allowed"] is False and len(gate["unresolved"]) == 1
+    assert "resolved" in gate["reasons"][0]
+    refused = client.post(f"/api/v1/applications/{app_id}/grant", json=GRANT, headers=bearer(key))
+    assert (refused.status_code, refused.mimetype) == (409, PROBLEM)
+    assert "must be resolved" in refused.json["detail"]
+    [candidate_id] = gate["unresolved"]
+    resolution = {"resolution": "same_person", "reason": "Same DOB, NI number and licence number."}
+    url = f"/api/v1/screenings/{screening_id}/candidates/{candidate_id}/resolve"
+    resolved = client.post(url, json=resolution, headers=bearer(key))
+    assert resolved.status_code == 200, resolved.json
+    assert (resolved.json["resolution"], resolved.json["resolved_at"][-6:]) == ("same_person", "+00:00")
+    gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
+    assert (gate["allowed"], gate["reasons"], gate["screening_id"]) == (True, [], screening_id)
+    granted = client.post(f"/api/v1/applications/{app_id}/grant", json=GRANT, headers=bearer(key))
+    assert granted.status_code == 201, granted.json
+    again = client.post(url, json=resolution, headers=bearer(key))
+    assert again.status_code == 409
+
+
+def test_stale_screening_closes_the_gate_until_the_application_is_rescreened(client, session, app):
+    key = council_key(session)
+    created = apply(client, key).json
+    stale = utcnow() - timedelta(days=app.config["SCREENING_MAX_AGE_DAYS"] + 1)
+    session.execute(
+        update(Screening).where(Screening.id == created["screening"]["id"]).values(created_at=stale)
+    )
+    session.commit()
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert gate["allowed"] is False and "older than" in gate["reasons"][0]
+    grant = client.post(f"/api/v1/applications/{created['id']}/grant", json=GRANT, headers=bearer(key))
+    assert grant.status_code == 409
+    rescreened = client.post(f"/api/v1/applications/{created['id']}/rescreen", headers=bearer(key))
+    assert rescreened.status_code == 201, rescreened.json
+    assert rescreened.json["purpose"] == "rescreen"
+    assert rescreened.headers["Location"].endswith(f"/api/v1/screenings/{rescreened.json['id']}")
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert (gate["allowed"], gate["screening_id"]) == (True, rescreened.json["id"])
+
+
+def test_not_same_person_is_remembered_and_suppressed_in_the_rescreen(client, session):
+    revoked_elsewhere(session)
+    key = council_key(session)
+    created = apply(client, key).json
+    screening = client.get(f"/api/v1/screenings/{created['screening']['id']}", headers=bearer(key)).json
+    [candidate] = screening["candidates"]
+    url = f"/api/v1/screenings/{screening['id']}/candidates/{candidate['id']}/resolve"
+    body = {"resolution": "not_same_person", "reason": "Applicant's passport shows another birthplace."}
+    assert client.post(url, json=body, headers=bearer(key)).status_code == 200
+    rescreened = client.post(f"/api/v1/applications/{created['id']}/rescreen", headers=bearer(key)).json
+    [again] = rescreened["candidates"]
+    assert again["resolution"] == "not_same_person"
+    assert again["resolution_reason"].startswith("previously ruled out by")
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert gate["allowed"] is True
+
+
+def test_audit_events_are_written_for_creation_screening_view_and_resolution(client, session):
+    entry = revoked_elsewhere(session)
+    key = council_key(session)
+    created = apply(client, key).json
+    screening_id = created["screening"]["id"]
+    shown = client.get(f"/api/v1/screenings/{screening_id}", headers=bearer(key)).json
+    url = f"/api/v1/screenings/{screening_id}/candidates/{shown['candidates'][0]['id']}/resolve"
+    client.post(
+        url, json={"resolution": "not_same_person", "reason": "Different person."}, headers=bearer(key)
+    )
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    skipped = ("register_entry.recorded", "api_client.create")
+    mine = [(e.action, e.record_kind, e.record_id) for e in events if e.action not in skipped]
+    assert mine == [
+        ("application.created", "application", created["id"]),
+        ("screening.run", "screening", screening_id),
+        ("register_entry.viewed", "register_entry", entry.id),
+        ("candidate.resolved", "screening", screening_id),
+        ("candidate.ruled_out", "application", created["id"]),
+    ]
+
+
+def test_duplicate_reference_is_409_and_invalid_identifiers_are_warnings(client, session):
+    key = council_key(session)
+    created = apply(client, key, ni_number="QQ 12 34 56 Z", postcode="not a postcode")
+    assert created.status_code == 201, created.json
+    assert (created.json["ni_number"], created.json["postcode"]) == (None, None)
+    assert any(w.startswith("ni_number 'QQ 12 34 56 Z'") for w in created.json["warnings"])
+    assert any(w.startswith("postcode") for w in created.json["warnings"])
+    duplicate = apply(client, key)
+    assert (duplicate.status_code, duplicate.mimetype) == (409, PROBLEM)
+    assert len(session.exec(select(Application)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "transfer"}, "kind"),
+        ({"licence_type": "bus"}, "licence_type"),
+        ({"given_names": ""}, "given_names"),
+    ],
+)
+def test_bad_application_is_422_and_writes_nothing(client, session, overrides, field):
+    response = apply(client, council_key(session), **overrides)
+    assert (response.status_code, response.mimetype) == (422, PROBLEM)
+    assert field in {e["field"] for e in response.json["errors"]}
+    assert session.exec(select(MatchKey)).all() == []
+
+
+def test_list_shows_only_own_applications_newest_first(client, session):
+    key = council_key(session)
+    for n in range(3):
+        apply(client, key, ref=f"APP-{n}")
+    apply(client, council_key(session), ref="ELSEWHERE")
+    listed = client.get("/api/v1/applications?limit=2", headers=bearer(key)).json
+    assert [a["ref"] for a in listed] == ["APP-2", "APP-1"]
+    following = client.get(f"/api/v1/applications?before={listed[-1]['id']}", headers=bearer(key)).json
+    assert [a["ref"] for a in following] == ["APP-0"]
+
+
+def test_withdrawn_application_cannot_be_refused_or_rescreened(client, session):
+    key = council_key(session)
+    app_id = apply(client, key).json["id"]
+    withdrawn = client.post(f"/api/v1/applications/{app_id}/withdraw", headers=bearer(key))
+    assert withdrawn.json["status"] == "withdrawn"
+    assert (
+        client.post(f"/api/v1/applications/{app_id}/refuse", json={}, headers=bearer(key)).status_code == 409
+    )
+    assert client.post(f"/api/v1/applications/{app_id}/rescreen", headers=bearer(key)).status_code == 409
+    gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
+    assert gate["allowed"] is False and gate["reasons"][0] == "The application is withdrawn."
+
+
+def test_refusal_can_record_its_register_entry_for_other_councils_to_find(client, session):
+    authority = make_authority(session)
+    key = council_key(session, authority.id)
+    app_id = apply(client, key, kind="renewal").json["id"]
+    body = {"record_register_entry": True, "category": "violence"}
+    refused = client.post(f"/api/v1/applications/{app_id}/refuse", json=body, headers=bearer(key))
+    assert refused.status_code == 200, refused.json
+    assert refused.json["status"] == "refused" and refused.json["decided_on"]
+    entry = session.exec(select(RegisterEntry)).one()
+    assert (entry.authority_id, entry.decision, entry.ref) == (authority.id, "refusal_of_renewal", "APP-1")
+    elsewhere = apply(client, council_key(session)).json
+    assert elsewhere["screening"]["bands"]["match"] == 1
+
+
+def test_refusal_without_the_register_flag_records_no_entry(client, session):
+    key = council_key(session)
+    app_id = apply(client, key).json["id"]
+    assert (
+        client.post(f"/api/v1/applications/{app_id}/refuse", json={}, headers=bearer(key)).status_code == 200
+    )
+    assert session.exec(select(RegisterEntry)).all() == []
+
+
+OBJECT_CALLS = [
+    ("get", "/api/v1/applications/{app}", None),
+    ("get", "/api/v1/applications/{app}/gate", None),
+    ("post", "/api/v1/applications/{app}/withdraw", None),
+    ("post", "/api/v1/applications/{app}/refuse", {}),
+    ("post", "/api/v1/applications/{app}/rescreen", None),
+    ("post", "/api/v1/applications/{app}/grant", GRANT),
+    ("get", "/api/v1/screenings/{screening}", None),
+    (
+        "post",
+        "/api/v1/screenings/{screening}/candidates/{candidate}/resolve",
+        {"resolution": "same_person", "reason": "x"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), OBJECT_CALLS)
+def test_another_councils_key_gets_404_on_the_application_and_its_screening(
+    client, session, method, url, body
+):
+    revoked_elsewhere(session)
+    created = apply(client, council_key(session)).json
+    screening_id = created["screening"]["id"]
+    candidate_id = _first_candidate(session, screening_id)
+    path = url.format(app=created["id"], screening=screening_id, candidate=candidate_id)
+    response = getattr(client, method)(path, json=body, headers=bearer(council_key(session)))
+    assert (response.status_code, response.mimetype) == (404, PROBLEM)
+
+
+@pytest.mark.parametrize(("method", "url", "body"), [*OBJECT_CALLS, ("get", "/api/v1/applications", None)])
+def test_police_key_gets_403_on_every_application_and_screening_call(client, session, method, url, body):
+    created = apply(client, council_key(session)).json
+    force = make_police_force(session)
+    _, key = make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])
+    path = url.format(app=created["id"], screening=created["screening"]["id"], candidate=1)
+    response = getattr(client, method)(path, json=body, headers=bearer(key))
+    assert (response.status_code, response.mimetype) == (403, PROBLEM)
+
+
+def test_police_key_cannot_create_an_application(client, session):
+    force = make_police_force(session)
+    _, key = make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])
+    assert apply(client, key).status_code == 403
+    assert session.exec(select(Application)).all() == []
+
+
+def test_read_only_council_key_cannot_create_an_application(client, session):
+    assert apply(client, council_key(session, scopes=["council:read"])).status_code == 403
+
+
+def _first_candidate(session, screening_id: int) -> int:
+    """Return the id of a screening's first candidate."""
+    return session.exec(
+        select(ScreeningCandidate.id).where(ScreeningCandidate.screening_id == screening_id)
+    ).first()
