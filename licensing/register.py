@@ -8,6 +8,7 @@ alerts job delivers it). Other councils see an entry only through their screenin
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -108,10 +109,18 @@ def own_entry(session: Session, actor: Actor, entry_id: int) -> RegisterEntry:
     return entry
 
 
-def entry_detail(session: Session, actor: Actor, entry_id: int) -> tuple[RegisterEntry, list]:
+@dataclass(frozen=True)
+class EntryDetail:
+    """An entry with its change history, oldest first."""
+
+    entry: RegisterEntry
+    history: list[RegisterEntryChange]
+
+
+def entry_detail(session: Session, actor: Actor, entry_id: int) -> EntryDetail:
     """Return one of the actor's authority's entries with its change history."""
     entry = own_entry(session, actor, entry_id)
-    return entry, history_of(session, entry)
+    return EntryDetail(entry, history_of(session, entry))
 
 
 def list_entries(

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app import db
 from app.api.licences import UtcDateTime
-from app.api.requests import CouncilSchema
+from app.api.requests import ExchangeCouncilSchema
 from app.auth import require_scope
 from licensing import concerns
 from licensing.clock import utcnow
@@ -68,8 +68,8 @@ class ReportSchema(Schema):
     id = fields.Integer()
     licence_id = fields.Integer()
     badge_number = fields.String()
-    reporting_authority = fields.Nested(CouncilSchema)
-    issuing_authority = fields.Nested(CouncilSchema)
+    reporting_authority = fields.Nested(ExchangeCouncilSchema)
+    issuing_authority = fields.Nested(ExchangeCouncilSchema)
     concern_on = fields.Date()
     due_on = fields.Date(metadata={"description": "10 working days after concern_on (s.5)"})
     reported_at = UtcDateTime()

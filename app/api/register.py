@@ -133,8 +133,7 @@ class EntryDetailSchema(EntrySchema):
     @pre_dump
     def unpack(self, detail, **kwargs):
         """Lay the entry's own fields beside its history."""
-        entry, history = detail
-        return SimpleNamespace(**entry.model_dump(), history=history)
+        return SimpleNamespace(**detail.entry.model_dump(), history=detail.history)
 
 
 @blp.route("/register-entries")

@@ -63,7 +63,7 @@ class RequestQuerySchema(Schema):
     )
 
 
-class CouncilSchema(Schema):
+class ExchangeCouncilSchema(Schema):
     """A licensing authority."""
 
     code = fields.String()
@@ -76,8 +76,8 @@ class RequestSchema(Schema):
     id = fields.Integer()
     register_entry_id = fields.Integer()
     application_id = fields.Integer(allow_none=True)
-    requesting_authority = fields.Nested(CouncilSchema)
-    recording_authority = fields.Nested(CouncilSchema)
+    requesting_authority = fields.Nested(ExchangeCouncilSchema)
+    recording_authority = fields.Nested(ExchangeCouncilSchema)
     request_text = fields.String()
     status = fields.String(metadata={"enum": list(REQUEST_STATUSES)})
     requested_at = UtcDateTime()
