@@ -36,11 +36,14 @@ from licensing.models.screening import RECORD_KINDS
 MAX_KEY_HITS = 1000
 CHUNK = 1000
 _KEYS = MatchKey.__table__
+# The statuses a screening may find. Checked on the loaded rows, not in SQL: with the status in the
+# WHERE clause SQLite plans the licence load as a walk of its status index (every active licence, a
+# million at full size) instead of primary-key probes.
 _ELIGIBLE = {
-    "register_entry": lambda t: t.c.status == "current",
-    "licence": lambda t: t.c.status.in_(("active", "suspended")),
-    "application": lambda t: t.c.status == "pending",
-    "intelligence": lambda t: t.c.status == "active",
+    "register_entry": frozenset({"current"}),
+    "licence": frozenset({"active", "suspended"}),
+    "application": frozenset({"pending"}),
+    "intelligence": frozenset({"active"}),
 }
 
 
@@ -179,11 +182,20 @@ def load_rows(session: Session, wanted: set[tuple[str, int]], exclude_authority_
     for kind, ids in ids_by_kind.items():
         table = KIND_MODELS[kind].__table__
         for start in range(0, len(ids), CHUNK):
-            query = select(table).where(table.c.id.in_(ids[start : start + CHUNK]), _ELIGIBLE[kind](table))
-            if exclude_authority_id is not None and "authority_id" in table.c:
-                query = query.where(table.c.authority_id != exclude_authority_id)
-            rows.update({(kind, row.id): row for row in session.execute(query)})
+            query = select(table).where(table.c.id.in_(ids[start : start + CHUNK]))
+            exclude = exclude_authority_id if "authority_id" in table.c else None
+            rows.update({(kind, r.id): r for r in session.execute(query) if _eligible(kind, r, exclude)})
     return rows
+
+
+def _eligible(kind: str, row, exclude_authority_id: int | None) -> bool:
+    """Tell whether a loaded row may be a candidate: a screenable status, not the excluded authority's."""
+    if row.status not in _ELIGIBLE[kind]:
+        return False
+    # As SQL's `authority_id != x`, which is never true for a NULL authority.
+    return exclude_authority_id is None or (
+        row.authority_id is not None and row.authority_id != exclude_authority_id
+    )
 
 
 def candidate_ref(kind: str, row) -> str:
