@@ -16,6 +16,7 @@ from licensing.errors import NotFound
 from licensing.models import Intelligence, IntelligenceRoute, PoliceForce
 
 MAX_PAGE = 500
+MAX_ID = 2**31 - 1  # the id columns' range; a larger id names nothing (and PostgreSQL would refuse it)
 
 
 @dataclass
@@ -57,6 +58,8 @@ def routed_to_council(
 def routed_item(session: Session, actor: Actor, intelligence_id: int, now: datetime) -> CouncilView:
     """Return one item routed to the actor's authority (NotFound otherwise); audit the view."""
     authority_id = actor.require_authority()
+    if not 0 < intelligence_id <= MAX_ID:
+        raise NotFound("No such intelligence has been routed to your authority.")
     row = session.execute(_council_query(authority_id).where(Intelligence.id == intelligence_id)).first()
     if row is None:
         raise NotFound("No such intelligence has been routed to your authority.")

@@ -55,7 +55,7 @@ class BatchInSchema(Schema):
     """Up to 1,000 items, each checked and stored on its own."""
 
     items = fields.List(
-        fields.Dict(),
+        fields.Raw(allow_none=True, metadata={"type": "object"}),
         required=True,
         validate=validate.Length(
             min=1, max=intelligence.MAX_BATCH, error="A batch holds between 1 and 1,000 items; split it."
@@ -161,7 +161,7 @@ class CouncilPageSchema(Schema):
 class CouncilQuerySchema(Schema):
     """The cursor and size of a page."""
 
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1, max=routed_intelligence.MAX_ID))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=routed_intelligence.MAX_PAGE))
 
 
@@ -241,6 +241,8 @@ class RoutedItem(MethodView):
 
 def _batch_item(raw: dict) -> intelligence.BatchItem:
     """Load one raw batch item, keeping its validation errors instead of failing the batch."""
+    if not isinstance(raw, dict):
+        return intelligence.BatchItem(None, errors=[{"field": "", "message": "Each item must be an object."}])
     reference = raw.get("force_reference")
     reference = reference if isinstance(reference, str) else None
     try:

@@ -277,3 +277,18 @@ def test_every_council_view_writes_an_audit_event(client, session):
         (a.id, intelligence_id, "api_client"),
         (a.id, intelligence_id, "api_client"),
     ]
+
+
+def test_batch_item_that_is_not_an_object_is_reported_alone(client, session):
+    items = [None, "R-1", item(force_reference="B-1")]
+    response = client.post(
+        "/api/v1/intelligence/batch", json={"items": items}, headers=bearer(police_key(session))
+    )
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json["results"]] == ["error", "error", "created"]
+
+
+def test_ids_beyond_the_column_range_are_simply_not_found(client, session):
+    key = council_key(session, make_authority(session))
+    assert client.get("/api/v1/routed-intelligence/99999999999999", headers=bearer(key)).status_code == 404
+    assert client.get("/api/v1/intelligence?before=99999999999999", headers=bearer(key)).status_code == 422
