@@ -169,3 +169,12 @@ def test_police_key_gets_403_on_every_request_endpoint(client, session, method, 
     _, key = make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])
     response = getattr(client, method)(url.format(id=created.json["id"]), json=body, headers=bearer(key))
     assert response.status_code == 403
+
+
+def test_read_only_council_key_cannot_ask_or_answer(client, session):
+    _, _, _, created = ask_about(client, session)
+    key = council_key(session, scopes=["council:read"])
+    body = {"register_entry_id": created.json["register_entry_id"], "request_text": "?"}
+    assert client.post("/api/v1/information-requests", json=body, headers=bearer(key)).status_code == 403
+    url = f"/api/v1/information-requests/{created.json['id']}/respond"
+    assert client.post(url, json={"response_text": "x"}, headers=bearer(key)).status_code == 403

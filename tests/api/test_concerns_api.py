@@ -1,0 +1,168 @@
+"""The s.5/s.6 flow through the API: report, incoming list, decide, the reporter reads; others 404."""
+
+from datetime import date
+
+import pytest
+
+from licensing.models import Authority
+from licensing.workdays import add_working_days
+from tests.factories import make_api_client, make_authority, make_licence, make_police_force
+
+WRITE = ["council:read", "council:write"]
+PROBLEM = "application/problem+json"
+
+
+def bearer(key: str) -> dict:
+    """Return the headers presenting `key`."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+def council_key(session, authority_id=None, scopes=WRITE) -> str:
+    """Return a key of a council (a new one unless given)."""
+    authority_id = authority_id or make_authority(session).id
+    return make_api_client(session, authority_id=authority_id, scopes=scopes)[1]
+
+
+def setting(session):
+    """Return (report body by badge, issuer's key, reporter's key) for a licence of a new council."""
+    licence = make_licence(session)
+    code, badge = session.get(Authority, licence.authority_id).code, licence.badge_number
+    issuer_key, reporter_key = council_key(session, licence.authority_id), council_key(session)
+    session.rollback()  # the app takes SQLite's write lock on each request: hold no transaction here
+    body = {
+        "authority_code": code,
+        "badge_number": badge,
+        "concern_on": "2026-04-01",
+        "summary": "Seen touting.",
+    }
+    return body, issuer_key, reporter_key
+
+
+def report(client, session, **overrides):
+    """Send a report; return (response, issuer's key, reporter's key)."""
+    body, issuer_key, reporter_key = setting(session)
+    response = client.post("/api/v1/concern-reports", json=body | overrides, headers=bearer(reporter_key))
+    assert response.status_code == 201, response.json
+    return response, issuer_key, reporter_key
+
+
+def test_s5_s6_flow_end_to_end(client, session):
+    created, issuer_key, reporter_key = report(client, session)
+    sent = created.json
+    location = created.headers["Location"]
+    assert location.endswith(f"/api/v1/concern-reports/{sent['id']}")
+    assert (sent["concern_on"], sent["due_on"], sent["status"]) == ("2026-04-01", "2026-04-17", "open")
+    assert sent["reported_at"].endswith("+00:00")
+
+    incoming = client.get(
+        "/api/v1/concern-reports?direction=incoming&status=open", headers=bearer(issuer_key)
+    )
+    assert [r["id"] for r in incoming.json] == [sent["id"]]
+    assert incoming.json[0]["summary"] == "Seen touting."
+    assert client.get("/api/v1/concern-reports", headers=bearer(reporter_key)).json == []
+
+    url = f"/api/v1/concern-reports/{sent['id']}/decide"
+    decision = {"decision": "suspended", "notes": "Suspended pending interview."}
+    decided = client.post(url, json=decision, headers=bearer(issuer_key))
+    assert decided.status_code == 200, decided.json
+    assert decided.json["decided_at"].endswith("+00:00")
+
+    seen = client.get(location, headers=bearer(reporter_key)).json
+    assert (seen["status"], seen["decision"], seen["decision_notes"]) == (
+        "decided",
+        "suspended",
+        "Suspended pending interview.",
+    )
+    outgoing = client.get("/api/v1/concern-reports?direction=outgoing", headers=bearer(reporter_key)).json
+    assert [r["id"] for r in outgoing] == [sent["id"]]
+    assert client.get(location, headers=bearer(council_key(session))).status_code == 404
+    assert client.post(url, json=decision, headers=bearer(issuer_key)).status_code == 409
+
+
+def test_a_report_made_today_about_a_concern_today_is_in_time(client, session):
+    today = date.today()
+    created = report(client, session, concern_on=today.isoformat())[0].json
+    assert created["due_on"] == add_working_days(today, 10, "england").isoformat()
+    assert created["sent_in_time"] is True
+
+
+def test_a_council_cannot_report_its_own_licence(client, session):
+    body, issuer_key, _ = setting(session)
+    response = client.post("/api/v1/concern-reports", json=body, headers=bearer(issuer_key))
+    assert response.status_code == 409
+    assert "own suspension and revocation processes" in response.json["detail"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"badge_number": None},
+        {"licence_id": 1},  # both ways of naming the licence at once
+        {"concern_on": "2999-01-01"},
+        {"summary": ""},
+        {"reasons": "x"},
+    ],
+)
+def test_bad_reports_are_422(client, session, overrides):
+    body, _, reporter_key = setting(session)
+    response = client.post("/api/v1/concern-reports", json=body | overrides, headers=bearer(reporter_key))
+    assert response.status_code == 422, response.json
+    assert response.mimetype == PROBLEM
+
+
+def test_an_unknown_badge_is_404(client, session):
+    body, _, reporter_key = setting(session)
+    response = client.post(
+        "/api/v1/concern-reports", json=body | {"badge_number": "ZZ999"}, headers=bearer(reporter_key)
+    )
+    assert response.status_code == 404
+
+
+def test_the_reporter_cannot_decide(client, session):
+    created, _, reporter_key = report(client, session)
+    url = f"/api/v1/concern-reports/{created.json['id']}/decide"
+    assert client.post(url, json={"decision": "revoked"}, headers=bearer(reporter_key)).status_code == 403
+
+
+ID_ENDPOINTS = [
+    ("get", "/api/v1/concern-reports/{id}", None),
+    ("post", "/api/v1/concern-reports/{id}/decide", {"decision": "no_action"}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ID_ENDPOINTS)
+def test_another_councils_key_gets_404_on_every_report_id(client, session, method, url, body):
+    created = report(client, session)[0]
+    response = getattr(client, method)(
+        url.format(id=created.json["id"]), json=body, headers=bearer(council_key(session))
+    )
+    assert response.status_code == 404
+    assert response.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        *ID_ENDPOINTS,
+        ("get", "/api/v1/concern-reports", None),
+        ("post", "/api/v1/concern-reports", {"licence_id": 1, "concern_on": "2026-04-01", "summary": "x"}),
+    ],
+)
+def test_police_key_gets_403_on_every_report_endpoint(client, session, method, url, body):
+    created = report(client, session)[0]
+    force = make_police_force(session)
+    _, key = make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])
+    response = getattr(client, method)(url.format(id=created.json["id"]), json=body, headers=bearer(key))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/api/v1/concern-reports", "/api/v1/concern-reports/{id}/decide"])
+def test_read_only_council_key_cannot_report_or_decide(client, session, path):
+    created, _, _ = report(client, session)
+    body = (
+        {"decision": "warning"}
+        if "decide" in path
+        else {"licence_id": 1, "concern_on": "2026-04-01", "summary": "x"}
+    )
+    key = council_key(session, scopes=["council:read"])
+    assert client.post(path.format(id=created.json["id"]), json=body, headers=bearer(key)).status_code == 403
