@@ -1,6 +1,7 @@
 """Compare date of birth, postcode and address, NI number and driving licence number."""
 
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz.fuzz import token_set_ratio
 
@@ -36,6 +37,12 @@ def years_apart(a: date, b: date) -> str:
     return f"{years} year{'' if years == 1 else 's'}"
 
 
+@lru_cache(maxsize=65_536)
+def _digits(d: date) -> str:
+    """Return a date as YYYYMMDD, kept because a screening compares the same dates many times."""
+    return d.strftime("%Y%m%d")
+
+
 def compare_dob(a: Prepared, b: Prepared) -> Outcome:
     """Compare dates of birth: same, day/month swapped, one digit off, year off by one, or different."""
     if not a.dob or not b.dob:
@@ -45,7 +52,7 @@ def compare_dob(a: Prepared, b: Prepared) -> Outcome:
         return Outcome(DOB_SAME, "DOB: same", SAME)
     if x.year == y.year and x.day == y.month and x.month == y.day:
         return Outcome(DOB_SWAPPED, f"DOB: day and month swapped ({x} vs {y})", CLOSE)
-    if one_char_apart(x.strftime("%Y%m%d"), y.strftime("%Y%m%d")):
+    if one_char_apart(_digits(x), _digits(y)):
         return Outcome(DOB_DIGIT, f"DOB: one digit differs ({x} vs {y})", CLOSE)
     if (x.month, x.day) == (y.month, y.day) and abs(x.year - y.year) == 1:
         return Outcome(DOB_YEAR, f"DOB: year differs by one ({x} vs {y})", CLOSE)

@@ -71,16 +71,16 @@ def normal_address(address: str | None, postcode: str | None) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def prepare(person) -> Prepared:
-    """Return the normalised form of `person`, computed once per distinct Person."""
+def prepare_fields(person) -> Prepared:
+    """Return `person` normalised but for the names, which are the dear part (see scoring.ceiling)."""
     postcode = normalise_postcode(person.postcode)
     address_text = normal_address(person.address, postcode)
     return Prepared(
         person=person,
-        given=tuple(name_tokens(person.given_names)),
-        family=tuple(name_tokens(person.family_name, family=True)),
-        family_joined=joined(person.family_name),
-        previous=tuple(t for t in (tuple(name_tokens(p, family=True)) for p in person.previous_names) if t),
+        given=(),
+        family=(),
+        family_joined="",
+        previous=(),
         dob=person.date_of_birth,
         sex=normal_sex(person.sex),
         postcode=postcode,
@@ -89,6 +89,27 @@ def prepare(person) -> Prepared:
         numbers=frozenset(_HOUSE_NUMBER.findall(address_text)),
         ni=normalise_ni(person.ni_number),
         licence=normalise_licence(person.driving_licence_number),
+    )
+
+
+@lru_cache(maxsize=100_000)
+def prepare(person) -> Prepared:
+    """Return the normalised form of `person`, computed once per distinct Person."""
+    fields = prepare_fields(person)
+    return Prepared(
+        person=person,
+        given=tuple(name_tokens(person.given_names)),
+        family=tuple(name_tokens(person.family_name, family=True)),
+        family_joined=joined(person.family_name),
+        previous=tuple(t for t in (tuple(name_tokens(p, family=True)) for p in person.previous_names) if t),
+        dob=fields.dob,
+        sex=fields.sex,
+        postcode=fields.postcode,
+        district=fields.district,
+        address=fields.address,
+        numbers=fields.numbers,
+        ni=fields.ni,
+        licence=fields.licence,
     )
 
 

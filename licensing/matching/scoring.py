@@ -14,7 +14,7 @@ from licensing.matching.fields import (
 from licensing.matching.model import BANDS, Match
 from licensing.matching.namefields import MAX_NAME_WEIGHT, compare_names
 from licensing.matching.outcome import DIFFERENT, MISSING, SAME, Outcome
-from licensing.matching.prepared import Prepared, prepare
+from licensing.matching.prepared import Prepared, prepare, prepare_fields
 
 # Two records drawn at random from a register of about a million people are the same person about
 # once in a million pairs; the field weights' u-probabilities are measured against that same draw.
@@ -125,7 +125,7 @@ def ceiling(a, b) -> float:
     The names are the dear part of a comparison; a pair whose identifiers, DOB and address already
     rule it out below a cut can be dropped without comparing them.
     """
-    pa, pb = prepare(a), prepare(b)
+    pa, pb = prepare_fields(a), prepare_fields(b)
     postcode = compare_postcode(pa, pb)
     fields = (compare_dob(pa, pb), postcode, compare_address(pa, pb, postcode), compare_ni(pa, pb))
     total = PRIOR + NAMES_MOST + sum(o.weight for o in fields) + compare_licence(pa, pb).weight
