@@ -210,7 +210,7 @@ class Batch(MethodView):
     @blp.arguments(BatchInSchema)
     @blp.response(200, BatchOutSchema)
     def post(self, data):
-        """Push up to 1,000 items, each processed like a PUT and reported on its own."""
+        """Push up to 1,000 items, each processed like a PUT and reported on its own; more is a 422."""
         items = [_batch_item(raw) for raw in data["items"]]
         return {"results": intelligence.push_batch(db.session(), g.actor, items, utcnow())}
 
