@@ -37,11 +37,18 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
     def _on_begin(connection):
         # Writers take the lock up front: a deferred transaction that read first and writes later
         # fails with SQLITE_BUSY under concurrency, and the audit chain needs serialised writers.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sessions that only observe ask for DEFERRED (see `new_session`), so they never block writers.
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
-def new_session(engine: Engine) -> Session:
-    """Open a session that keeps loaded objects usable after commit."""
-    return Session(engine, expire_on_commit=False)
+def new_session(engine: Engine, *, observer: bool = False) -> Session:
+    """Open a session that keeps loaded objects usable after commit.
+
+    An `observer` session (tests, reports) takes no write lock on SQLite until it writes, so it can hold
+    a transaction open while other connections write; it must not write after reading stale data.
+    """
+    bind = engine.execution_options(sqlite_begin="DEFERRED") if observer else engine
+    return Session(bind, expire_on_commit=False)

@@ -58,8 +58,8 @@ def engine(database_url):
 
 @pytest.fixture
 def session(engine):
-    """Return a session on this test's database."""
-    with new_session(engine) as session:
+    """Return a session on this test's database that never blocks the app's writers."""
+    with new_session(engine, observer=True) as session:
         yield session
 
 
