@@ -17,7 +17,7 @@ from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.models import Authority, ConcernReport, Licence, Screening, ScreeningCandidate
 from licensing.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
-from licensing.register import notify
+from licensing.register import by_id, notify
 from licensing.workdays import add_working_days
 
 REPORT_DAYS = 10  # s.5
@@ -84,7 +84,7 @@ def decide(
 def visible_report(session: Session, actor: Actor, report_id: int) -> ConcernReport:
     """Return a report the actor's authority sent or received; any other id is NotFound."""
     authority_id = actor.require_authority()
-    report = session.get(ConcernReport, report_id)
+    report = by_id(session, ConcernReport, report_id)
     if report is None or authority_id not in (report.reporting_authority_id, report.issuing_authority_id):
         raise NotFound("No such concern report.")
     return report
@@ -162,7 +162,7 @@ def _reported_licence(session: Session, authority_id: int, fields: dict) -> Lice
 
 def _screened_licence(session: Session, authority_id: int, licence_id: int) -> Licence:
     """Return a licence another council holds that one of the authority's screenings found, or own."""
-    licence = session.get(Licence, licence_id)
+    licence = by_id(session, Licence, licence_id)
     if licence is not None and licence.authority_id == authority_id:
         return licence  # the caller's own: refused with a clear message by the caller
     query = (

@@ -24,6 +24,7 @@ from licensing.models import IDENTITY_FIELDS, Alert, InformationRequest, Registe
 from licensing.models._base import SEXES
 from licensing.models.records import DECISION_CATEGORIES, DECISIONS
 
+MAX_ID = 2**31 - 1  # the id columns' range (PostgreSQL would refuse a larger value, not just miss it)
 ENTRY_FIELDS = ("ref", "decision", "category", "decided_on", "effective_on")
 AMENDMENTS = ("overturned", "reinstated", "amended", "removed")
 CHANGE_REASONS = ("appeal", "correction", "later_grant", "other")
@@ -103,7 +104,7 @@ def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fiel
 def own_entry(session: Session, actor: Actor, entry_id: int) -> RegisterEntry:
     """Return one of the actor's authority's entries; any other id is NotFound."""
     authority_id = actor.require_authority()
-    entry = session.get(RegisterEntry, entry_id)
+    entry = by_id(session, RegisterEntry, entry_id)
     if entry is None or entry.authority_id != authority_id:
         raise NotFound("No such register entry.")
     return entry
@@ -139,6 +140,11 @@ def history_of(session: Session, entry: RegisterEntry) -> list[RegisterEntryChan
     """Return the change history of an entry, oldest first."""
     query = select(RegisterEntryChange).where(RegisterEntryChange.entry_id == entry.id)
     return list(session.scalars(query.order_by(RegisterEntryChange.id)))
+
+
+def by_id(session: Session, model, record_id: int):
+    """Return the row of `model` with `record_id`, or None; an id beyond the column's range names nothing."""
+    return session.get(model, record_id) if 0 < record_id <= MAX_ID else None
 
 
 def notify(session: Session, authority_id: int, alert_type: str, subject: tuple[str, int], payload, now):

@@ -24,7 +24,7 @@ from licensing.models import (
     Screening,
     ScreeningCandidate,
 )
-from licensing.register import notify
+from licensing.register import by_id, notify
 from licensing.workdays import add_working_days
 
 RESPONSE_DAYS = 20  # s.3(3)
@@ -43,7 +43,7 @@ def request_information(session: Session, actor: Actor, fields: dict, now: datet
         raise ValidationFailed("This is your own authority's entry: its reasons are in your own records.")
     application_id = fields.get("application_id")
     if application_id is not None:
-        application = session.get(Application, application_id)
+        application = by_id(session, Application, application_id)
         if application is None or application.authority_id != authority_id:
             raise NotFound("No such application.")
     nation = session.get(Authority, entry.authority_id).nation
@@ -97,7 +97,7 @@ def respond(
 def visible_request(session: Session, actor: Actor, request_id: int) -> InformationRequest:
     """Return a request the actor's authority made or must answer; any other id is NotFound."""
     authority_id = actor.require_authority()
-    request = session.get(InformationRequest, request_id)
+    request = by_id(session, InformationRequest, request_id)
     if request is None or authority_id not in (
         request.requesting_authority_id,
         request.recording_authority_id,
@@ -150,6 +150,8 @@ def answered_in_time(request: InformationRequest) -> bool | None:
 
 def _screened_entry(session: Session, authority_id: int, entry_id: int) -> tuple[RegisterEntry, int]:
     """Return an entry the authority's screenings found, and the latest such candidate's id."""
+    if by_id(session, RegisterEntry, entry_id) is None:
+        raise NotFound("No such register entry among your screening results.")
     query = (
         select(ScreeningCandidate.id)
         .join(Screening, Screening.id == ScreeningCandidate.screening_id)

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app import db
 from app.api.licences import UtcDateTime
-from app.api.requests import ExchangeCouncilSchema
+from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
 from licensing import concerns
 from licensing.clock import utcnow
@@ -23,6 +23,7 @@ class ReportInSchema(Schema):
         load_default=None,
         allow_none=True,
         strict=True,
+        validate=ID_RANGE,
         metadata={"description": "A licence your screening found"},
     )
     authority_code = fields.String(

@@ -92,7 +92,9 @@ class EntryQuerySchema(Schema):
 
     status = fields.String(validate=validate.OneOf(ENTRY_STATUSES))
     after = fields.Integer(
-        load_default=0, validate=validate.Range(min=0), metadata={"description": "The last id seen"}
+        load_default=0,
+        validate=validate.Range(min=0, max=register.MAX_ID),
+        metadata={"description": "The last id seen"},
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT))
 

@@ -11,10 +11,12 @@ from app.auth import require_scope
 from licensing import requests
 from licensing.clock import utcnow
 from licensing.models.workflows import REQUEST_STATUSES
+from licensing.register import MAX_ID
 
 blp = Blueprint(
     "information_requests", __name__, url_prefix="/api/v1", description="s.3 requests for the reasons"
 )
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 SHA256 = r"^[0-9a-f]{64}$"
 MEDIA_TYPE = r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$"
 
@@ -23,10 +25,13 @@ class RequestInSchema(Schema):
     """A written request for the information the recording council relied on."""
 
     register_entry_id = fields.Integer(
-        required=True, strict=True, metadata={"description": "An entry one of your screenings found"}
+        required=True,
+        strict=True,
+        validate=ID_RANGE,
+        metadata={"description": "An entry your screenings found"},
     )
     application_id = fields.Integer(
-        load_default=None, allow_none=True, strict=True, metadata={"description": "Your application"}
+        load_default=None, allow_none=True, strict=True, validate=ID_RANGE, metadata={"description": "Yours"}
     )
     request_text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 

@@ -166,3 +166,15 @@ def test_read_only_council_key_cannot_report_or_decide(client, session, path):
     )
     key = council_key(session, scopes=["council:read"])
     assert client.post(path.format(id=created.json["id"]), json=body, headers=bearer(key)).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ID_ENDPOINTS)
+def test_report_ids_beyond_the_column_range_are_not_found(client, session, method, url, body):
+    response = getattr(client, method)(url.format(id=2**63), json=body, headers=bearer(council_key(session)))
+    assert response.status_code == 404
+
+
+def test_a_licence_id_beyond_the_column_range_is_422(client, session):
+    body = {"licence_id": 2**63, "concern_on": "2026-04-01", "summary": "x"}
+    response = client.post("/api/v1/concern-reports", json=body, headers=bearer(council_key(session)))
+    assert response.status_code == 422

@@ -189,3 +189,17 @@ def test_read_only_council_key_cannot_change_the_register(client, session, url, 
     entry = make_register_entry(session)
     key = council_key(session, entry.authority_id, scopes=["council:read"])
     assert client.post(url.format(id=entry.id), json=body, headers=bearer(key)).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ID_ENDPOINTS)
+@pytest.mark.parametrize("entry_id", [2**31, 2**63, 10**30])
+def test_ids_beyond_the_column_range_are_not_found(client, session, method, url, body, entry_id):
+    response = getattr(client, method)(
+        url.format(id=entry_id), json=body, headers=bearer(council_key(session))
+    )
+    assert response.status_code == 404
+
+
+def test_a_cursor_beyond_the_column_range_is_422(client, session):
+    response = client.get(f"/api/v1/register-entries?after={2**63}", headers=bearer(council_key(session)))
+    assert response.status_code == 422

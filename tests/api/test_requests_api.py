@@ -178,3 +178,17 @@ def test_read_only_council_key_cannot_ask_or_answer(client, session):
     assert client.post("/api/v1/information-requests", json=body, headers=bearer(key)).status_code == 403
     url = f"/api/v1/information-requests/{created.json['id']}/respond"
     assert client.post(url, json={"response_text": "x"}, headers=bearer(key)).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url", "body"), ID_ENDPOINTS)
+def test_request_ids_beyond_the_column_range_are_not_found(client, session, method, url, body):
+    response = getattr(client, method)(url.format(id=2**63), json=body, headers=bearer(council_key(session)))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("field", ["register_entry_id", "application_id"])
+def test_body_ids_beyond_the_column_range_are_422(client, session, field):
+    body = {"register_entry_id": 1, "request_text": "?"} | {field: 2**63}
+    response = client.post("/api/v1/information-requests", json=body, headers=bearer(council_key(session)))
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == field
