@@ -33,8 +33,6 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_CHECK_RATE_LIMIT = "30/minute"
     SCREENING_MAX_AGE_DAYS = 30  # a grant needs a screening of the application at most this old
-    # The same setting under the name app/api/licences.py reads, so the gate and the grant agree.
-    GRANT_SCREENING_MAX_AGE_DAYS = SCREENING_MAX_AGE_DAYS
 
 
 class DevelopmentConfig(Config):

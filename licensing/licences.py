@@ -23,6 +23,7 @@ from sqlmodel import Session
 from licensing import audit
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.gate import check_grant_allowed
 from licensing.keys import index_record
 from licensing.models import IDENTITY_FIELDS, Application, Licence, LicenceStatusChange
 
@@ -212,8 +213,6 @@ def _check_effective(licence: Licence, effective_on: date) -> None:
 
 def _check_gate(session: Session, application: Application, now: datetime, max_age: timedelta) -> None:
     """Refuse the decision unless the application's screening is recent and resolved (s.3(1))."""
-    from licensing.gate import check_grant_allowed
-
     check_grant_allowed(session, application, now, max_age)
 
 

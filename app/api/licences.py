@@ -105,7 +105,7 @@ class LicenceDetailSchema(LicenceSchema):
 
 def max_screening_age() -> timedelta:
     """Return how recent the screening behind a grant or renewal must be."""
-    return timedelta(days=current_app.config.get("GRANT_SCREENING_MAX_AGE_DAYS", 90))
+    return timedelta(days=current_app.config["SCREENING_MAX_AGE_DAYS"])
 
 
 @blp.route("/applications/<int:application_id>/grant")

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from licensing.models import AuditEvent, Licence
+from licensing.models import AuditEvent, Licence, Screening, ScreeningCandidate
 from tests.factories import (
     make_api_client,
     make_authority,
@@ -112,14 +112,25 @@ def test_status_change_through_the_api(client, session, status, action, code, af
         assert response.mimetype == PROBLEM
 
 
-def test_renewal_through_the_api(client, session):
+def test_renewal_waits_for_the_officer_to_resolve_the_licence_itself_then_renews(client, session):
     licence = make_licence(session)
     application = make_screened_application(session, authority_id=licence.authority_id, kind="renewal")
     key = council_key(session, licence.authority_id)
     body = {"application_id": application.id, "effective_on": "2026-11-23", "expires_on": "2030-12-31"}
+    refused = client.post(f"/api/v1/licences/{licence.id}/renew", json=body, headers=bearer(key))
+    assert refused.status_code == 409
+    screening = session.exec(select(Screening).where(Screening.application_id == application.id)).one()
+    (candidate,) = session.exec(
+        select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
+    )
+    assert (candidate.candidate_kind, candidate.candidate_id) == ("licence", licence.id)
+    session.rollback()  # end the read, so the app can write (SQLite has one writer)
+    resolution = {"resolution": "same_person", "reason": "The licence being renewed"}
+    url = f"/api/v1/screenings/{screening.id}/candidates/{candidate.id}/resolve"
+    assert client.post(url, json=resolution, headers=bearer(key)).status_code == 200
     response = client.post(f"/api/v1/licences/{licence.id}/renew", json=body, headers=bearer(key))
     assert response.status_code == 200, response.json
-    assert response.json["expires_on"] == "2030-12-31"
+    assert (response.json["expires_on"], response.json["status"]) == ("2030-12-31", "active")
 
 
 def test_list_shows_own_licences_filtered(client, session):

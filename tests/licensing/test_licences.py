@@ -5,10 +5,18 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing import licences
+from licensing import gate, licences
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from licensing.models import Application, AuditEvent, Licence, LicenceStatusChange, MatchKey
+from licensing.models import (
+    Application,
+    AuditEvent,
+    Licence,
+    LicenceStatusChange,
+    MatchKey,
+    Screening,
+    ScreeningCandidate,
+)
 from licensing.models.records import LICENCE_STATUSES
 from tests.factories import (
     identity,
@@ -38,6 +46,19 @@ def grant(session, actor, application, now, **overrides):
     return licences.grant(
         session, actor, application.id, **(fields | overrides), now=now, max_screening_age=MAX_AGE
     )
+
+
+def resolve_as_same_person(session, application, now) -> int:
+    """Resolve every candidate of the application's screening as the same person; return how many."""
+    screening = session.exec(select(Screening).where(Screening.application_id == application.id)).one()
+    candidates = session.exec(
+        select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
+    )
+    actor = council(application.authority_id)
+    ids = [candidate.id for candidate in candidates]
+    for candidate_id in ids:
+        gate.resolve_candidate(session, actor, screening.id, candidate_id, "same_person", "Known driver", now)
+    return len(ids)
 
 
 def events(session, action: str) -> list[AuditEvent]:
@@ -150,6 +171,7 @@ def test_badge_number_is_unique_within_an_authority(session, now):
     authority = make_authority(session)
     make_licence(session, authority_id=authority.id, badge_number="PH10001")
     application = make_screened_application(session, authority_id=authority.id)
+    resolve_as_same_person(session, application, now)
     with pytest.raises(DuplicateReference):
         grant(session, council(authority.id), application, now)
     session.rollback()
@@ -159,6 +181,7 @@ def test_badge_number_is_unique_within_an_authority(session, now):
 def test_another_authority_may_use_the_same_badge_number(session, now):
     make_licence(session, badge_number="PH10001")
     application = make_screened_application(session)
+    resolve_as_same_person(session, application, now)
     assert grant(session, council(application.authority_id), application, now).badge_number == "PH10001"
 
 
@@ -198,6 +221,23 @@ def test_council_cannot_grant_on_another_councils_application(session, now):
         grant(session, council(make_authority(session).id), application, now)
 
 
+def test_grant_waits_until_a_match_elsewhere_is_resolved(session, now):
+    make_licence(session)  # the same driver, licensed by another council
+    application = make_screened_application(session)
+    actor = council(application.authority_id)
+    with pytest.raises(InvalidTransition):
+        grant(session, actor, application, now)
+    session.rollback()
+    assert resolve_as_same_person(session, application, now) == 1
+    assert grant(session, actor, application, now).status == "active"
+
+
+def test_grant_is_refused_on_a_stale_screening(session, now):
+    application = make_screened_application(session, screened_at=now - MAX_AGE - timedelta(minutes=1))
+    with pytest.raises(InvalidTransition):
+        grant(session, council(application.authority_id), application, now)
+
+
 def test_grant_is_refused_without_a_screening(session, now):
     application = make_screened_application(session, screened_at=None)
     with pytest.raises(InvalidTransition):
@@ -211,6 +251,7 @@ def test_renewal_takes_the_drivers_current_details_and_a_new_expiry(session, now
     application = make_screened_application(
         session, authority_id=licence.authority_id, kind="renewal", **identity(family_name="Hussain-Khan")
     )
+    resolve_as_same_person(session, application, now)
     renewed = licences.renew(
         session,
         council(licence.authority_id),
@@ -236,6 +277,7 @@ def renew(session, licence, now, **overrides):
     application = make_screened_application(
         session, authority_id=licence.authority_id, kind=overrides.pop("kind", "renewal")
     )
+    resolve_as_same_person(session, application, now)
     fields = {"application_id": application.id, "effective_on": EFFECTIVE, "expires_on": date(2029, 11, 1)}
     return licences.renew(
         session,
