@@ -26,6 +26,7 @@ from licensing.errors import DuplicateReference, InvalidTransition, NotFound, Va
 from licensing.gate import check_grant_allowed
 from licensing.keys import index_record
 from licensing.models import IDENTITY_FIELDS, Application, Licence, LicenceStatusChange
+from licensing.register import MAX_ID
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "suspend": (frozenset({"active"}), "suspended"),
@@ -152,7 +153,9 @@ def own_licence(session: Session, actor: Actor, licence_id: int, *, lock: bool =
     With `lock`, the row stays locked until the caller commits, so two officers changing the same
     licence at once take turns and the second sees the first one's status.
     """
-    licence = session.get(Licence, licence_id, with_for_update=lock or None, populate_existing=lock)
+    licence = None
+    if 0 < licence_id <= MAX_ID:  # beyond the id column's range names nothing (PostgreSQL would refuse it)
+        licence = session.get(Licence, licence_id, with_for_update=lock or None, populate_existing=lock)
     if licence is None or licence.authority_id != actor.require_authority():
         raise NotFound(f"No licence {licence_id}.")
     return licence
@@ -187,7 +190,9 @@ def add_years(day: date, years: int) -> date:
 def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:
     """Return a pending application of the actor's authority, NotFound for another's, 409 if decided."""
     # Locked: two grants on one application at once must not make two licences.
-    application = session.get(Application, application_id, with_for_update=True, populate_existing=True)
+    application = None
+    if 0 < application_id <= MAX_ID:
+        application = session.get(Application, application_id, with_for_update=True, populate_existing=True)
     if application is None or application.authority_id != actor.require_authority():
         raise NotFound(f"No application {application_id}.")
     if application.status != "pending":

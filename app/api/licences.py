@@ -8,10 +8,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
+from app.api.conventions import versioned
 from app.auth import require_scope
-from licensing import licences
+from licensing import applications, licences
 from licensing.clock import utcnow
 from licensing.models.records import LICENCE_STATUSES, LICENCE_TYPES
+from licensing.register import MAX_ID
 
 blp = Blueprint("licences", __name__, url_prefix="/api/v1", description="Driver licences")
 STATUS_ACTIONS = ("suspend", "reinstate", "revoke", "surrender")
@@ -47,7 +49,7 @@ class StatusChangeSchema(Schema):
 class RenewSchema(Schema):
     """A renewal, decided on a pending renewal application that passed the grant gate."""
 
-    application_id = fields.Integer(required=True, strict=True)
+    application_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     effective_on = fields.Date(required=True)
     expires_on = fields.Date(required=True, metadata={"description": "At most 3 years after the renewal"})
 
@@ -58,7 +60,9 @@ class LicenceQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(LICENCE_STATUSES))
     badge_number = fields.String(validate=validate.Length(max=32))
     after = fields.Integer(
-        load_default=0, validate=validate.Range(min=0), metadata={"description": "The last id seen"}
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "The last id seen"},
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=licences.LIST_LIMIT))
 
@@ -113,6 +117,7 @@ class Grant(MethodView):
     """Granting a licence on an application."""
 
     @require_scope("council:write")
+    @versioned(applications.own_application, "application_id")
     @blp.arguments(GrantSchema)
     @blp.response(201, LicenceSchema)
     def post(self, data, application_id):
@@ -141,6 +146,7 @@ class Licence(MethodView):
     """One licence of the caller's authority."""
 
     @require_scope("council:read")
+    @versioned(licences.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def get(self, licence_id):
         """Show a licence with its status history."""
@@ -152,6 +158,7 @@ class LicenceStatus(MethodView):
     """Suspending, reinstating, revoking or surrendering a licence."""
 
     @require_scope("council:write")
+    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(StatusChangeSchema)
     @blp.response(200, LicenceSchema)
     def post(self, data, licence_id, action):
@@ -164,6 +171,7 @@ class Renewal(MethodView):
     """Renewing a licence."""
 
     @require_scope("council:write")
+    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(RenewSchema)
     @blp.response(200, LicenceSchema)
     def post(self, data, licence_id):

@@ -196,3 +196,18 @@ def test_read_only_council_key_cannot_change_licences(client, session, index):
     key = council_key(session, licence.authority_id, scopes=["council:read"])
     method, url, body = licence_endpoints(licence.id, application.id)[index]
     assert getattr(client, method)(url, json=body, headers=bearer(key)).status_code == 403
+
+
+@pytest.mark.parametrize("index", ENDPOINT_INDEXES)
+def test_an_id_beyond_the_column_range_is_not_found(client, session, index):
+    key = council_key(session)
+    method, url, body = licence_endpoints(2**63, 1)[index]
+    assert getattr(client, method)(url, json=body, headers=bearer(key)).status_code == 404
+
+
+def test_a_renewal_application_id_beyond_the_column_range_is_422(client, session):
+    licence = make_licence(session)
+    body = {"application_id": 2**63, "effective_on": "2026-11-23", "expires_on": "2029-11-22"}
+    key = council_key(session, licence.authority_id)
+    response = client.post(f"/api/v1/licences/{licence.id}/renew", json=body, headers=bearer(key))
+    assert response.status_code == 422
