@@ -1,13 +1,17 @@
 """JSON API v1 for councils and police, documented by OpenAPI generated from its schemas."""
 
+import http
+
 from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app import auth, errors, limits
 from app.api import (
+    admin,
     applications,
     concerns,
+    conventions,
     enforcement,
     intelligence,
     licences,
@@ -28,6 +32,7 @@ BLUEPRINTS = (
     intelligence.blp,
     applications.blp,
     screenings.blp,
+    admin.blp,
 )
 # Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
 PUBLIC_BLUEPRINTS = (public.blp,)
@@ -36,19 +41,37 @@ PUBLIC_BLUEPRINTS = (public.blp,)
 class ProblemApi(Api):
     """flask-smorest's Api with every HTTP error rendered by app.errors (RFC 9457 under /api)."""
 
+    ERROR_SCHEMA = errors.ProblemSchema
+
     def handle_http_exception(self, error):
         """Render `error` through the app's single error mapping."""
         return errors.handle_http_exception(error)
 
+    def _register_responses(self):
+        """Document the error responses as app.errors sends them: problems, as application/problem+json."""
+        for status in http.HTTPStatus:
+            self._register_response(status.name, status.phrase, problem=status >= 400)
+        self._register_response("DEFAULT_ERROR", "Default error response", problem=True)
+
+    def _register_response(self, name: str, description: str, *, problem: bool) -> None:
+        """Register the lazily referenced response `name`, a problem document when it is an error."""
+        response = {"description": description}
+        if problem:
+            response["content"] = {errors.PROBLEM_MEDIA_TYPE: {"schema": self.ERROR_SCHEMA}}
+        self.spec.components.response(name, response, lazy=True)
+
 
 def init_app(app: Flask) -> None:
     """Register every API blueprint, with API-key authentication attached to each."""
+    conventions.init_docs(app)
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
         app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate_api_client)
         app.before_request_funcs[blueprint.name].append(require_json_body)
+        app.before_request_funcs[blueprint.name].append(conventions.replay_idempotent)
+        app.after_request_funcs.setdefault(blueprint.name, []).append(conventions.keep_idempotent)
     for blueprint in PUBLIC_BLUEPRINTS:
         api.register_blueprint(blueprint)
     limits.init_app(app, PUBLIC_BLUEPRINTS)

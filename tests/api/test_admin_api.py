@@ -1,0 +1,182 @@
+"""The admin API end to end: subject access exports and register statistics, and who may call them."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from licensing.models import AuditEvent
+from tests.factories import (
+    identity,
+    make_api_client,
+    make_authority,
+    make_licence,
+    make_police_force,
+    make_register_entry,
+)
+
+PROBLEM = "application/problem+json"
+UNRELATED = {
+    "given_names": "Gareth",
+    "family_name": "Llewellyn",
+    "date_of_birth": date(1970, 1, 1),
+    "ni_number": "CE654321A",
+    "driving_licence_number": "LLEWE701010G99CD",
+}
+COUNT_KEYS = {"authority_code", "authority_name", "decision", "category", "year", "count"}
+
+
+def bearer(key: str) -> dict:
+    """Return the headers presenting `key`."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+def key_for(session, scopes, **organisation) -> str:
+    """Return a new API key with `scopes` (for a new council unless an organisation is given)."""
+    return make_api_client(session, scopes=scopes, **organisation)[1]
+
+
+def subject_body(**overrides) -> dict:
+    """Return the default identity as a JSON request body."""
+    fields = identity() | overrides
+    return (
+        fields | {"date_of_birth": fields["date_of_birth"].isoformat()}
+        if fields.get("date_of_birth")
+        else fields
+    )
+
+
+@pytest.fixture
+def held(session, client):
+    """Record the subject in two councils, screen and view them through the API from a third."""
+    entry = make_register_entry(session)
+    licence = make_licence(session)
+    unrelated = make_licence(session, **UNRELATED)
+    screener = key_for(session, ["council:read", "council:write"])
+    screened = client.post(
+        "/api/v1/screenings", json=subject_body(purpose="Enforcement stop"), headers=bearer(screener)
+    )
+    assert screened.status_code == 201
+    viewed = client.get(screened.headers["Location"], headers=bearer(screener))
+    assert viewed.status_code == 200
+    return {"entry": entry, "licence": licence, "unrelated": unrelated, "screening_id": screened.json["id"]}
+
+
+def test_admin_exports_the_subjects_records_and_audit_trail(session, client, held):
+    response = client.post(
+        "/api/v1/admin/subject-access", json=subject_body(), headers=bearer(key_for(session, ["admin"]))
+    )
+    assert response.status_code == 200
+    export = response.json
+    found = {(r["kind"], r["id"]): r for r in export["records"]}
+    assert set(found) == {("register_entry", held["entry"].id), ("licence", held["licence"].id)}
+    assert all(r["band"] in ("match", "probable") for r in found.values())
+    assert found["register_entry", held["entry"].id]["history"][0]["change"] == "recorded"
+    assert held["screening_id"] in {s["id"] for s in export["screenings"]}
+    trail = {(e["action"], e["record_kind"], e["record_id"]) for e in export["audit_trail"]}
+    assert ("screening.run", "screening", held["screening_id"]) in trail
+    viewed = [e for e in export["audit_trail"] if e["action"] == "register_entry.viewed"]
+    # Once when the screening was run (its result is shown) and once when it was read again.
+    assert [e["record_id"] for e in viewed] == [held["entry"].id] * 2
+    assert viewed[0]["authority"]["code"] not in {None, ""}
+    assert export["exported_at"].endswith("+00:00")
+
+
+def test_export_leaves_out_an_unrelated_person(session, client, held):
+    response = client.post(
+        "/api/v1/admin/subject-access", json=subject_body(), headers=bearer(key_for(session, ["admin"]))
+    )
+    ids = {(r["kind"], r["id"]) for r in response.json["records"]}
+    assert ("licence", held["unrelated"].id) not in ids
+    assert all(
+        e["record_id"] != held["unrelated"].id
+        for e in response.json["audit_trail"]
+        if e["record_kind"] == "licence"
+    )
+
+
+def test_export_writes_an_audit_event(session, client, held):
+    response = client.post(
+        "/api/v1/admin/subject-access", json=subject_body(), headers=bearer(key_for(session, ["admin"]))
+    )
+    event = session.exec(select(AuditEvent).where(AuditEvent.id == response.json["audit_event_id"])).one()
+    assert event.action == "subject_access.exported"
+    assert "Hussain" not in str(event.detail)
+
+
+def test_export_without_enough_identity_is_a_problem(session, client):
+    response = client.post(
+        "/api/v1/admin/subject-access",
+        json={"given_names": "Imran", "family_name": "Hussain"},
+        headers=bearer(key_for(session, ["admin"])),
+    )
+    assert response.status_code == 422 and response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize("scopes", [["council:read"], ["council:read", "council:write"]])
+def test_council_keys_cannot_export(session, client, held, scopes):
+    response = client.post(
+        "/api/v1/admin/subject-access", json=subject_body(), headers=bearer(key_for(session, scopes))
+    )
+    assert response.status_code == 403 and response.content_type == PROBLEM
+
+
+def test_police_key_cannot_export(session, client, held):
+    police = key_for(session, ["police:intelligence"], police_force_id=make_police_force(session).id)
+    response = client.post("/api/v1/admin/subject-access", json=subject_body(), headers=bearer(police))
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def decisions(session):
+    """Record three decisions of one council in 2025 and one of another in 2026."""
+    alpha = make_authority(session, code="E06000011", name="Alpha Council")
+    beta = make_authority(session, code="E06000012", name="Beta Council")
+    for day in (date(2025, 2, 1), date(2025, 3, 1)):
+        make_register_entry(session, authority_id=alpha.id, decided_on=day, effective_on=day)
+    make_register_entry(session, authority_id=alpha.id, category="dishonesty", **_on(date(2025, 4, 1)))
+    make_register_entry(session, authority_id=beta.id, decision="suspension", **_on(date(2026, 1, 5)))
+
+
+def _on(day: date) -> dict:
+    """Return the dates of a decision made and taking effect on `day`."""
+    return {"decided_on": day, "effective_on": day}
+
+
+@pytest.mark.parametrize(
+    ("path", "scopes"), [("/api/v1/admin/statistics", ["admin"]), ("/api/v1/statistics", ["council:read"])]
+)
+def test_statistics_count_decisions_without_personal_data(session, client, decisions, path, scopes):
+    response = client.get(path, headers=bearer(key_for(session, scopes)))
+    assert response.status_code == 200
+    assert all(set(row) == COUNT_KEYS for row in response.json)
+    assert {
+        (r["authority_code"], r["decision"], r["category"], r["year"], r["count"]) for r in response.json
+    } == {
+        ("E06000011", "revocation", "sexual_offences", 2025, 2),
+        ("E06000011", "revocation", "dishonesty", 2025, 1),
+        ("E06000012", "suspension", "sexual_offences", 2026, 1),
+    }
+
+
+def test_statistics_for_one_year(session, client, decisions):
+    response = client.get("/api/v1/statistics?year=2026", headers=bearer(key_for(session, ["council:read"])))
+    assert [(r["authority_name"], r["count"]) for r in response.json] == [("Beta Council", 1)]
+
+
+def test_statistics_refuse_a_bad_year(session, client):
+    response = client.get(
+        "/api/v1/statistics?year=nineteen", headers=bearer(key_for(session, ["council:read"]))
+    )
+    assert response.status_code == 422 and response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize("path", ["/api/v1/admin/statistics", "/api/v1/statistics"])
+def test_police_key_cannot_read_statistics(session, client, path):
+    police = key_for(session, ["police:intelligence"], police_force_id=make_police_force(session).id)
+    assert client.get(path, headers=bearer(police)).status_code == 403
+
+
+def test_council_key_cannot_read_admin_statistics(session, client):
+    response = client.get("/api/v1/admin/statistics", headers=bearer(key_for(session, ["council:read"])))
+    assert response.status_code == 403
