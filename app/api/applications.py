@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
+from app.api.conventions import versioned
 from app.api.licences import UtcDateTime
 from app.auth import require_scope
 from licensing import applications, gate
@@ -158,6 +159,7 @@ class Application(MethodView):
     """One application of the caller's authority."""
 
     @require_scope("council:read")
+    @versioned(applications.own_application, "application_id")
     @blp.response(200, ApplicationSchema)
     def get(self, application_id):
         """Show an application with its latest screening."""
@@ -169,6 +171,7 @@ class Withdrawal(MethodView):
     """Withdrawing an application."""
 
     @require_scope("council:write")
+    @versioned(applications.own_application, "application_id")
     @blp.response(200, ApplicationSchema)
     def post(self, application_id):
         """Mark a pending application withdrawn."""
@@ -180,6 +183,7 @@ class Refusal(MethodView):
     """Refusing an application."""
 
     @require_scope("council:write")
+    @versioned(applications.own_application, "application_id")
     @blp.arguments(RefuseSchema)
     @blp.response(200, ApplicationSchema)
     def post(self, data, application_id):

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app import db
+from app.api.conventions import versioned
 from app.api.licences import UtcDateTime
 from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
@@ -109,6 +110,7 @@ class Report(MethodView):
     """One report, seen by the council that sent it or the one that licenses the driver."""
 
     @require_scope("council:read")
+    @versioned(concerns.visible_report, "report_id")
     @blp.response(200, ReportSchema)
     def get(self, report_id):
         """Show a report and its decision."""
@@ -120,6 +122,7 @@ class Decision(MethodView):
     """The issuing council's decision, sent back to the reporter (s.6)."""
 
     @require_scope("council:write")
+    @versioned(concerns.visible_report, "report_id")
     @blp.arguments(DecisionInSchema)
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):

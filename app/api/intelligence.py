@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from app import db, errors
+from app.api.conventions import versioned
 from app.api.licences import UtcDateTime
 from app.api.register import IdentityInSchema, IdentityOutSchema
 from app.auth import require_scope
@@ -165,11 +166,17 @@ class CouncilQuerySchema(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=routed_intelligence.MAX_PAGE))
 
 
+def own_item(session, actor, force_reference: str):
+    """Return the calling force's own item; any other reference is NotFound."""
+    return intelligence.force_view(session, actor, force_reference).intelligence
+
+
 @blp.route("/intelligence/<string:force_reference>")
 class ForceItem(MethodView):
     """One item of the calling force, by the force's own reference."""
 
     @require_scope("police:intelligence")
+    @versioned(own_item, "force_reference")
     @blp.arguments(IntelligenceInSchema)
     @blp.response(200, PushSchema)
     @blp.alt_response(201, schema=PushSchema, description="Created")
@@ -182,6 +189,7 @@ class ForceItem(MethodView):
         return pushed, 201, {"Location": location}
 
     @require_scope("police:intelligence")
+    @versioned(own_item, "force_reference")
     @blp.response(200, ForceIntelligenceSchema)
     def get(self, force_reference):
         """Show the item and the councils it was routed to."""
@@ -193,6 +201,7 @@ class Withdraw(MethodView):
     """Withdrawing an item."""
 
     @require_scope("police:intelligence")
+    @versioned(own_item, "force_reference")
     @blp.arguments(WithdrawSchema)
     @blp.response(200, ForceIntelligenceSchema)
     def post(self, data, force_reference):

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, pre_dump, validate
 
 from app import db
+from app.api.conventions import versioned
 from app.api.licences import UtcDateTime
 from app.auth import require_scope
 from licensing import register
@@ -163,6 +164,7 @@ class Entry(MethodView):
     """One register entry of the caller's authority; other councils see entries only in screenings."""
 
     @require_scope("council:read")
+    @versioned(register.own_entry, "entry_id")
     @blp.response(200, EntryDetailSchema)
     def get(self, entry_id):
         """Show an entry with its change history."""
@@ -174,6 +176,7 @@ class Amendment(MethodView):
     """A later change to an entry; every council that asked about it (s.3) is notified."""
 
     @require_scope("council:write")
+    @versioned(register.own_entry, "entry_id")
     @blp.arguments(AmendSchema)
     @blp.response(200, EntrySchema)
     def post(self, data, entry_id):

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
+from app.api.conventions import versioned
 from app.api.licences import UtcDateTime
 from app.auth import require_scope
 from licensing import requests
@@ -123,6 +124,7 @@ class Request(MethodView):
     """One request, seen by the council that made it or must answer it."""
 
     @require_scope("council:read")
+    @versioned(requests.visible_request, "request_id")
     @blp.response(200, RequestSchema)
     def get(self, request_id):
         """Show a request and its answer."""
@@ -135,6 +137,7 @@ class Response(MethodView):
     """The recording council's answer."""
 
     @require_scope("council:write")
+    @versioned(requests.visible_request, "request_id")
     @blp.arguments(ResponseInSchema)
     @blp.response(200, RequestSchema)
     def post(self, data, request_id):

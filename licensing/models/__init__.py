@@ -43,3 +43,7 @@ __all__ = [
 from licensing.models.decisions import PairDecision
 
 __all__ += ["PairDecision"]
+
+from licensing.models.idempotency import IdempotentResponse  # noqa: E402  (appended registration)
+
+__all__ += ["IdempotentResponse"]

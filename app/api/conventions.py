@@ -1,0 +1,155 @@
+"""Conventions every API v1 endpoint follows: ETag/If-Match, Idempotency-Key, and the local docs page.
+
+ETag / If-Match: a resource that can change (application, licence, register entry, information request,
+concern report, a force's intelligence item) carries a strong ETag naming the version of its stored
+record, on its GET and on every successful change. A change (POST action or PUT) sent with `If-Match`
+is refused with 412 when the tag is not the current one; without `If-Match` it is done unconditionally.
+The record is locked from the check to the change's commit, so the check and the change cannot be
+interleaved with another writer. Conditional GETs (If-None-Match) are not offered: the tag versions the
+record, and some representations also show related rows (an application's latest screening).
+
+Idempotency-Key: any POST under /api/v1 may carry one (1 to 255 visible ASCII characters). The first
+response to a client's key is kept for 24 hours and replayed, with `Idempotent-Replayed: true`, to a
+retry with the same method, path and body; the same key with another request is refused with 422, and a
+retry while the first is still running with 409. A 5xx is never kept, so a retry after one does the work.
+
+Docs: Swagger UI at /api/v1/docs, its scripts served by the app itself from the pinned swagger-ui-bundle
+package, so the page works without any outside host.
+"""
+
+import hashlib
+import json
+from functools import wraps
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, Response, g, request, send_from_directory
+from flask_smorest import Blueprint as ApiBlueprint
+from werkzeug.exceptions import PreconditionFailed
+
+from app import db
+from licensing import idempotency
+from licensing.clock import utcnow
+from licensing.errors import NotFound, ValidationFailed
+
+IDEMPOTENCY_HEADER = idempotency.KEY_FIELD
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEPT_HEADERS = ("Content-Type", "Location", "ETag")
+DOCS_ASSETS = "/api/v1/docs/assets"
+IF_MATCH_DOC = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag last read; a stale one is refused with 412. Leave it out to change regardless.",
+}
+STALE = "The resource has changed since you read it; read it again and retry with its new ETag."
+
+
+def etag_of(record) -> str:
+    """Return the strong entity tag of a stored record's current version."""
+    values = json.dumps(record.model_dump(), sort_keys=True, default=str)
+    return hashlib.sha256(f"{record.__tablename__}:{values}".encode()).hexdigest()[:32]
+
+
+def versioned(find, id_arg: str):
+    """Decorate a view of one record found by `find(session, actor, kwargs[id_arg])` with ETag/If-Match."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            if request.method != "GET":
+                _check_if_match(find, kwargs[id_arg])
+            response = view(*args, **kwargs)
+            if _shows_target(response):
+                response.set_etag(etag_of(find(db.session(), g.actor, kwargs[id_arg])))
+            return response
+
+        if checked.__name__ == "get":
+            return checked
+        return ApiBlueprint.doc(parameters=[IF_MATCH_DOC])(checked)
+
+    return decorator
+
+
+def _check_if_match(find, record_id) -> None:
+    """Refuse with 412 unless If-Match, when sent, names the record's current version (then locked)."""
+    if not request.if_match:
+        return
+    session = db.session()
+    try:
+        record = find(session, g.actor, record_id)
+    except NotFound:
+        if request.method == "PUT":  # If-Match on a PUT that would create: there is no current version
+            raise PreconditionFailed(STALE) from None
+        raise
+    session.refresh(record, with_for_update=True)
+    if not request.if_match.contains(etag_of(record)):
+        raise PreconditionFailed(STALE)
+
+
+def _shows_target(response: Response) -> bool:
+    """Tell whether a successful response represents the record itself, not a record it created."""
+    if not 200 <= response.status_code < 300:
+        return False
+    location = response.headers.get("Location")
+    return response.status_code != 201 or location is None or location.endswith(request.path)
+
+
+def replay_idempotent() -> Response | None:
+    """Replay the kept response to this client's Idempotency-Key, or claim the key for this request."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if request.method != "POST" or key is None or g.actor.kind != "api_client":
+        return None
+    _check_key(key)
+    body = request.get_data()
+    fingerprint = idempotency.fingerprint(request.method, request.full_path, body)
+    kept = idempotency.claim(db.session(), g.actor.id, key, fingerprint, utcnow())
+    if kept is None:
+        g.idempotency_key = key
+        return None
+    response = Response(kept.body, status=kept.status_code, headers=kept.headers)
+    response.headers[REPLAYED_HEADER] = "true"
+    return response
+
+
+def keep_idempotent(response: Response) -> Response:
+    """Keep the response to a request that claimed an Idempotency-Key (release the key after a 5xx)."""
+    key = g.pop("idempotency_key", None)
+    if key is None:
+        return response
+    session = db.session()
+    session.rollback()  # a failed change leaves its transaction open; it must not hold up the write below
+    if response.status_code >= 500:
+        idempotency.release(session, g.actor.id, key)
+        return response
+    headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    body = response.get_data(as_text=True)
+    idempotency.keep(session, g.actor.id, key, response.status_code, body, headers)
+    return response
+
+
+def _check_key(key: str) -> None:
+    """Refuse an Idempotency-Key that is empty, too long or not visible ASCII with 422."""
+    if 1 <= len(key) <= 255 and all("!" <= c <= "~" for c in key):
+        return
+    message = "Between 1 and 255 visible ASCII characters."
+    raise ValidationFailed(
+        "The Idempotency-Key is not valid.", [{"field": IDEMPOTENCY_HEADER, "message": message}]
+    )
+
+
+def init_docs(app: Flask) -> None:
+    """Serve Swagger UI at /api/v1/docs from the app's own copy of its scripts."""
+    app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": __doc__}})
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", f"{DOCS_ASSETS}/")
+    # Swagger UI would otherwise send the document to validator.swagger.io for a badge.
+    app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
+    assets = Blueprint("api_docs_assets", __name__)
+    assets.add_url_rule(f"{DOCS_ASSETS}/<path:filename>", view_func=_docs_asset)
+    app.register_blueprint(assets)
+
+
+def _docs_asset(filename: str) -> Response:
+    """Send one of Swagger UI's files."""
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
