@@ -29,9 +29,9 @@ from bench.quality import OUT, ROOT, add_authorities, flask
 BENCH_DB = "crosscheck_bench"
 
 
-def dataset(records: int, applicants: int, seed: int) -> dict[str, Path]:
+def dataset(records: int, applicants: int, seed: int, out: Path = OUT) -> dict[str, Path]:
     """Write (or reuse) the register of `records` rows and `applicants` applicants; return paths."""
-    directory = OUT / f"speed-{records}-{applicants}-{seed}"
+    directory = out / f"speed-{records}-{applicants}-{seed}"
     paths = {n: directory / f"{n}.csv" for n in ("register_entries", "licences", "applicants", "truth")}
     if not all(p.exists() for p in paths.values()):
         data = labelled.build(
@@ -41,7 +41,7 @@ def dataset(records: int, applicants: int, seed: int) -> dict[str, Path]:
     return paths
 
 
-def fresh_database(kind: str, postgres_url: str, directory: Path) -> str:
+def fresh_database(kind: str, postgres_url: str, directory: Path, name: str = BENCH_DB) -> str:
     """Create an empty, migrated database of `kind` and return its URL."""
     if kind == "sqlite":
         path = directory / "speed.db"
@@ -49,21 +49,21 @@ def fresh_database(kind: str, postgres_url: str, directory: Path) -> str:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        url = _recreate_postgres(postgres_url)
+        url = _recreate_postgres(postgres_url, name)
     flask(url, "db", "upgrade")
     return url
 
 
-def _recreate_postgres(admin_url: str) -> str:
+def _recreate_postgres(admin_url: str, name: str = BENCH_DB) -> str:
     """Drop and create the benchmark's own PostgreSQL database; return its URL."""
     import psycopg
 
     admin = make_url(admin_url)
     plain = admin.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return admin.set(database=BENCH_DB).render_as_string(hide_password=False)
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return admin.set(database=name).render_as_string(hide_password=False)
 
 
 def timed_child(url: str, *args: str) -> dict:
@@ -141,7 +141,7 @@ def measure_bulk(url: str, paths: dict[str, Path], work: Path) -> dict:
 def run_one(kind: str, args, paths: dict[str, Path]) -> dict:
     """Run every measurement on one database."""
     work = paths["applicants"].parent
-    url = fresh_database(kind, args.postgres_url, work)
+    url = fresh_database(kind, args.postgres_url, work, args.pg_database)
     result = {"import": measure_import(url, paths)}
     runs = [latency.measure(url, paths["applicants"], args.single) for _ in range(args.repeats)]
     result["single"] = {k: statistics.median(r[k] for r in runs) for k in runs[0]} | {"repeats": args.repeats}
@@ -159,9 +159,12 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", action="append", choices=("sqlite", "postgres"))
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    # Two runs at once must not share (and drop) one database or one output folder.
+    parser.add_argument("--pg-database", default=BENCH_DB, help="database this run drops and creates")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the data and the report")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    paths = dataset(args.records, args.applicants, args.seed)
+    paths = dataset(args.records, args.applicants, args.seed, args.out)
     report = {
         "machine": {
             "cores": os.cpu_count(),
@@ -175,14 +178,15 @@ def main(argv=None) -> None:
     }
     for kind in args.db or ["sqlite", "postgres"]:
         report["databases"][kind] = run_one(kind, args, paths)
-        _save(report, args.records)
+        _save(report, args.records, args.out)
     print(latency.markdown(report))
-    print(f"\nJSON: {_save(report, args.records).relative_to(ROOT)}")
+    print(f"\nJSON: {_save(report, args.records, args.out)}")
 
 
-def _save(report: dict, records: int) -> Path:
+def _save(report: dict, records: int, out: Path = OUT) -> Path:
     """Write the report so far (a long run keeps what it measured if stopped)."""
-    path = OUT / f"speed-{records}.json"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"speed-{records}.json"
     path.write_text(json.dumps(report, indent=2, default=str))
     return path
 
