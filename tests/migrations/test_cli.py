@@ -1,9 +1,10 @@
 """`flask db upgrade|downgrade|current` on the app's DATABASE_URL."""
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from app import create_app
-from app.migrate import head_revision, is_at_head
+from app.migrate import alembic_config, current_revision, head_revision, is_at_head
 from tests.conftest import TEST_SECRET
 
 
@@ -61,8 +62,11 @@ def test_db_downgrade_defaults_to_one_step_back(runner, empty_engine):
 
     result = runner.invoke(args=["db", "downgrade"])
 
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
     assert result.exit_code == 0, result.output
-    assert "to base (no migrations applied)" in result.output
+    assert f"from revision {head} to " in result.output
+    assert current_revision(empty_engine) == previous
     assert not is_at_head(empty_engine)
 
 
