@@ -3,6 +3,8 @@
 import logging
 
 from flask import Flask, Response, jsonify, render_template_string, request
+from marshmallow import Schema
+from marshmallow import fields as schema_fields
 from werkzeug.exceptions import HTTPException
 
 from licensing import errors as domain
@@ -17,6 +19,28 @@ STATUS_OF = {
     domain.DuplicateReference: 409,
     domain.ValidationFailed: 422,
 }
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldErrorSchema(Schema):
+    """One invalid field and what is wrong with it."""
+
+    field = schema_fields.String()
+    message = schema_fields.String()
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem document, as every /api error is sent (documented in OpenAPI)."""
+
+    type = schema_fields.String()
+    title = schema_fields.String()
+    status = schema_fields.Integer()
+    detail = schema_fields.String()
+    errors = schema_fields.List(
+        schema_fields.Nested(FieldErrorSchema), metadata={"description": "Each invalid field"}
+    )
+
 
 HTML_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ title }} – Crosscheck</title></head>
@@ -47,7 +71,7 @@ def error_response(
         problem["errors"] = errors
     response = jsonify(problem)
     response.status_code = status
-    response.mimetype = "application/problem+json"
+    response.mimetype = PROBLEM_MEDIA_TYPE
     response.headers.extend(headers or {})
     return response
 
