@@ -22,6 +22,7 @@ from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.keys import index_record
 from licensing.models import IDENTITY_FIELDS, Application, Screening, ScreeningCandidate
+from licensing.register import by_id
 from licensing.screening import screen
 
 LIST_LIMIT = 200
@@ -139,7 +140,7 @@ def rescreen(session: Session, actor: Actor, application_id: int, now: datetime)
 def own_application(session: Session, actor: Actor, application_id: int) -> Application:
     """Return one of the actor's authority's applications; any other id is NotFound."""
     authority_id = actor.require_authority()
-    application = session.get(Application, application_id)
+    application = by_id(session, Application, application_id)
     if application is None or application.authority_id != authority_id:
         raise NotFound("No such application.")
     return application

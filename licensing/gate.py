@@ -32,6 +32,7 @@ from licensing.models import (
     ScreeningCandidate,
 )
 from licensing.models.screening import RESOLUTIONS
+from licensing.register import by_id
 from licensing.screening import screen
 
 GATING_BANDS = ("match", "probable")
@@ -144,7 +145,7 @@ class _Values:
 def own_screening(session: Session, actor: Actor, screening_id: int) -> Screening:
     """Return one of the actor's authority's screenings; any other id is NotFound."""
     authority_id = actor.require_authority()
-    screening = session.get(Screening, screening_id)
+    screening = by_id(session, Screening, screening_id)
     if screening is None or screening.authority_id != authority_id:
         raise NotFound("No such screening.")
     return screening
@@ -244,7 +245,7 @@ def resolve_candidate(
         errors = [{"field": "resolution", "message": f"One of {', '.join(RESOLUTIONS)}."}]
         raise ValidationFailed("A resolution and its reason are required.", errors)
     screening = own_screening(session, actor, screening_id)
-    candidate = session.get(ScreeningCandidate, candidate_id)
+    candidate = by_id(session, ScreeningCandidate, candidate_id)
     if candidate is None or candidate.screening_id != screening.id:
         raise NotFound("No such candidate in this screening.")
     if candidate.resolution is not None:

@@ -20,6 +20,7 @@ from licensing.models.records import (
     DECISION_CATEGORIES,
     LICENCE_TYPES,
 )
+from licensing.register import MAX_ID
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1", description="Driver applications")
 NO_SEMICOLON = validate.Regexp(r"^[^;]*$", error="A name cannot contain ';'.")
@@ -104,7 +105,9 @@ class ApplicationSchema(Schema):
 class ApplicationQuerySchema(Schema):
     """A page of the list, newest first."""
 
-    before = fields.Integer(validate=validate.Range(min=1), metadata={"description": "The last id seen"})
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The last id seen"}
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=applications.LIST_LIMIT))
 
 
