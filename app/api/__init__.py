@@ -21,6 +21,7 @@ from app.api import (
     requests,
     screenings,
 )
+from licensing.errors import ValidationFailed
 
 BLUEPRINTS = (
     meta.blp,
@@ -70,10 +71,12 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
         app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate_api_client)
         app.before_request_funcs[blueprint.name].append(require_json_body)
+        app.before_request_funcs[blueprint.name].append(refuse_nul_characters)
         app.before_request_funcs[blueprint.name].append(conventions.replay_idempotent)
         app.after_request_funcs.setdefault(blueprint.name, []).append(conventions.keep_idempotent)
     for blueprint in PUBLIC_BLUEPRINTS:
         api.register_blueprint(blueprint)
+        app.before_request_funcs.setdefault(blueprint.name, []).append(refuse_nul_characters)
     limits.init_app(app, PUBLIC_BLUEPRINTS)
     app.extensions["crosscheck.api"] = api
 
@@ -82,3 +85,24 @@ def require_json_body() -> None:
     """Refuse a request body that is not JSON with 415, rather than reading it as missing fields."""
     if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
         raise UnsupportedMediaType("Send the request body as JSON, with Content-Type: application/json.")
+
+
+def refuse_nul_characters() -> None:
+    """Refuse text holding a NUL character with 422: PostgreSQL can neither store nor compare it."""
+    sent = {
+        "path": request.view_args or {},
+        "query": request.args.to_dict(flat=False),
+        "json": request.get_json(silent=True) if request.is_json else None,
+    }
+    found = _nul_fields(sent, "")
+    if found:
+        problems = [{"field": name, "message": "Must not contain a NUL character."} for name in found]
+        raise ValidationFailed("Text cannot contain NUL characters.", problems)
+
+
+def _nul_fields(value, name: str) -> list[str]:
+    """Name every string inside `value` that holds a NUL character."""
+    if isinstance(value, str):
+        return [name] if "\x00" in value else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _nul_fields(item, f"{name}.{key}".lstrip("."))]
