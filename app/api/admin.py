@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from app import db
 from app.api.applications import IdentitySchema
-from app.api.licences import UtcDateTime
+from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import statistics, subject_access
 from licensing.clock import utcnow

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
 from app.api.conventions import versioned
-from app.api.licences import UtcDateTime
+from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import applications, gate
 from licensing.clock import utcnow

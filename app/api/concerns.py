@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app import db
 from app.api.conventions import versioned
-from app.api.licences import UtcDateTime
+from app.api.fields import UtcDateTime
 from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
 from licensing import concerns

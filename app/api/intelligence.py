@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from app import db, errors
 from app.api.conventions import versioned
-from app.api.licences import UtcDateTime
+from app.api.fields import UtcDateTime
 from app.api.register import IdentityInSchema, IdentityOutSchema
 from app.auth import require_scope
 from licensing import intelligence, routed_intelligence

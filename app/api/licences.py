@@ -1,6 +1,6 @@
 """Driver licences of the caller's authority: grant, status changes, renewal, listing and history."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from flask import current_app, g, url_for
 from flask.views import MethodView
@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from app import db
 from app.api.conventions import versioned
+from app.api.fields import IdentityOutSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import applications, licences
 from licensing.clock import utcnow
@@ -18,14 +19,6 @@ from licensing.register import MAX_ID
 blp = Blueprint("licences", __name__, url_prefix="/api/v1", description="Driver licences")
 STATUS_ACTIONS = ("suspend", "reinstate", "revoke", "surrender")
 BADGE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/\-]{0,31}$"
-
-
-class UtcDateTime(fields.DateTime):
-    """A stored naive-UTC timestamp, written as ISO 8601 with its +00:00 offset."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        """Mark the naive value as UTC before formatting it."""
-        return super()._serialize(value and value.replace(tzinfo=UTC), attr, obj, **kwargs)
 
 
 class GrantSchema(Schema):
@@ -76,7 +69,7 @@ class StatusChangeOutSchema(Schema):
     actor_label = fields.String()
 
 
-class LicenceSchema(Schema):
+class LicenceSchema(IdentityOutSchema):
     """A licence of the caller's own authority, in full."""
 
     id = fields.Integer()
@@ -88,15 +81,6 @@ class LicenceSchema(Schema):
     expires_on = fields.Date()
     display_name = fields.String(allow_none=True)
     application_id = fields.Integer(allow_none=True)
-    given_names = fields.String()
-    family_name = fields.String()
-    previous_names = fields.Function(lambda lic: [n for n in lic.previous_names.split(";") if n])
-    date_of_birth = fields.Date(allow_none=True)
-    sex = fields.String(allow_none=True)
-    address = fields.String()
-    postcode = fields.String(allow_none=True)
-    ni_number = fields.String(allow_none=True)
-    driving_licence_number = fields.String(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, post_load, pre_dump, validate
 
 from app import db
 from app.api.conventions import versioned
-from app.api.licences import UtcDateTime
+from app.api.fields import IdentityOutSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import register
 from licensing.clock import utcnow
@@ -38,20 +38,6 @@ class IdentityInSchema(Schema):
     def join_previous_names(self, data, **kwargs):
         """Store previous names ';'-separated, as the CSV contract writes them."""
         return data | {"previous_names": ";".join(data["previous_names"])}
-
-
-class IdentityOutSchema(Schema):
-    """The identifying details of a person, as held."""
-
-    given_names = fields.String()
-    family_name = fields.String()
-    previous_names = fields.Function(lambda record: [n for n in record.previous_names.split(";") if n])
-    date_of_birth = fields.Date(allow_none=True)
-    sex = fields.String(allow_none=True)
-    address = fields.String()
-    postcode = fields.String(allow_none=True)
-    ni_number = fields.String(allow_none=True)
-    driving_licence_number = fields.String(allow_none=True)
 
 
 class EntryInSchema(IdentityInSchema):

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from app import db
 from app.api.conventions import versioned
-from app.api.licences import UtcDateTime
+from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import requests
 from licensing.clock import utcnow
