@@ -33,6 +33,17 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_CHECK_RATE_LIMIT = "30/minute"
     SCREENING_MAX_AGE_DAYS = 30  # a grant needs a screening of the application at most this old
+    # The scheduler process (python -m scheduler); values from the environment arrive as text.
+    SCHEDULER_POLL_SECONDS = 1.0  # how often the deliver job looks for due deliveries
+    SCHEDULER_BATCH_SIZE = 100  # deliveries claimed per claim
+    SCHEDULER_LEASE_SECONDS = 120  # a claim not finished by then is claimed again by any scheduler
+    SCHEDULER_SEND_WORKERS = 8  # concurrent sends, so one slow receiver does not hold up the batch
+    SCHEDULER_LEADER_RETRY_SECONDS = 15  # how often a follower tries to become the leader
+    WEBHOOK_TIMEOUT_SECONDS = 15.0  # Standard Webhooks recommends 15-30 s for the receiver to answer
+    NOTIFY_API_KEY = ""  # GOV.UK Notify key "<name>-<service id>-<secret>"; empty: e-mail fails as permanent
+    NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+    NOTIFY_ALERT_TEMPLATE_ID = ""  # the Notify template for alert e-mails ((alert_type), (link))
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # where e-mailed alert links point
 
 
 class DevelopmentConfig(Config):
@@ -62,6 +73,16 @@ ENV_KEYS = (
     "LOG_LEVEL",
     "RATELIMIT_STORAGE_URI",
     "PUBLIC_CHECK_RATE_LIMIT",
+    "SCHEDULER_POLL_SECONDS",
+    "SCHEDULER_BATCH_SIZE",
+    "SCHEDULER_LEASE_SECONDS",
+    "SCHEDULER_SEND_WORKERS",
+    "SCHEDULER_LEADER_RETRY_SECONDS",
+    "WEBHOOK_TIMEOUT_SECONDS",
+    "NOTIFY_API_KEY",
+    "NOTIFY_BASE_URL",
+    "NOTIFY_ALERT_TEMPLATE_ID",
+    "PUBLIC_BASE_URL",
 )
 
 
