@@ -44,10 +44,19 @@ class Config:
     NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
     NOTIFY_ALERT_TEMPLATE_ID = ""  # the Notify template for alert e-mails ((alert_type), (link))
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # where e-mailed alert links point
+    # Webhook endpoints on private, loopback or link-local addresses are refused (SSRF) unless allowed.
+    WEBHOOK_ALLOW_PRIVATE = False
+    # DBS Update Service status checks: the checking organisation and employee, as the facility requires.
+    DBS_BASE_URL = "https://secure.crbonline.gov.uk"
+    DBS_ORGANISATION_NAME = ""
+    DBS_EMPLOYEE_FORENAME = ""
+    DBS_EMPLOYEE_SURNAME = ""
 
 
 class DevelopmentConfig(Config):
     """Embedded SQLite under instance/, for a newcomer's `make run`."""
+
+    WEBHOOK_ALLOW_PRIVATE = True  # a developer's receiver runs on their own machine
 
 
 class TestingConfig(Config):
@@ -55,6 +64,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    WEBHOOK_ALLOW_PRIVATE = True  # test receivers listen on loopback
 
 
 class ProductionConfig(Config):
@@ -83,6 +93,10 @@ ENV_KEYS = (
     "NOTIFY_BASE_URL",
     "NOTIFY_ALERT_TEMPLATE_ID",
     "PUBLIC_BASE_URL",
+    "DBS_BASE_URL",
+    "DBS_ORGANISATION_NAME",
+    "DBS_EMPLOYEE_FORENAME",
+    "DBS_EMPLOYEE_SURNAME",
 )
 
 
