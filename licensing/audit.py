@@ -4,6 +4,11 @@ Every event's `hash` is sha256(prev_hash + canonical content), and `prev_hash` i
 before it (64 zeros for the first). Changing, removing or reordering any row breaks the chain at that
 row; the single `audit_head` row names the last event, so cutting rows off the end is caught as well.
 Writers lock the head row, so the chain never forks and event ids follow chain order.
+
+`record` only queues an event in the caller's session; the session's next flush (normally the one
+`commit` makes) chains every queued event in one step: lock the head, insert the events, move the head.
+So the head row, which every writer in the country waits on, is locked for those three statements and
+the commit, not for the rest of the caller's transaction (a screening scores its candidates first).
 """
 
 import hashlib
@@ -13,8 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from licensing.actors import Actor
@@ -22,6 +30,7 @@ from licensing.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 HEAD_ID = 1
+_QUEUE = "audit_queue"  # session.info key: events recorded but not yet chained, in record order
 CONTENT_FIELDS = (
     "occurred_at",
     "actor_kind",
@@ -58,13 +67,13 @@ def record(
     detail: dict | None = None,
     authority_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction, chained to the last one; the caller commits.
+    """Add an audit event to the caller's transaction, chained at its next flush; the caller commits.
 
     `detail` must be JSON-able and must never hold personal data (names, dates of birth, addresses,
     licence or NI numbers): the log is kept for good and is read by auditors, so refer to records by
-    kind and id instead. `authority_id` defaults to the actor's authority.
+    kind and id instead. `authority_id` defaults to the actor's authority. The event's `id`,
+    `prev_hash` and `hash` are set once the session flushes (at the latest when it commits).
     """
-    head = _locked_head(session)
     event = AuditEvent(
         occurred_at=_naive_utc(now),
         actor_kind=actor.kind,
@@ -76,14 +85,44 @@ def record(
         record_id=record_id,
         reason=reason,
         detail=_as_stored(detail or {}),
-        prev_hash=head.last_hash,
     )
-    event.hash = chain_hash(head.last_hash, event)
+    session.info.setdefault(_QUEUE, []).append(event)
     session.add(event)
-    session.flush()
-    head.last_event_id, head.last_hash = event.id, event.hash
-    session.flush()
     return event
+
+
+@sa_event.listens_for(OrmSession, "before_flush")
+def _chain_queued(session: OrmSession, _context, _instances) -> None:
+    """Chain the session's queued events after the locked head, in the order they were recorded."""
+    queued = [e for e in session.info.pop(_QUEUE, []) if e in session.new]
+    if not queued:
+        return
+    head = _locked_head(session)
+    prev_hash = head.last_hash
+    for event in queued:
+        event.prev_hash, event.hash = prev_hash, chain_hash(prev_hash, event)
+        prev_hash = event.hash
+    session.info["audit_chained"] = (head, queued)
+
+
+@sa_event.listens_for(OrmSession, "after_flush_postexec")
+def _move_head(session: OrmSession, _context) -> None:
+    """Point the head at the last event just inserted (its id is known only after the insert)."""
+    head, chained = session.info.pop("audit_chained", (None, None))
+    if chained:
+        last = chained[-1]
+        statement = update(AuditHead.__table__).where(AuditHead.__table__.c.id == HEAD_ID)
+        session.connection().execute(statement.values(last_event_id=last.id, last_hash=last.hash))
+        # The loaded head must read as the database does, without being flushed a second time.
+        set_committed_value(head, "last_event_id", last.id)
+        set_committed_value(head, "last_hash", last.hash)
+
+
+@sa_event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_queued(session: OrmSession, _previous) -> None:
+    """Drop events queued in a transaction that was rolled back: they were never written."""
+    session.info.pop(_QUEUE, None)
+    session.info.pop("audit_chained", None)
 
 
 def canonical_content(event: Any) -> str:

@@ -117,9 +117,9 @@ def test_appeal_amendment_through_the_api_notifies_each_requesting_council(clien
     )
     assert response.status_code == 200, response.json
     assert response.json["status"] == "overturned"
-    alerts = session.scalars(select(Alert).where(Alert.alert_type == "register_entry.amended")).all()
+    alerts = session.scalars(select(Alert).where(Alert.alert_type == "register_entry.overturned")).all()
     assert sorted(a.authority_id for a in alerts) == asking
-    assert {a.payload["changed_on"] for a in alerts} == {"2026-11-20"}
+    assert {a.payload["detail"]["changed_on"] for a in alerts} == {"2026-11-20"}
     session.rollback()
     history = client.get(f"/api/v1/register-entries/{entry_id}", headers=bearer(key)).json["history"]
     assert [(h["change"], h["changed_on"], h["fields"]) for h in history][1:] == [

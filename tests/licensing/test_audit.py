@@ -247,6 +247,47 @@ def test_concurrent_writers_build_one_unforked_chain(engine, now):
         assert dict(by_actor.all()) == dict.fromkeys(range(threads), per_thread)
 
 
+def test_recording_takes_no_lock_so_a_later_writer_commits_first(engine, now):
+    slow, quick = new_session(engine), new_session(engine)
+    waiting = record(slow, OFFICER, "licence.view", "licence", 1, now=now)
+    # Before the head was locked at flush time, the quick writer waited here until the slow one committed.
+    writer = threading.Thread(target=lambda: make_chain(quick, now, n=1))
+    writer.start()
+    writer.join(timeout=10)
+    finished = not writer.is_alive()
+    slow.commit()
+    writer.join()
+    slow.close()
+    quick.close()
+
+    assert finished
+    with new_session(engine) as session:
+        first = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
+        assert waiting.prev_hash == first.hash and waiting.id > first.id
+        assert verify(session).ok
+
+
+def test_events_of_one_transaction_are_chained_in_the_order_recorded(session, now):
+    events = [record(session, OFFICER, "licence.view", "licence", i, now=now) for i in range(5)]
+    session.add(Authority(code="E09000002", name="Test Council Order", nation="england"))
+    session.commit()
+
+    assert [e.record_id for e in sorted(events, key=lambda e: e.id)] == list(range(5))
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert session.get(AuditHead, 1).last_event_id == events[-1].id
+    assert verify(session).ok
+
+
+def test_a_flush_before_commit_chains_what_was_recorded_so_far(session, now):
+    first = record(session, OFFICER, "licence.view", "licence", 1, now=now)
+    session.flush()
+    second = record(session, OFFICER, "licence.view", "licence", 2, now=now)
+    session.commit()
+
+    assert second.prev_hash == first.hash
+    assert verify(session).checked == 2
+
+
 def test_events_committed_while_verifying_are_walked_too(engine, session, now):
     if is_sqlite(engine):
         pytest.skip("on SQLite the verifying transaction holds the write lock, so no writer can commit")
