@@ -22,10 +22,11 @@ from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import SYSTEM, Actor
+from licensing.alerts import raise_alert
 from licensing.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.keys import drop_record, index_record
 from licensing.matching import person_from
-from licensing.models import IDENTITY_FIELDS, Alert, Authority, Intelligence, IntelligenceRoute
+from licensing.models import IDENTITY_FIELDS, Authority, Intelligence, IntelligenceRoute
 from licensing.models.intelligence import CATEGORIES
 from licensing.register import clean_identity
 from licensing.screening import screen
@@ -310,15 +311,12 @@ def _add_route(session, intelligence, authority_id, score, matches, now) -> Inte
 
 
 def _alert(session: Session, authority_id: int, alert_type: str, intelligence_id: int, now: datetime) -> None:
-    """Queue a thin alert: the type and the item's id, never its content."""
-    payload = {"type": alert_type, "intelligence_id": intelligence_id}
-    session.add(
-        Alert(
-            authority_id=authority_id,
-            alert_type=alert_type,
-            subject_kind="intelligence",
-            subject_id=intelligence_id,
-            payload=payload,
-            created_at=now,
-        )
+    """Raise a thin alert: the type and the item's id, never its content."""
+    raise_alert(
+        session,
+        authority_id=authority_id,
+        alert_type=alert_type,
+        subject_kind="intelligence",
+        subject_id=intelligence_id,
+        now=now,
     )

@@ -17,10 +17,11 @@ from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
+from licensing.alerts import raise_alert
 from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE, WIDTHS
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.keys import index_record
-from licensing.models import IDENTITY_FIELDS, Alert, InformationRequest, RegisterEntry, RegisterEntryChange
+from licensing.models import IDENTITY_FIELDS, InformationRequest, RegisterEntry, RegisterEntryChange
 from licensing.models._base import SEXES
 from licensing.models.records import DECISION_CATEGORIES, DECISIONS
 
@@ -148,18 +149,17 @@ def by_id(session: Session, model, record_id: int):
 
 
 def notify(session: Session, authority_id: int, alert_type: str, subject: tuple[str, int], payload, now):
-    """Record an alert for an authority in the caller's transaction; the alerts job delivers it."""
+    """Raise an alert for an authority in the caller's transaction; `payload` travels as its detail."""
     kind, subject_id = subject
-    alert = Alert(
+    return raise_alert(
+        session,
         authority_id=authority_id,
         alert_type=alert_type,
         subject_kind=kind,
         subject_id=subject_id,
-        payload=payload,
-        created_at=now,
+        now=now,
+        detail=payload,
     )
-    session.add(alert)
-    return alert
 
 
 def clean_identity(fields: dict) -> dict:
@@ -266,8 +266,11 @@ def _notify_requesters(session, entry, change, changed_on, reason, now) -> int:
     requesters = sorted(set(session.scalars(query)))
     payload = {"register_entry_id": entry.id, "change": change, "changed_on": changed_on.isoformat()}
     payload |= {"reason": reason, "status": entry.status}
+    # An appeal that overturns the entry has its own type: the requester may have refused on the strength
+    # of it and must be able to act on it at once (s.3(4)).
+    alert_type = "register_entry.overturned" if change == "overturned" else "register_entry.amended"
     for authority_id in requesters:
-        notify(session, authority_id, "register_entry.amended", ("register_entry", entry.id), payload, now)
+        notify(session, authority_id, alert_type, ("register_entry", entry.id), payload, now)
     return len(requesters)
 
 

@@ -47,3 +47,7 @@ __all__ += ["PairDecision"]
 from licensing.models.idempotency import IdempotentResponse  # noqa: E402  (appended registration)
 
 __all__ += ["IdempotentResponse"]
+
+from licensing.models.subscriptions import EmailRecipient, WebhookEndpoint  # noqa: E402
+
+__all__ += ["EmailRecipient", "WebhookEndpoint"]

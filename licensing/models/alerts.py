@@ -16,7 +16,10 @@ class Alert(SQLModel, table=True):
     """Something an authority must know about; the payload is thin and holds no personal data."""
 
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_authority_read_at", "authority_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_alert_authority_read_at", "authority_id", "read_at"),
+        UniqueConstraint("dedupe_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id")
@@ -26,6 +29,9 @@ class Alert(SQLModel, table=True):
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = stamp()
     read_at: datetime | None = optional_stamp()
+    # Scheduled jobs name the event they alert about (e.g. "licence.expiring:42:30"), so a job that runs
+    # twice raises it once; request-path alerts leave it empty.
+    dedupe_key: str | None = Field(default=None, max_length=200)
 
 
 class Delivery(SQLModel, table=True):

@@ -110,7 +110,7 @@ def test_the_issuer_decides_and_the_reporter_is_told(session):
     with pytest.raises(InvalidTransition):
         decide(session, officer(licence.authority_id), report.id, "no_action", None, NOW)
     told = session.scalars(select(Alert).where(Alert.alert_type == "concern_report.decided")).one()
-    assert (told.authority_id, told.payload) == (
+    assert (told.authority_id, told.payload["detail"]) == (
         reporter.id,
         {"concern_report_id": report.id, "decision": "suspended"},
     )

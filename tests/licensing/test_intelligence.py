@@ -125,7 +125,7 @@ def test_push_routes_to_the_council_licensing_the_person_only(session, now):
     assert routed[a.id].score >= 0.9
     assert alerts(session) == [(a.id, "intelligence.routed")]
     alert = session.scalars(select(Alert)).one()
-    assert alert.payload == {"type": "intelligence.routed", "intelligence_id": result.intelligence.id}
+    assert alert.payload["subject"] == {"kind": "intelligence", "id": result.intelligence.id}
 
 
 def test_pending_application_is_routed_but_revoked_licence_and_refused_application_are_not(session, now):

@@ -176,10 +176,10 @@ def test_amendment_notifies_each_council_that_asked_about_the_entry_once(session
     )
     make_screening(session, authority_id=make_authority(session).id)  # screened, never asked
     amend_entry(session, officer(entry.authority_id), entry.id, "overturned", {}, NOW)
-    alerts = session.scalars(select(Alert).where(Alert.alert_type == "register_entry.amended")).all()
+    alerts = session.scalars(select(Alert).where(Alert.alert_type == "register_entry.overturned")).all()
     assert sorted(a.authority_id for a in alerts) == sorted(a.id for a in asking)
     assert {(a.subject_kind, a.subject_id) for a in alerts} == {("register_entry", entry.id)}
-    assert alerts[0].payload == {
+    assert alerts[0].payload["detail"] == {
         "register_entry_id": entry.id,
         "change": "overturned",
         "changed_on": NOW.date().isoformat(),

@@ -120,7 +120,7 @@ def test_only_the_recorder_answers_once_and_the_requester_is_told(session):
         respond(session, officer(entry.authority_id), request.id, "again", [], NOW)
     told = session.scalars(select(Alert).where(Alert.alert_type == "information_request.answered")).one()
     assert told.authority_id == asker.id
-    assert told.payload == {"information_request_id": request.id, "answered_in_time": True}
+    assert told.payload["detail"] == {"information_request_id": request.id, "answered_in_time": True}
 
 
 def test_a_late_answer_is_marked_late(session):

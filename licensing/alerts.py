@@ -1,0 +1,128 @@
+"""The alert outbox: an alert and its deliveries are written in the transaction of the change they report.
+
+Nothing is sent from here. Each active webhook endpoint and e-mail recipient of the authority that
+subscribes to the alert's type gets one Delivery row, which the scheduler's delivery job claims and sends
+(an outbox: the alert exists if and only if the change committed). Payloads are thin, ids and links only:
+the receiver fetches the detail through the API, so every read of personal data is authenticated and
+audited (DESIGN.md, "Access rules").
+"""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from licensing.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
+
+ALERT_TYPES = (
+    "register_entry.recorded",
+    "register_entry.amended",
+    "register_entry.overturned",
+    "intelligence.routed",
+    "intelligence.updated",
+    "intelligence.withdrawn",
+    "licence.expiring",
+    "licence.expired",
+    "dbs.check_due",
+    "dbs.lapsed",
+    "dbs.new_info",
+    "information_request.received",
+    "information_request.answered",
+    "information_request.due_soon",
+    "information_request.overdue",
+    "concern_report.received",
+    "concern_report.decided",
+    "concern_report.due_soon",
+    "concern_report.overdue",
+    "screening.new_match",
+)
+
+
+def raise_alert(
+    session: Session,
+    *,
+    authority_id: int,
+    alert_type: str,
+    subject_kind: str,
+    subject_id: int,
+    now: datetime,
+    dedupe_key: str | None = None,
+    detail: dict | None = None,
+) -> Alert | None:
+    """Write an alert and one pending delivery per matching subscription; None if `dedupe_key` was seen.
+
+    `detail` (optional) holds non-personal facts the receiver needs without another request, such as
+    the reason for a s.3(4) change; never names, dates of birth or identifiers of a person.
+    """
+    if alert_type not in ALERT_TYPES:
+        raise ValueError(f"Unknown alert type {alert_type!r}.")
+    if dedupe_key is not None and _seen(session, dedupe_key):
+        return None
+    alert = Alert(
+        authority_id=authority_id,
+        alert_type=alert_type,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        created_at=now,
+        dedupe_key=dedupe_key,
+    )
+    if not _insert(session, alert, dedupe_key):
+        return None
+    alert.payload = thin_payload(alert, detail)
+    for channel, target in subscribers(session, authority_id, alert_type):
+        message_id = new_message_id()
+        session.add(
+            Delivery(
+                alert_id=alert.id, channel=channel, target=target, message_id=message_id, next_attempt_at=now
+            )
+        )
+    return alert
+
+
+def thin_payload(alert: Alert, detail: dict | None = None) -> dict:
+    """Return the body every channel sends: type, ids and a link, never personal data."""
+    payload = {
+        "type": alert.alert_type,
+        "alert_id": alert.id,
+        "subject": {"kind": alert.subject_kind, "id": alert.subject_id},
+        "links": {"self": f"/api/v1/alerts/{alert.id}"},
+    }
+    if detail:
+        payload["detail"] = detail
+    return payload
+
+
+def subscribers(session: Session, authority_id: int, alert_type: str) -> list[tuple[str, str]]:
+    """Return (channel, target id) of every active endpoint and recipient of the authority for the type."""
+    found = []
+    for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
+        query = select(model).where(model.authority_id == authority_id, model.active.is_(True))
+        rows = session.scalars(query.order_by(model.id))
+        found += [(channel, str(row.id)) for row in rows if alert_type in row.alert_types]
+    return found
+
+
+def new_message_id() -> str:
+    """Return a fresh Standard Webhooks message id, kept across every retry of one delivery."""
+    return "msg_" + secrets.token_urlsafe(24)
+
+
+def _seen(session: Session, dedupe_key: str) -> bool:
+    """Tell whether an alert with this dedupe key already exists."""
+    return session.scalars(select(Alert.id).where(Alert.dedupe_key == dedupe_key)).first() is not None
+
+
+def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
+    """Insert the alert; with a dedupe key, inside a savepoint so a concurrent twin only loses its own row."""
+    if dedupe_key is None:
+        session.add(alert)
+        session.flush()
+        return True
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:  # another scheduler raised the same alert between our check and insert
+        return False
+    return True
