@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean
+.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,7 +19,31 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 venv: $(STAMP) ## Create .venv and install the pinned requirements
 
-run: $(STAMP) ## Set up, migrate, seed demo data if empty, and start the service on :5000
+# GOV.UK Frontend's built files, served from our own static folder: no CDN, nothing fetched at run time.
+# The stylesheet points at /assets/...; rewritten to be relative to its own folder, app/static/govuk/.
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_STATIC := app/static/govuk
+ASSETS_STAMP := $(GOVUK_STATIC)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(ASSETS_STAMP): node_modules/.installed
+	rm -rf $(GOVUK_STATIC)
+	mkdir -p $(GOVUK_STATIC)
+	cp -R $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
+	sed "/sourceMappingURL/d" $(GOVUK_DIST)/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
+	sed 's#url(/assets/#url(assets/#g; /sourceMappingURL/d' $(GOVUK_DIST)/govuk-frontend.min.css \
+		> $(GOVUK_STATIC)/govuk-frontend.min.css
+	touch $@
+
+assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend and axe-core from npm (package-lock.json), copy into app/static
+
+browser: ## Install Debian's chromium for the browser tests (apt-get) unless /usr/bin/chromium exists
+	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, and start the service on :5000
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
 	@echo "Crosscheck is starting: sign in at http://127.0.0.1:5000/sign-in, API at http://127.0.0.1:5000/api/v1"
@@ -29,7 +53,7 @@ run: $(STAMP) ## Set up, migrate, seed demo data if empty, and start the service
 serve: $(STAMP) ## Serve with gunicorn (production style; reads DATABASE_URL, SECRET_KEY)
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-test: $(STAMP) ## Lint, then run every test on SQLite (and PostgreSQL if TEST_DATABASE_URL is set)
+test: $(STAMP) $(ASSETS_STAMP) browser ## Lint, then run every test on SQLite (and PostgreSQL if TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider
@@ -46,5 +70,5 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean: ## Remove the venv and the embedded database
-	rm -rf $(VENV) instance
+clean: ## Remove the venv, the embedded database and the copied front-end assets
+	rm -rf $(VENV) instance node_modules $(GOVUK_STATIC)

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from app import api, auth, cli, db, errors, logs, officer, ops
+from app import api, auth, cli, db, errors, frontend, logs, officer, ops, public
 from app.config import INSTANCE_DIR, load_config
 
 
@@ -19,4 +19,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     auth.init_app(app)
     officer.init_app(app)
+    frontend.init_app(app)
+    public.init_app(app)
     return app

@@ -1,8 +1,10 @@
 """The one place that maps errors to HTTP: problem+json under /api, HTML pages elsewhere."""
 
 import logging
+import math
+import time
 
-from flask import Flask, Response, jsonify, render_template_string, request
+from flask import Flask, Response, current_app, jsonify, render_template, render_template_string, request
 from marshmallow import Schema
 from marshmallow import fields as schema_fields
 from werkzeug.exceptions import HTTPException
@@ -42,6 +44,8 @@ class ProblemSchema(Schema):
     )
 
 
+# The last resort when the page layout itself cannot be rendered (e.g. the database is down and the
+# header cannot load the signed-in officer): plain, but still a page, never a stack trace.
 HTML_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ title }} – Crosscheck</title></head>
 <body><main><h1>{{ title }}</h1><p>{{ detail }}</p></main></body></html>"""
@@ -64,8 +68,9 @@ def error_response(
 ) -> Response:
     """Build the error response for this request: problem+json for the API, else an HTML page."""
     if not wants_problem_json():
-        body = render_template_string(HTML_PAGE, title=title, detail=detail)
-        return Response(body, status=status, headers=headers, mimetype="text/html")
+        return Response(
+            html_page(status, title, detail), status=status, headers=headers, mimetype="text/html"
+        )
     problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         problem["errors"] = errors
@@ -74,6 +79,26 @@ def error_response(
     response.mimetype = PROBLEM_MEDIA_TYPE
     response.headers.extend(headers or {})
     return response
+
+
+def html_page(status: int, title: str, detail: str) -> str:
+    """Render the error page of `status` in the layout, or the plain page if the layout fails."""
+    context = {"title": title, "detail": detail, "retry_after_words": _retry_after_words()}
+    try:
+        return render_template([f"errors/{status}.html", "errors/error.html"], **context)
+    except Exception:  # the error page must not fail in turn
+        log.exception("error page could not be rendered", extra={"status": status})
+        return render_template_string(HTML_PAGE, title=title, detail=detail)
+
+
+def _retry_after_words() -> str:
+    """Say how long until the rate limit that refused this request lets the client in again."""
+    limiter = current_app.extensions.get("crosscheck.limiter")
+    current = limiter.current_limit if limiter is not None else None
+    seconds = math.ceil(current.reset_at - time.time()) if current is not None else 60
+    if seconds <= 60:
+        return "a minute"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def handle_domain_error(error: domain.DomainError) -> Response:

@@ -45,6 +45,7 @@ class LicenceCheck:
     display_name: str | None
     authority_code: str
     authority_name: str
+    authority_contact_email: str | None = None  # where a resident reports a concern (public page)
 
     @property
     def issuing_council(self) -> dict:
@@ -144,4 +145,5 @@ def _check(licence: Licence, authority: Authority, today: date) -> LicenceCheck:
         display_name=licence.display_name,
         authority_code=authority.code,
         authority_name=authority.name,
+        authority_contact_email=authority.contact_email,
     )

@@ -23,7 +23,13 @@ class SignInForm(FlaskForm):
 def init_app(app: Flask) -> None:
     """Register the officer pages and make the signed-in officer available to every template."""
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"officer": auth.current_officer()})
+    app.context_processor(officer_context)
+
+
+def officer_context() -> dict:
+    """Return the signed-in officer and their authority, which the layout's header shows."""
+    officer = auth.current_officer()
+    return {"officer": officer, "officer_authority": authority_of(db.session(), officer) if officer else None}
 
 
 @bp.get("/")

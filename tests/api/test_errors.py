@@ -175,4 +175,4 @@ def test_html_routes_get_html_error_pages(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
-    assert "<h1>Not Found</h1>" in response.get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in response.get_data(as_text=True)

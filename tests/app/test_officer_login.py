@@ -28,7 +28,7 @@ def test_sign_in_form_is_shown(client):
     response = client.get("/sign-in")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert '<label for="email">Email address</label>' in page
+    assert re.search(r'<label class="govuk-label" for="email">\s*Email address\s*</label>', page)
     assert 'type="password"' in page and 'name="csrf_token"' in page
 
 
@@ -138,7 +138,7 @@ def test_unknown_page_gets_an_html_error_page(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
-    assert "<h1>Not Found</h1>" in response.get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("password", [None, "typed-in-secret-1234"])
