@@ -1,0 +1,143 @@
+"""The delivery engine's bookkeeping on the real database: claims, leases, retry schedule, dead letter."""
+
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+
+from licensing.db import new_session
+from licensing.deliveries import (
+    MAX_ATTEMPTS,
+    RETRY_SCHEDULE,
+    claim_due,
+    next_wait,
+    record_delivered,
+    record_failure,
+)
+from tests.scheduler.helpers import deliveries, make_webhook_endpoint, raise_alerts
+
+LEASE = timedelta(seconds=60)
+
+
+@pytest.fixture
+def writer(engine):
+    """Return a session that writes like the scheduler's (BEGIN IMMEDIATE on SQLite)."""
+    with new_session(engine) as session:
+        yield session
+
+
+def claim(engine, now, limit=10):
+    """Claim due deliveries in a session of its own, as one scheduler would."""
+    with new_session(engine) as session:
+        return claim_due(session, now=now, limit=limit, lease=LEASE)
+
+
+def test_schedule_is_the_standard_webhooks_example_about_three_days():
+    assert MAX_ATTEMPTS == 10
+    assert sum(RETRY_SCHEDULE, timedelta()) == timedelta(hours=75, minutes=35, seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("attempts", "retry_after", "wait"),
+    [
+        (1, None, timedelta(seconds=5)),
+        (2, None, timedelta(minutes=5)),
+        (9, None, timedelta(hours=24)),
+        (10, None, None),
+        (1, 120.0, timedelta(seconds=120)),  # Retry-After longer than the schedule wins
+        (4, 60.0, timedelta(hours=2)),  # a shorter one never brings an attempt forward
+        (1, 10**9, timedelta(hours=24)),  # a huge one is capped
+        (1, 0.0, timedelta(seconds=5)),
+        (10, 60.0, None),  # the last attempt is the last, whatever the receiver asks
+    ],
+)
+def test_next_wait_follows_the_schedule_and_honours_retry_after(attempts, retry_after, wait):
+    assert next_wait(attempts, retry_after) == wait
+
+
+def test_claim_leases_due_deliveries_once(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now, count=3)
+
+    first = claim(engine, now, limit=2)
+    second = claim(engine, now, limit=10)
+    third = claim(engine, now, limit=10)
+
+    assert [c.attempt for c in first + second] == [1, 1, 1]
+    assert len({c.id for c in first + second}) == 3 and third == []
+    assert all(c.lease_expires_at == now + LEASE for c in first)
+    assert first[0].payload["type"] == "register_entry.recorded" and first[0].message_id.startswith("msg_")
+    assert {d.status for d in deliveries(engine)} == {"delivering"}
+
+
+def test_delivery_not_yet_due_is_not_claimed(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now + timedelta(seconds=30))
+
+    assert claim(engine, now) == []
+    assert len(claim(engine, now + timedelta(seconds=30))) == 1
+
+
+def test_expired_lease_is_claimed_again_and_the_late_outcome_is_dropped(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now)
+    [lost] = claim(engine, now)  # its process dies mid-send
+
+    assert claim(engine, now + LEASE - timedelta(seconds=1)) == []
+    [again] = claim(engine, now + LEASE)
+    late = record_delivered(writer, lost, now=now + LEASE)
+    current = record_delivered(writer, again, now=now + LEASE)
+
+    assert (again.id, again.message_id, again.attempt) == (lost.id, lost.message_id, 2)
+    assert (late, current) == (False, True)
+    [row] = deliveries(engine)
+    assert (row.status, row.attempts, row.delivered_at, row.lease_expires_at) == (
+        "delivered",
+        2,
+        now + LEASE,
+        None,
+    )
+
+
+def test_retries_follow_the_schedule_then_dead_letter(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now)
+    clock, attempted_at = now, []
+    for _ in range(MAX_ATTEMPTS):
+        [current] = claim(engine, clock)
+        attempted_at.append(clock)
+        record_failure(writer, current, now=clock, error="RetryableError: receiver answered 500")
+        [row] = deliveries(engine)
+        if row.status == "dead":
+            break
+        assert claim(engine, row.next_attempt_at - timedelta(seconds=1)) == []
+        clock = row.next_attempt_at
+
+    waits = [later - earlier for earlier, later in pairwise(attempted_at)]
+    assert waits == list(RETRY_SCHEDULE[1:])
+    assert (row.status, row.attempts, row.last_error) == ("dead", 10, "RetryableError: receiver answered 500")
+    assert claim(engine, clock + timedelta(days=30)) == []
+
+
+def test_retry_after_postpones_the_next_attempt(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now)
+    [first] = claim(engine, now)
+
+    record_failure(writer, first, now=now, error="RetryableError: 503", retry_after=600)
+
+    [row] = deliveries(engine)
+    assert (row.status, row.next_attempt_at) == ("pending", now + timedelta(seconds=600))
+    assert claim(engine, now + timedelta(seconds=599)) == []
+
+
+def test_permanent_failure_is_dead_at_once(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now)
+    [first] = claim(engine, now)
+
+    record_failure(writer, first, now=now, error="PermanentError: 400", permanent=True)
+
+    [row] = deliveries(engine)
+    assert (row.status, row.attempts, row.lease_expires_at) == ("dead", 1, None)
+    assert claim(engine, now + timedelta(days=4)) == []
