@@ -25,8 +25,10 @@ def secret_key(secret: str) -> bytes:
     """Decode a "whsec_<base64>" secret to its key bytes; PermanentError if it is not one."""
     if not secret.startswith(SECRET_PREFIX):
         raise PermanentError("webhook secret must start with whsec_")
+    encoded = secret[len(SECRET_PREFIX) :]
     try:
-        key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+        # Padding may be left off, as the reference libraries accept.
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise PermanentError("webhook secret is not valid base64") from None
     if not key:
