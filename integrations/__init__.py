@@ -1,0 +1,12 @@
+"""Outbound HTTP clients (httpx only; no Flask, no database).
+
+- webhooks: Standard Webhooks signing (`sign`, `new_secret`) and `WebhookSender`.
+- notify: `NotifyClient`, GOV.UK Notify e-mail by template.
+- dbs: `DbsClient`, DBS Update Service status checks.
+- ssrf: `check_url` for registering webhook URLs; `GuardedTransport` for the client that sends webhooks.
+- errors: every failure is a `RetryableError` (try again, maybe after `retry_after`) or a `PermanentError`.
+
+Each client takes an `httpx.Client` the caller builds, so timeouts, connection pooling and the transport
+(GuardedTransport in production: `httpx.Client(transport=GuardedTransport(allow_private=False))`) are the
+caller's choice and tests can point them at a loopback server.
+"""

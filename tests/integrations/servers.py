@@ -12,6 +12,7 @@ out) or drop the connection without answering.
 """
 
 import json
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -117,6 +118,11 @@ def _handler_class(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real receivers and clients use
+
+        def setup(self) -> None:
+            """Send each write at once: headers and body go out separately, and Nagle would hold the body."""
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def handle_any(self) -> None:
             """Read the request, record it, and send (or withhold) the chosen reply."""
