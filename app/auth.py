@@ -26,6 +26,7 @@ from app import db, errors
 from licensing import clients
 from licensing.actors import Actor
 from licensing.clock import utcnow
+from licensing.db import locked_reads, snapshot_reads
 from licensing.errors import Unauthenticated
 from licensing.models import User
 from licensing.users import actor_for
@@ -46,7 +47,15 @@ def authenticate_api_client() -> None:
     """Resolve the bearer key of this request to an Actor in `g.actor`, or refuse with 401."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     presented = key.strip() if scheme.lower() == "bearer" else None
-    g.actor = clients.authenticate(db.session(), presented, utcnow())
+    db_session = db.session()
+    # The key lookup reads (and once a minute stamps last_used_at): on SQLite it must not take the
+    # write lock for the rest of the request, so it reads a snapshot and ends its own transaction.
+    snapshot_reads(db_session)
+    try:
+        g.actor = clients.authenticate(db_session, presented, utcnow())
+        db_session.commit()
+    finally:
+        locked_reads(db_session)
 
 
 def require_scope(scope: str):

@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from licensing.actors import Actor
+from licensing.db import begin_writing
 from licensing.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -97,6 +98,7 @@ def _chain_queued(session: OrmSession, _context, _instances) -> None:
     queued = [e for e in session.info.pop(_QUEUE, []) if e in session.new]
     if not queued:
         return
+    begin_writing(session)  # a snapshot read of the head could be stale: take the write lock first
     head = _locked_head(session)
     prev_hash = head.last_hash
     for event in queued:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 
@@ -52,3 +53,50 @@ def new_session(engine: Engine, *, observer: bool = False) -> Session:
     """
     bind = engine.execution_options(sqlite_begin="DEFERRED") if observer else engine
     return Session(bind, expire_on_commit=False)
+
+
+_SNAPSHOT = "crosscheck.snapshot_reads"
+_WRITING = "crosscheck.writing_transaction"
+
+
+def snapshot_reads(session: Session) -> None:
+    """Let the session's next transactions read without SQLite's write lock until their first write.
+
+    At the first write the read transaction ends (it wrote nothing) and a BEGIN IMMEDIATE one takes
+    over, so writers still serialise, but what was read may be older than what is then written. Only
+    for work whose writes do not depend on its reads being current: a screening records what it found,
+    and the audit chain reads its head after `begin_writing`. PostgreSQL reads without locks anyway.
+    """
+    if is_sqlite(session.get_bind()) and not session.info.get(_SNAPSHOT):
+        session.info[_SNAPSHOT] = session.get_bind()
+        session.bind = session.get_bind().execution_options(sqlite_begin="DEFERRED")
+
+
+def locked_reads(session: Session) -> None:
+    """Undo `snapshot_reads` for the session's next transactions."""
+    if session.info.get(_SNAPSHOT) is not None:
+        session.bind = session.info.pop(_SNAPSHOT)
+
+
+def begin_writing(session: Session) -> None:
+    """Swap a snapshot transaction that has not written yet for a fresh write-locked one (SQLite)."""
+    transaction = session.get_transaction()
+    if not session.info.get(_SNAPSHOT) or transaction is None or session.info.get(_WRITING) is transaction:
+        return
+    session.info[_WRITING] = transaction
+    connection = session.connection()
+    connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _before_flush(session: OrmSession, _context, _instances) -> None:
+    """Take the write lock before a snapshot transaction's first flush."""
+    begin_writing(session)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _before_statement(state) -> None:
+    """Take the write lock before a snapshot transaction's first INSERT, UPDATE or DELETE."""
+    if state.is_insert or state.is_update or state.is_delete:
+        begin_writing(state.session)

@@ -11,6 +11,7 @@ from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import gate
 from licensing.clock import utcnow
+from licensing.db import locked_reads, snapshot_reads
 from licensing.models.screening import BANDS, PURPOSES, RECORD_KINDS, RESOLUTIONS
 
 blp = Blueprint("screenings", __name__, url_prefix="/api/v1", description="Screenings against the register")
@@ -126,7 +127,13 @@ class Screenings(MethodView):
     def post(self, data):
         """Screen an identity against other councils' register entries, licences and applications."""
         purpose = data.pop("purpose")
-        detail = gate.screen_identity(db.session(), g.actor, data, purpose, utcnow())
+        session = db.session()
+        # Scoring needs no lock: on SQLite it reads a snapshot and takes the write lock only to record.
+        snapshot_reads(session)
+        try:
+            detail = gate.screen_identity(session, g.actor, data, purpose, utcnow())
+        finally:
+            locked_reads(session)
         return detail, 201, {"Location": url_for("screenings.Screening", screening_id=detail.screening.id)}
 
 

@@ -1,10 +1,13 @@
 """API keys at the HTTP boundary: who may call what, and the `flask clients` commands that issue keys."""
 
+import threading
+
 import pytest
 from sqlmodel import select
 
 from app.api import BLUEPRINTS
-from licensing.models import ApiClient
+from licensing.db import new_session
+from licensing.models import ApiClient, Authority
 from tests.factories import make_api_client, make_authority, make_police_force
 
 
@@ -46,6 +49,26 @@ def test_me_describes_a_council_client(client, session):
         "organisation": {"kind": "authority", "code": "E06000001", "name": "Hartlepool Borough Council"},
         "scopes": ["council:read", "council:write"],
     }
+
+
+def test_me_answers_while_another_connection_holds_the_write_lock(client, session, engine):
+    authority = make_authority(session)
+    _, key = make_api_client(session, authority_id=authority.id, scopes=["council:read"])
+    assert client.get("/api/v1/me", headers=bearer(key)).status_code == 200  # stamps last_used_at
+    blocker = new_session(engine)
+    blocker.add(Authority(code="E09000003", name="Test Council Blocker", nation="england"))
+    blocker.flush()  # on SQLite this connection now holds the one write lock until it ends
+    answers = []
+    caller = threading.Thread(target=lambda: answers.append(client.get("/api/v1/me", headers=bearer(key))))
+    caller.start()
+    caller.join(timeout=10)
+    finished = not caller.is_alive()
+    blocker.rollback()
+    blocker.close()
+    caller.join()
+
+    assert finished
+    assert answers[0].status_code == 200
 
 
 def test_me_describes_a_police_client(client, session):

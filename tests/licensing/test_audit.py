@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from licensing.actors import Actor
 from licensing.audit import GENESIS, VerifyResult, chain_hash, record, verify
-from licensing.db import is_sqlite, new_session
+from licensing.db import is_sqlite, new_session, snapshot_reads
 from licensing.models import AuditEvent, AuditHead, Authority
 
 OFFICER = Actor(kind="user", id=7, label="Officer Seven", authority_id=3, role="officer")
@@ -286,6 +286,21 @@ def test_a_flush_before_commit_chains_what_was_recorded_so_far(session, now):
 
     assert second.prev_hash == first.hash
     assert verify(session).checked == 2
+
+
+def test_a_snapshot_reader_chains_after_events_committed_since_its_snapshot(engine, now):
+    reader, other = new_session(engine), new_session(engine)
+    snapshot_reads(reader)
+    assert count_events(reader) == 0  # the reader's snapshot begins here
+    committed = make_chain(other, now, n=2)
+    event = record(reader, OFFICER, "screening.run", "screening", 1, now=now)
+    reader.commit()
+    reader.close()
+    other.close()
+
+    assert event.prev_hash == committed[-1].hash
+    with new_session(engine) as session:
+        assert (verify(session).ok, verify(session).checked) == (True, 3)
 
 
 def test_events_committed_while_verifying_are_walked_too(engine, session, now):
