@@ -7,7 +7,7 @@ from datetime import date
 
 import httpx
 
-from integrations.errors import PermanentError, RetryableError, retry_after_seconds, transport_failure
+from integrations.errors import PermanentError, RetryableError, exchange, retry_after_seconds
 
 SERVICE = "dbs"
 NO_MATCH_FOUND = "NO_MATCH_FOUND"
@@ -58,10 +58,8 @@ class DbsClient:
             **self.checker,
         }
         url = f"{self.base_url}/crsc/api/status/{certificate_number}"
-        try:
-            response = self.client.get(url, params=params, headers={"accept": "application/xml"})
-        except httpx.TransportError as exc:
-            raise transport_failure(exc, SERVICE) from None
+        headers = {"accept": "application/xml"}
+        response = exchange(SERVICE, lambda: self.client.get(url, params=params, headers=headers))
         return parse_status(checked(response).content)
 
 

@@ -1,6 +1,7 @@
 """Outcomes of a failed outbound call, as the delivery engine needs them: try again later, or never."""
 
 import email.utils
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -60,7 +61,13 @@ def _response_date(response: httpx.Response) -> datetime | None:
     return sent if sent.tzinfo else None
 
 
-def transport_failure(exc: httpx.TransportError, service: str) -> RetryableError:
-    """Describe a transport error (timeout, refused or dropped connection) as retryable, without the URL."""
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({type(exc).__name__})"
-    return RetryableError(f"{service}: request {kind}")
+def exchange(service: str, request: Callable[[], httpx.Response]) -> httpx.Response:
+    """Make the request; an unusable URL is permanent, any transport failure retryable (URL never quoted)."""
+    try:
+        return request()
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise PermanentError(f"{service}: the URL is invalid or not http(s)") from None
+    except httpx.TimeoutException:
+        raise RetryableError(f"{service}: request timed out") from None
+    except httpx.TransportError as exc:
+        raise RetryableError(f"{service}: request failed ({type(exc).__name__})") from None

@@ -6,7 +6,7 @@ import time
 import httpx
 import jwt
 
-from integrations.errors import PermanentError, RetryableError, retry_after_seconds, transport_failure
+from integrations.errors import PermanentError, RetryableError, exchange, retry_after_seconds
 
 DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 SERVICE = "notify"
@@ -49,11 +49,8 @@ class NotifyClient:
         # A fresh token per request: Notify refuses one issued more than 30 seconds ago.
         token = bearer_token(self.service_id, self._secret, int(time.time()))
         headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
-        try:
-            response = self.client.post(f"{self.base_url}/v2/notifications/email", json=body, headers=headers)
-        except httpx.TransportError as exc:
-            raise transport_failure(exc, SERVICE) from None
-        return notification_id(response)
+        url = f"{self.base_url}/v2/notifications/email"
+        return notification_id(exchange(SERVICE, lambda: self.client.post(url, json=body, headers=headers)))
 
 
 def notification_id(response: httpx.Response) -> str:

@@ -9,7 +9,7 @@ import secrets
 
 import httpx
 
-from integrations.errors import PermanentError, RetryableError, retry_after_seconds, transport_failure
+from integrations.errors import PermanentError, RetryableError, exchange, retry_after_seconds
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32  # the specification asks for 24 to 64 random bytes
@@ -67,15 +67,10 @@ class WebhookSender:
             "webhook-timestamp": str(int(timestamp)),
             "webhook-signature": sign(secret, message_id, timestamp, body),
         }
-        try:
-            # Redirects are failures (specification: the endpoint's URL should be updated instead).
-            response = self.client.post(url, content=body, headers=headers, follow_redirects=False)
-        except httpx.InvalidURL:
-            raise PermanentError("webhook: the endpoint URL is invalid") from None
-        except httpx.UnsupportedProtocol:
-            raise PermanentError("webhook: the endpoint URL's scheme is not http or https") from None
-        except httpx.TransportError as exc:
-            raise transport_failure(exc, SERVICE) from None
+        # Redirects are failures (specification: the endpoint's URL should be updated instead).
+        response = exchange(
+            SERVICE, lambda: self.client.post(url, content=body, headers=headers, follow_redirects=False)
+        )
         return check_status(response)
 
 

@@ -123,3 +123,9 @@ def test_answer_with_xml_declaration_and_whitespace_is_read():
         f'<?xml version="1.0" encoding="UTF-8"?>\n{dbs_result_xml("NEW_INFO", "OKAFOR", PRINTED)}\n'.encode()
     )
     assert parse_status(body) == DbsStatus("NEW_INFO", PRINTED)
+
+
+def test_base_url_that_is_not_http_is_permanent(http_client):
+    dbs_client = DbsClient(http_client, "dbs.example", "Council", "Alex", "Checker")
+    with pytest.raises(PermanentError, match="URL"):
+        dbs_client.status("200000000001", "Okafor", date(1980, 2, 7))

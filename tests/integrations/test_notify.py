@@ -156,3 +156,9 @@ def test_client_talks_to_the_configured_base_url_only(http_client):
         notify_client = NotifyClient(client, API_KEY)
         url = notify_client.send_email("a@council.example", TEMPLATE_ID, {}, "r")
     assert url == "https://api.notifications.service.gov.uk/v2/notifications/email"
+
+
+@pytest.mark.parametrize("base_url", ["api.notifications.service.gov.uk", "ftp://notify.example"])
+def test_base_url_that_is_not_http_is_permanent(http_client, base_url):
+    with pytest.raises(PermanentError, match="URL"):
+        NotifyClient(http_client, API_KEY, base_url).send_email("a@council.example", TEMPLATE_ID, {}, "r")
