@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
 from app import auth, db
+from app.officer import pages
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
 from licensing.users import authority_of, sign_in
@@ -23,6 +24,7 @@ class SignInForm(FlaskForm):
 def init_app(app: Flask) -> None:
     """Register the officer pages and make the signed-in officer available to every template."""
     app.register_blueprint(bp)
+    pages.init_app(app)
     app.context_processor(officer_context)
 
 

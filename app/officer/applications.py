@@ -1,0 +1,184 @@
+"""Applications: receive one (it is screened at once), compare each candidate, resolve, grant.
+
+The pages call the same services as the API (licensing.applications, licensing.gate,
+licensing.licences): the gate that refuses a grant here is the one that refuses it there.
+"""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
+
+from app import db
+from app.officer.access import actor, require_officer
+from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
+from licensing import applications, gate, licences
+from licensing.clock import utcnow
+from licensing.errors import DomainError, NotFound
+from licensing.models.records import APPLICATION_KINDS, LICENCE_TYPES
+from licensing.models.screening import RESOLUTIONS
+
+bp = Blueprint("officer_applications", __name__, url_prefix="/applications")
+bp.before_request(require_officer)
+IDENTITY_ROWS = (
+    ("given_names", "Given names"),
+    ("family_name", "Family name"),
+    ("previous_names", "Previous names"),
+    ("date_of_birth", "Date of birth"),
+    ("sex", "Sex"),
+    ("address", "Address"),
+    ("postcode", "Postcode"),
+    ("ni_number", "National Insurance number"),
+    ("driving_licence_number", "Driving licence number"),
+)
+BADGE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/\-]{0,31}$"
+LICENCE_TYPE_NAMES = {"hackney": "Hackney carriage", "phv": "Private hire", "dual": "Dual"}
+BADGE_MESSAGE = "Enter a badge number of letters, digits, / or -"
+
+
+class ApplicationForm(IdentityForm):
+    """A new or renewal application as the council received it."""
+
+    ref = StringField("Your reference", [InputRequired("Enter your reference"), Length(max=64)])
+    kind = RadioField(
+        "Kind of application", choices=choices(APPLICATION_KINDS),
+        validators=[InputRequired("Select the kind of application")],
+    )  # fmt: skip
+    licence_type = RadioField(
+        "Licence type", choices=choices(LICENCE_TYPES, LICENCE_TYPE_NAMES),
+        validators=[InputRequired("Select the licence type")],
+    )  # fmt: skip
+    received_on = DateField("Date received")
+
+
+class ResolveForm(FlaskForm):
+    """An officer's ruling on one candidate, with the reason for it."""
+
+    reason = TextAreaField("Reason", [InputRequired("Enter the reason for your decision"), Length(max=500)])
+    resolution = StringField(validators=[AnyOf(RESOLUTIONS, message="Choose same person or not")])
+
+
+class GrantForm(FlaskForm):
+    """The licence to grant on an application that passed the gate."""
+
+    badge_number = StringField(
+        "Badge number",
+        [InputRequired("Enter the badge number"), Regexp(BADGE_PATTERN, message=BADGE_MESSAGE)],
+    )
+    granted_on = DateField("Date granted")
+    expires_on = DateField("Expiry date")
+    display_name = StringField("Name shown on the public check (optional)", [Optional(), Length(max=100)])
+
+
+def max_screening_age() -> timedelta:
+    """Return how recent the screening behind a grant must be."""
+    return timedelta(days=current_app.config["SCREENING_MAX_AGE_DAYS"])
+
+
+@bp.get("")
+def index():
+    """List the council's applications, newest first."""
+    page = applications.list_applications(db.session(), actor(), limit=50)
+    return render_template("officer/applications/index.html", applications=page.items)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Show the application form, or receive the application, screen it and show the results."""
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        fields = identity_values(form) | {name: form[name].data for name in ("ref", "kind", "licence_type")}
+        fields |= {
+            "received_on": form.received_on.data,
+            "previous_names": fields["previous_names"].split(";"),
+        }
+        try:
+            view = applications.create_application(db.session(), actor(), fields, utcnow())
+        except DomainError as error:
+            db.session().rollback()
+            return _form_page(form, show_service_errors(form, error))
+        return redirect(url_for(".show", application_id=view.application.id))
+    return _form_page(form)
+
+
+def _form_page(form: ApplicationForm, error: str | None = None):
+    """Render the application form, with status 400 when it holds errors."""
+    page = render_template("officer/applications/new.html", form=form, error=error)
+    return page, 400 if form.errors or error else 200
+
+
+@bp.get("/<int:application_id>")
+def show(application_id: int, forms: dict | None = None, grant_form: GrantForm | None = None, error=None):
+    """Show an application, its latest screening side by side with it, and whether it may be granted."""
+    session, officer, now = db.session(), actor(), utcnow()
+    view = applications.get_application(session, officer, application_id)
+    status = gate.application_gate(session, officer, application_id, now, max_screening_age())
+    detail = gate.view_screening(session, officer, view.screening.id, now) if view.screening else None
+    return render_template(
+        "officer/applications/show.html",
+        application=view.application,
+        previous_names=[n for n in view.application.previous_names.split(";") if n],
+        gate=status,
+        detail=detail,
+        rows=IDENTITY_ROWS,
+        forms=forms or {},
+        grant_form=grant_form or GrantForm(granted_on=now.date()),
+        error=error,
+    ), 400 if forms or error or (grant_form and grant_form.errors) else 200
+
+
+@bp.post("/<int:application_id>/screenings/<int:screening_id>/candidates/<int:candidate_id>")
+def resolve(application_id: int, screening_id: int, candidate_id: int):
+    """Record 'same person' or 'not the same person' for one candidate, with the reason."""
+    form = ResolveForm(prefix=f"candidate-{candidate_id}")
+    session = db.session()
+    if screening_id != _latest_screening_id(application_id):
+        abort(404)
+    if not form.validate_on_submit():
+        return show(application_id, forms={candidate_id: form})
+    try:
+        gate.resolve_candidate(
+            session, actor(), screening_id, candidate_id, form.resolution.data, form.reason.data, utcnow()
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        session.rollback()
+        return show(application_id, forms={candidate_id: form}, error=error.detail)
+    return redirect(url_for(".show", application_id=application_id, _anchor=f"candidate-{candidate_id}"))
+
+
+@bp.post("/<int:application_id>/rescreen")
+def rescreen(application_id: int):
+    """Screen a pending application again (the gate needs a recent screening)."""
+    gate.rescreen(db.session(), actor(), application_id, utcnow())
+    return redirect(url_for(".show", application_id=application_id))
+
+
+@bp.post("/<int:application_id>/grant")
+def grant(application_id: int):
+    """Grant a licence on the application when the gate allows it, else say why not."""
+    form = GrantForm()
+    if not form.validate_on_submit():
+        return show(application_id, grant_form=form)
+    try:
+        licence = licences.grant(
+            db.session(), actor(), application_id,
+            badge_number=form.badge_number.data, granted_on=form.granted_on.data,
+            expires_on=form.expires_on.data, display_name=form.display_name.data,
+            now=utcnow(), max_screening_age=max_screening_age(),
+        )  # fmt: skip
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.session().rollback()
+        return show(application_id, grant_form=form, error=show_service_errors(form, error))
+    return redirect(url_for("officer_licences.show", licence_id=licence.id))
+
+
+def _latest_screening_id(application_id: int) -> int | None:
+    """Return the id of the application's latest screening (only that one is resolved here)."""
+    view = applications.get_application(db.session(), actor(), application_id)
+    return view.screening.id if view.screening else None

@@ -1,0 +1,121 @@
+"""Bulk screening: upload a people CSV, screen everyone, download the results CSV.
+
+The same code path as `flask register screen` (people parsed by the CLI's reader, screen_rows scoring,
+one `screening.bulk` audit event) and the same output format (DESIGN: bulk CSV), so a results file
+from either can be read by the same tools. The run happens within the request; the results page then
+shows what was screened and offers the file, which only the council that ran it can download.
+"""
+
+import csv
+import io
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DecimalField
+from wtforms.validators import NumberRange, Optional
+
+from app import db
+from app.cli.register import _people
+from app.officer.access import actor, require_officer
+from licensing import audit
+from licensing.clock import utcnow
+from licensing.errors import ValidationFailed
+from licensing.screening import BULK_HEADER, BulkReport, screen_rows
+
+bp = Blueprint("officer_bulk", __name__, url_prefix="/bulk-screening")
+bp.before_request(require_officer)
+MAX_BYTES = 2 * 1024 * 1024  # as MAX_CONTENT_LENGTH: Flask refuses larger bodies anyway
+
+
+class UploadForm(FlaskForm):
+    """A people CSV and the lowest score to report."""
+
+    people = FileField("People CSV file", [FileRequired("Choose a CSV file of people")])
+    min_score = DecimalField(
+        "Lowest score to include (optional)", [Optional(), NumberRange(0, 1, "Enter a score from 0 to 1")]
+    )
+
+
+class CouncilRows:
+    """A CSV writer that leaves out police intelligence: a council sees it only once it is routed there.
+
+    DESIGN (access rules): intelligence is visible only to councils that license, or are processing an
+    application from, the matched person; a bulk file of people is neither.
+    """
+
+    def __init__(self, writer):
+        self.writer, self.written = writer, 0
+
+    def writerow(self, row) -> None:
+        """Write one candidate row unless it names intelligence."""
+        if row[2] != "intelligence":
+            self.writer.writerow(row)
+            self.written += 1
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    """Show the upload form, or screen the uploaded people and show the results page."""
+    form = UploadForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            return _screen_upload(form)
+        except (UnicodeDecodeError, ValidationFailed, csv.Error) as problem:
+            db.session().rollback()
+            error = getattr(problem, "detail", "The file is not a UTF-8 CSV file")
+            form.people.errors = [error]
+    page = render_template("officer/bulk/index.html", form=form, error=None, header=BULK_HEADER)
+    return page, 400 if form.errors or error else 200
+
+
+def _screen_upload(form: UploadForm):
+    """Screen every person in the uploaded file; store the results for this council; show them."""
+    raw = form.people.data.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ValidationFailed("The file must be smaller than 2 MB")
+    text = io.StringIO(raw.decode("utf-8-sig"), newline="")
+    out, rejects, report = io.StringIO(), io.StringIO(), BulkReport()
+    rows = CouncilRows(csv.writer(out))
+    rows.writer.writerow(BULK_HEADER)
+    min_score = float(form.min_score.data) if form.min_score.data is not None else None
+    session, officer = db.session(), actor()
+    screen_rows(session, _people(text, csv.writer(rejects), report), rows, min_score=min_score, report=report)
+    detail = {
+        "source": form.people.data.filename,
+        "applicants": report.applicants,
+        "rejected": report.rejected,
+    }
+    audit.record(session, officer, "screening.bulk", "screening", None, now=utcnow(), detail=detail)
+    session.commit()
+    token = _store(officer.authority_id, out.getvalue())
+    return render_template(
+        "officer/bulk/result.html", report=report, written=rows.written,
+        download=url_for(".download", token=token), rejects=rejects.getvalue().splitlines()[1:],
+    )  # fmt: skip
+
+
+@bp.get("/<token>.csv")
+def download(token: str):
+    """Send a results file this council produced."""
+    path = _results_dir() / f"{actor().authority_id}-{token}.csv"
+    if not token.isalnum() or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="screening-results.csv")
+
+
+def _store(authority_id: int, content: str) -> str:
+    """Keep a results file under the instance folder, named for its council; return its token."""
+    token = secrets.token_hex(16)
+    directory = _results_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{authority_id}-{token}.csv").write_text(content, encoding="utf-8")
+    return token
+
+
+def _results_dir() -> Path:
+    """Return the folder of bulk screening results."""
+    return Path(current_app.instance_path) / "bulk-screening"

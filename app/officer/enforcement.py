@@ -1,0 +1,49 @@
+"""Enforcement quick check: any council's licence by issuing council and badge, or by driver number."""
+
+from flask import Blueprint, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length, Optional
+
+from app import db
+from app.officer.access import actor, require_officer
+from app.officer.forms import show_service_errors
+from licensing import lookup
+from licensing.clock import utcnow
+from licensing.errors import ValidationFailed
+
+bp = Blueprint("officer_enforcement", __name__, url_prefix="/quick-check")
+bp.before_request(require_officer)
+
+
+class CheckForm(FlaskForm):
+    """A badge with its issuing council's code, or a driving licence number."""
+
+    class Meta:
+        csrf = False  # a GET check changes no record (the service audits it)
+
+    authority = StringField("Issuing council code", [Optional(), Length(max=9)])
+    badge = StringField("Badge number", [Optional(), Length(max=32)])
+    driving_licence_number = StringField("Driving licence number", [Optional(), Length(max=40)])
+
+
+@bp.get("")
+def index():
+    """Show the quick check form and, when asked, the licences found."""
+    form = CheckForm(request.args)
+    asked = any(request.args.get(name) for name in ("authority", "badge", "driving_licence_number"))
+    found, error = None, None
+    if asked and form.validate():
+        try:
+            found = lookup.enforcement_check(
+                db.session(), actor(), authority_code=form.authority.data.strip().upper() or None,
+                badge_number=form.badge.data.strip() or None,
+                driving_licence_number=form.driving_licence_number.data.strip().upper() or None, now=utcnow(),
+            )  # fmt: skip
+        except ValidationFailed as refusal:
+            db.session().rollback()
+            error = show_service_errors(form, refusal)
+    elif asked:
+        error = "Check the values you entered"
+    page = render_template("officer/enforcement/index.html", form=form, found=found, error=error)
+    return page, 400 if error else 200

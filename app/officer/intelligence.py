@@ -1,0 +1,28 @@
+"""Police intelligence routed to this council: category, date, force, reference and the shared summary.
+
+Each item shown is audited by the service (DESIGN: every intelligence view writes an audit event).
+"""
+
+from flask import Blueprint, render_template
+
+from app import db
+from app.officer.access import actor, require_officer
+from licensing import routed_intelligence
+from licensing.clock import utcnow
+
+bp = Blueprint("officer_intelligence", __name__, url_prefix="/intelligence")
+bp.before_request(require_officer)
+
+
+@bp.get("")
+def index():
+    """List the intelligence routed to the council, newest first."""
+    items, _ = routed_intelligence.routed_to_council(db.session(), actor(), utcnow(), limit=50)
+    return render_template("officer/intelligence/index.html", items=items)
+
+
+@bp.get("/<int:intelligence_id>")
+def show(intelligence_id: int):
+    """Show one item of intelligence routed to the council."""
+    item = routed_intelligence.routed_item(db.session(), actor(), intelligence_id, utcnow())
+    return render_template("officer/intelligence/show.html", item=item)

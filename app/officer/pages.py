@@ -1,0 +1,65 @@
+"""Registers the officer's feature pages, their menu and the filters their templates share."""
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+
+from app import auth
+from app.officer import (
+    applications,
+    bulk,
+    dashboard,
+    enforcement,
+    intelligence,
+    licences,
+    register,
+    trail,
+    workflows,
+)
+
+FEATURES = (dashboard, applications, licences, register, workflows, intelligence, bulk, trail, enforcement)
+MENU = (
+    ("Dashboard", "officer_dashboard.index"),
+    ("Applications", "officer_applications.index"),
+    ("Licences", "officer_licences.index"),
+    ("Requests and reports", "officer_workflows.index"),
+    ("Intelligence", "officer_intelligence.index"),
+    ("Bulk screening", "officer_bulk.index"),
+    ("Quick check", "officer_enforcement.index"),
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register every feature's blueprint, the menu and the shared template filters."""
+    for feature in FEATURES:
+        app.register_blueprint(feature.bp)
+    app.add_template_filter(long_date)
+    app.add_template_filter(show_value)
+    app.context_processor(menu)
+
+
+def menu() -> dict:
+    """Return the signed-in officer's menu, the current page marked active."""
+    if auth.current_officer() is None:
+        return {}
+    here = request.blueprint
+    items = [
+        {"text": text, "href": url_for(endpoint), "active": here == endpoint.split(".")[0]}
+        for text, endpoint in MENU
+    ]
+    return {"navigation": items}
+
+
+def long_date(value) -> str:
+    """Return a date the GOV.UK way: 3 March 2027."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    return f"{day.day} {day:%B %Y}" if isinstance(day, date) else str(value)
+
+
+def show_value(value) -> str:
+    """Return a record's value for a person to read; an empty value says so."""
+    if value is None or value == "":
+        return "Not given"
+    return long_date(value) if isinstance(value, date) else str(value)
