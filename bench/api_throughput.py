@@ -1,13 +1,15 @@
-"""API throughput: the screening endpoint through gunicorn against a trivial endpoint, in the same run.
+"""API throughput: the screening endpoint through gunicorn against trivial endpoints, in the same run.
 
-    .venv/bin/python -m bench.api_throughput [--records 100000 | 1000000] [--db sqlite|postgres]
-        [--duration 20] [--threads 8] [--workers N] [--reuse]
+    bench/.venv/bin/python -m bench.api_throughput [--records 100000 | 1000000] [--db sqlite|postgres]
+        [--duration 20] [--connections 8] [--wrk-threads 2] [--workers N] [--reuse]
 
 Builds (or with --reuse keeps) a database of N register + licence records with bench.speed's data
 and import helpers, issues a council API key, starts `python -m gunicorn --config gunicorn.conf.py
-wsgi:app` on a free loopback port, then drives for `--duration` seconds each, from `--threads` httpx
-client threads: (a) GET /healthz and (b) POST /api/v1/screenings with generated applicants. Reports
-requests/s, p50/p99 latency and errors of each, the ratio (b)/(a) (target >= 50%) and the core count.
+wsgi:app` on a free loopback port, then drives each endpoint for `--duration` seconds with wrk (a
+separate C process, so no client interpreter competes with the server for the GIL; `apt-get install
+wrk`): (a) GET /healthz, (b) GET /api/v1/me (authenticates the key, one primary-key read, a tiny body)
+and (c) POST /api/v1/screenings with the generated applicants in turn. Reports requests/s, p50/p99
+latency and errors of each, the ratios (c)/(a) and (c)/(b) (target >= 50%) and the core count.
 Writes bench/out/api-throughput-<db>-<N>.json. Loopback only; the server is always stopped.
 """
 
@@ -15,11 +17,10 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -75,17 +76,18 @@ def issue_key(url: str) -> str:
     return output.strip().splitlines()[0]
 
 
-def applicants(path: Path) -> list[dict]:
-    """Return the applicants of the dataset as screening request bodies."""
+def applicants(path: Path) -> Path:
+    """Write the applicants of the dataset as screening request bodies, one JSON per line; return the file."""
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    bodies = []
-    for row in rows:
-        body = {k: (v or None) for k, v in row.items() if k not in ("ref", "previous_names")}
-        body["address"] = row["address"] or ""
-        body["previous_names"] = [n for n in row["previous_names"].split(";") if n]
-        bodies.append(body | {"purpose": "throughput benchmark"})
-    return bodies
+    out = path.parent / "screening-bodies.jsonl"
+    with out.open("w", encoding="utf-8") as bodies:
+        for row in rows:
+            body = {k: (v or None) for k, v in row.items() if k not in ("ref", "previous_names")}
+            body["address"] = row["address"] or ""
+            body["previous_names"] = [n for n in row["previous_names"].split(";") if n]
+            bodies.write(json.dumps(body | {"purpose": "throughput benchmark"}) + "\n")
+    return out
 
 
 def free_port() -> int:
@@ -123,65 +125,63 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def drive(base: str, threads: int, duration: float, request) -> dict:
-    """Call `request(client, i)` from `threads` threads for `duration` s; return rate and latencies."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + duration
-
-    def worker(offset: int) -> None:
-        """Send requests back to back until the deadline, each thread on its own keep-alive client."""
-        mine, failed, i = [], 0, offset
-        with httpx.Client(base_url=base, timeout=30) as client:
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                response = request(client, i)
-                mine.append(time.perf_counter() - started)
-                failed += response.status_code >= 300
-                i += threads
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-    return {
-        "requests": len(ordered),
-        "errors": errors[0],
-        "seconds": elapsed,
-        "requests_per_s": len(ordered) / elapsed,
-        "p50_ms": 1000 * statistics.median(ordered),
-        "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-    }
+# wrk runs each thread's script in its own Lua state: `init` gets the arguments after `--`, `done` prints
+# the whole run's figures as one JSON line for the parent to read.
+WRK_SCRIPT = r"""
+local bodies, key, method, path, n = {}, nil, "GET", "/", 0
+function init(args)
+  method, path, key = args[1], args[2], args[3]
+  if args[4] then for line in io.lines(args[4]) do bodies[#bodies + 1] = line end end
+  n = math.random(1, 100000)
+end
+function request()
+  local headers = {}
+  if key ~= "" then headers["Authorization"] = "Bearer " .. key end
+  if #bodies == 0 then return wrk.format(method, path, headers) end
+  n = n + 1
+  headers["Content-Type"] = "application/json"
+  return wrk.format(method, path, headers, bodies[n % #bodies + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %f, "errors": %d, "p50_ms": %f, "p99_ms": %f}\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
 
 
-def measure(url: str, args, bodies: list[dict]) -> dict:
-    """Serve `url` through gunicorn and drive both endpoints; return the figures."""
+def drive(base: str, args, method: str, path: str, key: str = "", bodies: Path | None = None) -> dict:
+    """Drive `method path` with wrk (a separate process) for `args.duration` s; return rate and latencies."""
+    script = OUT / "api-throughput.lua"
+    script.write_text(WRK_SCRIPT)
+    command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{args.duration:.0f}s"]
+    command += ["--timeout", "30s", "-s", str(script), base, "--", method, path, key]
+    command += [str(bodies)] if bodies else []
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    return figures | {"requests_per_s": figures["requests"] / figures["seconds"]}
+
+
+def measure(url: str, args, bodies: Path) -> dict:
+    """Serve `url` through gunicorn and drive the three endpoints one after the other; return the figures."""
     key, port = issue_key(url), free_port()
-    headers = {"Authorization": f"Bearer {key}"}
     server = start_server(url, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
-        trivial = drive(base, args.threads, args.duration, lambda c, i: c.get("/healthz"))
-        screening = drive(
-            base,
-            args.threads,
-            args.duration,
-            lambda c, i: c.post("/api/v1/screenings", json=bodies[i % len(bodies)], headers=headers),
-        )
+        drive(base, args, "GET", "/api/v1/me", key)  # warm every worker (imports, pool, page cache)
+        result = {
+            "healthz": drive(base, args, "GET", "/healthz"),
+            "me": drive(base, args, "GET", "/api/v1/me", key),
+            "screenings": drive(base, args, "POST", "/api/v1/screenings", key, bodies),
+        }
     finally:
         stop_server(server)
-    return {
-        "healthz": trivial,
-        "screenings": screening,
-        "ratio": screening["requests_per_s"] / trivial["requests_per_s"],
+    rate = {name: r["requests_per_s"] for name, r in result.items()}
+    return result | {
+        "ratio_healthz": rate["screenings"] / rate["healthz"],
+        "ratio_me": rate["screenings"] / rate["me"],
     }
 
 
@@ -192,15 +192,19 @@ def markdown(report: dict) -> str:
         "|---|---|---:|---:|---:|---:|",
     ]
     for kind, result in report["results"].items():
-        for name in ("healthz", "screenings"):
+        for name in ("healthz", "me", "screenings"):
             r = result[name]
             lines.append(
                 f"| {kind} | {name} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
                 f"{r['errors']} |"
             )
-        lines.append(f"| {kind} | **screenings / healthz** | **{result['ratio']:.1%}** | | | |")
-    header = f"{report['records']:,} records, {report['cpu_count']} cores, {report['workers']} workers, "
-    header += f"{report['threads']} client threads, {report['duration_s']} s per endpoint"
+        lines.append(f"| {kind} | **screenings / healthz** | **{result['ratio_healthz']:.1%}** | | | |")
+        lines.append(f"| {kind} | **screenings / me** | **{result['ratio_me']:.1%}** | | | |")
+    header = (
+        f"{report['records']:,} records, {report['cpu_count']} cores, {report['workers']} gunicorn workers, "
+    )
+    header += f"wrk {report['wrk_threads']} threads x {report['connections']} connections, "
+    header += f"{report['duration_s']:.0f} s per endpoint"
     return header + "\n\n" + "\n".join(lines)
 
 
@@ -213,19 +217,22 @@ def main(argv=None) -> None:
     parser.add_argument("--db", action="append", choices=("sqlite", "postgres"))
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per endpoint (max 300)")
-    parser.add_argument("--threads", type=int, default=8, help="client threads")
+    parser.add_argument("--connections", type=int, default=8, help="wrk's open connections")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config)")
     parser.add_argument("--reuse", action="store_true", help="keep a database built by an earlier run")
     args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian: apt-get install wrk)")
     args.duration = min(args.duration, 300.0)
     paths = dataset(args.records, args.applicants, args.seed)
     bodies = applicants(paths["applicants"])
-    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) * 2 + 1)
     report = {
         "records": args.records,
         "cpu_count": os.cpu_count(),
-        "workers": workers,
-        "threads": args.threads,
+        "workers": args.workers or gunicorn_workers(),
+        "wrk_threads": args.wrk_threads,
+        "connections": args.connections,
         "duration_s": args.duration,
         "results": {},
     }
@@ -236,6 +243,13 @@ def main(argv=None) -> None:
     name = "-".join(report["results"])
     (OUT / f"api-throughput-{name}-{args.records}.json").write_text(json.dumps(report, indent=2))
     print(markdown(report))
+
+
+def gunicorn_workers() -> int:
+    """Return the worker count gunicorn.conf.py chooses on this machine."""
+    settings: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), settings)  # the config file is plain Python
+    return settings["workers"]
 
 
 if __name__ == "__main__":
