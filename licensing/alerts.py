@@ -14,8 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from licensing.actors import SYSTEM
+from licensing.matching import person_from
 from licensing.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
+from licensing.screening import screen
 
+# Who "holds" a person: a council with a live licence or a pending application for them, matched at
+# `probable` or better (the bands that route intelligence, licensing/intelligence.py).
+HOLDING_KINDS = ("licence", "application")
+HOLDING_BANDS = ("match", "probable")
 ALERT_TYPES = (
     "register_entry.recorded",
     "register_entry.amended",
@@ -79,6 +86,29 @@ def raise_alert(
             )
         )
     return alert
+
+
+def holders_of(session: Session, record, now: datetime) -> dict[int, list[dict]]:
+    """Return {authority id: its matched licences/applications} of every OTHER council holding the person.
+
+    A read-only search of licences and pending applications by the record's identity (no Screening row:
+    nobody's record is disclosed, each council is only told to look at its own).
+    """
+    found = screen(
+        session,
+        SYSTEM,
+        person_from(record),
+        purpose="rescreen",
+        now=now,
+        kinds=HOLDING_KINDS,
+        exclude_authority_id=record.authority_id,
+        record=False,
+    )
+    held: dict[int, list[dict]] = {}
+    for candidate in found.candidates:
+        if candidate.band in HOLDING_BANDS and candidate.authority_id is not None:
+            held.setdefault(candidate.authority_id, []).append({"kind": candidate.kind, "id": candidate.id})
+    return held
 
 
 def thin_payload(alert: Alert, detail: dict | None = None) -> dict:

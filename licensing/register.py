@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
-from licensing.alerts import raise_alert
+from licensing.alerts import holders_of, raise_alert
 from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE, WIDTHS
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.keys import index_record
@@ -62,7 +62,8 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *,
         raise taken from None
     index_record(session, "register_entry", entry)
     _history(session, entry, "recorded", now.date(), actor, now, {"decision": entry.decision})
-    detail = {"decision": entry.decision, "category": entry.category}
+    alerted = _alert_councils(session, entry, "register_entry.recorded", {}, set(), now)
+    detail = {"decision": entry.decision, "category": entry.category, "alerted_authorities": alerted}
     audit.record(
         session, actor, "register_entry.recorded", "register_entry", entry.id, now=now, detail=detail
     )
@@ -259,19 +260,33 @@ def _corrections(entry: RegisterEntry, change: str, fields: dict) -> dict:
 
 
 def _notify_requesters(session, entry, change, changed_on, reason, now) -> int:
-    """Record one s.3(4) alert per council that asked about `entry`; return how many."""
+    """Alert every council that asked about `entry` (s.3(4)) or holds the person; return how many."""
     query = select(InformationRequest.requesting_authority_id).where(
         InformationRequest.register_entry_id == entry.id
     )
-    requesters = sorted(set(session.scalars(query)))
-    payload = {"register_entry_id": entry.id, "change": change, "changed_on": changed_on.isoformat()}
-    payload |= {"reason": reason, "status": entry.status}
-    # An appeal that overturns the entry has its own type: the requester may have refused on the strength
+    requesters = set(session.scalars(query))
+    facts = {"change": change, "changed_on": changed_on.isoformat(), "reason": reason, "status": entry.status}
+    # An appeal that overturns the entry has its own type: a requester may have refused on the strength
     # of it and must be able to act on it at once (s.3(4)).
     alert_type = "register_entry.overturned" if change == "overturned" else "register_entry.amended"
-    for authority_id in requesters:
-        notify(session, authority_id, alert_type, ("register_entry", entry.id), payload, now)
-    return len(requesters)
+    return _alert_councils(
+        session, entry, alert_type, {"register_entry_id": entry.id} | facts, requesters, now
+    )
+
+
+def _alert_councils(session, entry, alert_type: str, facts: dict, requesters: set, now) -> int:
+    """Alert the requesters and every other council holding the person (probable+); return how many.
+
+    The detail names only the entry's facts and the receiving council's own matched records, by id.
+    """
+    held = holders_of(session, entry, now)
+    for authority_id in sorted(requesters | set(held)):
+        detail = facts | ({"matches": held[authority_id]} if authority_id in held else {})
+        subject = {"subject_kind": "register_entry", "subject_id": entry.id}
+        raise_alert(
+            session, authority_id=authority_id, alert_type=alert_type, **subject, now=now, detail=detail
+        )
+    return len(requesters | set(held))
 
 
 def _history(session, entry, change, changed_on, actor, now, facts) -> None:

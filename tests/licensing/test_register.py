@@ -40,7 +40,7 @@ def test_recording_an_entry_indexes_it_and_writes_history_and_audit(session):
     assert stored == keys_of(person_from(entry))
     assert [c.change for c in history_of(session, entry)] == ["recorded"]
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "register_entry.recorded")).one()
-    assert event.detail == {"decision": "refusal_of_grant", "category": "violence"}
+    assert event.detail == {"decision": "refusal_of_grant", "category": "violence", "alerted_authorities": 0}
 
 
 def test_a_ref_is_unique_within_the_authority_only(session):
