@@ -10,17 +10,19 @@ audited (DESIGN.md, "Access rules").
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing.actors import SYSTEM
+from licensing.actors import SYSTEM, Actor
+from licensing.errors import NotFound
 from licensing.matching import person_from
 from licensing.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
 from licensing.screening import screen
 
 # Who "holds" a person: a council with a live licence or a pending application for them, matched at
 # `probable` or better (the bands that route intelligence, licensing/intelligence.py).
+MAX_ID = 2**31 - 1  # the id columns' range
 HOLDING_KINDS = ("licence", "application")
 HOLDING_BANDS = ("match", "probable")
 ALERT_TYPES = (
@@ -156,3 +158,28 @@ def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
     except IntegrityError:  # another scheduler raised the same alert between our check and insert
         return False
     return True
+
+
+def own_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
+    """Return one of the actor's authority's alerts; any other id is NotFound."""
+    alert = session.get(Alert, alert_id) if 0 < alert_id <= MAX_ID else None
+    if alert is None or alert.authority_id != actor.require_authority():
+        raise NotFound("No such alert.")
+    return alert
+
+
+def list_alerts(
+    session: Session, actor: Actor, *, after: tuple[int, int] | None = None, limit: int = 50
+) -> tuple[list[Alert], tuple[int, int] | None]:
+    """Return a page of the authority's alerts, unread first then newest first, and the key after it.
+
+    The key is (read, id) with read 0 or 1: keyset order, so alerts raised meanwhile never shift a page.
+    """
+    read = case((Alert.read_at.is_(None), 0), else_=1)
+    query = select(Alert).where(Alert.authority_id == actor.require_authority())
+    if after is not None:
+        query = query.where(or_(read > after[0], and_(read == after[0], Alert.id < after[1])))
+    rows = list(session.scalars(query.order_by(read, Alert.id.desc()).limit(limit + 1)))
+    items = rows[:limit]
+    last = items[-1] if len(rows) > limit else None
+    return items, (None if last is None else (0 if last.read_at is None else 1, last.id))

@@ -9,6 +9,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from app import auth, errors, limits
 from app.api import (
     admin,
+    alerts,
     applications,
     concerns,
     conventions,
@@ -20,6 +21,7 @@ from app.api import (
     register,
     requests,
     screenings,
+    subscriptions,
 )
 from licensing.errors import ValidationFailed
 
@@ -34,6 +36,8 @@ BLUEPRINTS = (
     applications.blp,
     screenings.blp,
     admin.blp,
+    alerts.blp,
+    subscriptions.blp,
 )
 # Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
 PUBLIC_BLUEPRINTS = (public.blp,)

@@ -165,6 +165,30 @@ def routed_intelligence(w) -> dict:
     return {"intelligence_id": items[0]["id"]}
 
 
+def alert(w) -> dict:
+    """Raise an alert for council A."""
+    from licensing.alerts import raise_alert
+    from tests.factories import NOW
+
+    raised = raise_alert(
+        w.session, authority_id=w.a_id, alert_type="dbs.lapsed", subject_kind="licence", subject_id=1, now=NOW
+    )
+    w.session.commit()
+    return {"alert_id": raised.id}
+
+
+def webhook_endpoint(w) -> dict:
+    """Register a webhook endpoint of council A."""
+    body = {"url": "https://93.184.215.14/hook", "alert_types": ["dbs.lapsed"]}
+    return {"endpoint_id": _created(w.client.post(f"{API}webhook-endpoints", json=body, headers=w.a))["id"]}
+
+
+def email_recipient(w) -> dict:
+    """Register an e-mail recipient of council A."""
+    body = {"email_address": "alerts@council.example", "alert_types": ["dbs.lapsed"]}
+    return {"recipient_id": _created(w.client.post(f"{API}email-recipients", json=body, headers=w.a))["id"]}
+
+
 @dataclass(frozen=True)
 class Access:
     """How to make an object the route acts on, owned by council A or force A, and a valid body."""
@@ -184,6 +208,11 @@ def renew(built: dict) -> dict:
 
 
 ACCESS = {
+    "/api/v1/alerts/<int:alert_id>": Access(alert),
+    "/api/v1/alerts/<int:alert_id>/read": Access(alert),
+    "/api/v1/webhook-endpoints/<int:endpoint_id>": Access(webhook_endpoint, {"PATCH": {"active": False}}),
+    "/api/v1/webhook-endpoints/<int:endpoint_id>/rotate-secret": Access(webhook_endpoint),
+    "/api/v1/email-recipients/<int:recipient_id>": Access(email_recipient, {"PATCH": {"active": False}}),
     "/api/v1/applications/<int:application_id>": Access(application),
     "/api/v1/applications/<int:application_id>/gate": Access(application),
     "/api/v1/applications/<int:application_id>/grant": Access(application, {"POST": GRANT}),
