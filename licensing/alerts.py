@@ -14,8 +14,9 @@ from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from licensing import audit
 from licensing.actors import SYSTEM, Actor
-from licensing.errors import NotFound
+from licensing.errors import InvalidTransition, NotFound
 from licensing.matching import person_from
 from licensing.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
 from licensing.screening import screen
@@ -183,3 +184,28 @@ def list_alerts(
     items = rows[:limit]
     last = items[-1] if len(rows) > limit else None
     return items, (None if last is None else (0 if last.read_at is None else 1, last.id))
+
+
+def list_deliveries(session: Session, *, state: str | None = None, limit: int = 200) -> list[Delivery]:
+    """Return deliveries, newest first: all, `failed` (pending after a failed attempt) or `dead`."""
+    query = select(Delivery)
+    if state == "dead":
+        query = query.where(Delivery.status == "dead")
+    elif state == "failed":
+        query = query.where(Delivery.status == "pending", Delivery.attempts > 0)
+    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))
+
+
+def retry_delivery(session: Session, actor: Actor, delivery_id: int, now: datetime) -> Delivery:
+    """Make a dead or failed delivery due now, keeping its message id (receivers deduplicate on it)."""
+    delivery = session.get(Delivery, delivery_id) if 0 < delivery_id <= MAX_ID else None
+    if delivery is None:
+        raise NotFound("No such delivery.")
+    if not (delivery.status == "dead" or (delivery.status == "pending" and delivery.attempts > 0)):
+        raise InvalidTransition(f"Only a dead or failed delivery is retried; this one is {delivery.status}.")
+    before = delivery.status
+    delivery.status, delivery.next_attempt_at, delivery.lease_expires_at = "pending", now, None
+    detail = {"from": before, "attempts": delivery.attempts, "message_id": delivery.message_id}
+    audit.record(session, actor, "delivery.retried", "delivery", delivery.id, now=now, detail=detail)
+    session.commit()
+    return delivery

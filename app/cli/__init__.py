@@ -2,13 +2,16 @@
 
 from flask import Flask
 
+from app.cli.alerts import alerts_cli
 from app.cli.audit import audit_cli
 from app.cli.clients import clients_cli
 from app.cli.db import db_cli
+from app.cli.deliveries import deliveries_cli
 from app.cli.demo import demo_cli
 from app.cli.licences import licences
 from app.cli.reference import authorities_cli, reference_cli
 from app.cli.register import register
+from app.cli.subscriptions import subscriptions_cli
 from app.cli.users import users_cli
 
 GROUPS: list = [
@@ -21,6 +24,9 @@ GROUPS: list = [
     register,
     licences,
     demo_cli,
+    alerts_cli,
+    deliveries_cli,
+    subscriptions_cli,
 ]
 
 
