@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from licensing.matching import Person, match_keys, person_from
+from licensing.matching import Person, match_keys, person_from, probe_keys
 from licensing.models import Application, Intelligence, Licence, MatchKey, RegisterEntry
 
 KIND_MODELS = {
@@ -22,6 +22,11 @@ _SQLITE_INSERT = "INSERT INTO match_key (key, record_kind, record_id) VALUES (?,
 def keys_of(person: Person) -> set[str]:
     """Return the keys `person` is indexed and probed under, cut to the column's width."""
     return {key[:KEY_WIDTH] for key in match_keys(person)}
+
+
+def probe_keys_of(person: Person) -> set[str]:
+    """Return the keys a screening of `person` looks up (its stored keys and their near-date forms)."""
+    return {key[:KEY_WIDTH] for key in probe_keys(person)}
 
 
 def index_record(session: Session, kind: str, record) -> set[str]:

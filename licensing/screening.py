@@ -18,7 +18,7 @@ from licensing import audit
 from licensing.actors import Actor
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
-from licensing.keys import KIND_MODELS, keys_of
+from licensing.keys import KIND_MODELS, probe_keys_of
 from licensing.matching import (
     DEFAULT_THRESHOLDS,
     Frequencies,
@@ -32,7 +32,8 @@ from licensing.models import MatchKey, Screening, ScreeningCandidate
 from licensing.models.screening import RECORD_KINDS
 
 # A key shared by more records than this tells us nothing and would swamp the screening; the
-# engine's rarer keys (identifiers, names with a date of birth) still reach the same person.
+# engine's other keys (identifiers, names with a date of birth) still reach the same person. No key
+# kind holds this many at a million records; the cap guards against a pathological register.
 MAX_KEY_HITS = 1000
 CHUNK = 1000
 _KEYS = MatchKey.__table__
@@ -128,7 +129,7 @@ def find_candidates(
 
     With a `floor`, hits that cannot score that much are left out unscored (see `ceiling`).
     """
-    hits = probe(session, {tag: keys_of(p) for tag, p in people.items()}, frequencies)
+    hits = probe(session, {tag: probe_keys_of(p) for tag, p in people.items()}, frequencies)
     kinds = set(kinds)
     wanted = {h for found in hits.values() for h in found if h[0] in kinds and h not in exclude}
     rows = load_rows(session, wanted, exclude_authority_id)

@@ -27,7 +27,7 @@ from licensing.actors import Actor
 from licensing.applications import clean_identity
 from licensing.errors import ValidationFailed
 from licensing.frequencies import KeyFrequencies
-from licensing.keys import KIND_MODELS, keys_of
+from licensing.keys import KIND_MODELS, probe_keys_of
 from licensing.matching import Person, compare, person_from
 from licensing.models import (
     AuditEvent,
@@ -143,7 +143,7 @@ def find_subject(session: Session, person: Person) -> list[Found]:
 
 def _candidate_rows(session: Session, person: Person, frequencies) -> list[tuple[str, object]]:
     """Return every record hit by the person's keys, and withdrawn intelligence sharing an identifier."""
-    hits = probe(session, {0: keys_of(person)}, frequencies)[0]
+    hits = probe(session, {0: probe_keys_of(person)}, frequencies)[0]
     return _load(session, hits) + [("intelligence", row) for row in _withdrawn_intelligence(session, person)]
 
 

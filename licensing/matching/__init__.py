@@ -2,8 +2,8 @@
 
 This module fixes the interface the storage and CLI layers use:
 
-- `match_keys(person)`: blocking keys to store per record and to probe for candidates (keys.py lists
-  the kinds; `is_broad(key)` marks the few that can hold many rows for a very common name).
+- `match_keys(person)`: blocking keys to store per record; `probe_keys(person)`: the keys a screening
+  looks up, the stored ones and their near-date forms (keys.py lists the kinds).
 - `frequency_keys(person)`: name keys ("sn:khan", "gn:mohammed") whose share of the register a
   `Frequencies` object reports, so that sharing a common name is weak evidence.
 - `compare(a, b, frequencies, thresholds)`: a `Match` with score, band and evidence lines.
@@ -14,14 +14,13 @@ namefields, fields and scoring.
 """
 
 from licensing.matching.frequencies import NameFrequencies
-from licensing.matching.keys import BROAD_KINDS, frequency_keys, is_broad, key_kind, match_keys
+from licensing.matching.keys import frequency_keys, key_kind, match_keys, near_dates, probe_keys
 from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
 from licensing.matching.prepared import prepare, warnings
 from licensing.matching.scoring import DEFAULT_THRESHOLDS, Thresholds, band, ceiling, compare
 
 __all__ = [
     "BANDS",
-    "BROAD_KINDS",
     "DEFAULT_THRESHOLDS",
     "Frequencies",
     "Match",
@@ -32,10 +31,11 @@ __all__ = [
     "ceiling",
     "compare",
     "frequency_keys",
-    "is_broad",
     "key_kind",
     "match_keys",
+    "near_dates",
     "person_from",
     "prepare",
+    "probe_keys",
     "warnings",
 ]

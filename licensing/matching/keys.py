@@ -2,31 +2,34 @@
 
 Each key is "<kind>:<value>". Recall comes from overlap: a true pair must share at least one key under
 any one or two corruptions, so every kind below survives a different corruption. Selectivity comes from
-pairing a name with a date or a place: at 1,000,000 records a key like "nd:khan:1985-03-02" holds a
+pairing a name with a full date or a place: at 1,000,000 records a key like "nd:khan:1985-03-02" holds a
 handful of rows, even for the commonest names.
 
-Kinds, and the corruption each one survives:
+Stored kinds (`match_keys`), and the corruption each one survives:
 
 - ni: NI number (8 characters): any change of name or DOB.
 - dl: driver number: any change of name or address.
 - dl13: driver number positions 1-13: a mistyped check character.
 - nd: name-token group + DOB, one per given, family and previous-name token: a misspelt other name,
   swapped names, marriage, a dropped middle name, moving house.
-- ndx: name-token group + DOB with day and month swapped: a day/month swap.
-- nny: two name-token groups (sorted) + birth year: a DOB typo outside the year.
-- nnmd: two name-token groups (sorted) + birth month and day: a wrong birth year.
+- nnd: two name-token groups (sorted) + DOB: with the near-date probes below, a DOB typo.
 - pd: postcode + DOB: both names changed or misspelt.
 - ps: postcode + surname sound: a DOB typo together with a misspelt name, same address.
 - sd: surname sound + DOB: a surname typo no data file knows.
-- sgy: surname sound + first initial + birth year: a DOB typo outside the year with a misspelt name.
+- sgd: surname sound + first initial + DOB: with near-date probes, a DOB typo and a misspelt surname.
 
-Trade-off: "nny" and "sgy" carry only a year, so for the commonest names ("mohammed khan 1985",
-"kn:m:1985") they can hold ~100 rows at 1M records. They are the only keys that recover a DOB typo
-combined with a misspelt name, so they stay, but `BROAD_KINDS` marks them: a screening may probe them
-last or cap the rows it reads from them. Name-only keys are never blocking keys; name frequencies use
-`frequency_keys` instead.
+A screening probes more keys than a record stores (`probe_keys`): besides the stored ones, "nd" under
+the DOB with day and month swapped, and "nnd" and "sgd" under every near date, the dates `compare_dob`
+calls close (one digit mistyped or two adjacent digits swapped, day and month swapped, year one off).
+Keys carrying only a birth year or only a month and day would do the same, but for the commonest
+names ("mohammed khan 1985") they hold hundreds of rows at 1M records, every one of them loaded and
+scored, almost all with a DOB no typo explains; fifty exact probes cost less than one such key. Name-only
+keys are never blocking keys; name frequencies use `frequency_keys` instead.
 """
 
+from calendar import monthrange
+from datetime import date
+from functools import lru_cache
 from itertools import combinations
 
 from licensing.matching.frequencies import GIVEN, SURNAME
@@ -34,9 +37,11 @@ from licensing.matching.names import canonical, group_key, sound
 from licensing.matching.prepared import Prepared, prepare
 
 MAX_KEY = 80
-BROAD_KINDS = frozenset({"nny", "sgy"})
 # Name tokens per person used in keys: enough for two given names, a double surname and a former name.
 MAX_TOKENS = 6
+# Birth years a near date may have; a register of working drivers holds none outside them.
+NEAR_YEARS = range(1900, 2100)
+DIGITS = "0123456789"
 
 
 def key_kind(key: str) -> str:
@@ -44,15 +49,42 @@ def key_kind(key: str) -> str:
     return key.split(":", 1)[0]
 
 
-def is_broad(key: str) -> bool:
-    """Tell whether a key can hold many rows for a common name (probe it last, or cap it)."""
-    return key_kind(key) in BROAD_KINDS
+def _date(year: int, month: int, day: int) -> date | None:
+    """Return the date, or None when the calendar has no such day."""
+    if 1 <= month <= 12 and 1 <= day <= monthrange(year, month)[1] and year in NEAR_YEARS:
+        return date(year, month, day)
+    return None
+
+
+def _typos(number: int, width: int) -> set[int]:
+    """Return the numbers one mistyped digit away from `number` written with `width` digits."""
+    text = f"{number:0{width}d}"
+    return {int(text[:i] + c + text[i + 1 :]) for i in range(width) for c in DIGITS if c != text[i]}
+
+
+@lru_cache(maxsize=65_536)
+def near_dates(dob: date) -> frozenset[date]:
+    """Return the other dates `compare_dob` calls close to `dob`: one keystroke off, swapped, year +-1."""
+    y, m, d = dob.year, dob.month, dob.day
+    found = {_date(year, m, d) for year in _typos(y, 4) | {y - 1, y + 1}}
+    found |= {_date(y, month, d) for month in _typos(m, 2)} | {_date(y, m, day) for day in _typos(d, 2)}
+    text = f"{y:04d}{m:02d}{d:02d}"
+    for i in range(7):
+        swapped = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+        found.add(_date(int(swapped[:4]), int(swapped[4:6]), int(swapped[6:])))
+    found.add(_date(y, d, m))
+    return frozenset(found - {None, dob})
 
 
 def _name_groups(p: Prepared) -> list[str]:
     """Return the distinct group keys of a person's full name tokens (initials left out)."""
     tokens = [*p.given, *p.family, *(t for name in p.previous for t in name)]
     return list(dict.fromkeys(canonical(t) for t in tokens if len(t) > 1))[:MAX_TOKENS]
+
+
+def _pairs(names: list[str]) -> list[str]:
+    """Return "a:b" for each sorted pair of the first three name groups."""
+    return [f"{a}:{b}" for a, b in combinations(sorted(set(names[:3])), 2)]
 
 
 def _identifier_keys(p: Prepared) -> set[str]:
@@ -66,15 +98,9 @@ def _identifier_keys(p: Prepared) -> set[str]:
 
 
 def _dob_keys(p: Prepared, names: list[str]) -> set[str]:
-    """Return keys pairing names with the DOB, its day/month swap, its year and its month-day."""
-    dob = p.dob
-    keys = {f"nd:{name}:{dob.isoformat()}" for name in names}
-    if dob.day <= 12 and dob.day != dob.month:
-        keys |= {f"ndx:{name}:{dob.year:04d}-{dob.day:02d}-{dob.month:02d}" for name in names}
-    for pair in combinations(sorted(set(names[:3])), 2):
-        keys.add(f"nny:{pair[0]}:{pair[1]}:{dob.year}")
-        keys.add(f"nnmd:{pair[0]}:{pair[1]}:{dob.month:02d}-{dob.day:02d}")
-    return keys
+    """Return the stored keys pairing names with the DOB."""
+    dob = p.dob.isoformat()
+    return {f"nd:{name}:{dob}" for name in names} | {f"nnd:{pair}:{dob}" for pair in _pairs(names)}
 
 
 def _sound_keys(p: Prepared) -> set[str]:
@@ -88,12 +114,12 @@ def _sound_keys(p: Prepared) -> set[str]:
     if p.dob:
         keys.add(f"sd:{surname}:{p.dob.isoformat()}")
         if p.given:
-            keys.add(f"sgy:{surname}:{p.given[0][0]}:{p.dob.year}")
+            keys.add(f"sgd:{surname}:{p.given[0][0]}:{p.dob.isoformat()}")
     return keys
 
 
 def match_keys(person) -> set[str]:
-    """Return the blocking keys of `person` (see the module docstring for the kinds)."""
+    """Return the keys `person` is stored under (see the module docstring for the kinds)."""
     p = prepare(person)
     names = _name_groups(p)
     keys = _identifier_keys(p) | _sound_keys(p)
@@ -102,6 +128,23 @@ def match_keys(person) -> set[str]:
         if p.postcode:
             keys.add(f"pd:{p.postcode}:{p.dob.isoformat()}")
     return {key[:MAX_KEY] for key in keys}
+
+
+def probe_keys(person) -> set[str]:
+    """Return the keys a screening of `person` looks up: the stored ones and their near-date forms."""
+    keys = match_keys(person)
+    p = prepare(person)
+    if not p.dob:
+        return keys
+    names = _name_groups(p)
+    swapped = _date(p.dob.year, p.dob.day, p.dob.month)
+    if swapped and swapped != p.dob:
+        keys |= {f"nd:{name}:{swapped.isoformat()}"[:MAX_KEY] for name in names}
+    stems = [f"nnd:{pair}:" for pair in _pairs(names)]
+    if p.family and p.given:
+        stems.append(f"sgd:{sound(p.family[-1])}:{p.given[0][0]}:")
+    near = [d.isoformat() for d in near_dates(p.dob)]
+    return keys | {f"{stem}{d}"[:MAX_KEY] for stem in stems for d in near}
 
 
 def frequency_keys(person) -> set[str]:

@@ -1,6 +1,7 @@
 """Fold names to comparable tokens: accents, case, punctuation, titles, suffixes and name particles."""
 
 import re
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -78,15 +79,24 @@ def _split_abd(words: list[str]) -> list[str]:
 
 def name_tokens(text: str | None, family: bool = False) -> list[str]:
     """Return the significant tokens of a name: no titles, suffixes or particles, prefixes joined."""
+    return list(_name_tokens(text, family))
+
+
+# A register repeats its names endlessly (Khan, Mohammed), so an import or a bulk screening folds each
+# spelling once; the cache is bounded, as any of them is.
+@lru_cache(maxsize=200_000)
+def _name_tokens(text: str | None, family: bool) -> tuple[str, ...]:
+    """Return `name_tokens(text, family)` as a tuple, computed once per distinct spelling."""
     words = _split_abd(_join_prefixes(raw_tokens(text), family))
     while words and words[0] in TITLES and len(words) > 1:
         words = words[1:]
     while words and words[-1] in SUFFIXES and len(words) > 1:
         words = words[:-1]
     significant = [w for w in words if w not in PARTICLES and w not in TITLES]
-    return significant or words
+    return tuple(significant or words)
 
 
+@lru_cache(maxsize=200_000)
 def joined(text: str | None) -> str:
     """Return every letter of a name run together ("Van Dyke" and "Vandyke" -> "vandyke")."""
     return normal_token("".join(w for w in raw_tokens(text) if w not in TITLES and w not in SUFFIXES))
