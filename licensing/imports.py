@@ -15,7 +15,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import TextIO
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlmodel import Session
 
 from licensing import audit
@@ -250,31 +250,58 @@ def _insert(run: _Run, rows: list[dict]) -> list[int]:
     if not rows:
         return []
     table = run.model.__table__
-    if run.session.get_bind().dialect.name == "postgresql":
-        ids = _copy_insert(run.session, table, rows)
-        if ids is not None:
-            return ids
+    plain = _plain_rows(table, rows)
+    if plain is not None:
+        dialect = run.session.get_bind().dialect.name
+        writer = _copy_insert if dialect == "postgresql" else _sqlite_insert if dialect == "sqlite" else None
+        if writer:
+            return writer(run.session, table, *plain)
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(run.session.execute(statement, rows).scalars())
 
 
-def _copy_insert(session: Session, table, rows: list[dict]) -> list[int] | None:
-    """COPY rows in with ids drawn from the table's sequence first; None if only an INSERT can do it.
+def _plain_rows(table, rows: list[dict]) -> tuple[list[str], list[tuple]] | None:
+    """Return column names and value tuples for `rows`, defaults filled; None if only an INSERT can do it.
 
-    INSERT ... RETURNING of a batch was half of a PostgreSQL import. A column left out gets its
-    scalar Python default here, as SQLAlchemy's INSERT would give it.
+    A column left out gets its scalar Python default here, as SQLAlchemy's INSERT would give it; keys
+    that are no column of this table are ignored, as SQLAlchemy's INSERT ignores them.
     """
-    # Keys that are no column of this table are ignored, as SQLAlchemy's INSERT ignores them.
     columns = [name for name in rows[0] if name in table.c]
     left_out = [c for c in table.c if c.name not in rows[0] and c.name != "id" and c.default is not None]
     if any(not c.default.is_scalar for c in left_out) or any(row.keys() != rows[0].keys() for row in rows):
         return None
     fill = tuple(c.default.arg for c in left_out)
+    return [*columns, *(c.name for c in left_out)], [(*(row[n] for n in columns), *fill) for row in rows]
+
+
+def _copy_insert(session: Session, table, names: list[str], rows: list[tuple]) -> list[int]:
+    """COPY rows in, ids drawn from the table's sequence first (INSERT ... RETURNING was half the import)."""
     query = text("SELECT nextval(pg_get_serial_sequence(:name, 'id')) FROM generate_series(1, :n)")
     ids = list(session.execute(query, {"name": table.name, "n": len(rows)}).scalars())
-    names = ", ".join(["id", *columns, *(c.name for c in left_out)])
     cursor = session.connection().connection.driver_connection.cursor()
-    with cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+    with cursor, cursor.copy(f"COPY {table.name} (id, {', '.join(names)}) FROM STDIN") as copy:
         for record_id, row in zip(ids, rows, strict=True):
-            copy.write_row((record_id, *(row[name] for name in columns), *fill))
+            copy.write_row((record_id, *row))
     return ids
+
+
+def _sqlite_insert(session: Session, table, names: list[str], rows: list[tuple]) -> list[int]:
+    """Insert rows with one executemany of plain tuples, numbering them as SQLite itself would.
+
+    The id is a rowid alias without AUTOINCREMENT, so SQLite gives a new row max(id) + 1; the import's
+    transaction holds the write lock (BEGIN IMMEDIATE) from its first statement, so no other writer can
+    take those ids. Values go through the columns' own bind processors, stored exactly as an INSERT
+    would store them. INSERT ... RETURNING ran one statement per row.
+    """
+    connection = session.connection()
+    first = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
+    converted = [
+        (record_id, *(p(v) if p else v for p, v in zip(processors, row, strict=True)))
+        for record_id, row in enumerate(rows, start=first)
+    ]
+    marks = ", ".join("?" * (len(names) + 1))
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} (id, {', '.join(names)}) VALUES ({marks})", converted
+    )
+    return list(range(first, first + len(rows)))
