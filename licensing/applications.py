@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing import audit, matching
+from licensing import audit, matching, pages
 from licensing.actors import Actor
 from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
@@ -25,7 +25,6 @@ from licensing.models import IDENTITY_FIELDS, Application, Screening, ScreeningC
 from licensing.register import by_id
 from licensing.screening import screen
 
-LIST_LIMIT = 200
 # Where an applicant may also be found: every kind of record, but never the caller's own authority's.
 SCREENED_KINDS = ("register_entry", "licence", "application", "intelligence")
 _IDENTIFIERS = {
@@ -153,14 +152,13 @@ def get_application(session: Session, actor: Actor, application_id: int) -> Appl
 
 
 def list_applications(
-    session: Session, actor: Actor, *, before: int | None = None, limit: int = 50
-) -> list[ApplicationView]:
-    """Return the actor's authority's applications newest first, `limit` at a time below id `before`."""
+    session: Session, actor: Actor, *, after: tuple | None = None, limit: int = pages.DEFAULT_LIMIT
+) -> pages.Page:
+    """Return a page of the actor's authority's applications, newest first, after the key `after`."""
     query = select(Application).where(Application.authority_id == actor.require_authority())
-    if before is not None:
-        query = query.where(Application.id < before)
-    rows = session.scalars(query.order_by(Application.id.desc()).limit(min(limit, LIST_LIMIT)))
-    return [ApplicationView(a, latest_screening(session, a.id)) for a in rows]
+    page = pages.fetch_page(session, query, (Application.id,), after, limit, descending=True)
+    views = [ApplicationView(a, latest_screening(session, a.id)) for a in page.items]
+    return pages.Page(views, page.next_key)
 
 
 def withdraw(session: Session, actor: Actor, application_id: int, now: datetime) -> ApplicationView:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing import audit
+from licensing import audit, pages
 from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.models import Authority, ConcernReport, Licence, Screening, ScreeningCandidate
@@ -91,9 +91,15 @@ def visible_report(session: Session, actor: Actor, report_id: int) -> ConcernRep
 
 
 def list_reports(
-    session: Session, actor: Actor, *, direction: str = "incoming", status: str | None = None
-) -> list[ConcernReport]:
-    """Return the reports the actor's authority received (incoming) or sent (outgoing), oldest first."""
+    session: Session,
+    actor: Actor,
+    *,
+    direction: str = "incoming",
+    status: str | None = None,
+    after: tuple | None = None,
+    limit: int = pages.DEFAULT_LIMIT,
+) -> pages.Page:
+    """Return a page of the reports the actor's authority received (incoming) or sent, oldest first."""
     authority_id = actor.require_authority()
     mine = (
         ConcernReport.issuing_authority_id
@@ -103,7 +109,7 @@ def list_reports(
     query = select(ConcernReport).where(mine == authority_id)
     if status in REPORT_STATUSES:
         query = query.where(ConcernReport.status == status)
-    return list(session.scalars(query.order_by(ConcernReport.id)))
+    return pages.fetch_page(session, query, (ConcernReport.id,), after, limit)
 
 
 def describe(session: Session, report: ConcernReport) -> dict:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing import audit
+from licensing import audit, pages
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.gate import check_grant_allowed
@@ -39,7 +39,6 @@ RENEWABLE = frozenset({"active", "expired"})
 # Local Government (Miscellaneous Provisions) Act 1976 s.53(1)(a), as amended by the Deregulation Act
 # 2015 s.10: a driver's licence runs for three years unless the council has a reason to grant a shorter one.
 MAX_TERM_YEARS = 3
-LIST_LIMIT = 500
 
 
 def grant(
@@ -167,16 +166,16 @@ def list_licences(
     *,
     status: str | None = None,
     badge_number: str | None = None,
-    after_id: int = 0,
-    limit: int = 100,
-) -> list[Licence]:
-    """List the actor's authority's licences in id order, `limit` after `after_id`, optionally filtered."""
-    query = select(Licence).where(Licence.authority_id == actor.require_authority(), Licence.id > after_id)
+    after: tuple | None = None,
+    limit: int = pages.DEFAULT_LIMIT,
+) -> pages.Page:
+    """Return a page of the actor's authority's licences in id order after the key `after`, filtered."""
+    query = select(Licence).where(Licence.authority_id == actor.require_authority())
     if status:
         query = query.where(Licence.status == status)
     if badge_number:
         query = query.where(Licence.badge_number == badge_number.strip())
-    return list(session.scalars(query.order_by(Licence.id).limit(min(limit, LIST_LIMIT))))
+    return pages.fetch_page(session, query, (Licence.id,), after, limit)
 
 
 def add_years(day: date, years: int) -> date:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing import audit
+from licensing import audit, pages
 from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.models import (
@@ -30,6 +30,8 @@ from licensing.workdays import add_working_days
 RESPONSE_DAYS = 20  # s.3(3)
 DIRECTIONS = ("incoming", "outgoing")
 LIST_STATUSES = ("open", "answered", "overdue")
+PAGE_KEY = (InformationRequest.due_on, InformationRequest.id)
+PAGE_KEY_TYPES = (date, int)
 
 
 def request_information(session: Session, actor: Actor, fields: dict, now: datetime) -> InformationRequest:
@@ -107,9 +109,16 @@ def visible_request(session: Session, actor: Actor, request_id: int) -> Informat
 
 
 def list_requests(
-    session: Session, actor: Actor, *, direction: str = "incoming", status: str | None = None, today: date
-) -> list[InformationRequest]:
-    """Return the requests the actor's authority must answer (incoming) or made (outgoing), by due date."""
+    session: Session,
+    actor: Actor,
+    *,
+    direction: str = "incoming",
+    status: str | None = None,
+    today: date,
+    after: tuple | None = None,
+    limit: int = pages.DEFAULT_LIMIT,
+) -> pages.Page:
+    """Return a page of the requests the actor's authority must answer (incoming) or made, by due date."""
     authority_id = actor.require_authority()
     mine = (
         InformationRequest.recording_authority_id
@@ -121,8 +130,7 @@ def list_requests(
         query = query.where(InformationRequest.status == "open", InformationRequest.due_on < today)
     elif status is not None:
         query = query.where(InformationRequest.status == status)
-    order = (InformationRequest.due_on, InformationRequest.id)
-    return list(session.scalars(query.order_by(*order)))
+    return pages.fetch_page(session, query, PAGE_KEY, after, limit)
 
 
 def describe(session: Session, request: InformationRequest, today: date) -> dict:

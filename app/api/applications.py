@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
-from app.api.conventions import versioned
+from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import applications, gate
@@ -20,7 +20,6 @@ from licensing.models.records import (
     DECISION_CATEGORIES,
     LICENCE_TYPES,
 )
-from licensing.register import MAX_ID
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1", description="Driver applications")
 NO_SEMICOLON = validate.Regexp(r"^[^;]*$", error="A name cannot contain ';'.")
@@ -102,15 +101,6 @@ class ApplicationSchema(Schema):
         return values | {"screening": view.screening, "warnings": view.warnings}
 
 
-class ApplicationQuerySchema(Schema):
-    """A page of the list, newest first."""
-
-    before = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The last id seen"}
-    )
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=applications.LIST_LIMIT))
-
-
 class RefuseSchema(Schema):
     """A refusal; with `record_register_entry` the s.2 register entry is recorded in the same change."""
 
@@ -141,11 +131,11 @@ class Applications(MethodView):
     """The caller's authority's applications."""
 
     @require_scope("council:read")
-    @blp.arguments(ApplicationQuerySchema, location="query")
-    @blp.response(200, ApplicationSchema(many=True))
+    @blp.arguments(page_query("applications"), location="query")
+    @blp.response(200, page_of(ApplicationSchema))
     def get(self, args):
-        """List applications newest first; pass the last id seen as `before` for the next page."""
-        return applications.list_applications(db.session(), g.actor, **args)
+        """List applications newest first, a page at a time."""
+        return page_body("applications", applications.list_applications(db.session(), g.actor, **args))
 
     @require_scope("council:write")
     @blp.arguments(ApplicationInSchema)

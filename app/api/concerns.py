@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app import db
-from app.api.conventions import versioned
+from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
@@ -53,7 +53,7 @@ class DecisionInSchema(Schema):
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
 
 
-class ReportQuerySchema(Schema):
+class ReportQuerySchema(page_query("concern_reports")):
     """Which reports to list."""
 
     direction = fields.String(
@@ -89,11 +89,11 @@ class Reports(MethodView):
 
     @require_scope("council:read")
     @blp.arguments(ReportQuerySchema, location="query")
-    @blp.response(200, ReportSchema(many=True))
+    @blp.response(200, page_of(ReportSchema))
     def get(self, args):
-        """List incoming or outgoing reports, oldest first."""
-        found = concerns.list_reports(db.session(), g.actor, **args)
-        return [concerns.describe(db.session(), r) for r in found]
+        """List incoming or outgoing reports oldest first, a page at a time."""
+        page = concerns.list_reports(db.session(), g.actor, **args)
+        return page_body("concern_reports", page, [concerns.describe(db.session(), r) for r in page.items])
 
     @require_scope("council:write")
     @blp.arguments(ReportInSchema)

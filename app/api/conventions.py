@@ -13,6 +13,11 @@ response to a client's key is kept for 24 hours and replayed, with `Idempotent-R
 retry with the same method, path and body; the same key with another request is refused with 422, and a
 retry while the first is still running with 409. A 5xx is never kept, so a retry after one does the work.
 
+Pagination: every list takes `limit` (1 to 200, default 50) and `cursor`, and answers
+`{"items": [...], "next_cursor": ...}`. To walk a list, send the `next_cursor` of one page as the `cursor`
+of the next until it is null; each item appears exactly once even while records are added. A cursor is
+opaque and belongs to its list: one that list did not give out is refused with 422.
+
 Docs: Swagger UI at /api/v1/docs, its scripts served by the app itself from the pinned swagger-ui-bundle
 package, so the page works without any outside host.
 """
@@ -24,10 +29,11 @@ from functools import wraps
 import swagger_ui_bundle
 from flask import Blueprint, Flask, Response, g, request, send_from_directory
 from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import PreconditionFailed
 
 from app import db
-from licensing import idempotency
+from licensing import idempotency, pages
 from licensing.clock import utcnow
 from licensing.errors import NotFound, ValidationFailed
 
@@ -42,7 +48,61 @@ IF_MATCH_DOC = {
     "schema": {"type": "string"},
     "description": "The ETag last read; a stale one is refused with 412. Leave it out to change regardless.",
 }
+NEXT_CURSOR = "Send as `cursor` for the next page; null at the end"
 STALE = "The resource has changed since you read it; read it again and retry with its new ETag."
+
+
+class Cursor(fields.String):
+    """An opaque cursor of one list, loaded as the key of the position it names."""
+
+    def __init__(self, list_name: str, types: tuple[type, ...], **kwargs):
+        """Read cursors of `list_name` whose keys hold values of `types`."""
+        description = "The next_cursor of the previous page; leave it out for the first page"
+        super().__init__(validate=validate.Length(max=500), metadata={"description": description}, **kwargs)
+        self.list_name, self.types = list_name, types
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Return the key the cursor names; a cursor this list did not give out is a validation error."""
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return pages.decode_cursor(self.list_name, text, self.types)
+        except pages.BadCursor as error:
+            raise ValidationError(str(error)) from None
+
+
+def page_query(list_name: str, types: tuple[type, ...] = (int,)) -> type[Schema]:
+    """Return the query schema of a page of `list_name`: `cursor` (loaded as `after`) and `limit`."""
+    return Schema.from_dict(
+        {
+            "after": Cursor(list_name, types, data_key="cursor", load_default=None),
+            "limit": fields.Integer(
+                load_default=pages.DEFAULT_LIMIT, validate=validate.Range(min=1, max=pages.MAX_LIMIT)
+            ),
+        },
+        name=f"{list_name.title().replace('_', '')}PageQuerySchema",
+    )
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """Return the schema of a page of `item_schema` items, named after them in the OpenAPI document."""
+    name = item_schema.__name__.removesuffix("Schema")
+    return type(
+        f"{name}PageSchema",
+        (Schema,),
+        {
+            "__doc__": f"A page of {name} items and the cursor of the next page.",
+            "items": fields.List(fields.Nested(item_schema)),
+            "next_cursor": fields.String(allow_none=True, metadata={"description": NEXT_CURSOR}),
+        },
+    )
+
+
+def page_body(list_name: str, page: pages.Page, items: list | None = None) -> dict:
+    """Return the body of a page: its items (or `items` made from them) and the next page's cursor."""
+    return {
+        "items": page.items if items is None else items,
+        "next_cursor": pages.encode_cursor(list_name, page.next_key),
+    }
 
 
 def etag_of(record) -> str:

@@ -14,11 +14,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from app import db, errors
-from app.api.conventions import versioned
+from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.api.register import IdentityInSchema, IdentityOutSchema
 from app.auth import require_scope
-from licensing import intelligence, routed_intelligence
+from licensing import intelligence, pages, routed_intelligence
 from licensing.clock import utcnow
 from licensing.models.intelligence import CATEGORIES, STATUSES
 
@@ -150,22 +150,6 @@ class CouncilIntelligenceSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema))
 
 
-class CouncilPageSchema(Schema):
-    """A page of routed intelligence, newest first, and the cursor of the next page."""
-
-    items = fields.List(fields.Nested(CouncilIntelligenceSchema))
-    next_cursor = fields.Integer(
-        allow_none=True, metadata={"description": "Pass as `before`; null at the end"}
-    )
-
-
-class CouncilQuerySchema(Schema):
-    """The cursor and size of a page."""
-
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1, max=routed_intelligence.MAX_ID))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=routed_intelligence.MAX_PAGE))
-
-
 def own_item(session, actor, force_reference: str):
     """Return the calling force's own item; any other reference is NotFound."""
     return intelligence.force_view(session, actor, force_reference).intelligence
@@ -229,12 +213,15 @@ class Routed(MethodView):
     """Intelligence routed to the caller's authority."""
 
     @require_scope("council:read")
-    @blp.arguments(CouncilQuerySchema, location="query")
-    @blp.response(200, CouncilPageSchema)
+    @blp.arguments(page_query("routed_intelligence"), location="query")
+    @blp.response(200, page_of(CouncilIntelligenceSchema))
     def get(self, args):
-        """List intelligence routed to the caller's authority, newest first; each view is audited."""
-        items, cursor = routed_intelligence.routed_to_council(db.session(), g.actor, utcnow(), **args)
-        return {"items": items, "next_cursor": cursor}
+        """List intelligence routed to the caller's authority newest first; each view is audited."""
+        before = args["after"] and args["after"][0]
+        items, cursor = routed_intelligence.routed_to_council(
+            db.session(), g.actor, utcnow(), before=before, limit=args["limit"]
+        )
+        return page_body("routed_intelligence", pages.Page(items, cursor and (cursor,)))
 
 
 @blp.route("/routed-intelligence/<int:intelligence_id>")

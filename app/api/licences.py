@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.conventions import versioned
+from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import IdentityOutSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import applications, licences
@@ -47,17 +47,11 @@ class RenewSchema(Schema):
     expires_on = fields.Date(required=True, metadata={"description": "At most 3 years after the renewal"})
 
 
-class LicenceQuerySchema(Schema):
+class LicenceQuerySchema(page_query("licences")):
     """Filters and a cursor for the list of licences."""
 
     status = fields.String(validate=validate.OneOf(LICENCE_STATUSES))
     badge_number = fields.String(validate=validate.Length(max=32))
-    after = fields.Integer(
-        load_default=0,
-        validate=validate.Range(min=0, max=MAX_ID),
-        metadata={"description": "The last id seen"},
-    )
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=licences.LIST_LIMIT))
 
 
 class StatusChangeOutSchema(Schema):
@@ -118,11 +112,10 @@ class Licences(MethodView):
 
     @require_scope("council:read")
     @blp.arguments(LicenceQuerySchema, location="query")
-    @blp.response(200, LicenceSchema(many=True))
+    @blp.response(200, page_of(LicenceSchema))
     def get(self, args):
-        """List licences in id order; pass the last id seen as `after` for the next page."""
-        after, limit = args.pop("after"), args.pop("limit")
-        return licences.list_licences(db.session(), g.actor, after_id=after, limit=limit, **args)
+        """List licences in id order, a page at a time."""
+        return page_body("licences", licences.list_licences(db.session(), g.actor, **args))
 
 
 @blp.route("/licences/<int:licence_id>")

@@ -8,15 +8,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, pre_dump, validate
 
 from app import db
-from app.api.conventions import versioned
+from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import IdentityOutSchema, UtcDateTime
 from app.auth import require_scope
-from licensing import register
+from licensing import pages, register
 from licensing.clock import utcnow
 from licensing.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_CHANGES, ENTRY_STATUSES
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1", description="The s.2 register of decisions")
-LIST_LIMIT = 200
 
 
 class IdentityInSchema(Schema):
@@ -74,16 +73,10 @@ class AmendSchema(Schema):
     )
 
 
-class EntryQuerySchema(Schema):
+class EntryQuerySchema(page_query("register_entries")):
     """Filters and a cursor for the list of entries."""
 
     status = fields.String(validate=validate.OneOf(ENTRY_STATUSES))
-    after = fields.Integer(
-        load_default=0,
-        validate=validate.Range(min=0, max=register.MAX_ID),
-        metadata={"description": "The last id seen"},
-    )
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT))
 
 
 class ChangeSchema(Schema):
@@ -131,10 +124,12 @@ class Entries(MethodView):
 
     @require_scope("council:read")
     @blp.arguments(EntryQuerySchema, location="query")
-    @blp.response(200, EntrySchema(many=True))
+    @blp.response(200, page_of(EntrySchema))
     def get(self, args):
-        """List entries in id order; pass the last id seen as `after` for the next page."""
-        return register.list_entries(db.session(), g.actor, **args)
+        """List entries in id order, a page at a time."""
+        after, limit = (args.pop("after") or (0,))[0], args.pop("limit")
+        rows = register.list_entries(db.session(), g.actor, **args, after=after, limit=limit + 1)
+        return page_body("register_entries", pages.take(rows, limit, lambda entry: (entry.id,)))
 
     @require_scope("council:write")
     @blp.arguments(EntryInSchema)

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.conventions import versioned
+from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import requests
@@ -55,7 +55,7 @@ class ResponseInSchema(Schema):
     )
 
 
-class RequestQuerySchema(Schema):
+class RequestQuerySchema(page_query("information_requests", requests.PAGE_KEY_TYPES)):
     """Which requests to list."""
 
     direction = fields.String(
@@ -101,12 +101,14 @@ class Requests(MethodView):
 
     @require_scope("council:read")
     @blp.arguments(RequestQuerySchema, location="query")
-    @blp.response(200, RequestSchema(many=True))
+    @blp.response(200, page_of(RequestSchema))
     def get(self, args):
-        """List incoming or outgoing requests, by due date."""
+        """List incoming or outgoing requests by due date, a page at a time."""
         today = utcnow().date()
-        found = requests.list_requests(db.session(), g.actor, today=today, **args)
-        return [requests.describe(db.session(), r, today) for r in found]
+        page = requests.list_requests(db.session(), g.actor, today=today, **args)
+        return page_body(
+            "information_requests", page, [requests.describe(db.session(), r, today) for r in page.items]
+        )
 
     @require_scope("council:write")
     @blp.arguments(RequestInSchema)

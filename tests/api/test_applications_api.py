@@ -203,9 +203,10 @@ def test_list_shows_only_own_applications_newest_first(client, session):
         apply(client, key, ref=f"APP-{n}")
     apply(client, council_key(session), ref="ELSEWHERE")
     listed = client.get("/api/v1/applications?limit=2", headers=bearer(key)).json
-    assert [a["ref"] for a in listed] == ["APP-2", "APP-1"]
-    following = client.get(f"/api/v1/applications?before={listed[-1]['id']}", headers=bearer(key)).json
-    assert [a["ref"] for a in following] == ["APP-0"]
+    assert [a["ref"] for a in listed["items"]] == ["APP-2", "APP-1"]
+    url = f"/api/v1/applications?cursor={listed['next_cursor']}"
+    following = client.get(url, headers=bearer(key)).json
+    assert ([a["ref"] for a in following["items"]], following["next_cursor"]) == (["APP-0"], None)
 
 
 def test_withdrawn_application_cannot_be_refused_or_rescreened(client, session):

@@ -57,9 +57,9 @@ def test_s5_s6_flow_end_to_end(client, session):
     incoming = client.get(
         "/api/v1/concern-reports?direction=incoming&status=open", headers=bearer(issuer_key)
     )
-    assert [r["id"] for r in incoming.json] == [sent["id"]]
-    assert incoming.json[0]["summary"] == "Seen touting."
-    assert client.get("/api/v1/concern-reports", headers=bearer(reporter_key)).json == []
+    assert [r["id"] for r in incoming.json["items"]] == [sent["id"]]
+    assert incoming.json["items"][0]["summary"] == "Seen touting."
+    assert client.get("/api/v1/concern-reports", headers=bearer(reporter_key)).json["items"] == []
 
     url = f"/api/v1/concern-reports/{sent['id']}/decide"
     decision = {"decision": "suspended", "notes": "Suspended pending interview."}
@@ -73,7 +73,8 @@ def test_s5_s6_flow_end_to_end(client, session):
         "suspended",
         "Suspended pending interview.",
     )
-    outgoing = client.get("/api/v1/concern-reports?direction=outgoing", headers=bearer(reporter_key)).json
+    sent_by_me = "/api/v1/concern-reports?direction=outgoing"
+    outgoing = client.get(sent_by_me, headers=bearer(reporter_key)).json["items"]
     assert [r["id"] for r in outgoing] == [sent["id"]]
     assert client.get(location, headers=bearer(council_key(session))).status_code == 404
     assert client.post(url, json=decision, headers=bearer(issuer_key)).status_code == 409

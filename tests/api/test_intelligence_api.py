@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from licensing.models import Alert, AuditEvent, Intelligence, IntelligenceRoute
+from licensing.pages import encode_cursor
 from tests.api.test_auth import bearer
 from tests.factories import identity, make_api_client, make_authority, make_police_force
 from tests.licensing.test_intelligence import UNRELATED, applying, licensed
@@ -291,4 +292,5 @@ def test_batch_item_that_is_not_an_object_is_reported_alone(client, session):
 def test_ids_beyond_the_column_range_are_simply_not_found(client, session):
     key = council_key(session, make_authority(session))
     assert client.get("/api/v1/routed-intelligence/99999999999999", headers=bearer(key)).status_code == 404
-    assert client.get("/api/v1/intelligence?before=99999999999999", headers=bearer(key)).status_code == 422
+    cursor = encode_cursor("routed_intelligence", (99999999999999,))
+    assert client.get(f"/api/v1/intelligence?cursor={cursor}", headers=bearer(key)).status_code == 422

@@ -139,9 +139,9 @@ def test_list_shows_own_licences_filtered(client, session):
     make_licence(session, authority_id=authority.id, badge_number="A2", status="suspended")
     make_licence(session, badge_number="A1")
     key = council_key(session, authority.id, scopes=["council:read"])
-    listed = client.get("/api/v1/licences?badge_number=A1", headers=bearer(key)).json
+    listed = client.get("/api/v1/licences?badge_number=A1", headers=bearer(key)).json["items"]
     assert [lic["id"] for lic in listed] == [mine.id]
-    suspended = client.get("/api/v1/licences?status=suspended", headers=bearer(key)).json
+    suspended = client.get("/api/v1/licences?status=suspended", headers=bearer(key)).json["items"]
     assert [lic["badge_number"] for lic in suspended] == ["A2"]
     assert client.get("/api/v1/licences?status=lapsed", headers=bearer(key)).status_code == 422
 

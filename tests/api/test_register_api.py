@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from licensing.models import Alert, MatchKey
+from licensing.pages import encode_cursor
 from tests.factories import (
     identity,
     make_api_client,
@@ -90,11 +91,14 @@ def test_list_shows_only_own_entries_filtered_and_paged(client, session):
     )
 
     def ids(query):
-        return [e["id"] for e in client.get(f"/api/v1/register-entries{query}", headers=bearer(key)).json]
+        page = client.get(f"/api/v1/register-entries{query}", headers=bearer(key)).json
+        return [e["id"] for e in page["items"]]
 
     assert ids("") == [e.id for e in mine]
     assert ids("?status=current") == [mine[0].id, mine[2].id]
-    assert ids(f"?after={mine[0].id}&limit=1") == [mine[1].id]
+    first = client.get("/api/v1/register-entries?limit=1", headers=bearer(key)).json
+    assert [e["id"] for e in first["items"]] == [mine[0].id]
+    assert ids(f"?cursor={first['next_cursor']}&limit=1") == [mine[1].id]
 
 
 def test_appeal_amendment_through_the_api_notifies_each_requesting_council(client, session):
@@ -201,5 +205,6 @@ def test_ids_beyond_the_column_range_are_not_found(client, session, method, url,
 
 
 def test_a_cursor_beyond_the_column_range_is_422(client, session):
-    response = client.get(f"/api/v1/register-entries?after={2**63}", headers=bearer(council_key(session)))
+    cursor = encode_cursor("register_entries", (2**63,))
+    response = client.get(f"/api/v1/register-entries?cursor={cursor}", headers=bearer(council_key(session)))
     assert response.status_code == 422

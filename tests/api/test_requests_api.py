@@ -59,10 +59,10 @@ def test_s3_flow_end_to_end(client, session):
 
     incoming = client.get(
         "/api/v1/information-requests?direction=incoming", headers=bearer(recorder_key)
-    ).json
+    ).json["items"]
     assert [r["id"] for r in incoming] == [request["id"]]
     assert incoming[0]["requesting_authority"]["code"] == request["requesting_authority"]["code"]
-    assert client.get("/api/v1/information-requests", headers=bearer(asker_key)).json == []
+    assert client.get("/api/v1/information-requests", headers=bearer(asker_key)).json["items"] == []
 
     answer = {"response_text": "The panel found the complaint proved.", "attachments": [ATTACHMENT]}
     url = f"/api/v1/information-requests/{request['id']}/respond"
@@ -80,7 +80,7 @@ def test_s3_flow_end_to_end(client, session):
     outgoing = client.get(
         "/api/v1/information-requests?direction=outgoing&status=answered", headers=bearer(asker_key)
     )
-    assert [r["id"] for r in outgoing.json] == [request["id"]]
+    assert [r["id"] for r in outgoing.json["items"]] == [request["id"]]
 
     third = council_key(session)
     assert client.get(location, headers=bearer(third)).status_code == 404
@@ -107,12 +107,13 @@ def test_overdue_requests_are_listed(client, session):
     stored = session.get(InformationRequest, created.json["id"])
     stored.due_on = date(2020, 1, 2)
     session.commit()
-    overdue = client.get("/api/v1/information-requests?status=overdue", headers=bearer(recorder_key)).json
+    url = "/api/v1/information-requests?status=overdue"
+    overdue = client.get(url, headers=bearer(recorder_key)).json["items"]
     assert [(r["id"], r["overdue"]) for r in overdue] == [(created.json["id"], True)]
     mine = client.get(
         "/api/v1/information-requests?direction=outgoing&status=overdue", headers=bearer(asker_key)
     )
-    assert [r["id"] for r in mine.json] == [created.json["id"]]
+    assert [r["id"] for r in mine.json["items"]] == [created.json["id"]]
 
 
 @pytest.mark.parametrize(

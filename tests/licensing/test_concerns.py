@@ -127,11 +127,15 @@ def test_each_side_lists_its_own_direction(session):
     second = report_concern(session, officer(reporter.id), by_badge(licence, session), NOW)
     decide(session, officer(licence.authority_id), first.id, "warning", None, NOW)
     issuer = officer(licence.authority_id)
-    assert [r.id for r in list_reports(session, issuer)] == [first.id, second.id]
-    assert [r.id for r in list_reports(session, issuer, status="open")] == [second.id]
-    assert list_reports(session, issuer, direction="outgoing") == []
-    assert [r.id for r in list_reports(session, officer(reporter.id), direction="outgoing")] == [
-        first.id,
-        second.id,
-    ]
-    assert list_reports(session, officer(make_authority(session).id)) == []
+
+    def ids(actor, **kw):
+        return [r.id for r in list_reports(session, actor, **kw).items]
+
+    assert ids(issuer) == [first.id, second.id]
+    assert ids(issuer, status="open") == [second.id]
+    assert ids(issuer, direction="outgoing") == []
+    assert ids(officer(reporter.id), direction="outgoing") == [first.id, second.id]
+    assert ids(officer(make_authority(session).id)) == []
+    page = list_reports(session, issuer, limit=1)
+    assert ([r.id for r in page.items], page.next_key) == ([first.id], (first.id,))
+    assert ids(issuer, after=page.next_key) == [second.id]

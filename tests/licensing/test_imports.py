@@ -13,7 +13,7 @@ from licensing.imports import REGISTER_COLUMNS, import_licences, import_register
 from licensing.keys import keys_of
 from licensing.matching import person_from
 from licensing.models import AuditEvent, Licence, MatchKey, RegisterEntry
-from tests.factories import make_authority
+from tests.factories import make_authority, make_register_entry
 
 ACTOR = cli_actor("register import")
 LICENCE_COLUMNS = (
@@ -217,3 +217,19 @@ def test_reimporting_licences_is_idempotent(session, now):
     report, _ = run_licences(session, now, text)
     assert (report.inserted, report.updated, report.unchanged) == (0, 0, 2)
     assert count(session, Licence) == 2
+
+
+def test_imported_records_follow_existing_ids_and_read_back_as_written(session, now):
+    code = make_authority(session).code
+    earlier = make_register_entry(session)
+    rows = [entry_row(code, ref=f"R{i}", date_of_birth=f"1985-03-{10 + i}") for i in range(3)]
+    run_register(session, now, register_csv(rows))
+    session.expunge_all()
+    entries = session.scalars(select(RegisterEntry).where(RegisterEntry.ref.in_(["R0", "R1", "R2"]))).all()
+    assert sorted(e.id for e in entries) == [earlier.id + 1, earlier.id + 2, earlier.id + 3]
+    entry = next(e for e in entries if e.ref == "R2")
+    assert (entry.date_of_birth, entry.updated_at, entry.first_recorded_at) == (date(1985, 3, 12), now, now)
+    later = make_register_entry(session)
+    assert later.id == earlier.id + 4
+    found = session.scalars(select(RegisterEntry).where(RegisterEntry.first_recorded_at == now)).all()
+    assert {"R0", "R1", "R2"} <= {e.ref for e in found}

@@ -322,7 +322,11 @@ def test_list_shows_only_the_councils_own_licences_with_filters(session):
     suspended = make_licence(session, authority_id=authority.id, badge_number="A2", status="suspended")
     make_licence(session, badge_number="A1")
     actor = council(authority.id)
-    assert [lic.id for lic in licences.list_licences(session, actor)] == [mine.id, suspended.id]
-    assert [lic.id for lic in licences.list_licences(session, actor, status="suspended")] == [suspended.id]
-    assert [lic.id for lic in licences.list_licences(session, actor, badge_number="A1")] == [mine.id]
-    assert [lic.id for lic in licences.list_licences(session, actor, after_id=mine.id)] == [suspended.id]
+
+    def ids(**kw):
+        return [lic.id for lic in licences.list_licences(session, actor, **kw).items]
+
+    assert ids() == [mine.id, suspended.id]
+    assert ids(status="suspended") == [suspended.id]
+    assert ids(badge_number="A1") == [mine.id]
+    assert ids(after=(mine.id,)) == [suspended.id]

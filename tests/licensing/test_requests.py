@@ -140,16 +140,20 @@ def test_overdue_lists_open_requests_past_their_due_date(session):
     today = NOW.date()
 
     def listed(**kw):
-        return [r.id for r in list_requests(session, recorder, today=today, **kw)]
+        return [r.id for r in list_requests(session, recorder, today=today, **kw).items]
 
     assert listed(status="overdue") == [old.id]
     assert is_overdue(old, today) and not is_overdue(recent, today)
     assert listed(status="open") == [old.id, recent.id]
     assert listed(status="answered") == [answered.id]
     assert listed(direction="outgoing") == []
-    assert [r.id for r in list_requests(session, officer(asker.id), direction="outgoing", today=today)] == [
-        old.id,
-        answered.id,
-        recent.id,
-    ]
-    assert list_requests(session, officer(asker.id), direction="incoming", today=today) == []
+    outgoing = list_requests(session, officer(asker.id), direction="outgoing", today=today, limit=2)
+    assert ([r.id for r in outgoing.items], outgoing.next_key) == (
+        [old.id, answered.id],
+        (old.due_on, answered.id),
+    )
+    rest = list_requests(
+        session, officer(asker.id), direction="outgoing", today=today, after=outgoing.next_key
+    )
+    assert ([r.id for r in rest.items], rest.next_key) == ([recent.id], None)
+    assert list_requests(session, officer(asker.id), direction="incoming", today=today).items == []
