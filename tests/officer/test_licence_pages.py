@@ -1,0 +1,158 @@
+"""Licences: search, view, status changes after a confirmation step, managers only for revoke/reinstate."""
+
+from datetime import date
+
+from sqlmodel import select
+
+from licensing.models import Licence, RegisterEntry
+from tests.factories import make_authority, make_licence
+from tests.officer.conftest import csrf_token, date_fields
+
+
+def status_of(session, licence) -> str:
+    """Return the licence's status as committed."""
+    session.rollback()  # end the snapshot: see what the app committed
+    return session.get(Licence, licence.id, populate_existing=True).status
+
+
+def confirm(client, licence, action, day=date(2026, 11, 23), **changes):
+    """Post the confirmation form of `action` with a valid token."""
+    path = f"/licences/{licence.id}/{action}"
+    data = date_fields("effective_on", day) | {"csrf_token": csrf_token(client, path)} | changes
+    return client.post(path, data=data)
+
+
+def test_search_by_badge_finds_only_that_licence(officer_client, session, authority):
+    wanted = make_licence(session, authority_id=authority.id, badge_number="PH777")
+    make_licence(session, authority_id=authority.id, badge_number="PH888")
+    page = officer_client.get("/licences?badge=PH777").get_data(as_text=True)
+    assert f'href="/licences/{wanted.id}"' in page and "PH888" not in page
+
+
+def test_search_lists_only_this_councils_licences(officer_client, session, authority):
+    make_licence(session, authority_id=authority.id, badge_number="PH777")
+    make_licence(session, badge_number="XX999")  # another council
+    page = officer_client.get("/licences").get_data(as_text=True)
+    assert "PH777" in page and "XX999" not in page
+
+
+def test_suspension_asks_for_confirmation_then_suspends(officer_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    page = officer_client.get(f"/licences/{licence.id}/suspend").get_data(as_text=True)
+    assert "Suspend licence" in page and "Yes, suspend this licence" in page
+    assert status_of(session, licence) == "active"  # showing the question changes nothing
+    response = confirm(officer_client, licence, "suspend")
+    assert response.status_code == 302 and status_of(session, licence) == "suspended"
+
+
+def test_officer_may_not_revoke_and_gets_the_403_page(officer_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    assert "Revoke licence" not in officer_client.get(f"/licences/{licence.id}").get_data(as_text=True)
+    assert officer_client.get(f"/licences/{licence.id}/revoke").status_code == 403
+    token = csrf_token(officer_client, f"/licences/{licence.id}")
+    data = date_fields("effective_on", date(2026, 11, 23)) | {"csrf_token": token}
+    response = officer_client.post(f"/licences/{licence.id}/revoke", data=data)
+    assert response.status_code == 403 and "Ask a licensing manager" in response.get_data(as_text=True)
+    assert status_of(session, licence) == "active"
+
+
+def test_manager_revokes_after_confirming(manager_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    assert "Revoke licence" in manager_client.get(f"/licences/{licence.id}").get_data(as_text=True)
+    assert confirm(manager_client, licence, "revoke").status_code == 302
+    assert status_of(session, licence) == "revoked"
+    assert "Revoked" in manager_client.get(f"/licences/{licence.id}").get_data(as_text=True)
+
+
+def test_status_change_refuses_a_missing_csrf_token(manager_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    data = date_fields("effective_on", date(2026, 11, 23))
+    assert manager_client.post(f"/licences/{licence.id}/revoke", data=data).status_code == 400
+    assert status_of(session, licence) == "active"
+
+
+def test_status_change_with_a_bad_date_shows_errors_and_changes_nothing(manager_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    response = confirm(
+        manager_client, licence, "revoke", **{"effective_on-day": "31", "effective_on-month": "2"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in page and 'href="#effective_on"' in page
+    assert status_of(session, licence) == "active"
+
+
+def test_status_change_before_the_grant_is_refused_inline(manager_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id, granted_on=date(2025, 1, 1))
+    response = confirm(manager_client, licence, "suspend", day=date(2024, 1, 1))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "cannot be before the licence was granted" in page
+    assert status_of(session, licence) == "active"
+
+
+def test_a_change_the_state_table_forbids_is_explained(manager_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    response = confirm(manager_client, licence, "reinstate")
+    assert response.status_code == 400
+    assert "licence cannot be reinstated" in response.get_data(as_text=True)
+    assert status_of(session, licence) == "active"
+
+
+def test_another_councils_licence_is_not_found(manager_client, session):
+    licence = make_licence(session, authority_id=make_authority(session).id)
+    for path in (f"/licences/{licence.id}", f"/licences/{licence.id}/revoke", f"/trail/licence/{licence.id}"):
+        assert manager_client.get(path).status_code == 404, path
+    token = csrf_token(manager_client, "/licences")
+    data = date_fields("effective_on", date(2026, 11, 23)) | {"csrf_token": token}
+    assert manager_client.post(f"/licences/{licence.id}/revoke", data=data).status_code == 404
+    assert status_of(session, licence) == "active"
+
+
+def test_register_entry_starts_from_the_licence_and_is_recorded(officer_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id, given_names="Imran")
+    page = officer_client.get(f"/register/new?licence={licence.id}").get_data(as_text=True)
+    assert 'value="Imran"' in page and 'value="HUSSA803145I99AB"' in page
+    data = {
+        "csrf_token": csrf_token(officer_client, "/register/new"),
+        "ref": "RE-9",
+        "decision": "revocation",
+    }
+    data |= {"given_names": "Imran", "family_name": "Hussain", "category": "violence"}
+    data |= date_fields("decided_on", date(2026, 11, 20)) | date_fields("effective_on", date(2026, 11, 21))
+    response = officer_client.post("/register/new", data=data)
+    assert response.status_code == 302
+    session.rollback()
+    entry = session.exec(select(RegisterEntry)).one()
+    assert (entry.ref, entry.decision, entry.authority_id) == ("RE-9", "revocation", authority.id)
+
+
+def test_bad_register_entry_shows_errors_and_records_nothing(officer_client, session):
+    data = {"csrf_token": csrf_token(officer_client, "/register/new"), "ref": "RE-9", "given_names": "Imran"}
+    data |= date_fields("decided_on", date(2026, 11, 20)) | date_fields("effective_on", date(2026, 11, 1))
+    response = officer_client.post("/register/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in page
+    assert 'href="#family_name"' in page and 'href="#decision"' in page
+    session.rollback()
+    assert session.exec(select(RegisterEntry)).all() == []
+
+
+def test_register_entry_dated_in_the_future_is_refused_by_the_service(officer_client, session):
+    data = {
+        "csrf_token": csrf_token(officer_client, "/register/new"),
+        "ref": "RE-9",
+        "decision": "suspension",
+    }
+    data |= {"given_names": "Imran", "family_name": "Hussain"}
+    data |= date_fields("decided_on", date(2099, 1, 1)) | date_fields("effective_on", date(2099, 1, 2))
+    response = officer_client.post("/register/new", data=data)
+    assert response.status_code == 400 and 'href="#decided_on"' in response.get_data(as_text=True)
+    session.rollback()
+    assert session.exec(select(RegisterEntry)).all() == []
+
+
+def test_register_entry_form_refuses_a_missing_csrf_token(officer_client, session):
+    data = {"ref": "RE-9", "decision": "suspension", "given_names": "Imran", "family_name": "Hussain"}
+    data |= date_fields("decided_on", date(2026, 11, 20)) | date_fields("effective_on", date(2026, 11, 21))
+    assert officer_client.post("/register/new", data=data).status_code == 400
+    session.rollback()
+    assert session.exec(select(RegisterEntry)).all() == []
