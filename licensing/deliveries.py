@@ -69,10 +69,39 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) 
     return [_claim(row, alerts[row.alert_id]) for row in rows]
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one claimed attempt came to: delivered, or failed (permanently, or with a Retry-After)."""
+
+    claim: Claim
+    delivered: bool
+    error: str = ""
+    permanent: bool = False
+    retry_after: float | None = None
+
+    @property
+    def status(self) -> str:
+        """Name the delivery's fate: delivered, retry or dead."""
+        if self.delivered:
+            return "delivered"
+        dead = self.permanent or next_wait(self.claim.attempt, self.retry_after) is None
+        return "dead" if dead else "retry"
+
+
+def record_outcomes(session: Session, outcomes: list[Outcome], *, now: datetime) -> int:
+    """Record a batch of outcomes in one transaction; return how many claims still held their row.
+
+    One commit per batch, not per delivery: a scheduler killed before it commits has its batch sent
+    again after the lease expires, with the same webhook-ids, which the receivers drop as duplicates.
+    """
+    held = sum(_fenced_update(session, outcome.claim, _values(outcome, now)) for outcome in outcomes)
+    session.commit()
+    return held
+
+
 def record_delivered(session: Session, claim: Claim, *, now: datetime) -> bool:
     """Mark the claimed attempt delivered; False if the lease was lost to another sender meanwhile."""
-    values = {"status": "delivered", "delivered_at": now, "lease_expires_at": None, "last_error": None}
-    return _fenced_update(session, claim, values)
+    return record_outcomes(session, [Outcome(claim, delivered=True)], now=now) == 1
 
 
 def record_failure(
@@ -85,13 +114,8 @@ def record_failure(
     retry_after: float | None = None,
 ) -> bool:
     """Schedule the next attempt on the retry schedule, or mark the delivery dead after the last one."""
-    values = {"last_error": error[:ERROR_LENGTH], "lease_expires_at": None}
-    wait = next_wait(claim.attempt, retry_after)
-    if permanent or wait is None:
-        values["status"] = "dead"
-    else:
-        values |= {"status": "pending", "next_attempt_at": now + wait}
-    return _fenced_update(session, claim, values)
+    outcome = Outcome(claim, delivered=False, error=error, permanent=permanent, retry_after=retry_after)
+    return record_outcomes(session, [outcome], now=now) == 1
 
 
 def next_wait(attempts: int, retry_after: float | None = None) -> timedelta | None:
@@ -104,13 +128,23 @@ def next_wait(attempts: int, retry_after: float | None = None) -> timedelta | No
     return wait
 
 
+def _values(outcome: Outcome, now: datetime) -> dict:
+    """Return the column values that record `outcome` at `now`."""
+    if outcome.delivered:
+        return {"status": "delivered", "delivered_at": now, "lease_expires_at": None, "last_error": None}
+    values = {"status": outcome.status, "last_error": outcome.error[:ERROR_LENGTH], "lease_expires_at": None}
+    if values["status"] == "retry":
+        wait = next_wait(outcome.claim.attempt, outcome.retry_after)
+        values |= {"status": "pending", "next_attempt_at": now + wait}
+    return values
+
+
 def _fenced_update(session: Session, claim: Claim, values: dict) -> bool:
-    """Apply `values` to the claimed row if this claim still holds it, commit, and tell whether it did."""
+    """Apply `values` to the claimed row if this claim still holds it, and tell whether it did."""
     # Only the holder of the current attempt may record it: if the lease expired and another scheduler
     # re-claimed the row, `attempts` moved on and this (late) outcome is dropped.
     fence = and_(Delivery.id == claim.id, Delivery.status == "delivering", Delivery.attempts == claim.attempt)
     result = session.execute(update(Delivery).where(fence).values(**values))
-    session.commit()
     return result.rowcount == 1
 
 

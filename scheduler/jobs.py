@@ -1,0 +1,93 @@
+"""The scheduler's jobs, declared as data: id, function, trigger, and whether only the leader runs it.
+
+Each job is thin and idempotent (running it twice, or on two processes, does no harm) and logs what it
+processed. Periodic jobs run on the leader only (scheduler/leader.py); `deliver` runs on every process,
+because claims under a lease with SKIP LOCKED never hand one delivery to two schedulers at once.
+"""
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+
+from licensing.audit import verify
+from licensing.db import new_session
+from scheduler.delivery import Dispatcher
+from scheduler.leader import Leadership
+from scheduler.settings import SchedulerSettings
+
+log = logging.getLogger("crosscheck.scheduler")
+
+
+@dataclass
+class Context:
+    """What every job may use: the database, settings, leadership, the dispatcher and a stop flag."""
+
+    engine: Engine
+    settings: SchedulerSettings
+    leadership: Leadership
+    dispatcher: Dispatcher
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One scheduled job: `function(context)` run on `trigger`, by the leader only if `leader_only`."""
+
+    id: str
+    function: Callable[[Context], object]
+    trigger: Callable[[SchedulerSettings], BaseTrigger]
+    leader_only: bool = True
+
+
+def deliver(context: Context) -> Counter:
+    """Send due deliveries, batch after batch, until none is due or the process is stopping."""
+    total = Counter()
+    while not context.stopping.is_set():
+        done = context.dispatcher.run_batch()
+        total += done
+        if sum(done.values()) < context.settings.batch_size:
+            break
+    if total:
+        log.info("deliver: %s", dict(total), extra={"job": "deliver", "outcomes": dict(total)})
+    return total
+
+
+def elect(context: Context) -> bool:
+    """Take the leader lock if it is free, or check that this process still holds it."""
+    return context.leadership.is_leader()
+
+
+def verify_audit(context: Context) -> bool:
+    """Walk the audit hash chain and log whether it is intact (the nightly `audit verify`)."""
+    with new_session(context.engine, observer=True) as session:
+        result = verify(session)
+    level = logging.INFO if result.ok else logging.ERROR
+    log.log(
+        level,
+        "audit verify: ok=%s checked=%s broken_at=%s",
+        result.ok,
+        result.checked,
+        result.first_broken_id,
+    )
+    return result.ok
+
+
+JOBS: tuple[Job, ...] = (
+    Job("deliver", deliver, lambda s: IntervalTrigger(seconds=s.poll_seconds), leader_only=False),
+    Job("elect", elect, lambda s: IntervalTrigger(seconds=s.leader_retry_seconds), leader_only=False),
+    Job("verify_audit", verify_audit, lambda s: CronTrigger(hour=2, minute=30)),
+)
+
+
+def run(job: Job, context: Context):
+    """Run `job` now if this process may (a leader-only job on a follower is skipped); return its result."""
+    if job.leader_only and not context.leadership.is_leader():
+        return None
+    return job.function(context)
