@@ -1,6 +1,7 @@
 """Crosscheck's web application factory."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import api, auth, cli, db, errors, frontend, logs, officer, ops, public
 from app.config import INSTANCE_DIR, load_config
@@ -10,6 +11,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure a Crosscheck app; `test_config` overrides the environment."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(test_config))
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:  # believe X-Forwarded-* only from that many proxies, so the rate limit sees the client
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     INSTANCE_DIR.mkdir(exist_ok=True)
     logs.init_app(app)
     db.init_app(app)

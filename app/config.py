@@ -1,7 +1,10 @@
 """Configuration from the environment: one class per environment, safe embedded defaults."""
 
 import os
+from datetime import date
 from pathlib import Path
+
+from licensing.workdays import Calendar, calendar_for
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -33,6 +36,14 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_CHECK_RATE_LIMIT = "30/minute"
     SCREENING_MAX_AGE_DAYS = 30  # a grant needs a screening of the application at most this old
+    # Working days of the s.3/s.5 deadlines (licensing.workdays): Scottish authorities count Scotland's
+    # bank holidays ("SCT") or England's ("ENG"); EXTRA_BANK_HOLIDAYS adds proclaimed days, ISO dates
+    # separated by commas, e.g. "2027-06-07".
+    SCOTLAND_CALENDAR = "SCT"
+    EXTRA_BANK_HOLIDAYS = ""
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix);
+    # 0 trusts none, so a client cannot forge its address to escape the public rate limit.
+    TRUSTED_PROXIES = 0
     # The scheduler process (python -m scheduler); values from the environment arrive as text.
     SCHEDULER_POLL_SECONDS = 1.0  # how often the deliver job looks for due deliveries
     SCHEDULER_BATCH_SIZE = 100  # deliveries claimed per claim
@@ -97,6 +108,9 @@ ENV_KEYS = (
     "DBS_ORGANISATION_NAME",
     "DBS_EMPLOYEE_FORENAME",
     "DBS_EMPLOYEE_SURNAME",
+    "SCOTLAND_CALENDAR",
+    "EXTRA_BANK_HOLIDAYS",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -110,7 +124,31 @@ def load_config(overrides: dict | None = None) -> dict:
     settings.update({k: os.environ[k] for k in ENV_KEYS if os.environ.get(k)})
     settings.update(overrides or {})
     check_safe(settings)
+    working_calendar(settings)  # refuse a bad calendar at start-up, not on the first deadline
+    settings["TRUSTED_PROXIES"] = trusted_proxies(settings)
     return settings
+
+
+def working_calendar(settings) -> Calendar:
+    """Return the working-day calendar of the s.3/s.5 deadlines configured in `settings`."""
+    raw = settings.get("EXTRA_BANK_HOLIDAYS") or ""
+    extra = raw.split(",") if isinstance(raw, str) else list(raw)
+    try:
+        days = [d if isinstance(d, date) else date.fromisoformat(d.strip()) for d in extra if str(d).strip()]
+        return calendar_for(settings.get("SCOTLAND_CALENDAR", "SCT"), days)
+    except ValueError as error:
+        raise ConfigError(f"SCOTLAND_CALENDAR / EXTRA_BANK_HOLIDAYS: {error}") from None
+
+
+def trusted_proxies(settings) -> int:
+    """Return how many reverse proxies in front of the app may be believed about the client."""
+    try:
+        count = int(settings.get("TRUSTED_PROXIES") or 0)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise ConfigError("TRUSTED_PROXIES must be a whole number of proxies, 0 or more.")
+    return count
 
 
 def check_safe(settings: dict) -> None:

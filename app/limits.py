@@ -4,8 +4,9 @@ Counters live in RATELIMIT_STORAGE_URI: memory:// for one process, Redis in prod
 web process and host counts together (ProductionConfig leaves it empty and REDIS_URL is used). If Redis
 cannot be reached the limiter falls back to per-process memory rather than failing the request.
 
-Clients are told apart by request.remote_addr: behind a reverse proxy, the proxy must be trusted with
-werkzeug's ProxyFix so that this is the resident's address and not the proxy's.
+Clients are told apart by request.remote_addr: behind reverse proxies, set TRUSTED_PROXIES to how many
+there are, so that create_app wraps the app in werkzeug's ProxyFix and this is the resident's address
+(the last one those proxies appended to X-Forwarded-For) and not the proxy's, nor one the client forged.
 """
 
 from flask import Flask, current_app

@@ -18,14 +18,16 @@ from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationF
 from licensing.models import Authority, ConcernReport, Licence, Screening, ScreeningCandidate
 from licensing.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
 from licensing.register import by_id, notify
-from licensing.workdays import add_working_days
+from licensing.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 REPORT_DAYS = 10  # s.5
 DIRECTIONS = ("incoming", "outgoing")
 STILL_LICENSED = ("active", "suspended")
 
 
-def report_concern(session: Session, actor: Actor, fields: dict, now: datetime) -> ConcernReport:
+def report_concern(
+    session: Session, actor: Actor, fields: dict, now: datetime, calendar: Calendar = DEFAULT_CALENDAR
+) -> ConcernReport:
     """Send a s.5 report about a driver another council licenses; due 10 working days after concern_on."""
     authority_id = actor.require_authority()
     concern_on, summary = _checked_facts(fields, now.date())
@@ -43,7 +45,7 @@ def report_concern(session: Session, actor: Actor, fields: dict, now: datetime) 
         reporting_authority_id=authority_id,
         issuing_authority_id=licence.authority_id,
         concern_on=concern_on,
-        due_on=add_working_days(concern_on, REPORT_DAYS, nation),
+        due_on=add_working_days(concern_on, REPORT_DAYS, nation, calendar),
         summary=summary,
         reported_at=now,
     )

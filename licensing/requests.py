@@ -25,7 +25,7 @@ from licensing.models import (
     ScreeningCandidate,
 )
 from licensing.register import by_id, notify
-from licensing.workdays import add_working_days
+from licensing.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 RESPONSE_DAYS = 20  # s.3(3)
 DIRECTIONS = ("incoming", "outgoing")
@@ -34,7 +34,9 @@ PAGE_KEY = (InformationRequest.due_on, InformationRequest.id)
 PAGE_KEY_TYPES = (date, int)
 
 
-def request_information(session: Session, actor: Actor, fields: dict, now: datetime) -> InformationRequest:
+def request_information(
+    session: Session, actor: Actor, fields: dict, now: datetime, calendar: Calendar = DEFAULT_CALENDAR
+) -> InformationRequest:
     """Ask the recording council about an entry the actor's screenings found; due in 20 working days."""
     authority_id = actor.require_authority()
     text = (fields.get("request_text") or "").strip()
@@ -57,7 +59,7 @@ def request_information(session: Session, actor: Actor, fields: dict, now: datet
         screening_candidate_id=candidate_id,
         request_text=text,
         requested_at=now,
-        due_on=add_working_days(now.date(), RESPONSE_DAYS, nation),
+        due_on=add_working_days(now.date(), RESPONSE_DAYS, nation, calendar),
     )
     session.add(request)
     session.flush()

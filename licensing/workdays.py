@@ -10,15 +10,44 @@ whatever day it is; day 1 is the first working day after it, and the deadline is
 So a request made on a Friday with no holidays near is due 20 working days later, four weeks on.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
 
-# Scotland's calendar is a setting, not a law of nature: an authority may keep England's bank holidays
-# for its office days. Pass `subdivisions` with "scotland": "ENG" to count that way.
 SUBDIVISIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT"}
 SATURDAY = 5
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which `holidays` subdivision each nation keeps, and any extra days off (a proclaimed holiday).
+
+    Scotland's calendar is a setting, not a law of nature: an authority may keep England's bank holidays
+    for its office days (app.config SCOTLAND_CALENDAR = "ENG"). Extra days cover a holiday proclaimed
+    under the Banking and Financial Dealings Act 1971 s.1(3) before the `holidays` package knows of it.
+    """
+
+    subdivisions: tuple[tuple[str, str], ...] = tuple(SUBDIVISIONS.items())
+    extra_days: frozenset[date] = field(default_factory=frozenset)
+
+    def subdivision(self, nation: str) -> str:
+        """Return the holidays subdivision code of `nation`, or raise ValueError for an unknown one."""
+        try:
+            return dict(self.subdivisions)[nation]
+        except KeyError:
+            raise ValueError(f"unknown nation {nation!r}") from None
+
+
+DEFAULT_CALENDAR = Calendar()
+
+
+def calendar_for(scotland: str = "SCT", extra_days=()) -> Calendar:
+    """Return the calendar counting Scotland's days by `scotland` (SCT or ENG), plus `extra_days`."""
+    if scotland not in ("SCT", "ENG"):
+        raise ValueError(f"Scotland's calendar must be SCT or ENG, not {scotland!r}")
+    return Calendar(tuple((SUBDIVISIONS | {"scotland": scotland}).items()), frozenset(extra_days))
 
 
 @lru_cache(maxsize=64)
@@ -27,28 +56,20 @@ def bank_holidays(subdivision: str, year: int) -> frozenset[date]:
     return frozenset(holidays.UK(subdiv=subdivision, years=year))
 
 
-def is_working_day(day: date, nation: str, subdivisions: dict[str, str] = SUBDIVISIONS) -> bool:
+def is_working_day(day: date, nation: str, calendar: Calendar = DEFAULT_CALENDAR) -> bool:
     """Tell whether `day` is a working day in `nation` (england, wales or scotland)."""
-    if day.weekday() >= SATURDAY:
+    if day.weekday() >= SATURDAY or day in calendar.extra_days:
         return False
-    return day not in bank_holidays(_subdivision(nation, subdivisions), day.year)
+    return day not in bank_holidays(calendar.subdivision(nation), day.year)
 
 
-def add_working_days(start: date, n: int, nation: str, subdivisions: dict[str, str] = SUBDIVISIONS) -> date:
+def add_working_days(start: date, n: int, nation: str, calendar: Calendar = DEFAULT_CALENDAR) -> date:
     """Return the n-th working day after `start` in `nation`; `start` itself never counts."""
     if n < 1:
         raise ValueError("n must be at least 1")
-    _subdivision(nation, subdivisions)
+    calendar.subdivision(nation)
     day, counted = start, 0
     while counted < n:
         day += timedelta(days=1)
-        counted += is_working_day(day, nation, subdivisions)
+        counted += is_working_day(day, nation, calendar)
     return day
-
-
-def _subdivision(nation: str, subdivisions: dict[str, str]) -> str:
-    """Return the holidays subdivision code of `nation`, or raise ValueError for an unknown one."""
-    try:
-        return subdivisions[nation]
-    except KeyError:
-        raise ValueError(f"unknown nation {nation!r}") from None

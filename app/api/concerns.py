@@ -1,6 +1,6 @@
 """s.5/s.6 concern reports: to the council that licenses a driver, and its decision back."""
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -10,6 +10,7 @@ from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
+from app.config import working_calendar
 from licensing import concerns
 from licensing.clock import utcnow
 from licensing.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
@@ -100,7 +101,8 @@ class Reports(MethodView):
     @blp.response(201, ReportSchema)
     def post(self, data):
         """Report a driver another council licenses; 409 for your own licence or one no longer current."""
-        report = concerns.report_concern(db.session(), g.actor, data, utcnow())
+        calendar = working_calendar(current_app.config)
+        report = concerns.report_concern(db.session(), g.actor, data, utcnow(), calendar)
         location = url_for("concern_reports.Report", report_id=report.id)
         return concerns.describe(db.session(), report), 201, {"Location": location}
 

@@ -1,6 +1,6 @@
 """s.3 information requests between the searching council and the council that recorded an entry."""
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -9,6 +9,7 @@ from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
+from app.config import working_calendar
 from licensing import requests
 from licensing.clock import utcnow
 from licensing.models.workflows import REQUEST_STATUSES
@@ -116,7 +117,8 @@ class Requests(MethodView):
     def post(self, data):
         """Ask the recording council for what it relied on; 404 unless your screenings found the entry."""
         now = utcnow()
-        request = requests.request_information(db.session(), g.actor, data, now)
+        calendar = working_calendar(current_app.config)
+        request = requests.request_information(db.session(), g.actor, data, now, calendar)
         location = url_for("information_requests.Request", request_id=request.id)
         return requests.describe(db.session(), request, now.date()), 201, {"Location": location}
 

@@ -4,8 +4,11 @@ from datetime import date
 
 import pytest
 
+from app import create_app
+from app.config import ConfigError
 from licensing.models import Authority
 from licensing.workdays import add_working_days
+from tests.conftest import TEST_SECRET
 from tests.factories import make_api_client, make_authority, make_licence, make_police_force
 
 WRITE = ["council:read", "council:write"]
@@ -179,3 +182,46 @@ def test_a_licence_id_beyond_the_column_range_is_422(client, session):
     body = {"licence_id": 2**63, "concern_on": "2026-04-01", "summary": "x"}
     response = client.post("/api/v1/concern-reports", json=body, headers=bearer(council_key(session)))
     assert response.status_code == 422
+
+
+def scottish_report(client, session) -> dict:
+    """Report, as a Scottish council, a concern learned of on 31 December 2025; return the report."""
+    licence = make_licence(session)
+    code = session.get(Authority, licence.authority_id).code
+    reporter_key = council_key(session, make_authority(session, nation="scotland").id)
+    session.rollback()
+    body = {"authority_code": code, "badge_number": licence.badge_number, "concern_on": "2025-12-31"}
+    body["summary"] = "Seen touting."
+    response = client.post("/api/v1/concern-reports", json=body, headers=bearer(reporter_key))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_a_scottish_reporter_skips_2_january_by_default(client, session):
+    assert scottish_report(client, session)["due_on"] == "2026-01-16"
+
+
+def test_scotland_calendar_is_configurable(database_url, session):
+    settings = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}
+    app = create_app(settings | {"SCOTLAND_CALENDAR": "ENG", "EXTRA_BANK_HOLIDAYS": "2026-01-13,2026-01-14"})
+    try:
+        # England's calendar works 2 January (due Thu 15), then two extra days off push it to Mon 19
+        assert scottish_report(app.test_client(), session)["due_on"] == "2026-01-19"
+        assert app.config["SCOTLAND_CALENDAR"] == "ENG"
+    finally:
+        app.extensions["crosscheck.engine"].dispose()
+
+
+BAD_SETTINGS = [
+    {"SCOTLAND_CALENDAR": "NIR"},
+    {"EXTRA_BANK_HOLIDAYS": "2026-13-01"},
+    {"TRUSTED_PROXIES": "-1"},
+    {"TRUSTED_PROXIES": "two"},
+]
+
+
+@pytest.mark.parametrize("setting", BAD_SETTINGS)
+def test_a_bad_calendar_or_proxy_setting_refuses_to_start(database_url, setting):
+    settings = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}
+    with pytest.raises(ConfigError):
+        create_app(settings | setting)

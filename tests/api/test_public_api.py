@@ -30,13 +30,34 @@ def wolverhampton(session):
     return authority
 
 
+def limited_app(database_url, **settings):
+    """Return an app that allows two public checks a minute per address, with `settings`."""
+    config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}
+    return create_app(config | {"PUBLIC_CHECK_RATE_LIMIT": "2/minute"} | settings)
+
+
 @pytest.fixture
 def limited_client(database_url):
     """Return a client of an app that allows two public checks a minute per address."""
-    config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}
-    app = create_app(config | {"PUBLIC_CHECK_RATE_LIMIT": "2/minute"})
+    app = limited_app(database_url)
     yield app.test_client()
     app.extensions["crosscheck.engine"].dispose()
+
+
+@pytest.fixture
+def proxied_client(database_url):
+    """Return a client of a limited app behind one trusted reverse proxy at 10.0.0.1."""
+    app = limited_app(database_url, TRUSTED_PROXIES=1)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.1"
+    yield client
+    app.extensions["crosscheck.engine"].dispose()
+
+
+def via_proxy(client, forwarded_for: str):
+    """Check a badge through the proxy, which appended the client's address to X-Forwarded-For."""
+    headers = {"X-Forwarded-For": forwarded_for}
+    return client.get(f"{URL}?authority=E08000031&badge=PH12345", headers=headers)
 
 
 def test_public_check_shows_exactly_the_allowed_fields(client, wolverhampton):
@@ -127,3 +148,25 @@ def test_rate_limit_applies_only_to_the_public_check(limited_client, session, wo
     for _ in range(3):
         response = limited_client.get("/api/v1/authorities", headers={"Authorization": f"Bearer {key}"})
         assert response.status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_resident_is_counted_by_their_own_address(proxied_client, wolverhampton):
+    for _ in range(2):
+        assert via_proxy(proxied_client, "198.51.100.1").status_code == 200
+    assert via_proxy(proxied_client, "198.51.100.1").status_code == 429
+    assert via_proxy(proxied_client, "198.51.100.2").status_code == 200  # same proxy, another resident
+
+
+def test_behind_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_limit(
+    proxied_client, wolverhampton
+):
+    # The proxy appends the real address; anything the client put before it is not believed.
+    for n in range(2):
+        assert via_proxy(proxied_client, f"203.0.113.{n}, 198.51.100.1").status_code == 200
+    assert via_proxy(proxied_client, "203.0.113.9, 198.51.100.1").status_code == 429
+
+
+def test_without_trusted_proxies_forwarded_addresses_are_ignored(limited_client, wolverhampton):
+    for n in range(2):
+        assert via_proxy(limited_client, f"198.51.100.{n}").status_code == 200
+    assert via_proxy(limited_client, "198.51.100.9").status_code == 429

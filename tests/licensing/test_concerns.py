@@ -9,6 +9,7 @@ from licensing.actors import Actor
 from licensing.concerns import decide, list_reports, report_concern, sent_in_time, visible_report
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.models import Alert, AuditEvent
+from licensing.workdays import calendar_for
 from tests.factories import NOW, make_authority, make_licence, make_screening
 
 
@@ -41,6 +42,15 @@ def test_deadline_counts_over_easter_on_the_reporters_calendar(session):
     scottish = report_concern(session, officer(make_authority(session, nation="scotland").id), fields, NOW)
     assert (english.due_on, scottish.due_on) == (date(2026, 4, 17), date(2026, 4, 16))
     assert sent_in_time(english) is False
+
+
+def test_a_scottish_reporter_counts_2_january_unless_configured_otherwise(session):
+    licence = make_licence(session)
+    fields = by_badge(licence, session, concern_on=date(2025, 12, 31))
+    reporter = officer(make_authority(session, nation="scotland").id)
+    assert report_concern(session, reporter, fields, NOW).due_on == date(2026, 1, 16)
+    on_englands = report_concern(session, reporter, fields, NOW, calendar_for("ENG"))
+    assert on_englands.due_on == date(2026, 1, 15)
 
 
 def test_a_report_sent_on_the_due_date_is_in_time(session):

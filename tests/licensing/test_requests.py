@@ -9,6 +9,7 @@ from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.models import Alert, AuditEvent
 from licensing.requests import answered_in_time, is_overdue, list_requests, request_information, respond
+from licensing.workdays import calendar_for
 from tests.factories import (
     NOW,
     make_authority,
@@ -56,6 +57,13 @@ def test_request_is_due_in_20_working_days_of_the_recording_council(session):
 def test_a_scottish_recorder_counts_its_own_holidays(session):
     entry, asker = screened_entry(session, nation="scotland")
     assert ask(session, entry, asker).due_on == date(2026, 12, 22)  # St Andrew's Day, Mon 30 Nov
+
+
+def test_a_scottish_recorder_on_englands_calendar_works_st_andrews_day(session):
+    entry, asker = screened_entry(session, nation="scotland")
+    body = {"register_entry_id": entry.id, "request_text": "Please send what you relied on."}
+    request = request_information(session, officer(asker.id), body, NOW, calendar_for("ENG"))
+    assert request.due_on == date(2026, 12, 21)
 
 
 def test_a_request_across_christmas_is_due_after_the_holidays(session):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from licensing.workdays import SUBDIVISIONS, add_working_days, is_working_day
+from licensing.workdays import DEFAULT_CALENDAR, add_working_days, calendar_for, is_working_day
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,12 @@ from licensing.workdays import SUBDIVISIONS, add_working_days, is_working_day
         (date(2026, 8, 28), 1, "scotland", date(2026, 8, 31), "Scotland's summer holiday was 3 Aug"),
         (date(2026, 11, 21), 1, "england", date(2026, 11, 23), "a Saturday start: day 1 is Monday"),
         (date(2026, 11, 20), 20, "england", date(2026, 12, 18), "a Friday start: four weeks on"),
+        (date(2025, 12, 31), 1, "scotland", date(2026, 1, 5), "1 and 2 January 2026 (Thu, Fri) are off"),
+        (date(2025, 12, 31), 1, "england", date(2026, 1, 2), "England works on 2 January"),
+        (date(2025, 11, 28), 1, "scotland", date(2025, 12, 2), "St Andrew's Day, a Sunday -> Mon 1 Dec"),
+        (date(2025, 11, 28), 1, "england", date(2025, 12, 1), "England has no St Andrew's Day"),
+        (date(2025, 12, 19), 10, "scotland", date(2026, 1, 8), "Christmas and New Year in Scotland"),
+        (date(2025, 12, 19), 10, "england", date(2026, 1, 7), "Christmas and New Year in England"),
     ],
 )
 def test_deadline_is_the_nth_working_day_after_the_start(start, n, nation, due, why):
@@ -56,8 +62,27 @@ def test_working_days_follow_each_nations_bank_holidays(day, nation, working):
 
 
 def test_scotland_can_be_counted_on_englands_calendar():
-    on_englands = SUBDIVISIONS | {"scotland": "ENG"}
+    on_englands = calendar_for("ENG")
     assert add_working_days(date(2026, 11, 23), 20, "scotland", on_englands) == date(2026, 12, 21)
+    assert is_working_day(date(2026, 1, 2), "scotland", on_englands)
+    assert not is_working_day(date(2026, 4, 6), "scotland", on_englands)  # Easter Monday, England's
+
+
+def test_the_default_calendar_keeps_scotlands_own_holidays():
+    assert calendar_for() == DEFAULT_CALENDAR
+    assert not is_working_day(date(2026, 1, 2), "scotland")
+
+
+def test_an_extra_proclaimed_day_is_skipped_in_every_nation():
+    calendar = calendar_for("SCT", [date(2026, 11, 24)])
+    for nation in ("england", "wales", "scotland"):
+        assert not is_working_day(date(2026, 11, 24), nation, calendar)
+    assert add_working_days(date(2026, 11, 23), 1, "england", calendar) == date(2026, 11, 25)
+
+
+def test_scotland_keeps_only_scottish_or_english_calendars():
+    with pytest.raises(ValueError, match="SCT or ENG"):
+        calendar_for("NIR")
 
 
 def test_unknown_nation_is_refused():
