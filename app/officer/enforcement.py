@@ -36,9 +36,9 @@ def index():
     if asked and form.validate():
         try:
             found = lookup.enforcement_check(
-                db.session(), actor(), authority_code=form.authority.data.strip().upper() or None,
-                badge_number=form.badge.data.strip() or None,
-                driving_licence_number=form.driving_licence_number.data.strip().upper() or None, now=utcnow(),
+                db.session(), actor(), authority_code=_typed(form.authority, upper=True),
+                badge_number=_typed(form.badge),
+                driving_licence_number=_typed(form.driving_licence_number, upper=True), now=utcnow(),
             )  # fmt: skip
         except ValidationFailed as refusal:
             db.session().rollback()
@@ -47,3 +47,9 @@ def index():
         error = "Check the values you entered"
     page = render_template("officer/enforcement/index.html", form=form, found=found, error=error)
     return page, 400 if error else 200
+
+
+def _typed(field, upper: bool = False) -> str | None:
+    """Return what the officer typed in a field, trimmed (upper-cased for codes), or None."""
+    value = (field.data or "").strip()
+    return (value.upper() if upper else value) or None

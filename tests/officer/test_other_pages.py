@@ -1,0 +1,115 @@
+"""Dashboard, bulk screening, quick check, trail, requests/reports and intelligence pages."""
+
+import io
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from licensing.models import Alert, AuditEvent
+from tests.factories import NOW, make_authority, make_licence, make_screening
+from tests.officer.conftest import csrf_token
+
+PEOPLE = (
+    "ref,given_names,family_name,previous_names,date_of_birth,sex,address,postcode,ni_number,"
+    "driving_licence_number\nP-1,Imran,Hussain,,1985-03-14,M,,WV1 1AA,AB123456C,HUSSA803145I99AB\n"
+)
+
+
+def make_alert(session, authority_id: int, read: bool = False, **overrides) -> Alert:
+    """Create an alert for an authority."""
+    fields = {"alert_type": "licence.expiring", "subject_kind": "licence", "subject_id": 1, "payload": {}}
+    alert = Alert(
+        authority_id=authority_id, created_at=NOW, read_at=NOW if read else None, **fields | overrides
+    )
+    session.add(alert)
+    session.commit()
+    return alert
+
+
+def test_dashboard_lists_unread_alerts_first_and_deadlines(officer_client, session, authority):
+    read = make_alert(session, authority.id, read=True, alert_type="register_entry.recorded")
+    unread = make_alert(session, authority.id, alert_type="intelligence.routed", subject_kind="intelligence")
+    make_alert(session, make_authority(session).id, alert_type="dbs.lapsed")  # another council's
+    make_licence(
+        session, authority_id=authority.id, badge_number="PH-SOON", expires_on=date.today() + timedelta(3)
+    )
+    page = officer_client.get("/dashboard").get_data(as_text=True)
+    assert page.index(f'data-alert="{unread.id}"') < page.index(f'data-alert="{read.id}"')
+    assert "Dbs: lapsed" not in page
+    assert "Badge PH-SOON" in page and "never checked" in page
+
+
+def test_marking_an_alert_read_needs_a_token_and_only_this_councils_alert(officer_client, session, authority):
+    alert = make_alert(session, authority.id)
+    assert officer_client.post(f"/dashboard/alerts/{alert.id}/read").status_code == 400
+    other = make_alert(session, make_authority(session).id)
+    token = csrf_token(officer_client, "/dashboard")
+    assert (
+        officer_client.post(f"/dashboard/alerts/{other.id}/read", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert (
+        officer_client.post(f"/dashboard/alerts/{alert.id}/read", data={"csrf_token": token}).status_code
+        == 302
+    )
+    session.rollback()
+    assert session.get(Alert, alert.id, populate_existing=True).read_at is not None
+    assert session.get(Alert, other.id, populate_existing=True).read_at is None
+
+
+def upload(client, content: str, token: bool = True):
+    """Post a people CSV to the bulk screening form."""
+    data = {"people": (io.BytesIO(content.encode()), "people.csv")}
+    if token:
+        data["csrf_token"] = csrf_token(client, "/bulk-screening")
+    return client.post("/bulk-screening", data=data, content_type="multipart/form-data")
+
+
+def test_bulk_screening_writes_the_cli_format_for_download(officer_client, session):
+    licence = make_licence(session, authority_id=make_authority(session).id)
+    response = upload(officer_client, PEOPLE)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-written="1"' in page
+    link = page.split('href="/bulk-screening/')[1].split('"')[0]
+    lines = officer_client.get(f"/bulk-screening/{link}").get_data(as_text=True).splitlines()
+    assert lines[0] == "ref,candidate_ref,candidate_kind,score,band,evidence"
+    assert lines[1].startswith(f"P-1,{licence.ref},licence,")
+    session.rollback()
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
+
+
+def test_bulk_results_of_another_council_are_not_found(officer_client, client, session):
+    assert officer_client.get("/bulk-screening/0123456789abcdef.csv").status_code == 404
+
+
+def test_bulk_screening_refuses_a_missing_token_and_a_bad_file(officer_client, session):
+    assert upload(officer_client, PEOPLE, token=False).status_code == 400
+    response = upload(officer_client, "name,dob\nA,B\n")
+    assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
+    session.rollback()
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).all() == []
+
+
+def test_quick_check_finds_any_councils_badge_and_refuses_half_a_question(officer_client, session):
+    other = make_authority(session, code="E08000031")
+    make_licence(session, authority_id=other.id, badge_number="PH1")
+    page = officer_client.get("/quick-check?authority=E08000031&badge=PH1").get_data(as_text=True)
+    assert 'data-found="1"' in page and other.name in page
+    response = officer_client.get("/quick-check?badge=PH1")
+    assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
+
+
+def test_trail_shows_another_council_finding_the_licence_in_a_screening(officer_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id)
+    other = make_authority(session, name="Screening Council")
+    make_screening(session, authority_id=other.id)
+    page = officer_client.get(f"/trail/licence/{licence.id}").get_data(as_text=True)
+    assert "found this record in a screening (ad hoc)" in page and "Screening Council" in page
+
+
+def test_requests_reports_and_intelligence_pages_show_empty_lists(officer_client):
+    assert "None." in officer_client.get("/workflows").get_data(as_text=True)
+    page = officer_client.get("/intelligence").get_data(as_text=True)
+    assert "No intelligence has been routed to your council." in page
+    assert officer_client.get("/workflows/requests/99").status_code == 404
+    assert officer_client.get("/intelligence/99").status_code == 404
