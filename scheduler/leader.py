@@ -34,8 +34,11 @@ class Leadership:
         return self._try_acquire()
 
     def release(self) -> None:
-        """Give up the lock by closing its connection."""
+        """Give up the lock by closing its connection for good."""
         if self.connection is not None:
+            # Invalidate, not close: close() would return the connection to the pool with the
+            # session-level lock still held, and nobody could ever lead again.
+            self.connection.invalidate()
             self.connection.close()
             self.connection = None
 
