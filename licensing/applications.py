@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing import audit, matching, pages
+from licensing import audit, matching, pages, requests
 from licensing.actors import Actor
 from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
@@ -198,6 +198,7 @@ def _decide(session, actor, application_id, status, decided_on, now) -> Applicat
     application.status, application.decided_on, application.updated_at = status, decided_on, now
     session.add(application)
     audit.record(session, actor, f"application.{status}", "application", application.id, now=now)
+    requests.forget_received(session, actor, application.id, now)
     return application
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing import audit, pages
+from licensing import audit, pages, requests
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.gate import check_grant_allowed
@@ -72,6 +72,7 @@ def grant(
         updated_at=now,
     )
     application.status, application.decided_on, application.updated_at = "granted", granted_on, now
+    requests.forget_received(session, actor, application.id, now)
     session.add_all([licence, application])
     _flush_unique(session, "That badge number or reference is already used by this authority.")
     _history(session, actor, licence, granted_on, now)
@@ -129,6 +130,7 @@ def renew(
     session.add_all([licence, application])
     _history(session, actor, licence, effective_on, now)
     index_record(session, "licence", licence)
+    requests.forget_received(session, actor, application.id, now)
     audit.record(session, actor, "licence.renewed", "licence", licence.id, now=now, detail=detail)
     session.commit()
     return licence

@@ -94,8 +94,40 @@ def respond(
     notify(session, request.requesting_authority_id, "information_request.answered", subject, payload, now)
     detail = payload | {"attachments": len(attachments)}
     audit.record(session, actor, "information_request.answered", *subject, now=now, detail=detail)
+    if _decided(session, request):  # an answer after the decision is not kept either
+        session.flush()
+        forget_received(session, actor, request.application_id, now)
     session.commit()
     return request
+
+
+def forget_received(session: Session, actor: Actor, application_id: int, now: datetime) -> None:
+    """Delete the answers received for a decided application, keeping that they came; audit each.
+
+    DOMAIN.md (s.3, Implications 5): information received for an application is used for that
+    application only and not kept after the decision, so the text and attachments' metadata go; the
+    requesting council still sees when it was answered, and that it was deleted.
+    """
+    query = select(InformationRequest).where(
+        InformationRequest.application_id == application_id,
+        InformationRequest.status == "answered",
+        InformationRequest.response_text.is_not(None),
+    )
+    for request in session.scalars(query):
+        request.response_text, request.attachments = None, []
+        session.add(request)
+        detail = {"information_request_id": request.id, "application_id": application_id}
+        audit.record(
+            session, actor, "information_request.received_deleted", "information_request", request.id,
+            now=now, detail=detail,
+        )  # fmt: skip
+
+
+def _decided(session: Session, request: InformationRequest) -> bool:
+    """Tell whether the application the request was made for has been decided."""
+    if request.application_id is None:
+        return False
+    return session.get(Application, request.application_id).status != "pending"
 
 
 def visible_request(session: Session, actor: Actor, request_id: int) -> InformationRequest:
@@ -142,6 +174,7 @@ def describe(session: Session, request: InformationRequest, today: date) -> dict
         "requesting_authority": codes[request.requesting_authority_id],
         "recording_authority": codes[request.recording_authority_id],
         "overdue": is_overdue(request, today),
+        "received_deleted": request.responded_at is not None and request.response_text is None,
         "answered_in_time": answered_in_time(request),
     }
 

@@ -90,10 +90,15 @@ class RequestSchema(Schema):
     requested_at = UtcDateTime()
     due_on = fields.Date(metadata={"description": "20 working days after the request (s.3(3))"})
     overdue = fields.Boolean()
-    response_text = fields.String(allow_none=True)
+    response_text = fields.String(
+        allow_none=True, metadata={"description": "Null until answered, and again once deleted"}
+    )
     attachments = fields.List(fields.Nested(AttachmentSchema))
     responded_at = UtcDateTime(allow_none=True)
     answered_in_time = fields.Boolean(allow_none=True)
+    received_deleted = fields.Boolean(
+        metadata={"description": "Answered, and the answer deleted once the application was decided"}
+    )
 
 
 @blp.route("/information-requests")

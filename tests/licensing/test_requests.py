@@ -5,10 +5,18 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
+from licensing import applications
 from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.models import Alert, AuditEvent
-from licensing.requests import answered_in_time, is_overdue, list_requests, request_information, respond
+from licensing.requests import (
+    answered_in_time,
+    describe,
+    is_overdue,
+    list_requests,
+    request_information,
+    respond,
+)
 from licensing.workdays import calendar_for
 from tests.factories import (
     NOW,
@@ -165,3 +173,46 @@ def test_overdue_lists_open_requests_past_their_due_date(session):
     )
     assert ([r.id for r in rest.items], rest.next_key) == ([recent.id], None)
     assert list_requests(session, officer(asker.id), direction="incoming", today=today).items == []
+
+
+@pytest.mark.parametrize("decide", ["withdraw", "refuse"])
+def test_answers_received_for_an_application_are_deleted_once_it_is_decided(session, decide):
+    entry, asker = screened_entry(session)
+    application = make_screened_application(session, authority_id=asker.id)
+    other = make_screened_application(session, authority_id=asker.id)
+    attachment = {"filename": "minutes.pdf", "media_type": "application/pdf", "size": 1, "sha256": "0" * 64}
+    other_request = ask(session, entry, asker, application_id=other.id)
+    kept = respond(
+        session,
+        officer(entry.authority_id),
+        other_request.id,
+        "Kept until the other is decided.",
+        [attachment],
+        NOW,
+    )
+    request = ask(session, entry, asker, application_id=application.id)
+    respond(session, officer(entry.authority_id), request.id, "The panel's reasons.", [attachment], NOW)
+    getattr(applications, decide)(session, officer(asker.id), application.id, NOW)
+    session.refresh(request)
+    assert (request.status, request.response_text, request.attachments) == ("answered", None, [])
+    seen = describe(session, request, NOW.date())
+    assert (seen["received_deleted"], seen["answered_in_time"], seen["responded_at"]) == (True, True, NOW)
+    session.refresh(kept)
+    assert (kept.response_text, describe(session, kept, NOW.date())["received_deleted"]) == (
+        "Kept until the other is decided.",
+        False,
+    )
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "information_request.received_deleted")
+    ).all()
+    assert [(e.record_id, e.detail["application_id"]) for e in events] == [(request.id, application.id)]
+
+
+def test_an_answer_arriving_after_the_decision_is_not_kept(session):
+    entry, asker = screened_entry(session)
+    application = make_screened_application(session, authority_id=asker.id)
+    request = ask(session, entry, asker, application_id=application.id)
+    applications.withdraw(session, officer(asker.id), application.id, NOW)
+    respond(session, officer(entry.authority_id), request.id, "Too late to use.", [], NOW)
+    session.refresh(request)
+    assert (request.status, request.response_text, request.responded_at) == ("answered", None, NOW)
