@@ -1,0 +1,134 @@
+"""Finding the subject: records of every status scoring `probable` or better, through the key index."""
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from licensing.applications import clean_identity
+from licensing.errors import ValidationFailed
+from licensing.frequencies import KeyFrequencies
+from licensing.keys import KIND_MODELS, probe_keys_of
+from licensing.matching import Person, compare, person_from
+from licensing.models import (
+    Intelligence,
+)
+from licensing.screening import CHUNK, probe
+
+FOUND_BANDS = ("match", "probable")
+
+
+@dataclass
+class Found:
+    """A record held about the subject, with the band and evidence it was found by."""
+
+    kind: str
+    row: object
+    score: float
+    band: str
+    evidence: list[str]
+
+
+def subject_person(identity: dict) -> Person:
+    """Return the subject as a Person: names with date of birth, an NI number or a licence number."""
+    values, _ = clean_identity(identity)
+    named = values["given_names"] and values["family_name"] and values["date_of_birth"]
+    if not (named or values["ni_number"] or values["driving_licence_number"]):
+        message = "Give names and date of birth, a valid NI number or a valid driving licence number."
+        raise ValidationFailed(message, [{"field": "identity", "message": message}])
+    return person_from(Values(values))
+
+
+def find_subject(session: Session, person: Person) -> list[Found]:
+    """Return the records of any status scoring `probable` or better against `person`, best first."""
+    frequencies = KeyFrequencies(session)
+    rows = _candidate_rows(session, person, frequencies)
+    completed = _completed(person, rows)
+    if completed != person:
+        person, rows = completed, _candidate_rows(session, completed, frequencies)
+    found = []
+    for kind, row in rows:
+        match = compare(person, person_from(row), frequencies)
+        if match.band in FOUND_BANDS:
+            found.append(Found(kind, row, match.score, match.band, list(match.evidence)))
+    return sorted(found, key=lambda f: (-f.score, f.kind, f.row.id))
+
+
+def _candidate_rows(session: Session, person: Person, frequencies) -> list[tuple[str, object]]:
+    """Return every record hit by the person's keys, and withdrawn intelligence sharing an identifier."""
+    hits = probe(session, {0: probe_keys_of(person)}, frequencies)[0]
+    return _load(session, hits) + [("intelligence", row) for row in _withdrawn_intelligence(session, person)]
+
+
+def _completed(person: Person, rows: list[tuple[str, object]]) -> Person:
+    """Fill a subject given by identifier only from the latest record holding exactly that identifier.
+
+    An NI or licence number alone cannot score `probable` (the engine wants names too), so the names
+    and date of birth on record under that identifier are searched as well, and scored as usual.
+    """
+    if person.given_names and person.family_name and person.date_of_birth:
+        return person
+    same = [row for _, row in rows if _shares_identifier(person, row)]
+    if not same:
+        return person
+    donor = person_from(max(same, key=lambda row: row.updated_at))
+    return replace(
+        donor,
+        ni_number=person.ni_number or donor.ni_number,
+        driving_licence_number=person.driving_licence_number or donor.driving_licence_number,
+    )
+
+
+def _shares_identifier(person: Person, row) -> bool:
+    """Tell whether a record holds the subject's NI number or driving licence number exactly."""
+    ni, licence = person.ni_number, person.driving_licence_number
+    return bool((ni and row.ni_number == ni) or (licence and row.driving_licence_number == licence))
+
+
+def _load(session: Session, hits: set[tuple[str, int]]) -> list[tuple[str, object]]:
+    """Load every hit whatever its status, one query per kind (per thousand ids)."""
+    ids_by_kind = defaultdict(list)
+    for kind, record_id in hits:
+        ids_by_kind[kind].append(record_id)
+    rows = []
+    for kind, ids in ids_by_kind.items():
+        model = KIND_MODELS[kind]
+        rows += [(kind, row) for row in in_chunks(session, model, model.id, sorted(ids))]
+    return rows
+
+
+def in_chunks(session: Session, model, column, ids: list[int]) -> list:
+    """Load the rows of `model` whose `column` is among `ids`, a thousand at a time."""
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        rows += session.scalars(select(model).where(column.in_(ids[start : start + CHUNK])))
+    return rows
+
+
+def exact_identity(model, person: Person):
+    """Return a condition on `model` sharing the subject's NI number, licence number or date of birth."""
+    terms = [
+        model.ni_number == person.ni_number if person.ni_number else None,
+        model.driving_licence_number == person.driving_licence_number
+        if person.driving_licence_number
+        else None,
+        model.date_of_birth == person.date_of_birth if person.date_of_birth else None,
+    ]
+    terms = [t for t in terms if t is not None]
+    return or_(*terms) if terms else None
+
+
+def _withdrawn_intelligence(session: Session, person: Person) -> list[Intelligence]:
+    """Return withdrawn intelligence sharing an identifier or the date of birth (it has no match keys)."""
+    condition = exact_identity(Intelligence, person)
+    if condition is None:
+        return []
+    return list(session.scalars(select(Intelligence).where(Intelligence.status == "withdrawn", condition)))
+
+
+class Values:
+    """Identity values as attributes, for person_from."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)

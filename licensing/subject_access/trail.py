@@ -1,0 +1,66 @@
+"""Who searched the subject: the screenings of them or naming their records, and the audit trail."""
+
+from collections import defaultdict
+
+from sqlalchemy import and_, select, tuple_
+from sqlmodel import Session
+
+from licensing.frequencies import KeyFrequencies
+from licensing.matching import Person, compare, person_from
+from licensing.models import (
+    AuditEvent,
+    Screening,
+    ScreeningCandidate,
+)
+from licensing.screening import CHUNK
+from licensing.subject_access.finding import FOUND_BANDS, Found, exact_identity, in_chunks
+
+
+def find_screenings(session: Session, person: Person, found: list[Found]) -> list[tuple[Screening, list]]:
+    """Return the screenings of the subject or naming their records, oldest first, with those candidates."""
+    keys = {(f.kind, f.row.id) for f in found}
+    candidates = defaultdict(list)
+    for candidate in _candidates_naming(session, keys):
+        candidates[candidate.screening_id].append(candidate)
+    ids = set(candidates) | _screenings_of_records(session, keys) | _screenings_of_person(session, person)
+    rows = in_chunks(session, Screening, Screening.id, sorted(ids))
+    return [(s, candidates.get(s.id, [])) for s in sorted(rows, key=lambda s: s.id)]
+
+
+def audit_trail(session: Session, found: list[Found], screening_ids: list[int]) -> list[AuditEvent]:
+    """Return the audit events about the subject's records and screenings, oldest first."""
+    keys = [(f.kind, f.row.id) for f in found] + [("screening", i) for i in screening_ids]
+    events = []
+    for start in range(0, len(keys), CHUNK):
+        pairs = tuple_(AuditEvent.record_kind, AuditEvent.record_id).in_(keys[start : start + CHUNK])
+        events += session.scalars(select(AuditEvent).where(pairs))
+    return sorted(events, key=lambda e: e.id)
+
+
+def _candidates_naming(session: Session, keys: set[tuple[str, int]]) -> list[ScreeningCandidate]:
+    """Return the screening candidates that name one of the subject's records."""
+    table, keys = ScreeningCandidate, sorted(keys)
+    found = []
+    for start in range(0, len(keys), CHUNK):
+        pairs = tuple_(table.candidate_kind, table.candidate_id).in_(keys[start : start + CHUNK])
+        found += session.scalars(select(table).where(pairs).order_by(table.id))
+    return found
+
+
+def _screenings_of_records(session: Session, keys: set[tuple[str, int]]) -> set[int]:
+    """Return the ids of the screenings whose subject is one of the subject's applications or licences."""
+    applications = [i for kind, i in keys if kind == "application"]
+    licences = [i for kind, i in keys if kind == "licence"]
+    ids = {s.id for s in in_chunks(session, Screening, Screening.application_id, applications)}
+    return ids | {s.id for s in in_chunks(session, Screening, Screening.licence_id, licences)}
+
+
+def _screenings_of_person(session: Session, person: Person) -> set[int]:
+    """Return the ids of screenings (ad hoc ones included) whose own subject scores `probable` or better."""
+    # Screenings are not in the key index: an exact identifier or date of birth narrows them first.
+    condition = exact_identity(Screening, person)
+    if condition is None:
+        return set()
+    frequencies = KeyFrequencies(session)
+    rows = session.scalars(select(Screening).where(and_(condition)))
+    return {s.id for s in rows if compare(person, person_from(s), frequencies).band in FOUND_BANDS}
