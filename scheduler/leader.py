@@ -36,6 +36,10 @@ class Leadership:
     def release(self) -> None:
         """Give up the lock by closing its connection for good."""
         if self.connection is not None:
+            try:  # unlock at once: the server notices a closed connection a moment later
+                self.connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+            except Exception:
+                log.warning("could not unlock the leader lock; closing its connection releases it")
             # Invalidate, not close: close() would return the connection to the pool with the
             # session-level lock still held, and nobody could ever lead again.
             self.connection.invalidate()
