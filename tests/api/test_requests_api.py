@@ -11,6 +11,7 @@ from tests.factories import (
     make_authority,
     make_police_force,
     make_register_entry,
+    make_screened_application,
     make_screening,
 )
 
@@ -193,3 +194,31 @@ def test_body_ids_beyond_the_column_range_are_422(client, session, field):
     response = client.post("/api/v1/information-requests", json=body, headers=bearer(council_key(session)))
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == field
+
+
+def test_the_requester_sees_the_answer_was_received_then_deleted_once_the_application_is_decided(
+    client, session
+):
+    entry = make_register_entry(session)
+    asker_id = make_authority(session).id
+    make_screening(session, authority_id=asker_id)
+    application_id = make_screened_application(session, authority_id=asker_id).id
+    asker_key, recorder_key = council_key(session, asker_id), council_key(session, entry.authority_id)
+    body = {"register_entry_id": entry.id, "application_id": application_id, "request_text": "Reasons?"}
+    session.rollback()
+    location = client.post("/api/v1/information-requests", json=body, headers=bearer(asker_key)).headers[
+        "Location"
+    ]
+    answer = {"response_text": "The panel's reasons.", "attachments": [ATTACHMENT]}
+    assert client.post(f"{location}/respond", json=answer, headers=bearer(recorder_key)).status_code == 200
+    assert client.get(location, headers=bearer(asker_key)).json["received_deleted"] is False
+    withdrawn = client.post(f"/api/v1/applications/{application_id}/withdraw", headers=bearer(asker_key))
+    assert withdrawn.status_code == 200
+    seen = client.get(location, headers=bearer(asker_key)).json
+    assert (seen["status"], seen["received_deleted"], seen["response_text"], seen["attachments"]) == (
+        "answered",
+        True,
+        None,
+        [],
+    )
+    assert seen["responded_at"] is not None and "panel" not in str(seen)
