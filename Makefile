@@ -43,12 +43,17 @@ assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend and axe-core from npm (packag
 browser: ## Install Debian's chromium for the browser tests (apt-get) unless /usr/bin/chromium exists
 	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
-run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, and start the service on :5000
+run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, start the service on :5000 and one scheduler
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
 	@echo "Crosscheck is starting: sign in at http://127.0.0.1:5000/sign-in, API at http://127.0.0.1:5000/api/v1"
 	@echo "(OpenAPI: /api/v1/openapi.json; demo keys and officers are printed above on the first run)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "(one scheduler runs alongside: deliveries and periodic jobs; it stops with the web app)"
+	$(BIN)/python -m scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT; \
+		$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+scheduler: $(STAMP) ## Run the scheduler process alone (alert deliveries, periodic jobs; reads DATABASE_URL)
+	$(BIN)/python -m scheduler
 
 serve: $(STAMP) ## Serve with gunicorn (production style; reads DATABASE_URL, SECRET_KEY)
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
