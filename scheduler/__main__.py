@@ -39,6 +39,8 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Every run and every "skipped: already running" of the 1 s deliver job would be a line: only errors.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def main() -> None:
