@@ -73,11 +73,12 @@ def timed_child(url: str, *args: str) -> dict:
     child = subprocess.Popen(
         [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
     )
-    peak = 0
+    peak, cpu = 0, 0.0
     while True:
         # VmHWM is the child's own high-water mark. The rusage of a forked child (wait4,
         # RUSAGE_CHILDREN) would count the parent's memory at fork, here the whole dataset.
         peak = max(peak, _high_water_kib(child.pid))
+        cpu = max(cpu, _cpu_seconds(child.pid))
         try:
             child.wait(timeout=0.05)
             break
@@ -86,7 +87,21 @@ def timed_child(url: str, *args: str) -> dict:
     elapsed = time.perf_counter() - started
     if child.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} exited with {child.returncode}")
-    return {"seconds": elapsed, "peak_rss_mib": peak / 1024}
+    return {"seconds": elapsed, "peak_rss_mib": peak / 1024, "cpu_s": cpu}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Return a running process's user + system CPU seconds so far, 0 once it has gone.
+
+    On a machine shared with other work, wall time says how busy the machine was; CPU time says what
+    the command itself cost (sampled every 50 ms, so the last moments are missed).
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _high_water_kib(pid: int) -> int:
@@ -115,11 +130,14 @@ def measure_import(url: str, paths: dict[str, Path]) -> dict:
         rows = _count_rows(paths[name])
         run = timed_child(url, group, "import", str(paths[name]))
         result[name] = {"rows": rows, "rows_per_s": rows / run["seconds"]} | run
+        result[name]["rows_per_cpu_s"] = rows / max(run["cpu_s"], 1e-9)
         print(f"imported {name}: {result[name]}", file=sys.stderr, flush=True)
     parts = list(result.values())
     rows, seconds = sum(r["rows"] for r in parts), sum(r["seconds"] for r in parts)
     peak = max(r["peak_rss_mib"] for r in parts)
+    cpu = sum(r["cpu_s"] for r in parts)
     result["total"] = {"rows": rows, "rows_per_s": rows / seconds, "seconds": seconds, "peak_rss_mib": peak}
+    result["total"] |= {"cpu_s": cpu, "rows_per_cpu_s": rows / max(cpu, 1e-9)}
     return result
 
 
@@ -135,6 +153,8 @@ def measure_bulk(url: str, paths: dict[str, Path], work: Path) -> dict:
         "cli_startup_s": startup,
         "applicants_per_s_net_of_startup": applicants / max(run["seconds"] - startup, 1e-9),
         "peak_rss_mib": run["peak_rss_mib"],
+        "cpu_s": run["cpu_s"],
+        "applicants_per_cpu_s": applicants / max(run["cpu_s"], 1e-9),
     }
 
 
