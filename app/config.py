@@ -62,6 +62,14 @@ class Config:
     DBS_ORGANISATION_NAME = ""
     DBS_EMPLOYEE_FORENAME = ""
     DBS_EMPLOYEE_SURNAME = ""
+    # Monitoring jobs (licensing/monitoring, scheduler/monitoring_jobs.py); lists are comma-separated.
+    LICENCE_EXPIRY_ALERT_DAYS = "60,30,7"  # "licence.expiring" this many days before expiry
+    DBS_CHECK_MONTHS = 6  # Statutory Standards: an Update Service check at least every six months
+    DBS_OVERDUE_DAYS = 28  # a check the council must make is "dbs.lapsed" this long after it fell due
+    RESCREEN_LOOKBACK_HOURS = 48  # nightly re-screen: records changed this recently (covers a missed night)
+    RETENTION_YEARS = 11  # 2022 Act s.2: register entries kept 11 years from first entry
+    RETENTION_HOLD_YEARS = 25  # NAFN's policy, for the councils listed in RETENTION_HOLD_AUTHORITIES
+    RETENTION_HOLD_AUTHORITIES = ""  # GSS codes of councils that keep entries RETENTION_HOLD_YEARS
 
 
 class DevelopmentConfig(Config):
@@ -108,6 +116,13 @@ ENV_KEYS = (
     "DBS_ORGANISATION_NAME",
     "DBS_EMPLOYEE_FORENAME",
     "DBS_EMPLOYEE_SURNAME",
+    "LICENCE_EXPIRY_ALERT_DAYS",
+    "DBS_CHECK_MONTHS",
+    "DBS_OVERDUE_DAYS",
+    "RESCREEN_LOOKBACK_HOURS",
+    "RETENTION_YEARS",
+    "RETENTION_HOLD_YEARS",
+    "RETENTION_HOLD_AUTHORITIES",
     "SCOTLAND_CALENDAR",
     "EXTRA_BANK_HOLIDAYS",
     "TRUSTED_PROXIES",

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from licensing.audit import verify
 from licensing.db import new_session
+from scheduler import monitoring_jobs as monitoring
 from scheduler.delivery import Dispatcher
 from scheduler.leader import Leadership
 from scheduler.settings import SchedulerSettings
@@ -83,6 +84,12 @@ JOBS: tuple[Job, ...] = (
     Job("deliver", deliver, lambda s: IntervalTrigger(seconds=s.poll_seconds), leader_only=False),
     Job("elect", elect, lambda s: IntervalTrigger(seconds=s.leader_retry_seconds), leader_only=False),
     Job("verify_audit", verify_audit, lambda s: CronTrigger(hour=2, minute=30)),
+    Job("licence_expiry", monitoring.licence_expiry, lambda s: CronTrigger(hour=0, minute=15)),
+    Job("rescreen_nightly", monitoring.rescreen_nightly, lambda s: CronTrigger(hour=1, minute=0)),
+    Job("rescreen_weekly", monitoring.rescreen_weekly, lambda s: CronTrigger(day_of_week="sun", hour=3)),
+    Job("retention_purge", monitoring.retention_purge, lambda s: CronTrigger(hour=2, minute=0)),
+    Job("dbs_checks", monitoring.dbs_checks, lambda s: CronTrigger(hour=4, minute=0)),
+    Job("deadline_reminders", monitoring.deadline_reminders, lambda s: CronTrigger(hour=6, minute=0)),
 )
 
 

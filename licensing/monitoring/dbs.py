@@ -1,0 +1,101 @@
+"""DBS Update Service re-checks: every licence's certificate at least every DBS_CHECK_MONTHS months.
+
+The Statutory Taxi and Private Hire Vehicle Standards (2020, updated 2022) ask for continuous Update
+Service subscription and a check at least every six months, non-subscribers included (DOMAIN.md s.2,
+s.4). A subscribed licence is checked here through `check`, a plain callable the scheduler builds over
+integrations.dbs (licensing never speaks HTTP): NEW_INFO alerts "dbs.new_info", NO_MATCH_FOUND (the
+certificate is no longer on the Update Service) "dbs.lapsed". A licence that cannot be checked here is
+due for a check by the council ("dbs.check_due") and lapsed once it is `overdue_days` past due.
+"""
+
+import logging
+from calendar import monthrange
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from licensing.models import Licence
+from licensing.monitoring.common import alert_once
+
+log = logging.getLogger("crosscheck.monitoring")
+LIVE = ("active", "suspended")
+NEW_INFO = "NEW_INFO"
+NO_MATCH_FOUND = "NO_MATCH_FOUND"
+STATUS_ALERTS = {NEW_INFO: "dbs.new_info", NO_MATCH_FOUND: "dbs.lapsed"}
+StatusCheck = Callable[[str, str, date], str]
+
+
+def months_before(day: date, months: int) -> date:
+    """Return the same day `months` earlier (the month's last day when that month is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def check_dbs(
+    session: Session,
+    today: date,
+    now: datetime,
+    check: StatusCheck | None,
+    *,
+    every_months: int = 6,
+    overdue_days: int = 28,
+) -> Counter:
+    """Check every live licence whose last DBS check is `every_months` old; alert on what needs a council."""
+    done = Counter()
+    due_before = months_before(today, every_months)
+    query = select(Licence).where(
+        Licence.status.in_(LIVE),
+        # Never checked here: the check made for the grant counts from the grant date.
+        or_(
+            and_(Licence.dbs_last_checked_on.is_(None), Licence.granted_on <= due_before),
+            Licence.dbs_last_checked_on <= due_before,
+        ),
+    )
+    for licence in session.scalars(query.order_by(Licence.id)).all():
+        if check is not None and licence.dbs_update_service and licence.dbs_certificate_number:
+            done[_check_one(session, licence, today, now, check)] += 1
+        else:
+            done[_remind(session, licence, today, now, due_before, overdue_days)] += 1
+        session.commit()
+    return done
+
+
+def _check_one(session: Session, licence: Licence, today: date, now: datetime, check: StatusCheck) -> str:
+    """Ask the Update Service about one licence, record the status and alert on NEW_INFO or no match."""
+    try:
+        status = check(licence.dbs_certificate_number, licence.family_name, licence.date_of_birth)
+    except Exception as error:  # one failing check must not stop the rest; it is retried next run
+        log.warning("dbs check of licence %s failed: %s", licence.id, type(error).__name__)
+        return "check_failed"
+    licence.dbs_last_status, licence.dbs_last_checked_on, licence.updated_at = status, today, now
+    session.add(licence)
+    if status in STATUS_ALERTS:
+        _alert(session, STATUS_ALERTS[status], licence, now, f"{today.isoformat()}:{status}")
+    return status.lower()
+
+
+def _remind(
+    session: Session, licence: Licence, today: date, now: datetime, due_before: date, overdue_days: int
+) -> str:
+    """Alert that a check the service cannot make is due, or lapsed once it is long overdue."""
+    last = licence.dbs_last_checked_on or licence.granted_on
+    since = last.isoformat()
+    overdue = (due_before - last).days >= overdue_days
+    kind = "dbs.lapsed" if overdue else "dbs.check_due"
+    raised = _alert(session, kind, licence, now, f"{since}:unchecked")
+    return kind.split(".")[1] if raised else "already_alerted"
+
+
+def _alert(session: Session, alert_type: str, licence: Licence, now: datetime, key: str) -> bool:
+    """Raise one DBS alert about `licence` to its issuing council."""
+    return alert_once(
+        session,
+        authority_id=licence.authority_id,
+        alert_type=alert_type,
+        subject=("licence", licence.id),
+        now=now,
+        key=f"{licence.id}:{key}",
+    )

@@ -1,0 +1,123 @@
+"""Re-screening licensed drivers, so a driver revoked elsewhere yesterday is caught today.
+
+The nightly run starts from what is new: register entries and intelligence recorded or changed since
+`since`. It finds the licences those records may be (the match-key index, searched from the new record's
+side), then screens each such licence as the subject, exactly as a screening would, and keeps the new
+records among its candidates. Its cost follows the day's new records, not the 400k licences. The weekly
+full run screens every live licence against every record, catching what the nightly one cannot (a
+licence's details changed, a night missed). Both alert the licensing council "screening.new_match"
+for candidates at `probable` or better, once per licence and record, and never about a record the
+council was already alerted to (the request-path alerts of licensing/alerts.py). Read-only matching: no
+Screening row is written (nobody's record is disclosed; the council screens again to see it).
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from licensing.decisions import apply_rulings
+from licensing.frequencies import KeyFrequencies
+from licensing.matching import DEFAULT_THRESHOLDS, person_from
+from licensing.models import Alert, Intelligence, Licence, RegisterEntry
+from licensing.monitoring.common import alert_once
+from licensing.screening import find_candidates
+
+LIVE = ("active", "suspended")
+SOURCES = {"register_entry": RegisterEntry, "intelligence": Intelligence}
+SOURCE_STATUS = {"register_entry": "current", "intelligence": "active"}
+ALERT_BANDS = ("match", "probable")
+BATCH = 500
+
+
+def rescreen_new(session: Session, since: datetime, now: datetime) -> Counter:
+    """Screen the licences that records added or changed since `since` may be; alert new matches."""
+    frequencies = KeyFrequencies(session)
+    fresh = _fresh_records(session, since)
+    people = {hit: person_from(row) for hit, row in fresh.items()}
+    found = find_candidates(session, people, frequencies, kinds=("licence",), floor=DEFAULT_THRESHOLDS.weak)
+    licence_ids = sorted({c.id for candidates in found.values() for c in candidates if c.band})
+    done = Counter(new_records=len(fresh), licences=len(licence_ids))
+    for start in range(0, len(licence_ids), BATCH):
+        rows = session.scalars(select(Licence).where(Licence.id.in_(licence_ids[start : start + BATCH])))
+        done += screen_licences(session, [r for r in rows if r.status in LIVE], now, frequencies, set(fresh))
+        session.commit()
+    return done
+
+
+def rescreen_all(session: Session, now: datetime, *, batch: int = BATCH) -> Counter:
+    """Screen every live licence against every register entry and intelligence; alert new matches."""
+    frequencies = KeyFrequencies(session)
+    done, last_id = Counter(), 0
+    query = select(Licence).where(Licence.status.in_(LIVE)).order_by(Licence.id).limit(batch)
+    while rows := session.scalars(query.where(Licence.id > last_id)).all():
+        done["licences"] += len(rows)
+        done += screen_licences(session, rows, now, frequencies)
+        session.commit()
+        last_id = rows[-1].id
+    return done
+
+
+def screen_licences(
+    session: Session, licences: list[Licence], now: datetime, frequencies, only: set | None = None
+) -> Counter:
+    """Screen `licences` against entries and intelligence (only those in `only`, if given); alert."""
+    people = {licence.id: person_from(licence) for licence in licences}
+    found = find_candidates(
+        session, people, frequencies, kinds=tuple(SOURCES), floor=DEFAULT_THRESHOLDS.probable
+    )
+    done = Counter()
+    for licence in licences:
+        wanted = [c for c in found[licence.id] if _alertable(c, licence, only)]
+        for candidate in _not_ruled_out(session, licence, wanted):
+            done[_alert(session, licence, candidate, now)] += 1
+    return done
+
+
+def _fresh_records(session: Session, since: datetime) -> dict[tuple[str, int], object]:
+    """Return the screenable register entries and intelligence recorded or changed since `since`."""
+    fresh = {}
+    for kind, model in SOURCES.items():
+        query = select(model).where(model.updated_at >= since, model.status == SOURCE_STATUS[kind])
+        fresh.update({(kind, row.id): row for row in session.scalars(query)})
+    return fresh
+
+
+def _alertable(candidate, licence: Licence, only: set | None) -> bool:
+    """Tell whether a candidate is strong enough, another council's (or police), and in `only`."""
+    if candidate.band not in ALERT_BANDS or candidate.authority_id == licence.authority_id:
+        return False
+    return only is None or (candidate.kind, candidate.id) in only
+
+
+def _not_ruled_out(session: Session, licence: Licence, candidates: list) -> Iterable:
+    """Drop candidates an officer already ruled not the same person, for the licence or its application."""
+    if not candidates:
+        return []
+    for subject in (("licence", licence.id), ("application", licence.application_id)):
+        if subject[1] is not None:
+            apply_rulings(session, subject, person_from(licence), candidates)
+    return [c for c in candidates if c.suppressed_by is None]
+
+
+def _alert(session: Session, licence: Licence, candidate, now: datetime) -> str:
+    """Alert the licensing council once about a candidate it has not been told about before."""
+    told = select(Alert.id).where(
+        Alert.authority_id == licence.authority_id,
+        Alert.subject_kind == candidate.kind,
+        Alert.subject_id == candidate.id,
+    )
+    if session.scalars(told.limit(1)).first() is not None:
+        return "already_told"
+    raised = alert_once(
+        session,
+        authority_id=licence.authority_id,
+        alert_type="screening.new_match",
+        subject=("licence", licence.id),
+        now=now,
+        key=f"{licence.id}:{candidate.kind}:{candidate.id}",
+        detail={"candidate": {"kind": candidate.kind, "id": candidate.id}, "band": candidate.band},
+    )
+    return "alerted" if raised else "already_alerted"
