@@ -1,0 +1,86 @@
+"""Re-screening licences: a driver revoked elsewhere since his licence was screened alerts it once."""
+
+from datetime import date, timedelta
+
+from licensing.actors import SYSTEM
+from licensing.decisions import rule_out
+from licensing.monitoring.rescreen import rescreen_all, rescreen_new
+from tests.factories import NOW, make_authority, make_licence, make_register_entry
+from tests.licensing.monitoring.helpers import alerts
+
+TOMORROW = NOW + timedelta(days=1)
+SINCE = TOMORROW - timedelta(hours=48)
+
+
+def licensed_then_revoked_elsewhere(session, **entry_overrides):
+    """Return a licence and a register entry of the same person recorded by another council before it."""
+    entry = make_register_entry(session, **entry_overrides)  # before the licence: no request-path alert
+    licence = make_licence(session)
+    return licence, entry
+
+
+def test_nightly_alerts_the_licensing_council_once_about_a_new_entry(session):
+    licence, entry = licensed_then_revoked_elsewhere(session)
+    done = rescreen_new(session, SINCE, TOMORROW)
+    assert done["alerted"] == 1 and done["new_records"] == 1 and done["licences"] == 1
+    assert rescreen_new(session, SINCE, TOMORROW)["already_alerted"] == 1
+    [alert] = alerts(session, "screening.new_match")
+    assert (alert.authority_id, alert.subject_kind, alert.subject_id) == (
+        licence.authority_id,
+        "licence",
+        licence.id,
+    )
+    assert alert.payload["detail"]["candidate"] == {"kind": "register_entry", "id": entry.id}
+    assert alert.payload["detail"]["band"] in ("match", "probable")
+    assert "Hussain" not in str(alert.payload)
+
+
+def test_nightly_ignores_records_older_than_its_window_but_weekly_finds_them(session):
+    licensed_then_revoked_elsewhere(session)
+    assert rescreen_new(session, TOMORROW, TOMORROW)["new_records"] == 0
+    assert alerts(session) == []
+    done = rescreen_all(session, TOMORROW)
+    assert done["licences"] == 1 and done["alerted"] == 1
+    assert rescreen_all(session, TOMORROW)["already_alerted"] == 1
+    assert len(alerts(session, "screening.new_match")) == 1
+
+
+def test_no_alert_for_another_person_or_the_councils_own_entry(session):
+    authority = make_authority(session)
+    make_register_entry(
+        session,
+        given_names="Alice",
+        family_name="Smith",
+        date_of_birth=date(1970, 1, 1),
+        ni_number=None,
+        driving_licence_number=None,
+    )
+    make_register_entry(session, authority_id=authority.id)
+    make_licence(session, authority_id=authority.id)
+    assert rescreen_new(session, SINCE, TOMORROW)["alerted"] == 0
+    assert rescreen_all(session, TOMORROW)["alerted"] == 0
+    assert alerts(session) == []
+
+
+def test_a_council_already_told_about_the_entry_is_not_told_again(session):
+    licence = make_licence(session)
+    make_register_entry(session)  # after the licence: the request path alerts the licensing council
+    assert [a.alert_type for a in alerts(session)] == ["register_entry.recorded"]
+    assert rescreen_new(session, SINCE, TOMORROW)["already_told"] == 1
+    assert [a.authority_id for a in alerts(session)] == [licence.authority_id]
+
+
+def test_dead_licences_are_not_rescreened(session):
+    make_register_entry(session)
+    make_licence(session, status="revoked")
+    assert rescreen_new(session, SINCE, TOMORROW)["licences"] == 0
+    assert rescreen_all(session, TOMORROW)["licences"] == 0
+    assert alerts(session) == []
+
+
+def test_a_pair_ruled_not_the_same_person_is_not_alerted(session):
+    licence, entry = licensed_then_revoked_elsewhere(session)
+    rule_out(session, SYSTEM, "licence", licence.id, "register_entry", entry.id, "Different person", NOW)
+    assert rescreen_new(session, SINCE, TOMORROW)["alerted"] == 0
+    assert rescreen_all(session, TOMORROW)["alerted"] == 0
+    assert alerts(session) == []

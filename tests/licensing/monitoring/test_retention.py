@@ -1,0 +1,76 @@
+"""Retention: register entries go 11 years (or the hold's 25) after first entry, each deletion audited."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from licensing.audit import verify
+from licensing.models import (
+    AuditEvent,
+    Authority,
+    InformationRequest,
+    MatchKey,
+    RegisterEntry,
+    RegisterEntryChange,
+)
+from licensing.monitoring.retention import purge_register
+from tests.factories import make_authority, make_register_entry
+
+NOW = datetime(2037, 11, 24, 2, 0)  # 11 years and a day after the factories' NOW (2026-11-23)
+
+
+def count(session, model, *where) -> int:
+    """Count the rows of `model` matching `where`."""
+    session.commit()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_purges_entries_past_eleven_years_with_keys_history_and_requests(session):
+    old = make_register_entry(session)
+    young = make_register_entry(session, family_name="Younger")
+    young.first_recorded_at = datetime(2026, 11, 25)
+    session.add(young)
+    session.add(
+        InformationRequest(
+            register_entry_id=old.id,
+            requesting_authority_id=make_authority(session).id,
+            recording_authority_id=old.authority_id,
+            due_on=datetime(2026, 12, 21).date(),
+            requested_at=datetime(2026, 11, 23),
+        )
+    )
+    session.commit()
+    assert (
+        count(session, MatchKey, MatchKey.record_kind == "register_entry", MatchKey.record_id == old.id) > 0
+    )
+    assert purge_register(session, NOW) == {"register_entry": 1}
+    assert purge_register(session, NOW) == {}
+    assert count(session, RegisterEntry) == 1 and session.get(RegisterEntry, young.id) is not None
+    assert (
+        count(session, MatchKey, MatchKey.record_kind == "register_entry", MatchKey.record_id == old.id) == 0
+    )
+    assert count(session, RegisterEntryChange, RegisterEntryChange.entry_id == old.id) == 0
+    assert count(session, InformationRequest) == 0
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "register_entry.purged")).one()
+    assert (event.record_kind, event.record_id, event.authority_id) == (
+        "register_entry",
+        old.id,
+        old.authority_id,
+    )
+    assert set(event.detail) == {"retention_years", "information_request_ids"}
+    assert "Hussain" not in str(event.detail) and verify(session).ok
+
+
+def test_councils_under_the_hold_keep_entries_for_its_length(session):
+    held = make_register_entry(session)
+    other = make_register_entry(session)
+    hold_code = session.get(Authority, held.authority_id).code
+    assert purge_register(session, NOW, years=11, hold_years=25, hold_codes={hold_code}) == {
+        "register_entry": 1
+    }
+    assert session.get(RegisterEntry, held.id) is not None
+    assert session.get(RegisterEntry, other.id) is None
+    later = datetime(2051, 11, 24)
+    assert purge_register(session, later, years=11, hold_years=25, hold_codes={hold_code}) == {
+        "register_entry": 1
+    }
