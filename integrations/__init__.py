@@ -3,7 +3,7 @@
 - webhooks: Standard Webhooks signing (`sign`, `new_secret`) and `WebhookSender`.
 - notify: `NotifyClient`, GOV.UK Notify e-mail by template.
 - dbs: `DbsClient`, DBS Update Service status checks.
-- ssrf: `check_url` for registering webhook URLs; `GuardedTransport` for the client that sends webhooks.
+- ssrf: `GuardedTransport` for the client that sends webhooks (the address rule is licensing.addresses).
 - errors: every failure is a `RetryableError` (try again, maybe after `retry_after`) or a `PermanentError`.
 
 Each client takes an `httpx.Client` the caller builds, so timeouts, connection pooling and the transport

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 
 import httpx
 
@@ -46,6 +47,16 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
+def signatures(secret: str | Sequence[str], message_id: str, timestamp: int, body: bytes) -> str:
+    """Return the webhook-signature value: one "v1,..." per secret, space-separated (specification)."""
+    # During a rotation the endpoint holds the old and the new secret; a receiver that knows either one
+    # finds a signature it can verify (Standard Webhooks, "Signature scheme": several may be sent).
+    secrets_ = [secret] if isinstance(secret, str) else list(secret)
+    if not secrets_:
+        raise PermanentError("webhook: no signing secret")
+    return " ".join(sign(one, message_id, timestamp, body) for one in secrets_)
+
+
 def encode(payload: dict) -> bytes:
     """Serialise the payload as compact JSON: the bytes signed are exactly the bytes sent."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -58,14 +69,16 @@ class WebhookSender:
         """Keep the client; one client serves every endpoint and reuses connections."""
         self.client = client
 
-    def send(self, url: str, secret: str, message_id: str, timestamp: int, payload: dict) -> int:
-        """Deliver one message; return the 2xx status, or raise RetryableError / PermanentError."""
+    def send(
+        self, url: str, secret: str | Sequence[str], message_id: str, timestamp: int, payload: dict
+    ) -> int:
+        """Deliver one message signed with every secret given; return the 2xx status or raise."""
         body = encode(payload)
         headers = {
             "content-type": "application/json",
             "webhook-id": message_id,
             "webhook-timestamp": str(int(timestamp)),
-            "webhook-signature": sign(secret, message_id, timestamp, body),
+            "webhook-signature": signatures(secret, message_id, timestamp, body),
         }
         # Redirects are failures (specification: the endpoint's URL should be updated instead).
         response = exchange(

@@ -6,16 +6,14 @@ several space-separated signatures), so a receiver can switch over without refus
 
 SSRF: the service itself posts to these URLs, so an endpoint may not point into our own network. Only
 https is accepted unless the environment allows http (development, testing), and a host that is, or
-resolves to, a private, loopback, link-local, multicast, reserved or unspecified address is refused
-unless `allow_private` (config WEBHOOK_ALLOW_PRIVATE) is set. The delivery job should run
-`check_webhook_url` again before each send, because a name can be re-pointed after registration.
+resolves to, an internal address (licensing.addresses, the one rule) is refused unless `allow_private`
+(config WEBHOOK_ALLOW_PRIVATE) is set. The scheduler checks the same rule again at every send
+(integrations.ssrf.GuardedTransport), because a name can be re-pointed after registration.
 """
 
 import base64
-import ipaddress
 import re
 import secrets
-import socket
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -24,6 +22,7 @@ from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
+from licensing.addresses import first_internal
 from licensing.alerts import ALERT_TYPES
 from licensing.errors import NotFound, ValidationFailed
 from licensing.models import EmailRecipient, WebhookEndpoint
@@ -49,9 +48,12 @@ def check_webhook_url(url: str, *, allow_http: bool, allow_private: bool) -> str
     if not parts.hostname or parts.username or parts.password:
         raise _bad_url("Must name a host, without user name or password.")
     if not allow_private:
-        for address in _addresses(parts.hostname, parts.port or 443):
-            if _internal(address):
-                raise _bad_url(f"The host is or resolves to a non-public address ({address}).")
+        try:
+            address = first_internal(parts.hostname, parts.port or 443)
+        except LookupError:
+            raise _bad_url("The host name does not resolve.") from None
+        if address is not None:
+            raise _bad_url(f"The host is or resolves to a non-public address ({address}).")
     return parts.geturl()
 
 
@@ -160,33 +162,6 @@ def _types(alert_types) -> list[str]:
         message = f"One or more of {', '.join(ALERT_TYPES)}."
         raise ValidationFailed("Unknown or missing alert types.", [_error("alert_types", message)])
     return types
-
-
-def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """Return every address `host` is or resolves to; an unresolvable name is refused."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise _bad_url("The host name does not resolve.") from None
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-
-
-def _internal(address) -> bool:
-    """Tell whether an address is not a public unicast one (an IPv4-mapped IPv6 is judged as IPv4)."""
-    address = getattr(address, "ipv4_mapped", None) or address
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-        or not address.is_global  # e.g. 100.64.0.0/10, carrier-grade NAT, and other special ranges
-    )
 
 
 def _bad_url(message: str) -> ValidationFailed:

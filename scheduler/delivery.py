@@ -22,6 +22,7 @@ from licensing.clock import utcnow
 from licensing.db import new_session
 from licensing.deliveries import Claim, Outcome, claim_due, record_outcomes
 from licensing.models import EmailRecipient, WebhookEndpoint
+from licensing.subscriptions import signing_secrets
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger("crosscheck.scheduler")
@@ -81,7 +82,8 @@ class Dispatcher:
             raise PermanentError(f"{claim.channel} target {claim.target} no longer exists or is inactive")
         if claim.channel == "webhook":
             timestamp = int(self.clock().replace(tzinfo=UTC).timestamp())
-            self.webhooks.send(target.url, target.secret, claim.message_id, timestamp, claim.payload)
+            secrets = signing_secrets(target, self.clock())
+            self.webhooks.send(target.url, secrets, claim.message_id, timestamp, claim.payload)
         else:
             self._send_email(claim, target)
 

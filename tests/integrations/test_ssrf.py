@@ -6,8 +6,11 @@ import httpx
 import pytest
 
 from integrations.errors import PermanentError
-from integrations.ssrf import GuardedTransport, check_url, is_public
+from integrations.ssrf import GuardedTransport, check_host
 from integrations.webhooks import WebhookSender, new_secret
+from licensing.addresses import is_internal
+from licensing.errors import ValidationFailed
+from licensing.subscriptions import check_webhook_url
 from tests.integrations.fakes import WebhookReceiver
 
 NOT_PUBLIC = [
@@ -28,50 +31,47 @@ NOT_PUBLIC = [
 
 @pytest.mark.parametrize("address", NOT_PUBLIC)
 def test_non_public_addresses_are_recognised(address):
-    assert not is_public(address)
+    assert is_internal(address)
 
 
 @pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
 def test_public_addresses_are_recognised(address):
-    assert is_public(address)
-
-
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "[fe80::1]"])
-def test_url_to_a_private_address_is_refused(address):
-    with pytest.raises(PermanentError, match="private"):
-        check_url(f"https://{address}/hooks", allow_private=False, require_https=True)
-
-
-def test_localhost_name_is_refused_by_what_it_resolves_to():
-    with pytest.raises(PermanentError, match="private"):
-        check_url("https://localhost:8443/hooks", allow_private=False, require_https=True)
-
-
-def test_private_address_is_accepted_when_allowed_for_tests():
-    check_url("http://127.0.0.1:8080/hooks", allow_private=True, require_https=False)
-
-
-def test_public_https_url_is_accepted():
-    check_url("https://93.184.215.14/hooks", allow_private=False, require_https=True)
+    assert not is_internal(address)
 
 
 @pytest.mark.parametrize(
-    ("url", "require_https"),
-    [
-        ("http://93.184.215.14/hooks", True),
-        ("ftp://93.184.215.14/hooks", False),
-        ("https:///hooks", False),
-        ("https://93.184.215.14:99999/hooks", False),
-    ],
+    "host", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "[fe80::1]", "localhost"]
 )
-def test_unusable_urls_are_refused(url, require_https):
-    with pytest.raises(PermanentError):
-        check_url(url, allow_private=True, require_https=require_https)
+def test_guarded_transport_refuses_internal_hosts_before_connecting(host):
+    inner = httpx.MockTransport(lambda request: httpx.Response(204))
+    client = httpx.Client(transport=GuardedTransport(inner, allow_private=False))
+    with client, pytest.raises(PermanentError, match="private"):
+        WebhookSender(client).send(f"https://{host}/hooks", new_secret(), "msg_1", int(time.time()), {})
 
 
-def test_host_that_does_not_resolve_is_refused():
-    with pytest.raises(PermanentError, match="resolve"):
-        check_url("https://host.invalid/hooks", allow_private=False, require_https=True)
+def test_guarded_transport_passes_a_public_address_on():
+    seen = []
+    inner = httpx.MockTransport(lambda request: seen.append(request.url.host) or httpx.Response(204))
+    with httpx.Client(transport=GuardedTransport(inner, allow_private=False)) as client:
+        assert WebhookSender(client).send("https://93.184.215.14/hooks", new_secret(), "m1", 1, {}) == 204
+    assert seen == ["93.184.215.14"]
+
+
+def test_guarded_transport_refuses_a_host_that_does_not_resolve():
+    inner = httpx.MockTransport(lambda request: httpx.Response(204))
+    client = httpx.Client(transport=GuardedTransport(inner, allow_private=False))
+    with client, pytest.raises(PermanentError, match="resolve"):
+        WebhookSender(client).send("https://host.invalid/hooks", new_secret(), "msg_1", 1, {})
+
+
+def test_registration_and_sending_share_one_rule():
+    # Registration (licensing) and sending (integrations) must agree on every address.
+    for address in NOT_PUBLIC:
+        host = f"[{address}]" if ":" in address else address
+        with pytest.raises(ValidationFailed):
+            check_webhook_url(f"https://{host}/hooks", allow_http=False, allow_private=False)
+        with pytest.raises(PermanentError):
+            check_host(address, 443, allow_private=False)
 
 
 def test_guarded_transport_refuses_to_send_to_loopback(loopback_server):

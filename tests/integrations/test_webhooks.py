@@ -169,3 +169,27 @@ def test_error_message_names_neither_url_nor_secret(http_client, secret):
     with pytest.raises(RetryableError) as caught:
         WebhookSender(httpx.Client(timeout=0.5)).send(url, secret, "msg_1", int(time.time()), PAYLOAD)
     assert "s3cr3t" not in str(caught.value) and secret not in str(caught.value)
+
+
+def test_during_a_rotation_receivers_with_either_secret_verify(http_client):
+    old, new = new_secret(), new_secret()
+    with LoopbackServer(WebhookReceiver(old)) as holds_old, LoopbackServer(WebhookReceiver(new)) as holds_new:
+        for server in (holds_old, holds_new):
+            assert send(server, http_client, [new, old], message_id="msg_rotation") == 204
+            assert server.handler.ids == ["msg_rotation"] and server.handler.rejected == 0
+    signature = holds_old.requests[0].headers["webhook-signature"]
+    assert len(signature.split(" ")) == 2 and all(part.startswith("v1,") for part in signature.split(" "))
+
+
+def test_after_the_overlap_only_the_new_secret_signs(http_client):
+    old, new = new_secret(), new_secret()
+    with LoopbackServer(WebhookReceiver(old)) as holds_old:
+        with pytest.raises(PermanentError):
+            send(holds_old, http_client, [new])
+        assert holds_old.handler.rejected == 1 and holds_old.handler.verified == []
+
+
+def test_no_secret_at_all_is_refused(http_client, loopback_server):
+    with pytest.raises(PermanentError, match="no signing secret"):
+        send(loopback_server, http_client, [])
+    assert loopback_server.requests == []
