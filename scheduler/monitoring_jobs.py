@@ -102,27 +102,20 @@ def licence_expiry(context) -> dict:
     return _run(context, "licence_expiry", work)
 
 
-def dbs_checks(context, http: httpx.Client | None = None) -> dict:
+def dbs_checks(context) -> dict:
     """Check due licences' DBS certificates on the Update Service and alert what needs a council."""
-    settings = _settings(context)
-    client = http or httpx.Client(timeout=30.0, follow_redirects=False)
-    status = _status_check(DbsClient(client, **settings.dbs)) if settings.dbs["organisation_name"] else None
-    try:
+    st = _settings(context)
+    months, overdue = st.dbs_check_months, st.dbs_overdue_days
+    with httpx.Client(timeout=30.0, follow_redirects=False) as client:
+        # Without a checking organisation the service cannot ask; every due licence goes to its council.
+        check = _status_check(DbsClient(client, **st.dbs)) if st.dbs["organisation_name"] else None
         return _run(
             context,
             "dbs_checks",
             lambda s, now: dbs.check_dbs(
-                s,
-                now.date(),
-                now,
-                status,
-                every_months=settings.dbs_check_months,
-                overdue_days=settings.dbs_overdue_days,
+                s, now.date(), now, check, every_months=months, overdue_days=overdue
             ),
         )
-    finally:
-        if http is None:
-            client.close()
 
 
 def _status_check(client: DbsClient) -> Callable[[str, str, date], str]:
