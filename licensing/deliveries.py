@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
-from licensing.models import Alert, Delivery
+from licensing.models import Alert, Delivery, WebhookEndpoint
 
 # Standard Webhooks 1.0.0, "Deliverability and reliability": the example schedule, about three days in
 # all. Entry n is the wait after the n-th failed attempt before attempt n + 1 (entry 0: the first
@@ -78,6 +78,7 @@ class Outcome:
     error: str = ""
     permanent: bool = False
     retry_after: float | None = None
+    gone: bool = False  # the webhook endpoint answered 410 Gone: disable it
 
     @property
     def status(self) -> str:
@@ -95,8 +96,17 @@ def record_outcomes(session: Session, outcomes: list[Outcome], *, now: datetime)
     again after the lease expires, with the same webhook-ids, which the receivers drop as duplicates.
     """
     held = sum(_fenced_update(session, outcome.claim, _values(outcome, now)) for outcome in outcomes)
+    _disable_gone(session, outcomes, now)
     session.commit()
     return held
+
+
+def _disable_gone(session: Session, outcomes: list[Outcome], now: datetime) -> None:
+    """Deactivate every webhook endpoint that answered 410 Gone (Standard Webhooks: stop sending to it)."""
+    ids = {int(outcome.claim.target) for outcome in outcomes if outcome.gone}
+    if ids:
+        query = update(WebhookEndpoint).where(WebhookEndpoint.id.in_(ids), WebhookEndpoint.active.is_(True))
+        session.execute(query.values(active=False, updated_at=now))
 
 
 def record_delivered(session: Session, claim: Claim, *, now: datetime) -> bool:

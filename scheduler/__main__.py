@@ -4,12 +4,11 @@ import logging
 import signal
 import sys
 
-import httpx
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.logs import JsonFormatter
 from licensing.db import make_engine
-from scheduler.delivery import Dispatcher
+from scheduler.delivery import Dispatcher, http_client
 from scheduler.jobs import JOBS, Context, run
 from scheduler.leader import Leadership
 from scheduler.settings import SchedulerSettings, load_settings
@@ -20,7 +19,7 @@ log = logging.getLogger("crosscheck.scheduler")
 def build_context(settings: SchedulerSettings) -> Context:
     """Open the database and the HTTP client and build what the jobs share."""
     engine = make_engine(settings.database_url)
-    http = httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+    http = http_client(settings)
     return Context(engine, settings, Leadership(engine), Dispatcher(engine, settings, http))
 
 

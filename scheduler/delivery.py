@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from integrations.errors import PermanentError, RetryableError
 from integrations.notify import NotifyClient
+from integrations.ssrf import GuardedTransport
 from integrations.webhooks import WebhookSender
 from licensing.clock import utcnow
 from licensing.db import new_session
@@ -70,7 +71,9 @@ class Dispatcher:
         except RetryableError as error:
             return _failed(claim, error, retry_after=error.retry_after)
         except PermanentError as error:
-            return _failed(claim, error, permanent=True)
+            # 410 Gone: Standard Webhooks says the endpoint should be disabled; the delivery is dead.
+            gone = error.gone and claim.channel == "webhook"
+            return _failed(claim, error, permanent=True, gone=gone)
         except Exception as error:  # a bug must not wedge the row in 'delivering': retry on schedule
             log.exception("delivery %s failed unexpectedly", claim.id)
             return _failed(claim, error)
@@ -109,6 +112,12 @@ class Dispatcher:
                 rows = session.scalars(select(model).where(model.id.in_(ids))) if ids else []
                 found |= {(channel, str(row.id)): row for row in rows}
         return found
+
+
+def http_client(settings: SchedulerSettings) -> httpx.Client:
+    """Return the scheduler's outbound client: SSRF-guarded at every request, no redirects followed."""
+    transport = GuardedTransport(allow_private=settings.webhook_allow_private)
+    return httpx.Client(transport=transport, timeout=settings.webhook_timeout_seconds, follow_redirects=False)
 
 
 def _failed(claim: Claim, error: Exception, **how) -> Outcome:

@@ -4,11 +4,17 @@ from datetime import timedelta
 from itertools import chain, repeat
 
 import jwt
+import pytest
 import standardwebhooks
+from sqlalchemy import select
 
+from licensing.db import new_session
 from licensing.models import WebhookEndpoint
+from licensing.subscriptions import SECRET_OVERLAP
+from scheduler.delivery import Dispatcher, http_client
 from scheduler.jobs import Context, deliver
 from scheduler.leader import Leadership
+from scheduler.settings import load_settings
 from tests.scheduler.conftest import NOTIFY_SECRET, NOTIFY_SERVICE_ID, TEMPLATE_ID
 from tests.scheduler.helpers import deliveries, make_email_recipient, make_webhook_endpoint, raise_alerts
 
@@ -70,6 +76,74 @@ def test_client_error_is_dead_letter_without_retry(writer, engine, receiver, dis
     clock.advance(timedelta(days=4))
     assert dispatcher.run_batch() == {}
     assert len(receiver.received) == 1 and deliveries(engine)[0].status == "dead"
+
+
+def test_410_gone_disables_the_endpoint_and_dead_letters_the_delivery(
+    writer, engine, receiver, dispatcher, clock
+):
+    endpoint = make_webhook_endpoint(writer, receiver.url, clock.now)
+    other = make_webhook_endpoint(writer, receiver.url + "/other", clock.now)
+    raise_alerts(writer, endpoint.authority_id, clock.now)
+    receiver.script.answers += [(410, {})]
+    assert dispatcher.run_batch() == {"dead": 1}
+
+    raise_alerts(writer, endpoint.authority_id, clock.now)
+    raise_alerts(writer, other.authority_id, clock.now)
+    # The disabled endpoint gets no delivery for its council's next alert; the other council's is sent.
+    assert dispatcher.run_batch() == {"delivered": 1}
+
+    with new_session(engine, observer=True) as session:
+        active = dict(session.execute(select(WebhookEndpoint.id, WebhookEndpoint.active)).all())
+    assert active == {endpoint.id: False, other.id: True}
+    assert [row.status for row in deliveries(engine)] == ["dead", "delivered"]
+    assert "410" in deliveries(engine)[0].last_error and len(receiver.received) == 2
+
+
+def test_other_client_errors_do_not_disable_the_endpoint(writer, engine, receiver, dispatcher, clock):
+    endpoint = make_webhook_endpoint(writer, receiver.url, clock.now)
+    raise_alerts(writer, endpoint.authority_id, clock.now)
+    receiver.script.answers += [(404, {})]
+
+    assert dispatcher.run_batch() == {"dead": 1}
+    with new_session(engine, observer=True) as session:
+        assert session.get(WebhookEndpoint, endpoint.id).active is True
+
+
+def test_within_24_hours_of_a_rotation_both_secrets_sign(writer, engine, receiver, dispatcher, clock):
+    endpoint = make_webhook_endpoint(writer, receiver.url, clock.now)
+    old, new = endpoint.secret, make_webhook_endpoint(writer, receiver.url, clock.now).secret
+    endpoint.secret, endpoint.previous_secret = new, old
+    endpoint.previous_secret_expires_at = clock.now + SECRET_OVERLAP
+    writer.commit()
+    raise_alerts(writer, endpoint.authority_id, clock.now)
+    assert dispatcher.run_batch() == {"delivered": 1}
+
+    # The overlap ends (moved, not the clock: the receiver checks the timestamp against real time).
+    writer.get(WebhookEndpoint, endpoint.id).previous_secret_expires_at = clock.now
+    writer.commit()
+    raise_alerts(writer, endpoint.authority_id, clock.now)  # a second alert
+    assert dispatcher.run_batch() == {"delivered": 1}
+
+    during, after = receiver.received
+    for secret in (old, new):
+        standardwebhooks.Webhook(secret).verify(during.body, during.headers)
+    standardwebhooks.Webhook(new).verify(after.body, after.headers)
+    with pytest.raises(standardwebhooks.WebhookVerificationError):
+        standardwebhooks.Webhook(old).verify(after.body, after.headers)
+
+
+def test_scheduler_client_refuses_loopback_unless_private_addresses_are_allowed(
+    writer, engine, receiver, clock, database_url
+):
+    endpoint = make_webhook_endpoint(writer, receiver.url, clock.now)
+    raise_alerts(writer, endpoint.authority_id, clock.now)
+    overrides = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "WEBHOOK_ALLOW_PRIVATE": False}
+    settings = load_settings(overrides)
+    with http_client(settings) as http:
+        dispatcher = Dispatcher(engine, settings, http, clock=clock)
+        assert dispatcher.run_batch() == {"dead": 1}
+        dispatcher.close()
+    assert receiver.received == [] and "private" in deliveries(engine)[0].last_error
 
 
 def test_unreachable_receiver_is_retried(writer, engine, dispatcher, clock):
