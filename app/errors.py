@@ -1,7 +1,6 @@
 """The one place that maps errors to HTTP: problem+json under /api, HTML pages elsewhere."""
 
 import logging
-import math
 import time
 
 from flask import Flask, Response, current_app, jsonify, render_template, render_template_string, request
@@ -95,10 +94,10 @@ def _retry_after_words() -> str:
     """Say how long until the rate limit that refused this request lets the client in again."""
     limiter = current_app.extensions.get("crosscheck.limiter")
     current = limiter.current_limit if limiter is not None else None
-    seconds = math.ceil(current.reset_at - time.time()) if current is not None else 60
-    if seconds <= 60:
-        return "a minute"
-    return f"{math.ceil(seconds / 60)} minutes"
+    seconds = current.reset_at - time.time() if current is not None else 60
+    # reset_at is a whole second, so a one-minute window can report up to 61 s: round, do not round up.
+    minutes = max(1, round(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def handle_domain_error(error: domain.DomainError) -> Response:

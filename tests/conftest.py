@@ -4,6 +4,7 @@ import os
 from datetime import date, datetime
 
 import pytest
+from flask import request_finished
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -57,9 +58,17 @@ def engine(database_url):
 
 
 @pytest.fixture
-def session(engine):
-    """Return a session on this test's database that never blocks the app's writers."""
+def session(engine, request):
+    """Return a session on this test's database that never blocks the app's writers.
+
+    On SQLite a read transaction keeps its snapshot, so after each request the test client makes the
+    session ends its transaction and expires what it loaded: an assertion after a request then reads
+    what the app committed, and "nothing was saved" cannot pass on a stale snapshot.
+    """
     with new_session(engine, observer=True) as session:
+        if "app" in request.fixturenames:
+            app = request.getfixturevalue("app")
+            request_finished.connect(lambda _sender, **_extra: session.rollback(), app, weak=False)
         yield session
 
 
