@@ -302,30 +302,32 @@ def screen_rows(
     report: BulkReport,
     batch_size: int = BULK_BATCH,
     on_batch=None,
+    kinds: Iterable[str] = RECORD_KINDS,
 ) -> BulkReport:
     """Screen many (ref, person) pairs, writing BULK_HEADER rows to csv writer `out`; nothing else.
 
     `min_score` None keeps every banded candidate (at or above the weak threshold); a number keeps
-    every candidate scoring at least that. Frequencies are loaded once for the whole run.
+    every candidate scoring at least that. Only records of `kinds` are candidates. Frequencies are
+    loaded once for the whole run.
     """
     frequencies = KeyFrequencies(session)
     batch: list[tuple[str, Person]] = []
     for item in people:
         batch.append(item)
         if len(batch) >= batch_size:
-            _screen_batch(session, batch, out, frequencies, min_score, report, on_batch)
+            _screen_batch(session, batch, out, frequencies, min_score, report, on_batch, kinds)
             batch = []
-    _screen_batch(session, batch, out, frequencies, min_score, report, on_batch)
+    _screen_batch(session, batch, out, frequencies, min_score, report, on_batch, kinds)
     return report
 
 
-def _screen_batch(session, batch, out, frequencies, min_score, report, on_batch) -> None:
+def _screen_batch(session, batch, out, frequencies, min_score, report, on_batch, kinds) -> None:
     """Probe, load and score one batch of applicants with a handful of queries; write their rows."""
     if not batch:
         return
     floor = DEFAULT_THRESHOLDS.weak if min_score is None else min_score
     people = {i: person for i, (_, person) in enumerate(batch)}
-    found = find_candidates(session, people, frequencies, floor=floor)
+    found = find_candidates(session, people, frequencies, floor=floor, kinds=kinds)
     for i, (ref, _) in enumerate(batch):
         for c in found[i]:
             if (c.band is not None) if min_score is None else (c.score >= min_score):

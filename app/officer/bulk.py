@@ -23,6 +23,7 @@ from app.officer.access import actor, require_officer
 from licensing import audit
 from licensing.clock import utcnow
 from licensing.errors import ValidationFailed
+from licensing.models.screening import RECORD_KINDS
 from licensing.screening import BULK_HEADER, BulkReport, screen_rows
 
 bp = Blueprint("officer_bulk", __name__, url_prefix="/bulk-screening")
@@ -39,21 +40,9 @@ class UploadForm(FlaskForm):
     )
 
 
-class CouncilRows:
-    """A CSV writer that leaves out police intelligence: a council sees it only once it is routed there.
-
-    DESIGN (access rules): intelligence is visible only to councils that license, or are processing an
-    application from, the matched person; a bulk file of people is neither.
-    """
-
-    def __init__(self, writer):
-        self.writer, self.written = writer, 0
-
-    def writerow(self, row) -> None:
-        """Write one candidate row unless it names intelligence."""
-        if row[2] != "intelligence":
-            self.writer.writerow(row)
-            self.written += 1
+# DESIGN (access rules): intelligence is visible only to councils that license, or are processing an
+# application from, the matched person; a bulk file of people is neither, so it is never a candidate here.
+COUNCIL_KINDS = tuple(kind for kind in RECORD_KINDS if kind != "intelligence")
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -79,11 +68,12 @@ def _screen_upload(form: UploadForm):
         raise ValidationFailed("The file must be smaller than 2 MB")
     text = io.StringIO(raw.decode("utf-8-sig"), newline="")
     out, rejects, report = io.StringIO(), io.StringIO(), BulkReport()
-    rows = CouncilRows(csv.writer(out))
-    rows.writer.writerow(BULK_HEADER)
+    rows = csv.writer(out)
+    rows.writerow(BULK_HEADER)
     min_score = float(form.min_score.data) if form.min_score.data is not None else None
     session, officer = db.session(), actor()
-    screen_rows(session, _people(text, csv.writer(rejects), report), rows, min_score=min_score, report=report)
+    people = _people(text, csv.writer(rejects), report)
+    screen_rows(session, people, rows, min_score=min_score, report=report, kinds=COUNCIL_KINDS)
     detail = {
         "source": form.people.data.filename,
         "applicants": report.applicants,
@@ -93,7 +83,7 @@ def _screen_upload(form: UploadForm):
     session.commit()
     token = _store(officer.authority_id, out.getvalue())
     return render_template(
-        "officer/bulk/result.html", report=report, written=rows.written,
+        "officer/bulk/result.html", report=report, written=sum(report.bands.values()),
         download=url_for(".download", token=token), rejects=rejects.getvalue().splitlines()[1:],
     )  # fmt: skip
 
