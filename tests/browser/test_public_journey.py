@@ -4,6 +4,7 @@ from datetime import date
 from urllib.request import urlopen
 
 import pytest
+from playwright.sync_api import expect
 
 from app.public import badge_check_url, qr_svg
 from tests.browser.axe import assert_no_axe_violations
@@ -65,8 +66,9 @@ def test_public_page_works_at_320px(live_server, council, new_page):
     assert_no_axe_violations(page)
     screenshot(page, "public-check-320px")
     page.get_by_role("button", name="Check licence").first.click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error: ")
-    assert page.get_by_role("link", name="Select the council that issued the licence").is_visible()
+    expect(page.get_by_role("link", name="Select the council that issued the licence")).to_be_visible()
     assert fits_the_screen(page)
     assert_no_axe_violations(page)
     screenshot(page, "public-check-errors-320px")
