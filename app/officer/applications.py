@@ -12,12 +12,12 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from app import db
-from app.officer.access import actor, require_officer
+from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
 from licensing import applications, gate, licences
 from licensing.clock import utcnow
-from licensing.errors import DomainError, NotFound
-from licensing.models.records import APPLICATION_KINDS, LICENCE_TYPES
+from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from licensing.models.records import APPLICATION_KINDS, DECISION_CATEGORIES, LICENCE_TYPES
 from licensing.models.screening import RESOLUTIONS
 
 bp = Blueprint("officer_applications", __name__, url_prefix="/applications")
@@ -70,6 +70,22 @@ class GrantForm(FlaskForm):
     granted_on = DateField("Date granted")
     expires_on = DateField("Expiry date")
     display_name = StringField("Name shown on the public check (optional)", [Optional(), Length(max=100)])
+
+
+class DecisionForm(FlaskForm):
+    """A withdrawal (nothing to fill in) or a refusal with its date and, if it rests on relevant
+    information, the s.2 register entry to record with it."""
+
+    decided_on = DateField("Date of the decision")
+    record_register_entry = RadioField(
+        "Does the refusal rest on relevant information (2022 Act s.2(1))?", choices=choices(("yes", "no")),
+        validators=[InputRequired("Select yes if the refusal rests on relevant information")],
+    )  # fmt: skip
+    category = RadioField(
+        "Kind of relevant information (optional)", validators=[Optional()],
+        choices=choices(DECISION_CATEGORIES),
+    )  # fmt: skip
+    effective_on = DateField("Date the refusal takes effect (for the register)", required=False)
 
 
 def max_screening_age() -> timedelta:
@@ -176,6 +192,45 @@ def grant(application_id: int):
         db.session().rollback()
         return show(application_id, grant_form=form, error=show_service_errors(form, error))
     return redirect(url_for("officer_licences.show", licence_id=licence.id))
+
+
+@bp.route("/<int:application_id>/<any(withdraw, refuse):decision>", methods=["GET", "POST"])
+def decide(application_id: int, decision: str):
+    """Confirm a withdrawal, or take a refusal (a manager's decision), then make it."""
+    if decision == "refuse":
+        check_role(*MANAGERS)
+    session = db.session()
+    view = applications.get_application(session, actor(), application_id)
+    form, error = DecisionForm(decided_on=utcnow().date()), None
+    if decision == "withdraw":  # the applicant's own choice, dated today by the service
+        form.decided_on.required = False
+        form.record_register_entry.validators = [Optional()]
+    if form.validate_on_submit():
+        try:
+            _make_decision(decision, application_id, form)
+            return redirect(url_for(".show", application_id=application_id))
+        except (ValidationFailed, InvalidTransition) as refusal:
+            session.rollback()
+            error = show_service_errors(form, refusal)
+            view = applications.get_application(session, actor(), application_id)
+    page = render_template(
+        "officer/applications/decide.html", application=view.application, decision=decision, form=form,
+        error=error,
+    )  # fmt: skip
+    return page, 400 if form.errors or error else 200
+
+
+def _make_decision(decision: str, application_id: int, form: DecisionForm) -> None:
+    """Withdraw or refuse the application through the service the API uses."""
+    session, officer, now = db.session(), actor(), utcnow()
+    if decision == "withdraw":
+        applications.withdraw(session, officer, application_id, now)
+        return
+    entry = {"effective_on": form.effective_on.data, "category": form.category.data or None}
+    register = entry if form.record_register_entry.data == "yes" else None
+    applications.refuse(
+        session, officer, application_id, now, decided_on=form.decided_on.data, register=register
+    )
 
 
 def _latest_screening_id(application_id: int) -> int | None:

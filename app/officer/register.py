@@ -5,19 +5,26 @@ in answer to a s.3 request. The form can start from one of the council's licence
 """
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app import db
-from app.officer.access import actor, require_officer
+from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
 from licensing import licences, register
 from licensing.clock import utcnow
-from licensing.errors import DomainError
+from licensing.errors import DomainError, InvalidTransition, ValidationFailed
 from licensing.models.records import DECISION_CATEGORIES, DECISIONS
 
 bp = Blueprint("officer_register", __name__, url_prefix="/register")
 bp.before_request(require_officer)
+CHANGE_LABELS = {
+    "overturned": "Overturned (for example, on appeal)",
+    "reinstated": "Reinstated (the overturning or removal was itself reversed)",
+    "amended": "Corrected (a date or the kind of information was wrong)",
+    "removed": "Removed",
+}
 
 
 class EntryForm(IdentityForm):
@@ -55,6 +62,44 @@ def new():
             db.session().rollback()
             error = show_service_errors(form, refusal)
     page = render_template("officer/register/new.html", form=form, error=error)
+    return page, 400 if form.errors or error else 200
+
+
+class AmendForm(FlaskForm):
+    """A later change to an entry (s.2: kept up to date, e.g. overturned on appeal), with any corrections."""
+
+    change = RadioField(
+        "What changed", choices=choices(register.AMENDMENTS, CHANGE_LABELS),
+        validators=[InputRequired("Select what changed")],
+    )  # fmt: skip
+    reason = RadioField("Why (optional)", [Optional()], choices=choices(register.CHANGE_REASONS))
+    changed_on = DateField("Date of the change (today if left empty)", required=False)
+    decided_on = DateField("Corrected date of the decision (corrections only)", required=False)
+    effective_on = DateField("Corrected date it takes effect (corrections only)", required=False)
+    category = RadioField(
+        "Corrected kind of relevant information (corrections only)", [Optional()],
+        choices=choices(DECISION_CATEGORIES),
+    )  # fmt: skip
+
+
+@bp.route("/<int:entry_id>/amend", methods=["GET", "POST"])
+def amend(entry_id: int):
+    """Show the change form for one of the council's entries, or apply the change (a manager's decision)."""
+    check_role(*MANAGERS)
+    session = db.session()
+    detail = register.entry_detail(session, actor(), entry_id)
+    form, error = AmendForm(), None
+    if form.validate_on_submit():
+        names = ("changed_on", "reason", "decided_on", "effective_on", "category")
+        fields = {name: form[name].data for name in names if form[name].data}
+        try:
+            register.amend_entry(session, actor(), entry_id, form.change.data, fields, utcnow())
+            return redirect(url_for(".show", entry_id=entry_id))
+        except (ValidationFailed, InvalidTransition) as refusal:
+            session.rollback()
+            error = show_service_errors(form, refusal)
+            detail = register.entry_detail(session, actor(), entry_id)
+    page = render_template("officer/register/amend.html", detail=detail, form=form, error=error)
     return page, 400 if form.errors or error else 200
 
 

@@ -57,3 +57,32 @@ def manager_client(client, manager):
     """Return a client signed in as `manager`."""
     sign_in(client, manager)
     return client
+
+
+def stored(engine, model, record_id: int):
+    """Return a record as the database now holds it, read through a session of its own."""
+    from sqlmodel import Session
+
+    with Session(engine) as fresh:
+        return fresh.get(model, record_id)
+
+
+def count_of(engine, model) -> int:
+    """Return how many rows of `model` the database now holds, read through a session of its own."""
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    with Session(engine) as fresh:
+        return fresh.exec(select(func.count()).select_from(model)).one()
+
+
+def other_actor(authority):
+    """Return an officer of `authority` as the actor of a service call made outside the pages."""
+    from licensing.actors import Actor
+
+    return Actor(kind="user", id=None, label="Other officer", authority_id=authority.id)
+
+
+def shows_error(page: str, field: str, message: str) -> bool:
+    """Tell whether a page has the GOV.UK error summary linking to `field` and the inline `message`."""
+    return "There is a problem" in page and f'href="#{field}"' in page and page.count(message) >= 2

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from licensing.models import Alert, AuditEvent
-from tests.factories import NOW, make_authority, make_licence, make_screening
+from tests.factories import NOW, make_authority, make_licence, make_police_force, make_screening
 from tests.officer.conftest import csrf_token
 
 PEOPLE = (
@@ -76,6 +76,19 @@ def test_bulk_screening_writes_the_cli_format_for_download(officer_client, sessi
     assert lines[1].startswith(f"P-1,{licence.ref},licence,")
     session.rollback()
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
+
+
+def test_bulk_screening_never_lists_police_intelligence(officer_client, session):
+    from tests.licensing.test_screening import make_intelligence
+
+    intelligence = make_intelligence(session, make_police_force(session))
+    licence = make_licence(session, authority_id=make_authority(session).id)
+    page = upload(officer_client, PEOPLE).get_data(as_text=True)
+    assert 'data-written="1"' in page
+    link = page.split('href="/bulk-screening/')[1].split('"')[0]
+    results = officer_client.get(f"/bulk-screening/{link}").get_data(as_text=True)
+    assert licence.ref in results and intelligence.force_reference not in results
+    assert "intelligence" not in results
 
 
 def test_bulk_results_of_another_council_are_not_found(officer_client, client, session):
