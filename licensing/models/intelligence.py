@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +20,8 @@ class Intelligence(Identity, table=True):
         UniqueConstraint("police_force_id", "force_reference"),
         one_of("category", CATEGORIES),
         one_of("status", STATUSES),
+        # The nightly re-screen starts from the intelligence changed since yesterday.
+        Index("ix_intelligence_updated_at", "updated_at"),
         *identity_checks(),
     )
 

@@ -103,6 +103,8 @@ class RegisterEntry(Identity, table=True):
         one_of("category", DECISION_CATEGORIES, nullable=True),
         one_of("status", ENTRY_STATUSES),
         Index("ix_register_entry_first_recorded_at", "first_recorded_at"),
+        # The nightly re-screen starts from the entries changed since yesterday.
+        Index("ix_register_entry_updated_at", "updated_at"),
         *identity_checks(),
     )
 
