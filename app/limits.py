@@ -26,10 +26,20 @@ def init_app(app: Flask, blueprints: tuple[Blueprint, ...]) -> Limiter:
         key_prefix="crosscheck",
     )
     limiter.init_app(app)
-    for blueprint in blueprints:
-        limiter.limit(public_rate_limit)(blueprint)
     app.extensions["crosscheck.limiter"] = limiter
+    for blueprint in blueprints:
+        limit_public(app, blueprint)
     return limiter
+
+
+def limit_public(app: Flask, blueprint) -> None:
+    """Count `blueprint`'s requests in the one per-address budget shared by every public check.
+
+    The public page and the public API answer the same question, so one budget for both: separate
+    budgets would double what a client may enumerate.
+    """
+    limiter = app.extensions["crosscheck.limiter"]
+    limiter.shared_limit(public_rate_limit, scope="public-check")(blueprint)
 
 
 def public_rate_limit() -> str:

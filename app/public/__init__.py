@@ -24,7 +24,7 @@ QR_MEDIA_TYPE = "image/svg+xml"
 
 def init_app(app: Flask) -> None:
     """Register the public pages under the same per-address limit as the public API (app.limits)."""
-    app.extensions["crosscheck.limiter"].limit(limits.public_rate_limit)(bp)
+    limits.limit_public(app, bp)
     app.register_blueprint(bp)
     app.jinja_env.globals["licence_words"] = wording.describe
 

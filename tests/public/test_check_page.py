@@ -195,3 +195,11 @@ def test_checks_beyond_the_limit_get_a_friendly_page_with_retry_after(limited_cl
     text = page(refused)
     assert '<h1 class="govuk-heading-l">You have made too many checks</h1>' in text
     assert "Wait a minute and then" in text and "PH12345" not in main(refused)
+
+
+def test_the_page_and_the_public_api_share_one_budget(limited_client, wolverhampton):
+    assert limited_client.get("/check?authority=E08000031&badge=PH12345").status_code == 200
+    api = "/api/v1/public/licence-check?authority=E08000031&badge=PH12345"
+    assert limited_client.get(api).status_code == 200
+    assert limited_client.get(api).status_code == 429
+    assert limited_client.get("/check?authority=E08000031&badge=PH12345").status_code == 429
