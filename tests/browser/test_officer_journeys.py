@@ -4,6 +4,7 @@ Every officer page visited is checked with axe-core for WCAG 2.2 A/AA violations
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import screenshot
@@ -52,7 +53,7 @@ def test_officer_screens_an_applicant_and_rules_out_a_look_alike(live_server, pe
     page.goto(f"{live_server.url}/applications/new")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Save and screen").click()  # nothing filled in
-    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Your reference").fill("APP-2026-1")
     page.get_by_label("New", exact=True).check()
@@ -65,14 +66,14 @@ def test_officer_screens_an_applicant_and_rules_out_a_look_alike(live_server, pe
     page.get_by_role("button", name="Save and screen").click()
     assert "Screening results" in page.inner_text("main")
     assert "Othershire Council" in page.inner_text("main")
-    assert page.locator("[data-gate=refused]").is_visible(), page.inner_text("main")
+    expect(page.locator("[data-gate=refused]")).to_be_visible()
     assert_no_axe_violations(page)
     screenshot(page, "officer-screening-results")
     page.get_by_label("Reason for your decision").fill("Different NI number, address and photo")
     page.get_by_role("button", name="Not the same person").click()
-    assert page.locator("[data-resolution=not_same_person]").is_visible()
-    assert page.locator("[data-gate=allowed]").is_visible()
-    assert page.get_by_role("button", name="Grant licence").is_visible()
+    expect(page.locator("[data-resolution=not_same_person]")).to_be_visible()
+    expect(page.locator("[data-gate=allowed]")).to_be_visible()
+    expect(page.get_by_role("button", name="Grant licence")).to_be_visible()
     assert_no_axe_violations(page)
 
 
