@@ -85,7 +85,9 @@ def respond(
         raise Forbidden("Only the council that recorded the entry can answer this request.")
     if request.status != "open":
         raise InvalidTransition(f"This request is {request.status}; it cannot be answered again.")
-    request.response_text = response_text
+    if not response_text.strip():
+        raise ValidationFailed("Give the answer.", [{"field": "response_text", "message": "Required."}])
+    request.response_text = response_text.strip()
     request.attachments = [dict(a) for a in attachments]
     request.status = "answered"
     request.responded_at = now

@@ -139,6 +139,15 @@ def test_only_the_recorder_answers_once_and_the_requester_is_told(session):
     assert told.payload["detail"] == {"information_request_id": request.id, "answered_in_time": True}
 
 
+def test_a_blank_answer_is_refused_and_the_request_stays_open(session):
+    entry, asker = screened_entry(session)
+    request = ask(session, entry, asker)
+    with pytest.raises(ValidationFailed):
+        respond(session, officer(entry.authority_id), request.id, " \n\t ", [], NOW)
+    session.rollback()
+    assert (session.get(type(request), request.id).status, request.response_text) == ("open", None)
+
+
 def test_a_late_answer_is_marked_late(session):
     entry, asker = screened_entry(session)
     request = ask(session, entry, asker)
