@@ -67,7 +67,7 @@ def measure(url: str, applicants: Path, n: int) -> dict:
         actor = Actor(kind="api_client", id=None, label="bench", authority_id=authority_id)
         people = _people(applicants, n + WARM_UP)
         last_id = session.execute(select(func.max(Licence.id))).scalar_one()
-        keys = session.execute(select(MatchKey.key).limit(5000)).scalars().all()
+        keys = session.execute(select(MatchKey.key_hash).limit(5000)).scalars().all()
 
         def one(person):
             """Return a call that screens `person` once, recorded."""
@@ -78,7 +78,7 @@ def measure(url: str, applicants: Path, n: int) -> dict:
         ids = [rng.randint(1, last_id) for _ in range(n)]
         by_pk = _percentiles(_time_each(partial(session.get, Licence, i) for i in ids))
         session.expunge_all()
-        probes = [select(MatchKey.record_id).where(MatchKey.key == rng.choice(keys)) for _ in range(n)]
+        probes = [select(MatchKey.record_id).where(MatchKey.key_hash == rng.choice(keys)) for _ in range(n)]
         probe = _percentiles(_time_each(partial(_fetch, session, q) for q in probes))
     engine.dispose()
     return {

@@ -1,9 +1,9 @@
-"""How common each match key is in the register, read from the match_key table's own counts.
+"""How common each name is in the register, and how many records it holds, for the matching engine.
 
-A shared "Mohammed Khan" key is weak evidence and a shared rare surname strong: the engine asks
-`share(key)`. Counts are cached per instance, so make one instance per screening or per bulk run.
-The denominator (how many records there are) is counted at most once per TTL per database,
-because counting a million rows on every single screening would cost more than the screening.
+A shared "Mohammed Khan" is weak evidence and a shared rare surname strong: the engine asks
+`share("sn:khan")`, answered from name_count (kept by licensing/keys.py as records are indexed) over
+the number of records. Both are read at most once per TTL per database and process: a screening must
+not cost a count over a million rows, and a name's share hardly moves in ten minutes.
 """
 
 import time
@@ -12,57 +12,62 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from licensing.models import Application, Intelligence, Licence, MatchKey, RegisterEntry
+from licensing.keys import key_hash
+from licensing.models import Application, Intelligence, Licence, NameCount, RegisterEntry
 
-TOTAL_TTL_SECONDS = 600.0
-_TABLE = MatchKey.__table__
+TTL_SECONDS = 600.0
+_NAMES = NameCount.__table__
+# Per database URL: (when counted, value).
 _TOTALS: dict[str, tuple[float, int]] = {}
+_COUNTS: dict[str, tuple[float, dict[int, int]]] = {}
 
 
 class KeyFrequencies:
-    """A Frequencies backed by match_key counts, cached for the life of one run."""
+    """A Frequencies backed by the register's name counts."""
 
-    def __init__(self, session: Session, total: int | None = None):
+    def __init__(self, session: Session, total: int | None = None, now: float | None = None):
         """Bind to `session`; `total` overrides the record count (tests, benchmarks)."""
         self.session = session
-        self.total = total if total is not None else record_total(session)
-        self.counts: dict[str, int] = {}
+        self.total = total if total is not None else record_total(session, now)
+        self.counts = _fresh(_COUNTS, str(session.get_bind().url), now, dict)
 
     def share(self, key: str) -> float:
-        """Return the fraction of records carrying `key` (0 when unseen or the register is empty)."""
-        if key not in self.counts:
+        """Return the fraction of records carrying name key `key` (0 when unseen or the register is empty)."""
+        hashed = key_hash(key)
+        if hashed not in self.counts:
             self.load([key])
-        return min(1.0, self.counts[key] / self.total) if self.total else 0.0
-
-    def observe(self, key: str, count: int) -> None:
-        """Remember a count already known from an index probe, saving a query."""
-        self.counts[key] = count
+        return min(1.0, self.counts[hashed] / self.total) if self.total else 0.0
 
     def load(self, keys: Iterable[str]) -> None:
-        """Count many keys in one indexed GROUP BY query and cache them."""
-        missing = [k for k in set(keys) if k not in self.counts]
+        """Read the counts of many name keys in one query (primary-key lookups) and cache them."""
+        missing = [h for h in {key_hash(k) for k in keys} if h not in self.counts]
         for start in range(0, len(missing), 1000):
             chunk = missing[start : start + 1000]
-            query = select(_TABLE.c.key, func.count()).where(_TABLE.c.key.in_(chunk)).group_by(_TABLE.c.key)
-            found = dict(self.session.execute(query).all())
-            self.counts.update({k: found.get(k, 0) for k in chunk})
+            found = dict(self.session.execute(select(_NAMES).where(_NAMES.c.key_hash.in_(chunk))).all())
+            self.counts.update({h: max(found.get(h, 0), 0) for h in chunk})
 
 
 def record_total(session: Session, now: float | None = None) -> int:
-    """Return how many screenable records exist, counted at most once per TTL per database."""
-    url = str(session.get_bind().url)
-    moment = time.monotonic() if now is None else now
-    cached = _TOTALS.get(url)
-    if cached and moment - cached[0] < TOTAL_TTL_SECONDS:
-        return cached[1]
-    total = sum(
-        session.scalar(select(func.count()).select_from(model.__table__))
-        for model in (RegisterEntry, Licence, Application, Intelligence)
+    """Return how many records the index can hold, counted at most once per TTL per database."""
+    models = (RegisterEntry, Licence, Application, Intelligence)
+    return _fresh(
+        _TOTALS,
+        str(session.get_bind().url),
+        now,
+        lambda: sum(session.scalar(select(func.count()).select_from(m.__table__)) for m in models),
     )
-    _TOTALS[url] = (moment, total)
-    return total
+
+
+def _fresh(cache: dict, url: str, now: float | None, make):
+    """Return the cached value for `url`, made anew when missing or older than the TTL."""
+    moment = time.monotonic() if now is None else now
+    cached = cache.get(url)
+    if cached is None or moment - cached[0] >= TTL_SECONDS:
+        cached = cache[url] = (moment, make())
+    return cached[1]
 
 
 def forget_totals() -> None:
-    """Drop the cached record counts (after a bulk import, or between tests)."""
+    """Drop the cached record totals and name counts (after a bulk import, or between tests)."""
     _TOTALS.clear()
+    _COUNTS.clear()

@@ -12,7 +12,6 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 from typing import TextIO
 
 from sqlalchemy import func, insert, select, text, update
@@ -36,8 +35,8 @@ from licensing.csvrows import (  # noqa: F401 (re-exported: callers import the r
     reader_for,
 )
 from licensing.frequencies import forget_totals
-from licensing.keys import add_keys, drop_records, keys_of
-from licensing.matching import person_from
+from licensing.importrows import ParsedRow, parsed_rows
+from licensing.keys import add_keys, drop_records
 from licensing.models import IDENTITY_FIELDS, Authority, Licence, RegisterEntry
 
 DEFAULT_BATCH = 2000
@@ -104,9 +103,10 @@ def _import(
     now: datetime,
     source: str,
     batch_size: int = DEFAULT_BATCH,
+    workers: int = 0,
     on_batch: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Stream `stream` through validation into batched upserts of `kind`."""
+    """Stream `stream` through validation into batched upserts of `kind`; parse in `workers` processes."""
     required = REGISTER_REQUIRED if kind == "register_entry" else LICENCE_REQUIRED
     reader = reader_for(stream, required)
     writer = csv.writer(rejects)
@@ -118,15 +118,12 @@ def _import(
         # Every row adds a dozen match keys at random places in a large index; with SQLite's
         # default 2 MB page cache each of those inserts reads its index pages from disk again.
         session.execute(text(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}"))
-    parse = parse_entry if kind == "register_entry" else parse_licence
-    for line, raw in data_rows(reader):
-        try:
-            values, warnings = parse(raw, authorities, now.date())
-        except RowRejected as rejected:
-            _reject(run, line, raw, str(rejected))
+    for row in parsed_rows(data_rows(reader), kind, authorities, now.date(), workers, ahead=batch_size):
+        if row.values is None:
+            _reject(run, row.line, row.raw, row.reason)
             continue
-        run.report.warnings += len(warnings)
-        _add(run, line, raw, values, batch_size, on_batch)
+        run.report.warnings += row.warnings
+        _add(run, row, batch_size, on_batch)
     _flush(run, on_batch)
     forget_totals()
     return run.report
@@ -138,14 +135,14 @@ def _reject(run: _Run, line: int, raw: dict, reason: str) -> None:
     run.report.rejected += 1
 
 
-def _add(run: _Run, line: int, raw: dict, values: dict, batch_size: int, on_batch) -> None:
+def _add(run: _Run, row: ParsedRow, batch_size: int, on_batch) -> None:
     """Queue one valid row; a repeated ref or badge flushes first, so the later row wins."""
-    ident = (values["authority_id"], values["ref"])
-    badge = (values["authority_id"], values.get("badge_number"))
+    ident = (row.values["authority_id"], row.values["ref"])
+    badge = _badge(row.values)
     if ident in run.batch or (run.kind == "licence" and badge in run.badges):
         _flush(run, on_batch)
-    run.first_line = run.first_line or line
-    run.batch[ident] = (line, raw, values)
+    run.first_line = run.first_line or row.line
+    run.batch[ident] = row
     run.badges.add(badge)
     if len(run.batch) >= batch_size:
         _flush(run, on_batch)
@@ -184,15 +181,15 @@ def _flush(run: _Run, on_batch) -> None:
 def _reject_taken_badges(run: _Run, existing: dict) -> None:
     """Reject rows whose badge number another licence of the same authority already holds."""
     table = Licence.__table__
-    claims = {_badge(values): ident for ident, (_, _, values) in run.batch.items()}
+    claims = {_badge(row.values): ident for ident, row in run.batch.items()}
     query = select(table.c.authority_id, table.c.badge_number, table.c.ref).where(
         *_pairs_in(table.c.authority_id, table.c.badge_number, claims)
     )
     for authority_id, badge, ref in run.session.execute(query):
         ident = claims.get((authority_id, badge))
         if ident and ident[1] != ref and ident in run.batch:
-            line, raw, _ = run.batch.pop(ident)
-            _reject(run, line, raw, f"badge_number {badge} is already held by licence ref {ref}")
+            row = run.batch.pop(ident)
+            _reject(run, row.line, row.raw, f"badge_number {badge} is already held by licence ref {ref}")
 
 
 def _pairs_in(first, second, pairs) -> tuple:
@@ -206,24 +203,24 @@ def _pairs_in(first, second, pairs) -> tuple:
 
 def _write(run: _Run, existing: dict) -> dict:
     """Insert new rows and update changed ones; return this batch's counts."""
-    inserts, updates, rekey = [], [], []
-    for ident, (_, _, values) in run.batch.items():
-        row = existing.get(ident)
+    inserts, inserted_keys, updates, rekey = [], [], [], []
+    for ident, parsed in run.batch.items():
+        values, row = parsed.values, existing.get(ident)
         if row is None:
             inserts.append(values | {"created_at": run.now, "updated_at": run.now} | _first_stamp(run))
+            inserted_keys.append(parsed.keys)
             continue
         changed = {k: v for k, v in values.items() if getattr(row, k) != v and not _keeps_status(run, row, k)}
         if changed:
             updates.append({"id": row.id, **changed, "updated_at": run.now})
             if changed.keys() & set(IDENTITY_FIELDS):
-                rekey.append((row.id, values))
+                rekey.append((row.id, parsed.keys))
     run.report.unchanged += len(run.batch) - len(inserts) - len(updates)
     new_ids = _insert(run, inserts)
     if updates:
         run.session.execute(update(run.model), updates)
     drop_records(run.session, run.kind, [rid for rid, _ in rekey])
-    keyed = [*zip(new_ids, inserts, strict=True), *rekey]
-    add_keys(run.session, run.kind, [(rid, keys_of(person_from(SimpleNamespace(**v)))) for rid, v in keyed])
+    add_keys(run.session, run.kind, [*zip(new_ids, inserted_keys, strict=True), *rekey])
     run.report.inserted += len(inserts)
     run.report.updated += len(updates)
     return {
@@ -295,13 +292,25 @@ def _sqlite_insert(session: Session, table, names: list[str], rows: list[tuple])
     """
     connection = session.connection()
     first = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
-    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
-    converted = [
-        (record_id, *(p(v) if p else v for p, v in zip(processors, row, strict=True)))
-        for record_id, row in enumerate(rows, start=first)
+    # Only dates, times and booleans have processors; leave the strings alone.
+    processors = [
+        (i, p)
+        for i, name in enumerate(names, start=1)
+        if (p := _processor(table.c[name], connection.dialect))
     ]
+    converted = []
+    for record_id, row in enumerate(rows, start=first):
+        values = [record_id, *row]
+        for i, process in processors:
+            values[i] = process(values[i])
+        converted.append(tuple(values))
     marks = ", ".join("?" * (len(names) + 1))
     connection.exec_driver_sql(
         f"INSERT INTO {table.name} (id, {', '.join(names)}) VALUES ({marks})", converted
     )
     return list(range(first, first + len(rows)))
+
+
+def _processor(column, dialect):
+    """Return the bind processor SQLAlchemy would apply to `column`'s values, or None."""
+    return column.type._cached_bind_processor(dialect)

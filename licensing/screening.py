@@ -1,6 +1,6 @@
 """Screening: find the records that may be the same person as a subject, by index probes only.
 
-Candidates come only from match_key hits (`SELECT record_kind, record_id FROM match_key WHERE key IN
+Candidates come only from match_key hits (`SELECT record_kind, record_id FROM match_key WHERE key_hash IN
 (...)`), then one query per record kind loads the eligible rows by id, and the engine scores each
 pair. Nothing ever scans a record table, so a screening costs the same at a thousand records or a
 million.
@@ -18,7 +18,7 @@ from licensing import audit
 from licensing.actors import Actor
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
-from licensing.keys import KIND_MODELS, probe_keys_of
+from licensing.keys import KIND_MODELS, KIND_NAMES, probe_keys_of
 from licensing.matching import (
     DEFAULT_THRESHOLDS,
     Frequencies,
@@ -28,7 +28,7 @@ from licensing.matching import (
     frequency_keys,
     person_from,
 )
-from licensing.models import MatchKey, Screening, ScreeningCandidate
+from licensing.models import Screening, ScreeningCandidate
 from licensing.models.screening import RECORD_KINDS
 
 # A key shared by more records than this tells us nothing and would swamp the screening; the
@@ -36,7 +36,7 @@ from licensing.models.screening import RECORD_KINDS
 # kind holds this many at a million records; the cap guards against a pathological register.
 MAX_KEY_HITS = 1000
 CHUNK = 1000
-_KEYS = MatchKey.__table__
+_PROBE = "SELECT key_hash, record_kind, record_id FROM match_key WHERE key_hash {}"
 # The statuses a screening may find. Checked on the loaded rows, not in SQL: with the status in the
 # WHERE clause SQLite plans the licence load as a walk of its status index (every active licence, a
 # million at full size) instead of primary-key probes.
@@ -129,7 +129,7 @@ def find_candidates(
 
     With a `floor`, hits that cannot score that much are left out unscored (see `ceiling`).
     """
-    hits = probe(session, {tag: probe_keys_of(p) for tag, p in people.items()}, frequencies)
+    hits = probe(session, {tag: probe_keys_of(p) for tag, p in people.items()})
     kinds = set(kinds)
     wanted = {h for found in hits.values() for h in found if h[0] in kinds and h not in exclude}
     rows = load_rows(session, wanted, exclude_authority_id)
@@ -153,21 +153,23 @@ def _preload(frequencies: Frequencies, persons: list[Person]) -> None:
         frequencies.load(set().union(*(frequency_keys(p) for p in persons)))
 
 
-def probe(
-    session: Session, keys_by_tag: dict[Hashable, set[str]], frequencies: Frequencies | None = None
-) -> dict[Hashable, set[tuple[str, int]]]:
-    """Look up every key of every tag in the index; return each tag's union of (kind, id) hits."""
+def probe(session: Session, keys_by_tag: dict[Hashable, set[int]]) -> dict[Hashable, set[tuple[str, int]]]:
+    """Look up every key hash of every tag in the index; return each tag's union of (kind, id) hits."""
     wanted = sorted(set().union(*keys_by_tag.values())) if keys_by_tag else []
-    by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    by_key: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(wanted), CHUNK):
-        query = select(_KEYS.c.key, _KEYS.c.record_kind, _KEYS.c.record_id).where(
-            _KEYS.c.key.in_(wanted[start : start + CHUNK])
-        )
-        for key, kind, record_id in session.execute(query):
-            by_key[key].append((kind, record_id))
-    if isinstance(frequencies, KeyFrequencies):
-        for key in wanted:
-            frequencies.observe(key, len(by_key.get(key, ())))
+        chunk = wanted[start : start + CHUNK]
+        # The driver's own statement: SQLAlchemy would build and bind a parameter object per hash.
+        if postgres:
+            rows = connection.exec_driver_sql(_PROBE.format("= ANY(%s)"), (chunk,))
+        else:
+            rows = connection.exec_driver_sql(
+                _PROBE.format(f"IN ({', '.join('?' * len(chunk))})"), tuple(chunk)
+            )
+        for key, code, record_id in rows:
+            by_key[key].append((KIND_NAMES[code], record_id))
     return {
         tag: {hit for key in keys if len(by_key.get(key, ())) <= MAX_KEY_HITS for hit in by_key.get(key, ())}
         for tag, keys in keys_by_tag.items()
@@ -278,61 +280,3 @@ def _identity_columns(person: Person) -> dict:
         "driving_licence_number": person.driving_licence_number,
     }
     return {k: v[: table.c[k].type.length] if isinstance(v, str) else v for k, v in values.items()}
-
-
-@dataclass
-class BulkReport:
-    """What a bulk screening did: applicants read and rejected, candidates written per band."""
-
-    applicants: int = 0
-    rejected: int = 0
-    bands: Counter = field(default_factory=Counter)
-
-
-BULK_HEADER = ("ref", "candidate_ref", "candidate_kind", "score", "band", "evidence")
-BULK_BATCH = 200
-
-
-def screen_rows(
-    session: Session,
-    people: Iterable[tuple[str, Person]],
-    out,
-    *,
-    min_score: float | None = None,
-    report: BulkReport,
-    batch_size: int = BULK_BATCH,
-    on_batch=None,
-    kinds: Iterable[str] = RECORD_KINDS,
-) -> BulkReport:
-    """Screen many (ref, person) pairs, writing BULK_HEADER rows to csv writer `out`; nothing else.
-
-    `min_score` None keeps every banded candidate (at or above the weak threshold); a number keeps
-    every candidate scoring at least that. Only records of `kinds` are candidates. Frequencies are
-    loaded once for the whole run.
-    """
-    frequencies = KeyFrequencies(session)
-    batch: list[tuple[str, Person]] = []
-    for item in people:
-        batch.append(item)
-        if len(batch) >= batch_size:
-            _screen_batch(session, batch, out, frequencies, min_score, report, on_batch, kinds)
-            batch = []
-    _screen_batch(session, batch, out, frequencies, min_score, report, on_batch, kinds)
-    return report
-
-
-def _screen_batch(session, batch, out, frequencies, min_score, report, on_batch, kinds) -> None:
-    """Probe, load and score one batch of applicants with a handful of queries; write their rows."""
-    if not batch:
-        return
-    floor = DEFAULT_THRESHOLDS.weak if min_score is None else min_score
-    people = {i: person for i, (_, person) in enumerate(batch)}
-    found = find_candidates(session, people, frequencies, floor=floor, kinds=kinds)
-    for i, (ref, _) in enumerate(batch):
-        for c in found[i]:
-            if (c.band is not None) if min_score is None else (c.score >= min_score):
-                out.writerow([ref, c.ref, c.kind, f"{c.score:.4f}", c.band or "", " | ".join(c.evidence)])
-                report.bands[c.band or "none"] += 1
-    report.applicants += len(batch)
-    if on_batch:
-        on_batch(report)

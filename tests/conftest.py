@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import licensing.models  # noqa: F401  (registers every table)
 from app import create_app
 from licensing.db import make_engine, new_session
+from licensing.frequencies import forget_totals
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -36,6 +37,7 @@ def _postgres_engine():
 @pytest.fixture
 def database_url(tmp_path, _postgres_engine):
     """Return the URL of an empty, fully created database for this test."""
+    forget_totals()  # the process caches record totals and name counts per URL, and PostgreSQL's repeats
     if _postgres_engine is None:
         url = f"sqlite:///{tmp_path / 'test.db'}"
         engine = make_engine(url)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,17 +17,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import db
 from licensing import audit
 from licensing.actors import cli_actor
+from licensing.bulk import BULK_HEADER, BulkReport, screen_rows
 from licensing.clock import utcnow
 from licensing.csvrows import PEOPLE_REQUIRED, RowRejected, parse_person, reader_for
 from licensing.errors import ValidationFailed
 from licensing.imports import ImportReport, import_register
-from licensing.keys import KIND_MODELS, reindex_kind
+from licensing.keys import reindex
 from licensing.matching import person_from
 from licensing.models import IDENTITY_FIELDS
-from licensing.screening import BULK_HEADER, BulkReport, screen_rows
 
 register = AppGroup("register", help="Import and screen register entries.")
 NEEDED_TABLES = ("authority", "register_entry", "licence", "match_key", "audit_event")
+# Below these sizes (about 20,000 import rows, or 1,000 people to screen) one process is as quick.
+PARALLEL_IMPORT_FROM_BYTES = 4 * 1024 * 1024
+PARALLEL_SCREEN_FROM_BYTES = 100 * 1024
 
 
 def rejects_path(path: Path) -> Path:
@@ -67,14 +71,28 @@ def csv_input(path: Path, label: str) -> Iterator[tuple[io.TextIOWrapper, Callab
         tick()
 
 
-def run_import(path: Path, command: str, service) -> ImportReport:
+def worker_count(path: Path, workers: int | None, from_bytes: int) -> int:
+    """Return how many worker processes work on FILE.csv: as asked, else one per core for a large file."""
+    if workers is not None:
+        return workers
+    return (os.cpu_count() or 1) if path.stat().st_size >= from_bytes else 0
+
+
+def run_import(path: Path, command: str, service, workers: int | None = None) -> ImportReport:
     """Run one import service over FILE.csv, writing FILE.rejects.csv; return its report."""
     check_database()
     rejects = rejects_path(path)
     with csv_input(path, f"Importing {path.name}") as (text, tick), open(rejects, "w", newline="") as out:
         now = utcnow()
         report = service(
-            db.session(), cli_actor(command), text, out, now=now, source=path.name, on_batch=tick
+            db.session(),
+            cli_actor(command),
+            text,
+            out,
+            now=now,
+            source=path.name,
+            workers=worker_count(path, workers, PARALLEL_IMPORT_FROM_BYTES),
+            on_batch=tick,
         )
     click.echo(
         f"{path.name}: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged, "
@@ -84,11 +102,20 @@ def run_import(path: Path, command: str, service) -> ImportReport:
     return report
 
 
+WORKERS_OPTION = click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Worker processes (0: work in this one). Default: one per core for a large file.",
+)
+
+
 @register.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(file: Path) -> None:
+@WORKERS_OPTION
+def import_command(file: Path, workers: int | None) -> None:
     """Import register entries from FILE.csv (re-importing updates by authority_code and ref)."""
-    run_import(file, "register import", import_register)
+    run_import(file, "register import", import_register, workers)
 
 
 @register.command("screen")
@@ -97,7 +124,8 @@ def import_command(file: Path) -> None:
 @click.option(
     "--min-score", type=click.FloatRange(0.0, 1.0), default=None, help="Default: the weak threshold."
 )
-def screen_command(file: Path, out_path: Path, min_score: float | None) -> None:
+@WORKERS_OPTION
+def screen_command(file: Path, out_path: Path, min_score: float | None, workers: int | None) -> None:
     """Screen every person in FILE.csv against the register; write candidates to OUT.csv."""
     check_database()
     report, session, actor = BulkReport(), db.session(), cli_actor("register screen")
@@ -110,7 +138,15 @@ def screen_command(file: Path, out_path: Path, min_score: float | None) -> None:
         writer = csv.writer(out)
         writer.writerow(BULK_HEADER)
         people = _people(text, csv.writer(rejected), report)
-        screen_rows(session, people, writer, min_score=min_score, report=report, on_batch=tick)
+        screen_rows(
+            session,
+            people,
+            writer,
+            min_score=min_score,
+            report=report,
+            on_batch=tick,
+            workers=worker_count(file, workers, PARALLEL_SCREEN_FROM_BYTES),
+        )
     _audit_bulk(session, actor, file, out_path, min_score, report)
     bands = ", ".join(f"{band} {report.bands[band]}" for band in ("match", "probable", "possible", "weak"))
     extra = f", below weak {report.bands['none']}" if report.bands["none"] else ""
@@ -155,7 +191,5 @@ def _audit_bulk(session, actor, file: Path, out_path: Path, min_score, report: B
 def reindex_command() -> None:
     """Rebuild every record's match keys (run after the matching engine's keys change)."""
     check_database()
-    session, written = db.session(), {}
-    for kind in KIND_MODELS:
-        written[kind] = reindex_kind(session, kind)
+    written = reindex(db.session())
     click.echo("Reindexed: " + ", ".join(f"{kind} {n} keys" for kind, n in written.items()) + ".")

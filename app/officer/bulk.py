@@ -21,10 +21,10 @@ from app import db
 from app.cli.register import _people
 from app.officer.access import actor, require_officer
 from licensing import audit
+from licensing.bulk import BULK_HEADER, BulkReport, screen_rows
 from licensing.clock import utcnow
 from licensing.errors import ValidationFailed
 from licensing.models.screening import RECORD_KINDS
-from licensing.screening import BULK_HEADER, BulkReport, screen_rows
 
 bp = Blueprint("officer_bulk", __name__, url_prefix="/bulk-screening")
 bp.before_request(require_officer)

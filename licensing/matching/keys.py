@@ -1,4 +1,4 @@
-"""Blocking keys: short strings stored per record and probed by index to find candidates.
+"""Blocking keys: short strings derived per record and probed by index to find candidates.
 
 Each key is "<kind>:<value>". Recall comes from overlap: a true pair must share at least one key under
 any one or two corruptions, so every kind below survives a different corruption. Selectivity comes from
@@ -8,8 +8,8 @@ handful of rows, even for the commonest names.
 Stored kinds (`match_keys`), and the corruption each one survives:
 
 - ni: NI number (8 characters): any change of name or DOB.
-- dl: driver number: any change of name or address.
-- dl13: driver number positions 1-13: a mistyped check character.
+- dl13: driver number positions 1-13 (surname, DOB, sex and initials as DVLA encodes them): any change
+  of address, or a mistyped check character (the last three); an exact number meets itself here too.
 - nd: name-token group + DOB, one per given, family and previous-name token: a misspelt other name,
   swapped names, marriage, a dropped middle name, moving house.
 - nnd: two name-token groups (sorted) + DOB: with the near-date probes below, a DOB typo.
@@ -36,7 +36,6 @@ from licensing.matching.frequencies import GIVEN, SURNAME
 from licensing.matching.names import canonical, group_key, sound
 from licensing.matching.prepared import Prepared, prepare
 
-MAX_KEY = 80
 # Name tokens per person used in keys: enough for two given names, a double surname and a former name.
 MAX_TOKENS = 6
 # Birth years a near date may have; a register of working drivers holds none outside them.
@@ -76,6 +75,12 @@ def near_dates(dob: date) -> frozenset[date]:
     return frozenset(found - {None, dob})
 
 
+@lru_cache(maxsize=65_536)
+def _near_texts(dob: date) -> tuple[str, ...]:
+    """Return the near dates of `dob` in ISO form, as the keys write them."""
+    return tuple(d.isoformat() for d in near_dates(dob))
+
+
 def _name_groups(p: Prepared) -> list[str]:
     """Return the distinct group keys of a person's full name tokens (initials left out)."""
     tokens = [*p.given, *p.family, *(t for name in p.previous for t in name)]
@@ -93,7 +98,7 @@ def _identifier_keys(p: Prepared) -> set[str]:
     if p.ni:
         keys.add(f"ni:{p.ni}")
     if p.licence:
-        keys |= {f"dl:{p.licence}", f"dl13:{p.licence[:13]}"}
+        keys.add(f"dl13:{p.licence[:13]}")
     return keys
 
 
@@ -120,31 +125,34 @@ def _sound_keys(p: Prepared) -> set[str]:
 
 def match_keys(person) -> set[str]:
     """Return the keys `person` is stored under (see the module docstring for the kinds)."""
-    p = prepare(person)
-    names = _name_groups(p)
+    return _stored(prepare(person))
+
+
+def _stored(p: Prepared) -> set[str]:
+    """Return the stored keys of a prepared person."""
     keys = _identifier_keys(p) | _sound_keys(p)
     if p.dob:
-        keys |= _dob_keys(p, names)
+        keys |= _dob_keys(p, _name_groups(p))
         if p.postcode:
             keys.add(f"pd:{p.postcode}:{p.dob.isoformat()}")
-    return {key[:MAX_KEY] for key in keys}
+    return keys
 
 
 def probe_keys(person) -> set[str]:
     """Return the keys a screening of `person` looks up: the stored ones and their near-date forms."""
-    keys = match_keys(person)
     p = prepare(person)
+    keys = _stored(p)
     if not p.dob:
         return keys
     names = _name_groups(p)
     swapped = _date(p.dob.year, p.dob.day, p.dob.month)
     if swapped and swapped != p.dob:
-        keys |= {f"nd:{name}:{swapped.isoformat()}"[:MAX_KEY] for name in names}
+        keys |= {f"nd:{name}:{swapped.isoformat()}" for name in names}
     stems = [f"nnd:{pair}:" for pair in _pairs(names)]
     if p.family and p.given:
         stems.append(f"sgd:{sound(p.family[-1])}:{p.given[0][0]}:")
-    near = [d.isoformat() for d in near_dates(p.dob)]
-    return keys | {f"{stem}{d}"[:MAX_KEY] for stem in stems for d in near}
+    near = _near_texts(p.dob)
+    return keys | {stem + d for stem in stems for d in near}
 
 
 def frequency_keys(person) -> set[str]:
@@ -152,4 +160,4 @@ def frequency_keys(person) -> set[str]:
     p = prepare(person)
     surnames = {f"{SURNAME}:{group_key(t)}" for t in p.family if len(t) > 1}
     given = {f"{GIVEN}:{group_key(t)}" for t in p.given if len(t) > 1}
-    return {key[:MAX_KEY] for key in surnames | given}
+    return surnames | given

@@ -12,7 +12,7 @@ from licensing.models.records import (
     RegisterEntry,
     RegisterEntryChange,
 )
-from licensing.models.screening import MatchKey, Screening, ScreeningCandidate
+from licensing.models.screening import MatchKey, NameCount, RecordKeys, Screening, ScreeningCandidate
 from licensing.models.workflows import ConcernReport, InformationRequest
 
 __all__ = [
@@ -32,7 +32,9 @@ __all__ = [
     "Licence",
     "LicenceStatusChange",
     "MatchKey",
+    "NameCount",
     "PoliceForce",
+    "RecordKeys",
     "RegisterEntry",
     "RegisterEntryChange",
     "Screening",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, LargeBinary, SmallInteger
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -15,19 +15,53 @@ RESOLUTIONS = ("same_person", "not_same_person")
 
 
 class MatchKey(SQLModel, table=True):
-    """One blocking key of one record; a screening probes these by index, never by scan."""
+    """One blocking key of one record; a screening probes these by index, never by scan.
+
+    A key is stored as a 63-bit hash of its text (licensing/keys.py): eight bytes instead of a string of
+    up to 80, so the index of a million records' dozen keys each stays small and takes a large import's
+    inserts quickly. The primary key is the lookup index itself (SQLite keeps the table in that order,
+    WITHOUT ROWID). A record's own keys are listed in RecordKeys, not found through a second index here:
+    such an index would be as large as this table and double the cost of every insert.
+    """
 
     __tablename__ = "match_key"
     __table_args__ = (
-        one_of("record_kind", RECORD_KINDS),
-        Index("ix_match_key_key", "key", "record_kind", "record_id"),
-        Index("ix_match_key_record", "record_kind", "record_id"),
+        CheckConstraint("record_kind IN (1, 2, 3, 4)", name="record_kind"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=80)
-    record_kind: str = Field(max_length=16)
-    record_id: int
+    key_hash: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    record_kind: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
+    record_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+
+
+class RecordKeys(SQLModel, table=True):
+    """The key hashes one record is stored under, packed: its match_key rows and its counted names.
+
+    Listing them here lets a change or a deletion remove exactly the record's own keys and uncount
+    exactly its own names, without a second index on match_key.
+    """
+
+    __tablename__ = "record_keys"
+    __table_args__ = (
+        CheckConstraint("record_kind IN (1, 2, 3, 4)", name="record_kind"),
+        {"sqlite_with_rowid": False},
+    )
+
+    record_kind: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
+    record_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    key_hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    name_hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class NameCount(SQLModel, table=True):
+    """How many indexed records carry one name key ("sn:khan", hashed): the register's name frequencies."""
+
+    __tablename__ = "name_count"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    key_hash: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    count: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class Screening(Identity, table=True):

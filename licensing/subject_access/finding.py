@@ -43,10 +43,10 @@ def subject_person(identity: dict) -> Person:
 def find_subject(session: Session, person: Person) -> list[Found]:
     """Return the records of any status scoring `probable` or better against `person`, best first."""
     frequencies = KeyFrequencies(session)
-    rows = _candidate_rows(session, person, frequencies)
+    rows = _candidate_rows(session, person)
     completed = _completed(person, rows)
     if completed != person:
-        person, rows = completed, _candidate_rows(session, completed, frequencies)
+        person, rows = completed, _candidate_rows(session, completed)
     found = []
     for kind, row in rows:
         match = compare(person, person_from(row), frequencies)
@@ -55,9 +55,9 @@ def find_subject(session: Session, person: Person) -> list[Found]:
     return sorted(found, key=lambda f: (-f.score, f.kind, f.row.id))
 
 
-def _candidate_rows(session: Session, person: Person, frequencies) -> list[tuple[str, object]]:
+def _candidate_rows(session: Session, person: Person) -> list[tuple[str, object]]:
     """Return every record hit by the person's keys, and withdrawn intelligence sharing an identifier."""
-    hits = probe(session, {0: probe_keys_of(person)}, frequencies)[0]
+    hits = probe(session, {0: probe_keys_of(person)})[0]
     return _load(session, hits) + [("intelligence", row) for row in _withdrawn_intelligence(session, person)]
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from licensing import idempotency
+from licensing.clock import utcnow
 from licensing.models import Authority, IdempotentResponse, RegisterEntry
 from tests.factories import (
     NOW,
@@ -237,7 +238,8 @@ def test_a_refusal_is_replayed_as_well(client, session):
 def test_a_retry_while_the_first_request_runs_is_409(client, session):
     api_client, key = make_api_client(session, scopes=WRITE)
     fingerprint = idempotency.fingerprint("POST", "/api/v1/register-entries?", b"{}")
-    idempotency.claim(session, api_client.id, "busy", fingerprint, NOW)
+    # Claimed now by the app's own clock: a claim older than a day counts as abandoned.
+    idempotency.claim(session, api_client.id, "busy", fingerprint, utcnow())
     session.rollback()
     response = client.post("/api/v1/register-entries", json={}, headers=bearer(key, Idempotency_Key="busy"))
     assert response.status_code == 409

@@ -5,6 +5,7 @@ import csv
 import pytest
 from sqlalchemy import func, select
 
+from licensing import bulk
 from licensing.models import AuditEvent, Licence, RegisterEntry
 from tests.factories import make_authority
 from tests.licensing.test_imports import LICENCE_COLUMNS, entry_row, licence_line, register_csv
@@ -118,3 +119,22 @@ def test_unmigrated_database_exits_non_zero(tmp_path):
     source.write_text(register_csv([entry_row("E08000031")]))
     result = empty.test_cli_runner().invoke(args=["register", "import", str(source)])
     assert result.exit_code != 0 and "flask db upgrade" in result.output
+
+
+def test_screen_in_worker_processes_writes_what_one_process_writes(app, tmp_path, code, monkeypatch):
+    monkeypatch.setattr(bulk, "BULK_BATCH", 1)  # one applicant per task, so results must be put back in order
+    entries = tmp_path / "entries.csv"
+    entries.write_text(register_csv([entry_row(code, "R1"), entry_row(code, "R2", given_names="Imran Ali")]))
+    assert invoke(app, "register", "import", str(entries), "--workers", "2").exit_code == 0
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "\n".join([PEOPLE, SAME, OTHER, SAME.replace("A1,", "A4,"), OTHER.replace("A2,", "A5,")])
+    )
+    outputs = []
+    for workers in ("0", "2"):
+        out = tmp_path / f"out-{workers}.csv"
+        result = invoke(app, "register", "screen", str(people), "--out", str(out), "--workers", workers)
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1]
+    assert [row[0] for row in csv.reader(outputs[1].splitlines())][1:] == ["A1", "A1", "A4", "A4"]

@@ -6,6 +6,7 @@ from sqlmodel import select
 from licensing import applications
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from licensing.keys import KIND_CODES
 from licensing.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening
 from tests.factories import NOW, identity, make_authority, make_licence
 
@@ -30,7 +31,7 @@ def test_receiving_an_application_indexes_and_screens_it_at_once(session):
     session.rollback()  # nothing left uncommitted: the application and its screening were one commit
     stored = session.get(Application, view.application.id)
     assert stored.previous_names == "Imran Hussein"
-    assert session.exec(select(MatchKey).where(MatchKey.record_kind == "application")).all()
+    assert session.exec(select(MatchKey).where(MatchKey.record_kind == KIND_CODES["application"])).all()
     screening = session.exec(select(Screening)).one()
     assert (screening.application_id, screening.purpose, screening.created_at) == (
         stored.id,

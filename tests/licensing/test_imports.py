@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from licensing import importrows
 from licensing.actors import cli_actor
 from licensing.errors import ValidationFailed
 from licensing.imports import REGISTER_COLUMNS, import_licences, import_register
-from licensing.keys import keys_of
+from licensing.keys import KIND_CODES, keys_of
 from licensing.matching import person_from
-from licensing.models import AuditEvent, Licence, MatchKey, RegisterEntry
+from licensing.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
 from tests.factories import make_authority, make_register_entry
 
 ACTOR = cli_actor("register import")
@@ -75,8 +76,8 @@ def test_valid_rows_are_stored_normalised_with_their_keys(session, now):
         "current",
         date(1985, 3, 14),
     )
-    stored = set(session.scalars(select(MatchKey.key).where(MatchKey.record_id == entry.id)))
-    assert stored == keys_of(person_from(entry)) and stored
+    stored = set(session.scalars(select(MatchKey.key_hash).where(MatchKey.record_id == entry.id)))
+    assert stored == keys_of(person_from(entry)).keys and stored
 
 
 def test_reimporting_the_same_file_changes_nothing(session, now):
@@ -96,8 +97,8 @@ def test_reimport_with_a_changed_identity_updates_and_rekeys(session, now):
     report, _ = run_register(session, now, register_csv([changed]))
     assert (report.inserted, report.updated) == (0, 1)
     entry = session.scalars(select(RegisterEntry)).one()
-    stored = set(session.scalars(select(MatchKey.key)))
-    assert entry.family_name == "Morgan" and stored == keys_of(person_from(entry))
+    stored = set(session.scalars(select(MatchKey.key_hash)))
+    assert entry.family_name == "Morgan" and stored == keys_of(person_from(entry)).keys
 
 
 def test_a_ref_repeated_in_one_file_is_one_record_with_the_last_values(session, now):
@@ -233,3 +234,38 @@ def test_imported_records_follow_existing_ids_and_read_back_as_written(session, 
     assert later.id == earlier.id + 4
     found = session.scalars(select(RegisterEntry).where(RegisterEntry.first_recorded_at == now)).all()
     assert {"R0", "R1", "R2"} <= {e.ref for e in found}
+
+
+def test_parsing_in_worker_processes_gives_what_parsing_in_process_gives(session, now, monkeypatch):
+    monkeypatch.setattr(importrows, "CHUNK_ROWS", 3)  # many chunks in flight, results joined in order
+    here, there = make_authority(session).code, make_authority(session).code
+
+    def rows(code):
+        made = [entry_row(code, f"R{i}", date_of_birth=f"1980-01-{i + 1:02d}") for i in range(10)]
+        made[2] |= {"family_name": ""}
+        made[5] |= {"ni_number": "QQ123456C"}
+        made[7] = entry_row(code, "R1", decision="suspension")  # a ref repeated: the later row wins
+        return made
+
+    serial, serial_rejects = run_register(session, now, register_csv(rows(here)), batch_size=4)
+    parallel, parallel_rejects = run_register(
+        session, now, register_csv(rows(there)), batch_size=4, workers=2
+    )
+    assert parallel == serial and (parallel.inserted, parallel.rejected, parallel.warnings) == (8, 1, 1)
+    assert [r[:2] for r in parallel_rejects] == [r[:2] for r in serial_rejects]
+    assert _keys_by_ref(session, there) == _keys_by_ref(session, here) != {}
+    assert session.scalar(select(RegisterEntry.decision).where(RegisterEntry.ref == "R1")) == "suspension"
+
+
+def _keys_by_ref(session, code: str) -> dict[str, set[int]]:
+    """Return the stored key hashes of each register entry of authority `code`, by ref."""
+    query = (
+        select(RegisterEntry.ref, MatchKey.key_hash)
+        .join(MatchKey, MatchKey.record_id == RegisterEntry.id)
+        .join(Authority, Authority.id == RegisterEntry.authority_id)
+        .where(Authority.code == code, MatchKey.record_kind == KIND_CODES["register_entry"])
+    )
+    found: dict[str, set[int]] = {}
+    for ref, hashed in session.execute(query):
+        found.setdefault(ref, set()).add(hashed)
+    return found

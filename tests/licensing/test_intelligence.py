@@ -14,7 +14,8 @@ from licensing.intelligence import (
     push_intelligence,
     withdraw_intelligence,
 )
-from licensing.keys import index_record
+from licensing.keys import KIND_CODES, index_record, key_hash, keys_of
+from licensing.matching import person_from
 from licensing.models import (
     Alert,
     Application,
@@ -179,8 +180,10 @@ def test_changed_identity_is_reindexed(session, now):
     force = make_police_force(session)
     item = push_intelligence(session, police(force), "WMP-1", body(), now).intelligence
     push_intelligence(session, police(force), "WMP-1", body(**UNRELATED), now)
-    keys = set(session.scalars(select(MatchKey.key).where(MatchKey.record_id == item.id)))
-    assert not any("hussain" in k for k in keys) and any("llewellyn" in k for k in keys)
+    keys = set(session.scalars(select(MatchKey.key_hash).where(MatchKey.record_id == item.id)))
+    indexed = keys_of(person_from(session.get(Intelligence, item.id)))
+    assert keys == indexed.keys and key_hash("nd:llewellyn:1970-01-01") in keys
+    assert key_hash("sn:llewellyn") in indexed.names and key_hash("sn:hussain") not in indexed.names
 
 
 def test_withdrawal_alerts_every_routed_council_once(session, now):
@@ -195,7 +198,7 @@ def test_withdrawal_alerts_every_routed_council_once(session, now):
     withdraw_intelligence(session, police(force), "WMP-1", "No further action", now)
     assert len(alerts(session)) == 4
     assert count(session, MatchKey) == session.scalar(
-        select(func.count()).select_from(MatchKey).where(MatchKey.record_kind != "intelligence")
+        select(func.count()).select_from(MatchKey).where(MatchKey.record_kind != KIND_CODES["intelligence"])
     )
 
 

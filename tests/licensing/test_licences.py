@@ -8,6 +8,7 @@ from sqlmodel import select
 from licensing import gate, licences
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from licensing.keys import KIND_CODES
 from licensing.models import (
     Application,
     AuditEvent,
@@ -160,7 +161,9 @@ def test_grant_creates_an_indexed_licence_and_decides_the_application(session, n
     assert (decided.status, decided.decided_on) == ("granted", date(2026, 11, 23))
     assert history_of(session, licence.id) == [("active", date(2026, 11, 23))]
     keys = session.exec(
-        select(MatchKey).where(MatchKey.record_kind == "licence", MatchKey.record_id == licence.id)
+        select(MatchKey).where(
+            MatchKey.record_kind == KIND_CODES["licence"], MatchKey.record_id == licence.id
+        )
     )
     assert len(keys.all()) > 0
     (event,) = events(session, "licence.granted")

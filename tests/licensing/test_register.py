@@ -36,8 +36,8 @@ def test_recording_an_entry_indexes_it_and_writes_history_and_audit(session):
     authority = make_authority(session)
     entry = record_entry(session, officer(authority.id), entry_fields(ni_number="ab 12 34 56 c"), NOW)
     assert (entry.status, entry.authority_id, entry.ni_number) == ("current", authority.id, "AB123456C")
-    stored = set(session.scalars(select(MatchKey.key).where(MatchKey.record_id == entry.id)))
-    assert stored == keys_of(person_from(entry))
+    stored = set(session.scalars(select(MatchKey.key_hash).where(MatchKey.record_id == entry.id)))
+    assert stored == keys_of(person_from(entry)).keys
     assert [c.change for c in history_of(session, entry)] == ["recorded"]
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "register_entry.recorded")).one()
     assert event.detail == {"decision": "refusal_of_grant", "category": "violence", "alerted_authorities": 0}

@@ -1,12 +1,16 @@
 """The migrations build exactly the schema the models describe, and take it all away again."""
 
+from datetime import date
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import CheckConstraint, inspect
+from sqlalchemy import CheckConstraint, inspect, text
 from sqlmodel import SQLModel
 
 import licensing.models  # noqa: F401  (registers every table)
 from app.migrate import current_revision, downgrade, head_revision, is_at_head, upgrade
+from licensing.keys import key_hash, keys_of, unpack
+from licensing.matching import Person
 
 
 def schema_diff(engine) -> list:
@@ -100,3 +104,37 @@ def test_migration_history_has_a_single_head():
     # Two engineers adding revisions from the same parent leave two heads; `upgrade head` then refuses.
     assert head_revision() is not None
     assert "," not in head_revision()
+
+
+def test_hashed_keys_upgrade_rebuilds_the_keys_of_existing_records(empty_database_url, empty_engine):
+    # A register left without keys would find no candidates: the upgrade must derive them itself.
+    upgrade(empty_database_url, "a010363d7dac")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO authority (code, name, nation) VALUES ('E08000031', 'Wolverhampton', 'england')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO register_entry (authority_id, ref, given_names, family_name, previous_names, "
+                "date_of_birth, address, postcode, decision, decided_on, effective_on, status, "
+                "first_recorded_at, updated_at) VALUES (1, 'R1', 'Imran', 'Hussain', '', '1985-03-14', "
+                "'12 Example Street', 'WV1 1AA', 'revocation', '2025-01-10', '2025-01-31', 'current', "
+                "'2026-11-23 10:00:00', '2026-11-23 10:00:00')"
+            )
+        )
+
+    upgrade(empty_database_url)
+
+    person = Person(
+        "Imran", "Hussain", (), date(1985, 3, 14), address="12 Example Street", postcode="WV1 1AA"
+    )
+    with empty_engine.connect() as connection:
+        stored = set(connection.execute(text("SELECT key_hash FROM match_key")).scalars())
+        listed = connection.execute(text("SELECT key_hashes, name_hashes FROM record_keys")).one()
+        counted = dict(connection.execute(text("SELECT key_hash, count FROM name_count")).all())
+    assert stored == keys_of(person).keys == unpack(listed[0])
+    assert key_hash("nd:hussain:1985-03-14") in stored
+    assert unpack(listed[1]) == keys_of(person).names == {key_hash("sn:hussain"), key_hash("gn:imran")}
+    assert counted == {key_hash("sn:hussain"): 1, key_hash("gn:imran"): 1}

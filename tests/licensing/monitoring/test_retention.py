@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from licensing.audit import verify
+from licensing.keys import KIND_CODES
 from licensing.models import (
     AuditEvent,
     Authority,
@@ -17,6 +18,7 @@ from licensing.monitoring.retention import purge_register
 from tests.factories import make_authority, make_register_entry
 
 NOW = datetime(2037, 11, 24, 2, 0)  # 11 years and a day after the factories' NOW (2026-11-23)
+ENTRY = KIND_CODES["register_entry"]
 
 
 def count(session, model, *where) -> int:
@@ -40,15 +42,11 @@ def test_purges_entries_past_eleven_years_with_keys_history_and_requests(session
         )
     )
     session.commit()
-    assert (
-        count(session, MatchKey, MatchKey.record_kind == "register_entry", MatchKey.record_id == old.id) > 0
-    )
+    assert count(session, MatchKey, MatchKey.record_kind == ENTRY, MatchKey.record_id == old.id) > 0
     assert purge_register(session, NOW) == {"register_entry": 1}
     assert purge_register(session, NOW) == {}
     assert count(session, RegisterEntry) == 1 and session.get(RegisterEntry, young.id) is not None
-    assert (
-        count(session, MatchKey, MatchKey.record_kind == "register_entry", MatchKey.record_id == old.id) == 0
-    )
+    assert count(session, MatchKey, MatchKey.record_kind == ENTRY, MatchKey.record_id == old.id) == 0
     assert count(session, RegisterEntryChange, RegisterEntryChange.entry_id == old.id) == 0
     assert count(session, InformationRequest) == 0
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "register_entry.purged")).one()

@@ -1,0 +1,112 @@
+"""Bulk screening: every person of a people CSV against the register, candidates out as CSV rows.
+
+Batches of applicants are probed, loaded and scored with a handful of queries each. With `workers`,
+each worker process opens its own connection and screens whole batches, and the rows come back in
+input order (licensing/workers.py); scoring is CPU work, so this is how a bulk run uses every core.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing import util
+
+from sqlmodel import Session
+
+from licensing.db import make_engine, new_session
+from licensing.frequencies import KeyFrequencies
+from licensing.matching import DEFAULT_THRESHOLDS, Person
+from licensing.models.screening import RECORD_KINDS
+from licensing.screening import find_candidates
+from licensing.workers import ordered_map
+
+BULK_HEADER = ("ref", "candidate_ref", "candidate_kind", "score", "band", "evidence")
+BULK_BATCH = 200
+
+
+@dataclass
+class BulkReport:
+    """What a bulk screening did: applicants read and rejected, candidates written per band."""
+
+    applicants: int = 0
+    rejected: int = 0
+    bands: Counter = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What every batch of one run is screened with."""
+
+    min_score: float | None
+    kinds: tuple[str, ...]
+
+
+def screen_rows(
+    session: Session,
+    people: Iterable[tuple[str, Person]],
+    out,
+    *,
+    min_score: float | None = None,
+    report: BulkReport,
+    batch_size: int | None = None,
+    on_batch=None,
+    kinds: Iterable[str] = RECORD_KINDS,
+    workers: int = 0,
+) -> BulkReport:
+    """Screen many (ref, person) pairs, writing BULK_HEADER rows to csv writer `out`; nothing else.
+
+    `min_score` None keeps every banded candidate (at or above the weak threshold); a number keeps
+    every candidate scoring at least that. Only records of `kinds` are candidates. With `workers`,
+    batches are screened in that many processes, each on its own connection to the same database.
+    """
+    options = _Options(min_score, tuple(kinds))
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    screened = ordered_map(
+        _screen_batch,
+        _batches(people, batch_size or BULK_BATCH),
+        workers=workers,
+        setup=_worker_context,
+        args=(url, options),
+        local=(session, KeyFrequencies(session), options),
+    )
+    for batch, rows in screened:
+        for row in rows:
+            out.writerow(row)
+            report.bands[row[4] or "none"] += 1
+        report.applicants += len(batch)
+        if on_batch:
+            on_batch(report)
+    return report
+
+
+def _batches(people: Iterable[tuple[str, Person]], size: int) -> Iterator[list[tuple[str, Person]]]:
+    """Group (ref, person) pairs into lists of `size`."""
+    batch = []
+    for item in people:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _worker_context(url: str, options: _Options) -> tuple:
+    """Open a worker process's own read-only session on the database (closed when the worker exits)."""
+    engine = make_engine(url)
+    util.Finalize(engine, engine.dispose, exitpriority=10)
+    session = new_session(engine, observer=True)
+    return session, KeyFrequencies(session), options
+
+
+def _screen_batch(batch: list[tuple[str, Person]], context: tuple) -> list[tuple]:
+    """Probe, load and score one batch of applicants; return their output rows, best first each."""
+    session, frequencies, options = context
+    floor = DEFAULT_THRESHOLDS.weak if options.min_score is None else options.min_score
+    people = {i: person for i, (_, person) in enumerate(batch)}
+    found = find_candidates(session, people, frequencies, floor=floor, kinds=options.kinds)
+    rows = []
+    for i, (ref, _) in enumerate(batch):
+        for c in found[i]:
+            if (c.band is not None) if options.min_score is None else (c.score >= options.min_score):
+                rows.append((ref, c.ref, c.kind, f"{c.score:.4f}", c.band or "", " | ".join(c.evidence)))
+    return rows

@@ -1,0 +1,67 @@
+"""Pure-Python work spread over worker processes, results in input order: large imports and screenings.
+
+Parsing and keying import rows, and scoring applicants, are CPU work the interpreter runs on one core
+at a time; worker processes use the others. `ordered_map` hands items to `workers` processes and gives
+back each item with its result in the order the items came, with a bounded number in flight, so memory
+stays flat however long the input. With no workers the same function runs here, one item at a time.
+"""
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+IN_FLIGHT_PER_WORKER = 4
+
+# What a worker process's items are worked on with: set once per process by `_start`.
+_context = None
+
+
+def ordered_map(
+    function: Callable,
+    items: Iterable,
+    *,
+    workers: int,
+    setup: Callable,
+    args: tuple = (),
+    local=None,
+    ahead: int = 0,
+) -> Iterator[tuple]:
+    """Yield (item, function(item, context)) for every item, in order.
+
+    Each worker process builds its context once with `setup(*args)`; without workers the context is
+    `local` (or `setup(*args)` if no `local` is given). Up to `ahead` items (at least a few per worker)
+    are worked on ahead of the consumer.
+    """
+    if workers <= 0:
+        context = local if local is not None else setup(*args)
+        for item in items:
+            yield item, function(item, context)
+        return
+    # fork: a worker starts at once with the engine already imported, and never re-runs the caller's
+    # script (spawn does). Workers never touch the database connections they inherit, and leave with
+    # os._exit, so those connections and their locks stay the calling process's alone.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("fork"), initializer=_start, initargs=(setup, args)
+    )
+    with pool:
+        pending: deque = deque()
+        for item in items:
+            pending.append((item, pool.submit(_run, function, item)))
+            if len(pending) >= max(workers * IN_FLIGHT_PER_WORKER, ahead):
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def _start(setup: Callable, args: tuple) -> None:
+    """Build this worker process's context."""
+    global _context
+    _context = setup(*args)
+
+
+def _run(function: Callable, item):
+    """Work on one item in a worker process."""
+    return function(item, _context)

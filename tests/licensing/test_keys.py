@@ -1,0 +1,91 @@
+"""The match-key index: hashed keys per record, each record's own list, and the register's name counts."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from licensing.frequencies import TTL_SECONDS, KeyFrequencies, forget_totals
+from licensing.keys import KIND_CODES, drop_record, index_record, key_hash, keys_of, pack, stored_keys, unpack
+from licensing.matching import person_from
+from licensing.models import MatchKey, NameCount
+from tests.factories import make_authority, make_licence
+
+
+def name_counts(session) -> dict[int, int]:
+    """Return every name count that is not zero."""
+    return {h: n for h, n in session.execute(select(NameCount.key_hash, NameCount.count)) if n}
+
+
+def stored_rows(session, record_id: int) -> set[int]:
+    """Return the key hashes match_key holds for licence `record_id`."""
+    query = select(MatchKey.key_hash).where(
+        MatchKey.record_kind == KIND_CODES["licence"], MatchKey.record_id == record_id
+    )
+    return set(session.scalars(query))
+
+
+def test_keys_are_stored_as_hashes_with_the_records_own_list(session):
+    licence = make_licence(session)
+    indexed = keys_of(person_from(licence))
+    assert stored_rows(session, licence.id) == indexed.keys
+    assert key_hash("nd:hussain:1985-03-14") in indexed.keys
+    assert stored_keys(session, "licence", [licence.id]) == {licence.id: indexed}
+
+
+def test_names_are_counted_once_per_record_and_never_probed(session):
+    authority = make_authority(session)
+    make_licence(session, authority_id=authority.id)
+    make_licence(session, authority_id=authority.id, given_names="Tariq")
+    counts = name_counts(session)
+    assert counts[key_hash("sn:hussain")] == 2
+    assert counts[key_hash("gn:imran")] == counts[key_hash("gn:tariq")] == 1
+    assert not set(counts) & set(session.scalars(select(MatchKey.key_hash)))
+
+
+def test_changed_identity_moves_its_keys_and_its_name_counts(session):
+    licence = make_licence(session)
+    before = keys_of(person_from(licence))
+    licence.family_name, licence.date_of_birth = "Morgan", date(1964, 7, 5)
+    index_record(session, "licence", licence)
+    session.commit()
+    after = keys_of(person_from(licence))
+    assert stored_rows(session, licence.id) == after.keys and not (before.keys - after.keys) & after.keys
+    counts = name_counts(session)
+    assert key_hash("sn:hussain") not in counts and counts[key_hash("sn:morgan")] == 1
+
+
+def test_dropping_a_record_removes_its_keys_and_uncounts_its_names(session):
+    authority = make_authority(session)
+    kept = make_licence(session, authority_id=authority.id)
+    dropped = make_licence(session, authority_id=authority.id)
+    drop_record(session, "licence", dropped.id)
+    session.commit()
+    assert stored_rows(session, dropped.id) == set() and stored_keys(session, "licence", [dropped.id]) == {}
+    assert stored_rows(session, kept.id) == keys_of(person_from(kept)).keys
+    assert name_counts(session)[key_hash("sn:hussain")] == 1
+
+
+def test_frequencies_read_the_register_counts(session):
+    authority = make_authority(session)
+    for given in ("Imran", "Imran", "Tariq", "Bilal"):
+        make_licence(session, authority_id=authority.id, given_names=given)
+    forget_totals()
+    frequencies = KeyFrequencies(session)
+    assert frequencies.total == 4
+    assert (frequencies.share("gn:imran"), frequencies.share("gn:tariq")) == (0.5, 0.25)
+    assert (frequencies.share("sn:hussain"), frequencies.share("sn:nobody")) == (1.0, 0.0)
+
+
+def test_packed_hashes_read_back_exactly():
+    hashes = {0, 1, 2**62, 2**63 - 1, 12345678901234567}
+    assert unpack(pack(hashes)) == hashes and len(pack(hashes)) == 8 * len(hashes)
+
+
+def test_name_counts_are_read_again_once_the_ttl_has_passed(session):
+    authority = make_authority(session)
+    make_licence(session, authority_id=authority.id)
+    forget_totals()
+    assert KeyFrequencies(session, now=0.0).share("gn:imran") == 1.0
+    make_licence(session, authority_id=authority.id, given_names="Tariq")
+    assert KeyFrequencies(session, now=TTL_SECONDS - 1).share("gn:imran") == 1.0  # still the cached count
+    assert KeyFrequencies(session, now=TTL_SECONDS).share("gn:imran") == 0.5
