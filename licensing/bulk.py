@@ -59,15 +59,15 @@ def screen_rows(
     batches are screened in that many processes, each on its own connection to the same database.
     """
     options = _Options(min_score, tuple(kinds))
-    url = session.get_bind().url.render_as_string(hide_password=False)
-    screened = ordered_map(
-        _screen_batch,
-        _batches(people, batch_size or BULK_BATCH),
-        workers=workers,
-        setup=_worker_context,
-        args=(url, options),
-        local=(session, KeyFrequencies(session), options),
-    )
+    # Counted here, before any worker starts: a forked worker inherits the counts and need not count.
+    frequencies = KeyFrequencies(session)
+    if workers > 0:
+        url = session.get_bind().url.render_as_string(hide_password=False)
+        setup, args = _worker_context, (url, options)
+    else:
+        setup, args = (lambda: (session, frequencies, options)), ()
+    batches = _batches(people, batch_size or BULK_BATCH)
+    screened = ordered_map(_screen_batch, batches, workers=workers, setup=setup, args=args)
     for batch, rows in screened:
         for row in rows:
             out.writerow(row)

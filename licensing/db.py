@@ -5,7 +5,6 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
-
 SQLITE_MMAP_BYTES = 1 << 30
 
 

@@ -8,6 +8,7 @@ not cost a count over a million rows, and a name's share hardly moves in ten min
 
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -16,6 +17,8 @@ from licensing.keys import key_hash
 from licensing.models import Application, Intelligence, Licence, NameCount, RegisterEntry
 
 TTL_SECONDS = 600.0
+# Name keys repeat endlessly ("gn:mohammed"); hash each spelling once.
+_name_hash = lru_cache(maxsize=100_000)(key_hash)
 _NAMES = NameCount.__table__
 # Per database URL: (when counted, value).
 _TOTALS: dict[str, tuple[float, int]] = {}
@@ -33,14 +36,14 @@ class KeyFrequencies:
 
     def share(self, key: str) -> float:
         """Return the fraction of records carrying name key `key` (0 when unseen or the register is empty)."""
-        hashed = key_hash(key)
+        hashed = _name_hash(key)
         if hashed not in self.counts:
             self.load([key])
         return min(1.0, self.counts[hashed] / self.total) if self.total else 0.0
 
     def load(self, keys: Iterable[str]) -> None:
         """Read the counts of many name keys in one query (primary-key lookups) and cache them."""
-        missing = [h for h in {key_hash(k) for k in keys} if h not in self.counts]
+        missing = [h for h in {_name_hash(k) for k in keys} if h not in self.counts]
         for start in range(0, len(missing), 1000):
             chunk = missing[start : start + 1000]
             found = dict(self.session.execute(select(_NAMES).where(_NAMES.c.key_hash.in_(chunk))).all())

@@ -1,51 +1,35 @@
 """Screening: find the records that may be the same person as a subject, by index probes only.
 
-Candidates come only from match_key hits (`SELECT record_kind, record_id FROM match_key WHERE key_hash IN
-(...)`), then one query per record kind loads the eligible rows by id, and the engine scores each
-pair. Nothing ever scans a record table, so a screening costs the same at a thousand records or a
-million.
+Candidates come only from match_key hits, then one query per record kind loads the eligible rows by
+id (licensing/candidates.py), and the engine scores each pair. Nothing ever scans a record table, so a
+screening costs the same at a thousand records or a million.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
+from licensing.candidates import Loaded, load, probe
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
-from licensing.keys import KIND_MODELS, KIND_NAMES, probe_keys_of
+from licensing.keys import probe_keys_of
 from licensing.matching import (
     DEFAULT_THRESHOLDS,
+    Fields,
     Frequencies,
     Person,
-    ceiling,
     compare,
+    compare_fields,
     frequency_keys,
-    person_from,
 )
 from licensing.models import Screening, ScreeningCandidate
 from licensing.models.screening import RECORD_KINDS
-
-# A key shared by more records than this tells us nothing and would swamp the screening; the
-# engine's other keys (identifiers, names with a date of birth) still reach the same person. No key
-# kind holds this many at a million records; the cap guards against a pathological register.
-MAX_KEY_HITS = 1000
-CHUNK = 1000
-_PROBE = "SELECT key_hash, record_kind, record_id FROM match_key WHERE key_hash {}"
-# The statuses a screening may find. Checked on the loaded rows, not in SQL: with the status in the
-# WHERE clause SQLite plans the licence load as a walk of its status index (every active licence, a
-# million at full size) instead of primary-key probes.
-_ELIGIBLE = {
-    "register_entry": frozenset({"current"}),
-    "licence": frozenset({"active", "suspended"}),
-    "application": frozenset({"pending"}),
-    "intelligence": frozenset({"active"}),
-}
 
 
 @dataclass
@@ -132,19 +116,27 @@ def find_candidates(
     hits = probe(session, {tag: probe_keys_of(p) for tag, p in people.items()})
     kinds = set(kinds)
     wanted = {h for found in hits.values() for h in found if h[0] in kinds and h not in exclude}
-    rows = load_rows(session, wanted, exclude_authority_id)
-    # One Person per loaded row, however many applicants of a batch hit it.
-    others = {hit: person_from(row) for hit, row in rows.items()}
-    pairs = {
-        tag: [h for h in hits[tag] if h in rows and (floor <= 0 or ceiling(person, others[h]) >= floor)]
-        for tag, person in people.items()
-    }
-    _preload(frequencies, [*people.values(), *(others[h] for found in pairs.values() for h in found)])
+    # One record (and Person) per hit, however many applicants of a batch hit it.
+    records = load(session, wanted, exclude_authority_id)
+    pairs = {tag: _within_reach(person, hits[tag], records, floor) for tag, person in people.items()}
+    _preload(frequencies, [*people.values(), *(r.person for found in pairs.values() for r, _ in found)])
     results = {}
     for tag, person in people.items():
-        scored = [_score(person, hit[0], rows[hit], others[hit], frequencies) for hit in pairs[tag]]
+        scored = [_score(person, record, frequencies, fields) for record, fields in pairs[tag]]
         results[tag] = sorted(scored, key=lambda c: (-c.score, c.kind, c.ref, c.id))
     return results
+
+
+def _within_reach(person: Person, hits: set, records: dict, floor: float) -> list[tuple[Loaded, Fields]]:
+    """Return the loaded records among `hits` whose fields but the names leave `floor` within reach."""
+    reachable = []
+    for hit in hits:
+        record = records.get(hit)
+        if record is not None:
+            fields = compare_fields(person, record.person)
+            if fields.ceiling >= floor:
+                reachable.append((record, fields))
+    return reachable
 
 
 def _preload(frequencies: Frequencies, persons: list[Person]) -> None:
@@ -153,66 +145,18 @@ def _preload(frequencies: Frequencies, persons: list[Person]) -> None:
         frequencies.load(set().union(*(frequency_keys(p) for p in persons)))
 
 
-def probe(session: Session, keys_by_tag: dict[Hashable, set[int]]) -> dict[Hashable, set[tuple[str, int]]]:
-    """Look up every key hash of every tag in the index; return each tag's union of (kind, id) hits."""
-    wanted = sorted(set().union(*keys_by_tag.values())) if keys_by_tag else []
-    by_key: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        # The driver's own statement: SQLAlchemy would build and bind a parameter object per hash.
-        if postgres:
-            rows = connection.exec_driver_sql(_PROBE.format("= ANY(%s)"), (chunk,))
-        else:
-            rows = connection.exec_driver_sql(
-                _PROBE.format(f"IN ({', '.join('?' * len(chunk))})"), tuple(chunk)
-            )
-        for key, code, record_id in rows:
-            by_key[key].append((KIND_NAMES[code], record_id))
-    return {
-        tag: {hit for key in keys if len(by_key.get(key, ())) <= MAX_KEY_HITS for hit in by_key.get(key, ())}
-        for tag, keys in keys_by_tag.items()
-    }
-
-
-def load_rows(session: Session, wanted: set[tuple[str, int]], exclude_authority_id: int | None) -> dict:
-    """Load the eligible rows among `wanted`, one query per kind (per thousand ids)."""
-    ids_by_kind: dict[str, list[int]] = defaultdict(list)
-    for kind, record_id in wanted:
-        ids_by_kind[kind].append(record_id)
-    rows = {}
-    for kind, ids in ids_by_kind.items():
-        table = KIND_MODELS[kind].__table__
-        for start in range(0, len(ids), CHUNK):
-            query = select(table).where(table.c.id.in_(ids[start : start + CHUNK]))
-            exclude = exclude_authority_id if "authority_id" in table.c else None
-            rows.update({(kind, r.id): r for r in session.execute(query) if _eligible(kind, r, exclude)})
-    return rows
-
-
-def _eligible(kind: str, row, exclude_authority_id: int | None) -> bool:
-    """Tell whether a loaded row may be a candidate: a screenable status, not the excluded authority's."""
-    if row.status not in _ELIGIBLE[kind]:
-        return False
-    # As SQL's `authority_id != x`, which is never true for a NULL authority.
-    return exclude_authority_id is None or (
-        row.authority_id is not None and row.authority_id != exclude_authority_id
-    )
-
-
-def candidate_ref(kind: str, row) -> str:
-    """Return the reference a record was imported or pushed with."""
-    return row.force_reference if kind == "intelligence" else row.ref
-
-
-def _score(person: Person, kind: str, row, other: Person, frequencies: Frequencies) -> Candidate:
-    """Compare `person` with one loaded row, `other` being the row as a Person."""
-    match = compare(person, other, frequencies)
-    authority_id = getattr(row, "authority_id", None)
-    ref = candidate_ref(kind, row)
+def _score(person: Person, record: Loaded, frequencies: Frequencies, fields: Fields) -> Candidate:
+    """Compare `person` with one loaded record, already compared on `fields`."""
+    match = compare(person, record.person, frequencies, fields=fields)
     return Candidate(
-        kind, row.id, ref, authority_id, match.score, match.band, list(match.evidence), person=other
+        record.kind,
+        record.id,
+        record.ref,
+        record.authority_id,
+        match.score,
+        match.band,
+        list(match.evidence),
+        person=record.person,
     )
 
 

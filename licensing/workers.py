@@ -24,17 +24,15 @@ def ordered_map(
     workers: int,
     setup: Callable,
     args: tuple = (),
-    local=None,
     ahead: int = 0,
 ) -> Iterator[tuple]:
     """Yield (item, function(item, context)) for every item, in order.
 
-    Each worker process builds its context once with `setup(*args)`; without workers the context is
-    `local` (or `setup(*args)` if no `local` is given). Up to `ahead` items (at least a few per worker)
-    are worked on ahead of the consumer.
+    The context is built once with `setup(*args)`: in each worker process, or here without workers.
+    Up to `ahead` items (at least a few per worker) are worked on ahead of the consumer.
     """
     if workers <= 0:
-        context = local if local is not None else setup(*args)
+        context = setup(*args)
         for item in items:
             yield item, function(item, context)
         return

@@ -17,11 +17,20 @@ from licensing.matching.frequencies import NameFrequencies
 from licensing.matching.keys import frequency_keys, key_kind, match_keys, near_dates, probe_keys
 from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
 from licensing.matching.prepared import prepare, warnings
-from licensing.matching.scoring import DEFAULT_THRESHOLDS, Thresholds, band, ceiling, compare
+from licensing.matching.scoring import (
+    DEFAULT_THRESHOLDS,
+    Fields,
+    Thresholds,
+    band,
+    ceiling,
+    compare,
+    compare_fields,
+)
 
 __all__ = [
     "BANDS",
     "DEFAULT_THRESHOLDS",
+    "Fields",
     "Frequencies",
     "Match",
     "NameFrequencies",
@@ -30,6 +39,7 @@ __all__ = [
     "band",
     "ceiling",
     "compare",
+    "compare_fields",
     "frequency_keys",
     "key_kind",
     "match_keys",

@@ -53,19 +53,36 @@ def probability(total: float) -> float:
     return 1.0 / (1.0 + exp2(-total))
 
 
-def _outcomes(a: Prepared, b: Prepared, frequencies) -> dict[str, Outcome]:
-    """Compare every field of two prepared people."""
-    surname, given = compare_names(a, b, frequencies)
+def _field_outcomes(a: Prepared, b: Prepared) -> dict[str, Outcome]:
+    """Compare every field but the names (the cheap part of a comparison)."""
     postcode = compare_postcode(a, b)
     return {
-        "surname": surname,
-        "given": given,
         "dob": compare_dob(a, b),
         "postcode": postcode,
         "address": compare_address(a, b, postcode),
         "ni": compare_ni(a, b),
         "licence": compare_licence(a, b),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """A pair compared on everything but the names, and the most its names could add."""
+
+    outcomes: dict[str, Outcome]
+    ceiling: float
+
+
+def compare_fields(a, b) -> Fields:
+    """Compare all but the names of `a` and `b`; `ceiling` is a score `compare` can never exceed.
+
+    The names are the dear part of a comparison; a pair whose identifiers, DOB and address already
+    rule it out below a cut can be dropped without comparing them, and a pair that is kept need not
+    compare those fields again (pass the result to `compare`).
+    """
+    outcomes = _field_outcomes(prepare_fields(a), prepare_fields(b))
+    total = PRIOR + NAMES_MOST + sum(o.weight for o in outcomes.values())
+    return Fields(outcomes, round(probability(total), 4))
 
 
 def _household(out: dict[str, Outcome]) -> str:
@@ -105,10 +122,13 @@ def _same_name(out: dict[str, Outcome], a: Prepared, b: Prepared) -> str:
     return f"same name, another DOB{_household(out)}: possible namesake or relative"
 
 
-def compare(a, b, frequencies=None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Match:
+def compare(
+    a, b, frequencies=None, thresholds: Thresholds = DEFAULT_THRESHOLDS, fields: Fields | None = None
+) -> Match:
     """Score how likely `a` and `b` are one person, with a band and one evidence line per field."""
     pa, pb = prepare(a), prepare(b)
-    out = _outcomes(pa, pb, frequencies)
+    surname, given = compare_names(pa, pb, frequencies)
+    out = {"surname": surname, "given": given, **(fields or compare_fields(a, b)).outcomes}
     score = probability(PRIOR + sum(o.weight for o in out.values()))
     strong = SAME in (out["ni"].tag, out["licence"].tag)
     flagged = None if strong else _look_alike(out, pa, pb)
@@ -120,13 +140,5 @@ def compare(a, b, frequencies=None, thresholds: Thresholds = DEFAULT_THRESHOLDS)
 
 
 def ceiling(a, b) -> float:
-    """Return a score `compare(a, b)` can never exceed: the other fields exactly, the names at their most.
-
-    The names are the dear part of a comparison; a pair whose identifiers, DOB and address already
-    rule it out below a cut can be dropped without comparing them.
-    """
-    pa, pb = prepare_fields(a), prepare_fields(b)
-    postcode = compare_postcode(pa, pb)
-    fields = (compare_dob(pa, pb), postcode, compare_address(pa, pb, postcode), compare_ni(pa, pb))
-    total = PRIOR + NAMES_MOST + sum(o.weight for o in fields) + compare_licence(pa, pb).weight
-    return round(probability(total), 4)
+    """Return a score `compare(a, b)` can never exceed: the other fields exactly, the names at their most."""
+    return compare_fields(a, b).ceiling

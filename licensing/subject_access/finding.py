@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from licensing.applications import clean_identity
+from licensing.candidates import CHUNK, probe
 from licensing.errors import ValidationFailed
 from licensing.frequencies import KeyFrequencies
 from licensing.keys import KIND_MODELS, probe_keys_of
@@ -14,7 +15,6 @@ from licensing.matching import Person, compare, person_from
 from licensing.models import (
     Intelligence,
 )
-from licensing.screening import CHUNK, probe
 
 FOUND_BANDS = ("match", "probable")
 

@@ -5,6 +5,7 @@ from collections import defaultdict
 from sqlalchemy import and_, select, tuple_
 from sqlmodel import Session
 
+from licensing.candidates import CHUNK
 from licensing.frequencies import KeyFrequencies
 from licensing.matching import Person, compare, person_from
 from licensing.models import (
@@ -12,7 +13,6 @@ from licensing.models import (
     Screening,
     ScreeningCandidate,
 )
-from licensing.screening import CHUNK
 from licensing.subject_access.finding import FOUND_BANDS, Found, exact_identity, in_chunks
 
 
