@@ -90,6 +90,16 @@ def measure(url: str, applicants: Path, n: int) -> dict:
     }
 
 
+def _import_memory(result: dict) -> float:
+    """Return the import's peak memory over all its processes."""
+    return result["import"]["total"]["peak_pss_mib"]
+
+
+def _import_main(result: dict) -> float:
+    """Return the importing process's own peak resident set."""
+    return result["import"]["total"]["peak_rss_main_mib"]
+
+
 def markdown(report: dict) -> str:
     """Render the speed report as one Markdown table, databases side by side."""
     dbs = report["databases"]
@@ -103,7 +113,8 @@ def markdown(report: dict) -> str:
     ]
     rows = [
         ("import rows/s", "≥ 5,000", lambda d: d["import"]["total"]["rows_per_s"], "{:,.0f}"),
-        ("import peak RSS (MiB)", "< 1,024", lambda d: d["import"]["total"]["peak_rss_mib"], "{:,.0f}"),
+        ("import peak memory, all processes (PSS, MiB)", "< 1,024", _import_memory, "{:,.0f}"),
+        ("import peak RSS of the importing process (MiB)", "", _import_main, "{:,.0f}"),
         ("single screening p50 (ms)", "≤ 5", lambda d: d["single"]["screening_p50_ms"], "{:.2f}"),
         ("single screening p99 (ms)", "≤ 50", lambda d: d["single"]["screening_p99_ms"], "{:.2f}"),
         ("bulk applicants/s (CLI)", "≥ 1,000", lambda d: d["bulk"]["applicants_per_s"], "{:,.0f}"),

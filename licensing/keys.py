@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 from xxhash import xxh3_64_intdigest
 
-from licensing.matching import Person, frequency_keys, match_keys, person_from, probe_keys
+from licensing.matching import Person, index_keys, person_from, probe_keys
 from licensing.models import (
     Application,
     Intelligence,
@@ -53,10 +53,28 @@ _COUNT_NAME = (
 
 @dataclass(frozen=True, slots=True)
 class KeySet:
-    """The hashes one record is indexed under: blocking keys (probed) and name keys (counted)."""
+    """The hashes one record is indexed under: blocking keys (probed) and name keys (counted).
 
-    keys: frozenset[int]
-    names: frozenset[int]
+    Held packed, as record_keys stores them: an import moves a million of these between processes.
+    """
+
+    packed_keys: bytes
+    packed_names: bytes
+
+    @classmethod
+    def of(cls, keys: Iterable[int], names: Iterable[int]) -> "KeySet":
+        """Return the key set of these hashes."""
+        return cls(pack(keys), pack(names))
+
+    @property
+    def keys(self) -> frozenset[int]:
+        """Return the blocking-key hashes."""
+        return unpack(self.packed_keys)
+
+    @property
+    def names(self) -> frozenset[int]:
+        """Return the name-key hashes."""
+        return unpack(self.packed_names)
 
 
 def key_hash(key: str) -> int:
@@ -66,10 +84,8 @@ def key_hash(key: str) -> int:
 
 def keys_of(person: Person) -> KeySet:
     """Return the hashes `person` is indexed under: blocking keys and counted name keys."""
-    return KeySet(
-        frozenset(key_hash(k) for k in match_keys(person)),
-        frozenset(key_hash(k) for k in frequency_keys(person)),
-    )
+    keys, names = index_keys(person)
+    return KeySet.of({key_hash(k) for k in keys}, {key_hash(k) for k in names})
 
 
 def probe_keys_of(person: Person) -> set[int]:
@@ -78,8 +94,8 @@ def probe_keys_of(person: Person) -> set[int]:
 
 
 def pack(hashes: Iterable[int]) -> bytes:
-    """Pack key hashes into one of record_keys' columns: 8 bytes each, little-endian."""
-    values = tuple(hashes)
+    """Pack key hashes into one of record_keys' columns: 8 bytes each, little-endian, in order."""
+    values = sorted(hashes)
     return struct.pack(f"<{len(values)}q", *values)
 
 
@@ -94,7 +110,7 @@ def stored_keys(session: Session, kind: str, record_ids: Iterable[int]) -> dict[
     query = select(table.c.record_id, table.c.key_hashes, table.c.name_hashes).where(
         table.c.record_kind == KIND_CODES[kind], table.c.record_id.in_(list(record_ids))
     )
-    return {record_id: KeySet(unpack(k), unpack(n)) for record_id, k, n in session.execute(query)}
+    return {record_id: KeySet(k, n) for record_id, k, n in session.execute(query)}
 
 
 def index_record(session: Session, kind: str, record) -> KeySet:
@@ -136,7 +152,7 @@ def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, KeySet]]) -
     code = KIND_CODES[kind]
     keyed = list(keyed)
     rows = sorted(((h, code, record_id) for record_id, found in keyed for h in found.keys), key=_first)
-    records = [(code, record_id, pack(found.keys), pack(found.names)) for record_id, found in keyed]
+    records = [(code, record_id, found.packed_keys, found.packed_names) for record_id, found in keyed]
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # COPY in the session's own transaction: an order of magnitude faster than executemany.

@@ -14,7 +14,7 @@ namefields, fields and scoring.
 """
 
 from licensing.matching.frequencies import NameFrequencies
-from licensing.matching.keys import frequency_keys, key_kind, match_keys, near_dates, probe_keys
+from licensing.matching.keys import frequency_keys, index_keys, key_kind, match_keys, near_dates, probe_keys
 from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
 from licensing.matching.prepared import prepare, warnings
 from licensing.matching.scoring import (
@@ -41,6 +41,7 @@ __all__ = [
     "compare",
     "compare_fields",
     "frequency_keys",
+    "index_keys",
     "key_kind",
     "match_keys",
     "near_dates",

@@ -34,7 +34,7 @@ from itertools import combinations
 
 from licensing.matching.frequencies import GIVEN, SURNAME
 from licensing.matching.names import canonical, group_key, sound
-from licensing.matching.prepared import Prepared, prepare
+from licensing.matching.prepared import Prepared, prepare, prepare_once
 
 # Name tokens per person used in keys: enough for two given names, a double surname and a former name.
 MAX_TOKENS = 6
@@ -155,9 +155,23 @@ def probe_keys(person) -> set[str]:
     return keys | {stem + d for stem in stems for d in near}
 
 
+def index_keys(person) -> tuple[set[str], set[str]]:
+    """Return the keys a record being stored is indexed under: (match keys, frequency keys).
+
+    Normalised without the cache: a record is stored once, and an import of a million would only
+    push out of the cache the people a screening compares again and again.
+    """
+    p = prepare_once(person)
+    return _stored(p), _frequency_keys(p)
+
+
 def frequency_keys(person) -> set[str]:
     """Return the name keys whose register share weighs name agreement ("sn:khan", "gn:mohammed")."""
-    p = prepare(person)
+    return _frequency_keys(prepare(person))
+
+
+def _frequency_keys(p: Prepared) -> set[str]:
+    """Return the name keys of a prepared person."""
     surnames = {f"{SURNAME}:{group_key(t)}" for t in p.family if len(t) > 1}
     given = {f"{GIVEN}:{group_key(t)}" for t in p.given if len(t) > 1}
     return surnames | given

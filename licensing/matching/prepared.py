@@ -70,9 +70,8 @@ def normal_address(address: str | None, postcode: str | None) -> str:
     return " ".join(STREET_WORDS.get(w, w) for w in words if w not in dropped)
 
 
-@lru_cache(maxsize=100_000)
-def prepare_fields(person) -> Prepared:
-    """Return `person` normalised but for the names, which are the dear part (see scoring.ceiling)."""
+def _fields(person) -> Prepared:
+    """Return `person` normalised but for the names, which are the dear part (see scoring.compare_fields)."""
     postcode = normalise_postcode(person.postcode)
     address_text = normal_address(person.address, postcode)
     return Prepared(
@@ -92,10 +91,9 @@ def prepare_fields(person) -> Prepared:
     )
 
 
-@lru_cache(maxsize=100_000)
-def prepare(person) -> Prepared:
-    """Return the normalised form of `person`, computed once per distinct Person."""
-    fields = prepare_fields(person)
+def _with_names(fields: Prepared) -> Prepared:
+    """Return `fields` with the person's names normalised too."""
+    person = fields.person
     return Prepared(
         person=person,
         given=tuple(name_tokens(person.given_names)),
@@ -111,6 +109,22 @@ def prepare(person) -> Prepared:
         ni=fields.ni,
         licence=fields.licence,
     )
+
+
+# A screening compares one person with many and the same record with many applicants: each is
+# normalised once. Bounded, as a bulk run meets any number of people.
+prepare_fields = lru_cache(maxsize=100_000)(_fields)
+
+
+@lru_cache(maxsize=100_000)
+def prepare(person) -> Prepared:
+    """Return the normalised form of `person`, computed once per distinct Person."""
+    return _with_names(prepare_fields(person))
+
+
+def prepare_once(person) -> Prepared:
+    """Return the normalised form of `person` without caching it (a record being stored is met once)."""
+    return _with_names(_fields(person))
 
 
 def warnings(person) -> list[str]:
