@@ -6,6 +6,7 @@ than the database's own work. Nothing here ever scans a record table: the index 
 are primary-key lookups.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from licensing.matching import Person
 # engine's other keys (identifiers, names with a date of birth) still reach the same person. No key
 # kind holds this many at a million records; the cap guards against a pathological register.
 MAX_KEY_HITS = 1000
-CHUNK = 1000
 _PROBE = "SELECT key_hash, record_kind, record_id FROM match_key WHERE key_hash {}"
 _IDENTITY = (
     "given_names, family_name, previous_names, date_of_birth, sex, address, postcode, ni_number, "
@@ -71,7 +71,7 @@ def probe(session: Session, keys_by_tag: dict[Hashable, set[int]]) -> dict[Hasha
 def load(
     session: Session, wanted: set[tuple[str, int]], exclude_authority_id: int | None = None
 ) -> dict[tuple[str, int], Loaded]:
-    """Load the eligible records among `wanted` (kind, id) hits, one query per kind and thousand ids."""
+    """Load the eligible records among `wanted` (kind, id) hits, one query per kind."""
     ids_by_kind: dict[str, list[int]] = defaultdict(list)
     for kind, record_id in wanted:
         ids_by_kind[kind].append(record_id)
@@ -87,22 +87,24 @@ def load(
 
 
 def _select_in(session: Session, statement: str, values: list[int]) -> list[tuple]:
-    """Run `statement` ("... WHERE column {}") for every value, a thousand at a time; return all rows."""
+    """Run `statement` ("... WHERE column {}") for all `values` at once; return every row.
+
+    One statement for the lot: a bulk batch probes tens of thousands of hashes, and splitting them
+    into statements of a thousand cost three times as much on both databases. PostgreSQL takes the
+    values as one array; SQLite, which binds at most 32,766 values, as one JSON array.
+    """
+    if not values:
+        return []
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    rows: list[tuple] = []
     cursor = connection.connection.cursor()
     try:
-        for start in range(0, len(values), CHUNK):
-            chunk = values[start : start + CHUNK]
-            if postgres:
-                cursor.execute(statement.format("= ANY(%s)"), (chunk,))
-            else:
-                cursor.execute(statement.format(f"IN ({', '.join('?' * len(chunk))})"), chunk)
-            rows.extend(cursor.fetchall())
+        if connection.dialect.name == "postgresql":
+            cursor.execute(statement.format("= ANY(%s)"), (values,))
+        else:
+            cursor.execute(statement.format("IN (SELECT value FROM json_each(?))"), (json.dumps(values),))
+        return cursor.fetchall()
     finally:
         cursor.close()
-    return rows
 
 
 def _person(values: tuple) -> Person:

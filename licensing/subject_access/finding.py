@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from licensing.applications import clean_identity
-from licensing.candidates import CHUNK, probe
+from licensing.candidates import probe
 from licensing.errors import ValidationFailed
 from licensing.frequencies import KeyFrequencies
 from licensing.keys import KIND_MODELS, probe_keys_of
@@ -15,6 +15,9 @@ from licensing.matching import Person, compare, person_from
 from licensing.models import (
     Intelligence,
 )
+
+# Ids per IN list when reading a subject's records, screenings and audit events.
+CHUNK = 1000
 
 FOUND_BANDS = ("match", "probable")
 

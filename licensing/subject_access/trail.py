@@ -5,7 +5,6 @@ from collections import defaultdict
 from sqlalchemy import and_, select, tuple_
 from sqlmodel import Session
 
-from licensing.candidates import CHUNK
 from licensing.frequencies import KeyFrequencies
 from licensing.matching import Person, compare, person_from
 from licensing.models import (
@@ -13,7 +12,7 @@ from licensing.models import (
     Screening,
     ScreeningCandidate,
 )
-from licensing.subject_access.finding import FOUND_BANDS, Found, exact_identity, in_chunks
+from licensing.subject_access.finding import CHUNK, FOUND_BANDS, Found, exact_identity, in_chunks
 
 
 def find_screenings(session: Session, person: Person, found: list[Found]) -> list[tuple[Screening, list]]:
