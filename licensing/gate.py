@@ -126,8 +126,9 @@ def screen_identity(
         now=now,
         exclude_authority_id=authority_id,
         kinds=AD_HOC_KINDS,
+        commit=False,  # committed with the audit of what it shows, below
     )
-    return view_screening(session, actor, result.screening_id, now)
+    return _shown(session, actor, result.screening, result.rows, now)
 
 
 def rescreen(session: Session, actor: Actor, application_id: int, now: datetime) -> ScreeningDetail:
@@ -156,6 +157,13 @@ def view_screening(session: Session, actor: Actor, screening_id: int, now: datet
     screening = own_screening(session, actor, screening_id)
     query = select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
     candidates = list(session.scalars(query.order_by(ScreeningCandidate.score.desc(), ScreeningCandidate.id)))
+    return _shown(session, actor, screening, candidates, now)
+
+
+def _shown(
+    session: Session, actor: Actor, screening: Screening, candidates: list[ScreeningCandidate], now: datetime
+) -> ScreeningDetail:
+    """Return the screening with the minimal view of each candidate's record; audit and commit the views."""
     records = _load_records(session, candidates)
     names = _organisations(session, records.values())
     shown = []

@@ -50,10 +50,16 @@ class Candidate:
 
 @dataclass
 class ScreeningResult:
-    """The candidates of one screening, best first, and the Screening row that records it."""
+    """The candidates of one screening, best first, and (when recorded) the rows that record it."""
 
     candidates: list[Candidate] = field(default_factory=list)
-    screening_id: int | None = None
+    screening: Screening | None = None
+    rows: list[ScreeningCandidate] = field(default_factory=list)
+
+    @property
+    def screening_id(self) -> int | None:
+        """Return the id of the Screening row, if the screening was recorded."""
+        return self.screening.id if self.screening is not None else None
 
     @property
     def gating(self) -> list[Candidate]:
@@ -75,8 +81,9 @@ def screen(
     kinds: Iterable[str] = RECORD_KINDS,
     min_score: float = 0.0,
     record: bool = True,
+    commit: bool = True,
 ) -> ScreeningResult:
-    """Screen `person` against eligible records elsewhere; record it (and commit) when `record`."""
+    """Screen `person` against eligible records elsewhere; record it if `record`, and commit if `commit`."""
     subject = ("application", application_id) if application_id else None
     subject = subject or (("licence", licence_id) if licence_id else None)
     found = find_candidates(
@@ -94,7 +101,8 @@ def screen(
         apply_rulings(session, subject, person, kept)
     result = ScreeningResult(kept)
     if record:
-        result.screening_id = _record(session, actor, person, kept, purpose, reason, now, subject)
+        result.screening, result.rows = _record(session, actor, person, kept, purpose, reason, now, subject)
+    if record and commit:
         session.commit()
     return result
 
@@ -160,8 +168,11 @@ def _score(person: Person, record: Loaded, frequencies: Frequencies, fields: Fie
     )
 
 
-def _record(session, actor, person, candidates, purpose, reason, now, subject) -> int:
-    """Write the Screening, its candidates and the audit event into the caller's transaction."""
+def _record(session, actor, person, candidates, purpose, reason, now, subject) -> tuple[Screening, list]:
+    """Write the Screening, its candidates and the audit event into the caller's transaction.
+
+    Returns the Screening and its candidate rows as written (with their ids), best first.
+    """
     screening = Screening(
         **_identity_columns(person),
         authority_id=actor.authority_id,
@@ -176,16 +187,19 @@ def _record(session, actor, person, candidates, purpose, reason, now, subject) -
     )
     session.add(screening)
     session.flush()
-    if candidates:
-        session.execute(
-            insert(ScreeningCandidate.__table__), [_candidate_row(screening.id, c, now) for c in candidates]
-        )
+    rows = [_candidate_row(screening.id, c, now) for c in candidates]
+    if rows:
+        table = ScreeningCandidate.__table__
+        ids = session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        rows = [ScreeningCandidate(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
     bands = Counter(c.band for c in candidates)
     detail = {"purpose": purpose, "candidates": len(candidates), "bands": dict(bands)}
     audit.record(
         session, actor, "screening.run", "screening", screening.id, now=now, reason=reason, detail=detail
     )
-    return screening.id
+    return screening, rows
 
 
 def _candidate_row(screening_id: int, candidate: Candidate, now: datetime) -> dict:
