@@ -33,7 +33,7 @@ from licensing.models import (
 )
 from licensing.models.screening import RESOLUTIONS
 from licensing.register import by_id
-from licensing.screening import screen
+from licensing.screening import record_screening, screen
 
 GATING_BANDS = ("match", "probable")
 # Ad-hoc screenings leave intelligence out: only a council licensing or processing the person may see it.
@@ -117,18 +117,14 @@ def screen_identity(
     if not purpose.strip():
         raise ValidationFailed("A purpose is required.", [{"field": "purpose", "message": "Required."}])
     identity, _ = clean_identity(fields)
-    result = screen(
-        session,
-        actor,
-        person_from(_Values(identity)),
-        purpose="ad_hoc",
-        reason=purpose.strip(),
-        now=now,
-        exclude_authority_id=authority_id,
-        kinds=AD_HOC_KINDS,
-        commit=False,  # committed with the audit of what it shows, below
-    )
-    return _shown(session, actor, result.screening, result.rows, now)
+    person = person_from(_Values(identity))
+    options = {"exclude_authority_id": authority_id, "kinds": AD_HOC_KINDS}
+    result = screen(session, actor, person, purpose="ad_hoc", now=now, record=False, **options)
+    # What the result shows is read before it is recorded: on SQLite the recording holds the one
+    # write lock of the database until the commit, so it should hold it for writing only.
+    views = _views(session, [(c.kind, c.id) for c in result.candidates])
+    record_screening(session, actor, person, result, purpose="ad_hoc", reason=purpose.strip(), now=now)
+    return _shown(session, actor, result.screening, result.rows, now, views)
 
 
 def rescreen(session: Session, actor: Actor, application_id: int, now: datetime) -> ScreeningDetail:
@@ -157,15 +153,26 @@ def view_screening(session: Session, actor: Actor, screening_id: int, now: datet
     screening = own_screening(session, actor, screening_id)
     query = select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
     candidates = list(session.scalars(query.order_by(ScreeningCandidate.score.desc(), ScreeningCandidate.id)))
-    return _shown(session, actor, screening, candidates, now)
+    views = _views(session, [(c.candidate_kind, c.candidate_id) for c in candidates])
+    return _shown(session, actor, screening, candidates, now, views)
+
+
+def _views(session: Session, found: list[tuple[str, int]]) -> tuple[dict, dict]:
+    """Load what the minimal views of `found` (kind, id) records need: the records and their organisations."""
+    records = _load_records(session, found)
+    return records, _organisations(session, records.values())
 
 
 def _shown(
-    session: Session, actor: Actor, screening: Screening, candidates: list[ScreeningCandidate], now: datetime
+    session: Session,
+    actor: Actor,
+    screening: Screening,
+    candidates: list[ScreeningCandidate],
+    now: datetime,
+    views: tuple[dict, dict],
 ) -> ScreeningDetail:
     """Return the screening with the minimal view of each candidate's record; audit and commit the views."""
-    records = _load_records(session, candidates)
-    names = _organisations(session, records.values())
+    records, names = views
     shown = []
     for candidate in candidates:
         record = records.get((candidate.candidate_kind, candidate.candidate_id))
@@ -218,11 +225,11 @@ def _is_elsewhere(record, actor: Actor) -> bool:
     return getattr(record, "authority_id", None) != actor.authority_id
 
 
-def _load_records(session: Session, candidates: list[ScreeningCandidate]) -> dict:
-    """Load every candidate's record, one query per kind."""
+def _load_records(session: Session, found: list[tuple[str, int]]) -> dict:
+    """Load every found (kind, id) record, one query per kind."""
     ids = defaultdict(list)
-    for c in candidates:
-        ids[c.candidate_kind].append(c.candidate_id)
+    for kind, record_id in found:
+        ids[kind].append(record_id)
     records = {}
     for kind, wanted in ids.items():
         model = KIND_MODELS[kind]

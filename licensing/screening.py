@@ -101,9 +101,29 @@ def screen(
         apply_rulings(session, subject, person, kept)
     result = ScreeningResult(kept)
     if record:
-        result.screening, result.rows = _record(session, actor, person, kept, purpose, reason, now, subject)
+        record_screening(
+            session, actor, person, result, purpose=purpose, reason=reason, now=now, subject=subject
+        )
     if record and commit:
         session.commit()
+    return result
+
+
+def record_screening(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    result: ScreeningResult,
+    *,
+    purpose: str,
+    now: datetime,
+    reason: str = "",
+    subject: tuple[str, int] | None = None,
+) -> ScreeningResult:
+    """Write the Screening of `result`, its candidates and its audit event; the caller commits."""
+    result.screening, result.rows = _record(
+        session, actor, person, result.candidates, purpose, reason, now, subject
+    )
     return result
 
 
