@@ -34,7 +34,7 @@ from itertools import combinations
 
 from licensing.matching.frequencies import GIVEN, SURNAME
 from licensing.matching.names import canonical, group_key, sound
-from licensing.matching.prepared import Prepared, prepare, prepare_once
+from licensing.matching.prepared import Prepared, prepare, prepare_for_keys
 
 # Name tokens per person used in keys: enough for two given names, a double surname and a former name.
 MAX_TOKENS = 6
@@ -161,7 +161,7 @@ def index_keys(person) -> tuple[set[str], set[str]]:
     Normalised without the cache: a record is stored once, and an import of a million would only
     push out of the cache the people a screening compares again and again.
     """
-    p = prepare_once(person)
+    p = prepare_for_keys(person)
     return _stored(p), _frequency_keys(p)
 
 

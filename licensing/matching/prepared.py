@@ -70,10 +70,13 @@ def normal_address(address: str | None, postcode: str | None) -> str:
     return " ".join(STREET_WORDS.get(w, w) for w in words if w not in dropped)
 
 
-def _fields(person) -> Prepared:
-    """Return `person` normalised but for the names, which are the dear part (see scoring.compare_fields)."""
+def _fields(person, address: bool = True) -> Prepared:
+    """Return `person` normalised but for the names, which are the dear part (see scoring.compare_fields).
+
+    Without `address` the address is left out (match keys never use it).
+    """
     postcode = normalise_postcode(person.postcode)
-    address_text = normal_address(person.address, postcode)
+    address_text = normal_address(person.address, postcode) if address else ""
     return Prepared(
         person=person,
         given=(),
@@ -122,9 +125,9 @@ def prepare(person) -> Prepared:
     return _with_names(prepare_fields(person))
 
 
-def prepare_once(person) -> Prepared:
-    """Return the normalised form of `person` without caching it (a record being stored is met once)."""
-    return _with_names(_fields(person))
+def prepare_for_keys(person) -> Prepared:
+    """Return `person` normalised for its match keys: not cached (a record is stored once), no address."""
+    return _with_names(_fields(person, address=False))
 
 
 def warnings(person) -> list[str]:
