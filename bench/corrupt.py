@@ -10,7 +10,7 @@ import string
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from bench.names import nicknames, transliterations
+from bench.names import equivalents, nicknames, transliterations
 from bench.synthetic.identifiers import driving_licence_number, surname_code
 
 Person = dict
@@ -18,6 +18,7 @@ Corruption = Callable[[Person, random.Random], Person | None]
 
 _TRANSLITERATIONS = transliterations()
 _NICKNAMES = nicknames()
+_EQUIVALENTS = equivalents()
 _VOWELS = "aeiou"
 _SIBLING_NAMES = ("Zain", "Bilal", "Kamran", "Oliver", "Piotr", "Daniel", "Amir", "Liam")
 
@@ -188,12 +189,14 @@ def relative(p: Person, rng: random.Random, other: Person, **keep) -> Person:
 def distinct_given(p: Person, other: Person, rng: random.Random) -> str:
     """Return `other`'s given names less any that are, or are a variant of, one of `p`'s.
 
-    A sibling called by one of the person's own names (or its spelling variant) is not a
-    look-alike that can be told apart: no register could, so the label would be wrong.
+    A sibling called by one of the person's own names (its spelling variant, nickname, or the same
+    name in another language: Tomasz, Thomas) is not a look-alike that can be told apart: no register
+    could, so the label would be wrong.
     """
     taken = set()
     for token in p["given_names"].lower().split():
-        taken |= {token, *(v.lower() for v in _TRANSLITERATIONS.get(token, []) + _NICKNAMES.get(token, []))}
+        variants = _TRANSLITERATIONS.get(token, []) + _NICKNAMES.get(token, []) + _EQUIVALENTS.get(token, [])
+        taken |= {token, *(v.lower() for v in variants)}
     kept = [t for t in other["given_names"].split() if t.lower() not in taken]
     return " ".join(kept) or rng.choice([n for n in _SIBLING_NAMES if n.lower() not in taken])
 

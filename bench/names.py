@@ -150,6 +150,11 @@ def transliterations() -> dict[str, list[str]]:
     )
 
 
+def equivalents() -> dict[str, list[str]]:
+    """Return name -> the same name in another language (Tomasz, Thomas), from the engine's table."""
+    return _groups(_engine_table("equivalents.csv"))
+
+
 def nicknames() -> dict[str, list[str]]:
     """Return formal name -> nicknames (and back), from our own list and the engine's tables."""
     return _groups(NICKNAMES + _engine_table("nicknames.csv"))

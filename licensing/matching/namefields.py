@@ -6,7 +6,7 @@ from math import prod
 from licensing.matching.frequencies import FLOOR, GIVEN, SURNAME, share
 from licensing.matching.names import DIFFERENT, EXACT, INITIAL, NICKNAME, PHONETIC, TYPO, VARIANT, relate
 from licensing.matching.names import group_key as gk
-from licensing.matching.outcome import CLOSE, MISSING, SAME, Outcome, missing, weight
+from licensing.matching.outcome import CLOSE, MISSING, SAME, SOUNDS_ALIKE, Outcome, missing, weight
 from licensing.matching.outcome import DIFFERENT as DIFFERS
 from licensing.matching.prepared import Prepared
 
@@ -133,7 +133,8 @@ def _given_agreement(fq, short, long, pairs) -> Outcome:
     if len(long) > len(short):
         notes.append("known by a middle name" if 0 not in order else "middle name left out")
         w -= 0.5
-    return Outcome(w, f"given name: {', '.join(notes) or 'same'} ({_title(short)} ~ {_title(long)})", CLOSE)
+    tag = SOUNDS_ALIKE if worst == PHONETIC else CLOSE
+    return Outcome(w, f"given name: {', '.join(notes) or 'same'} ({_title(short)} ~ {_title(long)})", tag)
 
 
 def _previous_given(a: Prepared, b: Prepared, fq) -> Outcome | None:

@@ -5,6 +5,8 @@ from math import log2
 
 # Tags the look-alike rules read.
 SAME, CLOSE, DIFFERENT, MISSING = "same", "close", "different", "missing"
+# Close only in sound ("Zahid" ~ "Saeed"): as likely two relatives given alike names as one name misspelt.
+SOUNDS_ALIKE = "sounds alike"
 
 
 @dataclass(frozen=True, slots=True)

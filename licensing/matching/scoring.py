@@ -13,7 +13,7 @@ from licensing.matching.fields import (
 )
 from licensing.matching.model import BANDS, Match
 from licensing.matching.namefields import MAX_NAME_WEIGHT, compare_names
-from licensing.matching.outcome import DIFFERENT, MISSING, SAME, Outcome
+from licensing.matching.outcome import DIFFERENT, MISSING, SAME, SOUNDS_ALIKE, Outcome
 from licensing.matching.prepared import Prepared, prepare, prepare_fields
 
 # Two records drawn at random from a register of about a million people are the same person about
@@ -91,9 +91,13 @@ def _household(out: dict[str, Outcome]) -> str:
 
 
 def _look_alike(out: dict[str, Outcome], a: Prepared, b: Prepared) -> dict[str, Outcome] | None:
-    """Return the outcomes with a note saying which look-alike this pair may be, or None if it is none."""
-    names_agree = out["surname"].tag not in (DIFFERENT, MISSING) and out["given"].tag != DIFFERENT
-    if out["given"].tag == DIFFERENT and out["surname"].tag not in (DIFFERENT, MISSING):
+    """Return the outcomes with a note saying which look-alike this pair may be, or None if it is none.
+
+    Given names alike only in sound count as different here: brothers are Zahid and Saeed.
+    """
+    other_given = out["given"].tag in (DIFFERENT, SOUNDS_ALIKE)
+    names_agree = out["surname"].tag not in (DIFFERENT, MISSING) and not other_given
+    if other_given and out["surname"].tag not in (DIFFERENT, MISSING):
         return {**out, "given": out["given"].with_note(_relative(out, a, b))}
     if out["dob"].tag == DIFFERENT and names_agree:
         return {**out, "dob": out["dob"].with_note(_same_name(out, a, b))}

@@ -105,6 +105,16 @@ LOOK_ALIKES = {
         "possible housemate",
     ),
     "namesake": (IMRAN, replace(IMRAN, date_of_birth=date(1975, 12, 2), **MOVED), "another DOB"),
+    "twins whose names sound alike": (
+        replace(IMRAN, given_names="Zahid"),
+        replace(IMRAN, given_names="Saeed"),
+        "possible twin",
+    ),
+    "twin whose name sounds like the other's middle name": (
+        replace(IMRAN, given_names="Imran Shahzad"),
+        replace(IMRAN, given_names="Zahid"),
+        "possible twin",
+    ),
 }
 
 
@@ -115,6 +125,14 @@ def test_look_alike_is_at_most_possible_and_says_why(kind):
     assert result.score < 0.7, result
     assert result.band in ("possible", "weak", None)
     assert any(why in line for line in result.evidence), result.evidence
+
+
+def test_given_names_alike_only_in_sound_are_a_match_only_with_an_agreeing_identifier():
+    shakeel, shakil = replace(IMRAN, given_names="Shakeel"), replace(IMRAN, given_names="Shakil")
+    alone = compare(shakeel, shakil)
+    assert alone.band == "possible" and any("possible twin" in line for line in alone.evidence)
+    same_ni = compare(replace(shakeel, ni_number="JG103759A"), replace(shakil, ni_number="JG103759A"))
+    assert same_ni.band == "match"
 
 
 def test_twin_evidence_reads_as_a_sentence():
