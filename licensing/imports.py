@@ -50,7 +50,7 @@ from licensing.models import Authority, Licence, RegisterEntry
 DEFAULT_BATCH = 40_000
 # Rows parsed ahead by worker processes while a batch is written.
 PARSE_AHEAD = 10_000
-IMPORT_CACHE_KIB = 64 * 1024
+IMPORT_CACHE_KIB = 256 * 1024
 
 
 @dataclass
