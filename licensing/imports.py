@@ -41,7 +41,7 @@ from licensing.csvrows import (  # noqa: F401 (re-exported: callers import the r
 )
 from licensing.frequencies import forget_totals
 from licensing.importrows import ParsedRow, parsed_rows
-from licensing.importwrite import Target, Written, badge, write_batch
+from licensing.importwrite import Target, Written, badge, settle, write_batch
 from licensing.models import Authority, Licence, RegisterEntry
 
 # Rows per committed batch. A batch's keys go into the index in one sorted pass that touches most of
@@ -144,6 +144,8 @@ def _import(
             _flush(run)
         finally:
             _collect(run)
+    if run.report.inserted or run.report.updated:
+        settle(session, model.__table__.name)
     forget_totals()
     return run.report
 

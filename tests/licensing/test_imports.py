@@ -5,7 +5,7 @@ import io
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from licensing import importrows
 from licensing.actors import cli_actor
@@ -269,3 +269,22 @@ def _keys_by_ref(session, code: str) -> dict[str, set[int]]:
     for ref, hashed in session.execute(query):
         found.setdefault(ref, set()).add(hashed)
     return found
+
+
+def test_on_postgresql_an_import_leaves_its_tables_vacuumed_for_index_only_probes(session, now):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's match_key is its own index")
+    code = make_authority(session).code
+    report, _ = run_register(session, now, register_csv([entry_row(code, f"R{i}") for i in range(20)]))
+    assert report.inserted == 20
+    # VACUUM sets the visibility map (what lets a probe read the index alone) and counts the rows.
+    pages = dict(
+        session.execute(
+            text(
+                "SELECT relname, relallvisible FROM pg_class WHERE relname IN ('match_key', 'register_entry')"
+            )
+        ).all()
+    )
+    tuples = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'register_entry'"))
+    assert pages["match_key"] > 0 and pages["register_entry"] > 0
+    assert tuples == 20
