@@ -7,7 +7,7 @@ stays flat however long the input. With no workers the same function runs here, 
 
 Either way the garbage collector runs less often while the work goes on. Scoring and parsing make
 millions of short-lived objects that never form cycles, beside caches of long-lived ones that every
-full collection walks again: at the default thresholds collection took about a quarter of a bulk
+full collection walks again: at the default thresholds collection took about a fifth of a bulk
 screening's time.
 """
 
