@@ -89,3 +89,32 @@ def test_name_counts_are_read_again_once_the_ttl_has_passed(session):
     make_licence(session, authority_id=authority.id, given_names="Tariq")
     assert KeyFrequencies(session, now=TTL_SECONDS - 1).share("gn:imran") == 1.0  # still the cached count
     assert KeyFrequencies(session, now=TTL_SECONDS).share("gn:imran") == 0.5
+
+
+def test_dated_keys_of_one_stem_lie_together_in_date_order():
+    # A screening probes a stem under thirty-odd near dates: they must land on neighbouring index entries.
+    first = key_hash("nnd:hussain:imran:1985-03-14")
+    assert key_hash("nnd:hussain:imran:1985-03-15") == first + 1
+    assert key_hash("nnd:hussain:imran:1986-03-14") == first + 365
+    assert key_hash("nnd:hussain:imran:1984-03-14") == first - 365
+    other = key_hash("nnd:hussain:tariq:1985-03-14")
+    assert abs(other - first) >= 1 << 17  # another stem lies elsewhere, whatever its date
+
+
+def test_every_key_hash_fits_a_signed_bigint_and_undated_keys_hash_their_whole_text():
+    keys = [
+        "ni:AB123456C",
+        "sn:khan",
+        "nd:khan:1900-01-01",
+        "nd:khan:2258-11-11",  # the last day the 17 date bits hold
+        "nd:khan:2258-11-12",
+        "nd:khan:1899-12-31",
+        "ps:wv11aa:ksn",
+        "x:1985-13-02",
+    ]
+    hashes = [key_hash(k) for k in keys]
+    assert all(0 <= h < 2**63 for h in hashes) and len(set(hashes)) == len(keys)
+    assert key_hash("nd:khan:1900-01-01") % 2**17 == 0
+    assert key_hash("nd:khan:2258-11-11") % 2**17 == 2**17 - 1
+    assert key_hash("nd:khan:2258-11-12") != key_hash("nd:khan:2258-11-11") + 1  # out of range: whole text
+    assert key_hash("nd:khan:1899-12-31") != key_hash("nd:khan:1900-01-01") - 1

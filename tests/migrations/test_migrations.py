@@ -6,10 +6,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, inspect, text
 from sqlmodel import SQLModel
+from xxhash import xxh3_64_intdigest
 
 import licensing.models  # noqa: F401  (registers every table)
 from app.migrate import current_revision, downgrade, head_revision, is_at_head, upgrade
-from licensing.keys import key_hash, keys_of, unpack
+from licensing.keys import key_hash, keys_of, pack, unpack
 from licensing.matching import Person
 
 
@@ -110,31 +111,57 @@ def test_hashed_keys_upgrade_rebuilds_the_keys_of_existing_records(empty_databas
     # A register left without keys would find no candidates: the upgrade must derive them itself.
     upgrade(empty_database_url, "a010363d7dac")
     with empty_engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO authority (code, name, nation) VALUES ('E08000031', 'Wolverhampton', 'england')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO register_entry (authority_id, ref, given_names, family_name, previous_names, "
-                "date_of_birth, address, postcode, decision, decided_on, effective_on, status, "
-                "first_recorded_at, updated_at) VALUES (1, 'R1', 'Imran', 'Hussain', '', '1985-03-14', "
-                "'12 Example Street', 'WV1 1AA', 'revocation', '2025-01-10', '2025-01-31', 'current', "
-                "'2026-11-23 10:00:00', '2026-11-23 10:00:00')"
-            )
-        )
+        insert_register_entry(connection)
 
     upgrade(empty_database_url)
 
+    stored = assert_keys_are_current(empty_engine)
+    assert key_hash("nd:hussain:1985-03-14") in stored
+
+
+def test_dated_keys_upgrade_replaces_the_numbers_stored_before(empty_database_url, empty_engine):
+    # Keys ending in a date were stored as plain hashes of their text: left so, no probe would meet them.
+    upgrade(empty_database_url, "5b1e0c7d9a42")
+    before = [xxh3_64_intdigest(k.encode()) >> 1 for k in ("nd:hussain:1985-03-14", "sn:hussain")]
+    with empty_engine.begin() as connection:
+        insert_register_entry(connection)
+        connection.execute(text("INSERT INTO match_key VALUES (:h, 1, 1)"), {"h": before[0]})
+        lists = {"k": pack([before[0]]), "n": pack([before[1]])}
+        connection.execute(text("INSERT INTO record_keys VALUES (1, 1, :k, :n)"), lists)
+        connection.execute(text("INSERT INTO name_count VALUES (:h, 1)"), {"h": before[1]})
+
+    upgrade(empty_database_url)
+
+    stored = assert_keys_are_current(empty_engine)
+    assert before[0] not in stored and key_hash("nd:hussain:1985-03-14") in stored
+
+
+def insert_register_entry(connection) -> None:
+    """Insert one authority and one register entry (Imran Hussain, born 14 March 1985) by plain SQL."""
+    connection.execute(
+        text("INSERT INTO authority (code, name, nation) VALUES ('E08000031', 'Wolverhampton', 'england')")
+    )
+    connection.execute(
+        text(
+            "INSERT INTO register_entry (authority_id, ref, given_names, family_name, previous_names, "
+            "date_of_birth, address, postcode, decision, decided_on, effective_on, status, "
+            "first_recorded_at, updated_at) VALUES (1, 'R1', 'Imran', 'Hussain', '', '1985-03-14', "
+            "'12 Example Street', 'WV1 1AA', 'revocation', '2025-01-10', '2025-01-31', 'current', "
+            "'2026-11-23 10:00:00', '2026-11-23 10:00:00')"
+        )
+    )
+
+
+def assert_keys_are_current(engine) -> set[int]:
+    """Check the one register entry's keys, key lists and name counts are today's; return its keys."""
     person = Person(
         "Imran", "Hussain", (), date(1985, 3, 14), address="12 Example Street", postcode="WV1 1AA"
     )
-    with empty_engine.connect() as connection:
+    with engine.connect() as connection:
         stored = set(connection.execute(text("SELECT key_hash FROM match_key")).scalars())
         listed = connection.execute(text("SELECT key_hashes, name_hashes FROM record_keys")).one()
         counted = dict(connection.execute(text("SELECT key_hash, count FROM name_count")).all())
     assert stored == keys_of(person).keys == unpack(listed[0])
-    assert key_hash("nd:hussain:1985-03-14") in stored
     assert unpack(listed[1]) == keys_of(person).names == {key_hash("sn:hussain"), key_hash("gn:imran")}
     assert counted == {key_hash("sn:hussain"): 1, key_hash("gn:imran"): 1}
+    return stored
