@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Row, func, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.db import begin_writing
 from licensing.models import AuditEvent, AuditHead
+
+_HEAD = AuditHead.__table__
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -99,25 +100,21 @@ def _chain_queued(session: OrmSession, _context, _instances) -> None:
     if not queued:
         return
     begin_writing(session)  # a snapshot read of the head could be stale: take the write lock first
-    head = _locked_head(session)
-    prev_hash = head.last_hash
+    prev_hash = _locked_head(session).last_hash
     for event in queued:
         event.prev_hash, event.hash = prev_hash, chain_hash(prev_hash, event)
         prev_hash = event.hash
-    session.info["audit_chained"] = (head, queued)
+    session.info["audit_chained"] = queued
 
 
 @sa_event.listens_for(OrmSession, "after_flush_postexec")
 def _move_head(session: OrmSession, _context) -> None:
     """Point the head at the last event just inserted (its id is known only after the insert)."""
-    head, chained = session.info.pop("audit_chained", (None, None))
+    chained = session.info.pop("audit_chained", None)
     if chained:
         last = chained[-1]
-        statement = update(AuditHead.__table__).where(AuditHead.__table__.c.id == HEAD_ID)
+        statement = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
         session.connection().execute(statement.values(last_event_id=last.id, last_hash=last.hash))
-        # The loaded head must read as the database does, without being flushed a second time.
-        set_committed_value(head, "last_event_id", last.id)
-        set_committed_value(head, "last_hash", last.hash)
 
 
 @sa_event.listens_for(OrmSession, "after_soft_rollback")
@@ -178,7 +175,7 @@ class _Walk:
             self.progress(self.checked, max(self.total, self.checked))
         return ""
 
-    def finish(self, head: AuditHead | None) -> VerifyResult:
+    def finish(self, head: Row | None) -> VerifyResult:
         """Compare the end of the walk with the head row."""
         if self.progress and self.checked % self.batch:
             self.progress(self.checked, max(self.total, self.checked))
@@ -193,26 +190,26 @@ class _Walk:
         return VerifyResult(True, self.checked)
 
 
-def _locked_head(session: Session) -> AuditHead:
+def _locked_head(session: Session) -> Row:
     """Return the head row locked for this transaction, creating it at genesis if it is missing."""
     head = _read_head(session, lock=True)
     if head is None:
         # Two first writers may both find no head: a fixed id with ON CONFLICT DO NOTHING lets the
         # second wait for the first and then lock the row it made, so there is only ever one head.
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(AuditHead).values(id=HEAD_ID, last_event_id=None, last_hash=GENESIS)
-        session.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
+        insert = dialect.insert(_HEAD).values(id=HEAD_ID, last_event_id=None, last_hash=GENESIS)
+        session.connection().execute(insert.on_conflict_do_nothing(index_elements=["id"]))
         head = _read_head(session, lock=True)
     return head
 
 
-def _read_head(session: Session, lock: bool = False) -> AuditHead | None:
-    """Read the head row from the database, bypassing any stale copy in the session."""
-    query = select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
-    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+def _read_head(session: Session, lock: bool = False) -> Row | None:
+    """Read the head row (last_event_id, last_hash) from the database, never from a copy in the session."""
+    query = select(_HEAD.c.last_event_id, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID)
+    return session.connection().execute(query.with_for_update() if lock else query).one_or_none()
 
 
-def _head_id(head: AuditHead | None) -> int:
+def _head_id(head: Row | None) -> int:
     """Return the id of the event the head names, 0 for an empty chain."""
     return (head.last_event_id or 0) if head else 0
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from licensing.keys import KIND_NAMES
+from licensing.keys import KIND_CODES, KIND_NAMES
 from licensing.matching import Person
 
 # A key shared by more records than this tells us nothing and would swamp the screening; the
@@ -60,7 +60,7 @@ def probe(session: Session, keys_by_tag: dict[Hashable, set[int]]) -> dict[Hasha
     """Look up every key hash of every tag in the index; return each tag's union of (kind, id) hits."""
     wanted = sorted(set().union(*keys_by_tag.values())) if keys_by_tag else []
     by_key: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for key, code, record_id in _select_in(session, _PROBE, wanted):
+    for key, code, record_id in _select_in(session, [_PROBE], [wanted]):
         by_key[key].append((KIND_NAMES[code], record_id))
     return {
         tag: {hit for key in keys if len(by_key.get(key, ())) <= MAX_KEY_HITS for hit in by_key.get(key, ())}
@@ -71,37 +71,41 @@ def probe(session: Session, keys_by_tag: dict[Hashable, set[int]]) -> dict[Hasha
 def load(
     session: Session, wanted: set[tuple[str, int]], exclude_authority_id: int | None = None
 ) -> dict[tuple[str, int], Loaded]:
-    """Load the eligible records among `wanted` (kind, id) hits, one query per kind."""
+    """Load the eligible records among `wanted` (kind, id) hits: one statement for every kind."""
     ids_by_kind: dict[str, list[int]] = defaultdict(list)
     for kind, record_id in wanted:
         ids_by_kind[kind].append(record_id)
-    loaded = {}
-    for kind, ids in ids_by_kind.items():
+    kinds = sorted(ids_by_kind)
+    parts = []
+    for kind in kinds:
         table, authority, ref = _SOURCES[kind]
-        statement = f"SELECT id, status, {authority}, {ref}, {_IDENTITY} FROM {table} WHERE id {{}}"
-        for row in _select_in(session, statement, sorted(ids)):
-            record = Loaded(kind, row[0], row[3], row[2], row[1], _person(row[4:]))
-            if _eligible(record, exclude_authority_id):
-                loaded[(kind, record.id)] = record
+        columns = f"{KIND_CODES[kind]}, id, status, {authority}, {ref}, {_IDENTITY}"
+        parts.append(f"SELECT {columns} FROM {table} WHERE id {{}}")
+    loaded = {}
+    for row in _select_in(session, parts, [sorted(ids_by_kind[kind]) for kind in kinds]):
+        record = Loaded(KIND_NAMES[row[0]], row[1], row[4], row[3], row[2], _person(row[5:]))
+        if _eligible(record, exclude_authority_id):
+            loaded[(record.kind, record.id)] = record
     return loaded
 
 
-def _select_in(session: Session, statement: str, values: list[int]) -> list[tuple]:
-    """Run `statement` ("... WHERE column {}") for all `values` at once; return every row.
+def _select_in(session: Session, statements: list[str], values: list[list[int]]) -> list[tuple]:
+    """Run each of `statements` ("... WHERE column {}") for its list of `values`, as one; return every row.
 
-    One statement for the lot: a bulk batch probes tens of thousands of hashes, and splitting them
-    into statements of a thousand cost three times as much on both databases. PostgreSQL takes the
-    values as one array; SQLite, which binds at most 32,766 values, as one JSON array.
+    One statement for the lot (a UNION ALL of several): a bulk batch probes tens of thousands of
+    hashes, and splitting them into statements of a thousand cost three times as much on both
+    databases; a screening loads from two or three tables, each a round trip to a server. PostgreSQL
+    takes each list as one array; SQLite, which binds at most 32,766 values, as one JSON array.
     """
-    if not values:
+    if not any(values):
         return []
     connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    marker = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(?))"
+    statement = " UNION ALL ".join(s.format(marker) for s in statements)
     cursor = connection.connection.cursor()
     try:
-        if connection.dialect.name == "postgresql":
-            cursor.execute(statement.format("= ANY(%s)"), (values,))
-        else:
-            cursor.execute(statement.format("IN (SELECT value FROM json_each(?))"), (json.dumps(values),))
+        cursor.execute(statement, tuple(values if postgres else (json.dumps(v) for v in values)))
         return cursor.fetchall()
     finally:
         cursor.close()

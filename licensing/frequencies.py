@@ -2,12 +2,13 @@
 
 A shared "Mohammed Khan" is weak evidence and a shared rare surname strong: the engine asks
 `share("sn:khan")`, answered from name_count (kept by licensing/keys.py as records are indexed) over
-the number of records. Both are read at most once per TTL per database and process: a screening must
-not cost a count over a million rows, and a name's share hardly moves in ten minutes.
+the number of records. Both are read whole at most once per TTL per database and process: a screening
+must not cost a count over a million rows, nor a round trip for the names it meets, and a name's share
+hardly moves in ten minutes. The table holds one row per distinct name group (a few hundred thousand
+at most for a national register: some megabytes per process).
 """
 
 import time
-from collections.abc import Iterable
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ _name_hash = lru_cache(maxsize=100_000)(key_hash)
 _NAMES = NameCount.__table__
 # Per database URL: (when counted, value).
 _TOTALS: dict[str, tuple[float, int]] = {}
-_COUNTS: dict[str, tuple[float, dict[int, int]]] = {}
+_COUNTS: dict[str, tuple[float, dict[int, int]]] = {}  # every name key's hash -> its count
 
 
 class KeyFrequencies:
@@ -30,24 +31,18 @@ class KeyFrequencies:
 
     def __init__(self, session: Session, total: int | None = None, now: float | None = None):
         """Bind to `session`; `total` overrides the record count (tests, benchmarks)."""
-        self.session = session
         self.total = total if total is not None else record_total(session, now)
-        self.counts = _fresh(_COUNTS, str(session.get_bind().url), now, dict)
+        self.counts = name_counts(session, now)
 
     def share(self, key: str) -> float:
         """Return the fraction of records carrying name key `key` (0 when unseen or the register is empty)."""
-        hashed = _name_hash(key)
-        if hashed not in self.counts:
-            self.load([key])
-        return min(1.0, self.counts[hashed] / self.total) if self.total else 0.0
+        return min(1.0, self.counts.get(_name_hash(key), 0) / self.total) if self.total else 0.0
 
-    def load(self, keys: Iterable[str]) -> None:
-        """Read the counts of many name keys in one query (primary-key lookups) and cache them."""
-        missing = [h for h in {_name_hash(k) for k in keys} if h not in self.counts]
-        for start in range(0, len(missing), 1000):
-            chunk = missing[start : start + 1000]
-            found = dict(self.session.execute(select(_NAMES).where(_NAMES.c.key_hash.in_(chunk))).all())
-            self.counts.update({h: max(found.get(h, 0), 0) for h in chunk})
+
+def name_counts(session: Session, now: float | None = None) -> dict[int, int]:
+    """Return the count of every name key by its hash, read whole at most once per TTL per database."""
+    query = select(_NAMES.c.key_hash, _NAMES.c.count).where(_NAMES.c.count > 0)
+    return _fresh(_COUNTS, str(session.get_bind().url), now, lambda: dict(session.execute(query).all()))
 
 
 def record_total(session: Session, now: float | None = None) -> int:

@@ -26,7 +26,6 @@ from licensing.matching import (
     Person,
     compare,
     compare_fields,
-    frequency_keys,
 )
 from licensing.models import Screening, ScreeningCandidate
 from licensing.models.screening import RECORD_KINDS
@@ -147,7 +146,6 @@ def find_candidates(
     # One record (and Person) per hit, however many applicants of a batch hit it.
     records = load(session, wanted, exclude_authority_id)
     pairs = {tag: _within_reach(person, hits[tag], records, floor) for tag, person in people.items()}
-    _preload(frequencies, [*people.values(), *(r.person for found in pairs.values() for r, _ in found)])
     results = {}
     for tag, person in people.items():
         scored = [_score(person, record, frequencies, fields) for record, fields in pairs[tag]]
@@ -165,12 +163,6 @@ def _within_reach(person: Person, hits: set, records: dict, floor: float) -> lis
             if fields.ceiling >= floor:
                 reachable.append((record, fields))
     return reachable
-
-
-def _preload(frequencies: Frequencies, persons: list[Person]) -> None:
-    """Count the name keys every comparison will ask about in one query, not one query per name."""
-    if isinstance(frequencies, KeyFrequencies) and persons:
-        frequencies.load(set().union(*(frequency_keys(p) for p in persons)))
 
 
 def _score(person: Person, record: Loaded, frequencies: Frequencies, fields: Fields) -> Candidate:
