@@ -6,7 +6,9 @@ row; the single `audit_head` row names the last event, so cutting rows off the e
 Writers lock the head row, so the chain never forks and event ids follow chain order.
 
 `record` only queues an event in the caller's session; the session's next flush (normally the one
-`commit` makes) chains every queued event in one step: lock the head, insert the events, move the head.
+`commit` makes) chains every queued event in one step: lock the head and insert the events (one Core
+statement; the events leave the session). A trigger on audit_event moves the head to each inserted
+event, so the writer spends no statement on it.
 So the head row, which every writer in the country waits on, is locked for those three statements and
 the commit, not for the rest of the caller's transaction (a screening scores its candidates first).
 """
@@ -18,14 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from licensing.actors import Actor
-from licensing.db import begin_writing
+from licensing.db import begin_writing, insert_new
 from licensing.models import AuditEvent, AuditHead
 
 _HEAD = AuditHead.__table__
@@ -104,24 +106,14 @@ def _chain_queued(session: OrmSession, _context, _instances) -> None:
     for event in queued:
         event.prev_hash, event.hash = prev_hash, chain_hash(prev_hash, event)
         prev_hash = event.hash
-    session.info["audit_chained"] = queued
-
-
-@sa_event.listens_for(OrmSession, "after_flush_postexec")
-def _move_head(session: OrmSession, _context) -> None:
-    """Point the head at the last event just inserted (its id is known only after the insert)."""
-    chained = session.info.pop("audit_chained", None)
-    if chained:
-        last = chained[-1]
-        statement = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
-        session.connection().execute(statement.values(last_event_id=last.id, last_hash=last.hash))
+        session.expunge(event)
+    insert_new(session, queued)  # a trigger moves the head to the last of them (licensing/models/audit.py)
 
 
 @sa_event.listens_for(OrmSession, "after_soft_rollback")
 def _forget_queued(session: OrmSession, _previous) -> None:
     """Drop events queued in a transaction that was rolled back: they were never written."""
     session.info.pop(_QUEUE, None)
-    session.info.pop("audit_chained", None)
 
 
 def canonical_content(event: Any) -> str:

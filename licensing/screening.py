@@ -16,6 +16,7 @@ from sqlmodel import Session
 from licensing import audit
 from licensing.actors import Actor
 from licensing.candidates import Loaded, load, probe
+from licensing.db import insert_new
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
 from licensing.keys import probe_keys_of
@@ -197,8 +198,7 @@ def _record(session, actor, person, candidates, purpose, reason, now, subject) -
         licence_id=subject[1] if subject and subject[0] == "licence" else None,
         created_at=now,
     )
-    session.add(screening)
-    session.flush()
+    insert_new(session, [screening])
     rows = [_candidate_row(screening.id, c, now) for c in candidates]
     if rows:
         table = ScreeningCandidate.__table__

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index
+from sqlalchemy import DDL, CheckConstraint, Column, Index, event
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -40,3 +40,26 @@ class AuditHead(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     last_event_id: int | None = None
     last_hash: str = Field(max_length=64)
+
+
+# The head follows the chain inside the database: every inserted event moves it, so a writer needs no
+# statement of its own for that. The guard keeps it on the highest id whatever order rows arrive in.
+# Migration 20261203_3d8f0a6c1e27 creates the same trigger on an existing database.
+MOVE_HEAD = (
+    "UPDATE audit_head SET last_event_id = NEW.id, last_hash = NEW.hash "
+    "WHERE id = 1 AND (last_event_id IS NULL OR last_event_id < NEW.id)"
+)
+HEAD_TRIGGER_DDL = {
+    "sqlite": [
+        f"CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_event BEGIN {MOVE_HEAD}; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN {MOVE_HEAD}; RETURN NULL; END $$",
+        "CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_head_follows()",
+    ],
+}
+for _dialect, _statements in HEAD_TRIGGER_DDL.items():
+    for _statement in _statements:
+        event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from licensing.actors import Actor
@@ -42,6 +42,36 @@ def test_first_event_follows_genesis_and_the_next_follows_it(session, now):
     assert second.id > first.id
     head = session.get(AuditHead, 1)
     assert (head.last_event_id, head.last_hash) == (second.id, second.hash)
+
+
+def test_the_database_moves_the_head_to_the_last_of_events_inserted_in_one_statement(session, now):
+    make_chain(session, now, n=2)
+    # Events written by a plain multi-row statement, as a restore or another client might: the
+    # trigger on audit_event moves the head, to the highest id whatever order the rows fire in.
+    rows = [
+        {
+            "occurred_at": datetime(2026, 12, 3, 9, 0),
+            "actor_kind": "system",
+            "actor_label": "restore",
+            "action": "test.run",
+            "record_kind": "test",
+            "reason": "",
+            "detail": {},
+            "prev_hash": f"{n}" * 64,
+            "hash": f"{n + 5}" * 64,
+        }
+        for n in (1, 2)
+    ]
+    table = AuditEvent.__table__
+    ids = (
+        session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
+    session.commit()
+
+    head = session.execute(select(AuditHead.last_event_id, AuditHead.last_hash)).one()
+    assert tuple(head) == (max(ids), "7" * 64)
 
 
 def test_event_records_the_actor_and_defaults_the_authority_to_the_actors(session, now):

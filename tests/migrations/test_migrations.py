@@ -136,6 +136,38 @@ def test_dated_keys_upgrade_replaces_the_numbers_stored_before(empty_database_ur
     assert before[0] not in stored and key_hash("nd:hussain:1985-03-14") in stored
 
 
+def test_audit_head_trigger_upgrade_moves_the_head_on_insert_and_downgrade_removes_it(
+    empty_database_url, empty_engine
+):
+    # Writers no longer move the head themselves: without the trigger the chain would look cut short.
+    upgrade(empty_database_url, "7c3e91d2b5a8")
+    with empty_engine.begin() as connection:
+        connection.execute(text("INSERT INTO audit_head (id, last_hash) VALUES (1, :h)"), {"h": "0" * 64})
+
+    upgrade(empty_database_url)
+    first = insert_audit_event(empty_engine, "a")
+    downgrade(empty_database_url, "7c3e91d2b5a8")
+    insert_audit_event(empty_engine, "b")
+
+    with empty_engine.connect() as connection:
+        head = connection.execute(text("SELECT last_event_id, last_hash FROM audit_head")).one()
+    assert tuple(head) == (first, "a" * 64)
+
+
+def insert_audit_event(engine, fill: str) -> int:
+    """Insert one audit event by plain SQL, its hash `fill` * 64; return its id."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO audit_event (occurred_at, actor_kind, actor_label, action, record_kind, reason, "
+                "detail, prev_hash, hash) VALUES ('2026-12-03 09:00:00', 'system', 'test', 'test.run', "
+                "'test', '', '{}', :prev, :hash)"
+            ),
+            {"prev": fill.upper() * 64, "hash": fill * 64},
+        )
+        return connection.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
+
+
 def insert_register_entry(connection) -> None:
     """Insert one authority and one register entry (Imran Hussain, born 14 March 1985) by plain SQL."""
     connection.execute(
