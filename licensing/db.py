@@ -1,8 +1,9 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL (production)."""
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import event, insert
+from sqlalchemy import Insert, Table, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
@@ -68,14 +69,29 @@ def insert_new(session: Session, objects: Sequence) -> None:
     A fraction of the cost of the ORM's unit of work for rows written once and never changed after
     (screenings, audit events). The objects stay out of the session: their values are what was written.
     """
-    if not objects:
-        return
-    table = type(objects[0]).__table__
-    columns = [c for c in table.columns if not c.primary_key]
-    rows = [{c.key: getattr(o, c.key) for c in columns} for o in objects]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for obj, row_id in zip(objects, session.execute(statement, rows).scalars(), strict=True):
-        obj.id = row_id
+    if objects:
+        table = type(objects[0]).__table__
+        columns = [c for c in table.columns if not c.primary_key]
+        rows = [{c.key: getattr(o, c.key) for c in columns} for o in objects]
+        for obj, row_id in zip(objects, insert_rows(session, table, rows), strict=True):
+            obj.id = row_id
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
+    """Insert `rows` into `table` in one statement; return their new ids in the order of `rows`."""
+    if not rows:
+        return []
+    one, many = _inserts(table)
+    if len(rows) == 1:
+        return [session.execute(one, rows[0]).scalar_one()]
+    return list(session.execute(many, rows).scalars())
+
+
+@cache
+def _inserts(table: Table) -> tuple[Insert, Insert]:
+    """Return the insert of one row and of many (ids returned in row order) into `table`, built once."""
+    returning = insert(table).returning
+    return returning(table.c.id), returning(table.c.id, sort_by_parameter_order=True)
 
 
 _SNAPSHOT = "crosscheck.snapshot_reads"

@@ -10,13 +10,12 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
 from licensing.candidates import Loaded, load, probe
-from licensing.db import insert_new
+from licensing.db import insert_new, insert_rows
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
 from licensing.keys import probe_keys_of
@@ -200,12 +199,8 @@ def _record(session, actor, person, candidates, purpose, reason, now, subject) -
     )
     insert_new(session, [screening])
     rows = [_candidate_row(screening.id, c, now) for c in candidates]
-    if rows:
-        table = ScreeningCandidate.__table__
-        ids = session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        rows = [ScreeningCandidate(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
+    ids = insert_rows(session, ScreeningCandidate.__table__, rows)
+    rows = [ScreeningCandidate(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
     bands = Counter(c.band for c in candidates)
     detail = {"purpose": purpose, "candidates": len(candidates), "bands": dict(bands)}
     audit.record(
