@@ -8,9 +8,10 @@ Writers lock the head row, so the chain never forks and event ids follow chain o
 `record` only queues an event in the caller's session; the session's next flush (normally the one
 `commit` makes) chains every queued event in one step: lock the head and insert the events (one Core
 statement; the events leave the session). A trigger on audit_event moves the head to each inserted
-event, so the writer spends no statement on it.
-So the head row, which every writer in the country waits on, is locked for those three statements and
-the commit, not for the rest of the caller's transaction (a screening scores its candidates first).
+event, so the writer spends no statement on it (the head row itself is made by the first writer, in
+`_locked_head`). So the head row, which every writer in the country waits on, is locked for those two
+statements and the commit, not for the rest of the caller's transaction (a screening scores its
+candidates first).
 """
 
 import hashlib
