@@ -9,8 +9,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from licensing.db import make_engine, new_session
+from licensing.importwrite import settle
+
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 VERSION_TABLE = "alembic_version"  # Alembic's default; env.py does not change it
+# Set in the Alembic config's attributes by a migration that rebuilt every match key (see `upgrade`).
+KEYS_REBUILT = "crosscheck.keys_rebuilt"
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -25,8 +30,16 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str, rev: str = "head") -> None:
-    """Migrate the database at `url` forward to `rev`."""
-    command.upgrade(alembic_config(url), rev)
+    """Migrate the database at `url` forward to `rev`; settle the key tables if a step rebuilt them."""
+    config = alembic_config(url)
+    command.upgrade(config, rev)
+    if config.attributes.get(KEYS_REBUILT):
+        engine = make_engine(url)
+        try:
+            with new_session(engine) as session:
+                settle(session)  # VACUUM cannot run in the migration's own transaction
+        finally:
+            engine.dispose()
 
 
 def downgrade(url: str, rev: str) -> None:

@@ -73,8 +73,11 @@ def write_batch(target: Target, batch: dict, first_line: int, number: int) -> Wr
     return written
 
 
-def settle(session: Session, table: str) -> None:
-    """On PostgreSQL, VACUUM (ANALYZE) `table` and the key tables after an import wrote to them.
+KEY_TABLES = ("match_key", "record_keys", "name_count")
+
+
+def settle(session: Session, *tables: str) -> None:
+    """On PostgreSQL, VACUUM (ANALYZE) `tables` and the key tables after an import or a reindex wrote them.
 
     Until a table is vacuumed its visibility map is empty, so every probe of the match-key index also
     reads the table's own pages: at 1,000,000 records a screening's index probes read some 90 table
@@ -86,8 +89,9 @@ def settle(session: Session, table: str) -> None:
     if engine.dialect.name != "postgresql":
         return
     session.commit()
+    names = ", ".join(dict.fromkeys((*tables, *KEY_TABLES)))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f"VACUUM (ANALYZE) {table}, match_key, record_keys, name_count"))
+        connection.execute(text(f"VACUUM (ANALYZE) {names}"))
 
 
 def badge(values: dict) -> tuple:

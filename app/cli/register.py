@@ -22,6 +22,7 @@ from licensing.clock import utcnow
 from licensing.csvrows import PEOPLE_REQUIRED, RowRejected, parse_person, reader_for
 from licensing.errors import ValidationFailed
 from licensing.imports import ImportReport, import_register
+from licensing.importwrite import settle
 from licensing.keys import reindex
 from licensing.matching import person_from
 from licensing.models import IDENTITY_FIELDS
@@ -191,5 +192,7 @@ def _audit_bulk(session, actor, file: Path, out_path: Path, min_score, report: B
 def reindex_command() -> None:
     """Rebuild every record's match keys (run after the matching engine's keys change)."""
     check_database()
-    written = reindex(db.session())
+    session = db.session()
+    written = reindex(session)
+    settle(session)  # PostgreSQL: every key row was rewritten; vacuum them so probes read the index alone
     click.echo("Reindexed: " + ", ".join(f"{kind} {n} keys" for kind, n in written.items()) + ".")

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
+from alembic import context, op
+
+from app.migrate import KEYS_REBUILT
 
 revision: str = "5b1e0c7d9a42"
 down_revision: str | Sequence[str] | None = "a010363d7dac"
@@ -71,6 +73,8 @@ def upgrade() -> None:
     with op.batch_alter_table("licence", schema=None) as batch_op:
         batch_op.drop_index("ix_licence_badge_number")
     _rebuild_keys(op.get_bind())
+    # After the migration's transaction, `app.migrate.upgrade` vacuums the rewritten key tables.
+    context.config.attributes[KEYS_REBUILT] = True
 
 
 def _rebuild_keys(connection) -> None:

@@ -10,7 +10,7 @@ record's keys are derived again. A database keeping the old numbers would find a
 
 from collections.abc import Sequence
 
-from alembic import op
+from alembic import context, op
 from sqlmodel import Session
 
 revision: str = "7c3e91d2b5a8"
@@ -21,11 +21,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Rebuild every record's match keys, key lists and name counts in this migration's transaction."""
+    from app.migrate import KEYS_REBUILT
     from licensing.keys import reindex
 
     # The session joins the migration's transaction: its commit leaves the outcome to the migration.
     with Session(bind=op.get_bind()) as session:
         reindex(session)
+    # After the migration's transaction, `app.migrate.upgrade` vacuums the rewritten key tables.
+    context.config.attributes[KEYS_REBUILT] = True
 
 
 def downgrade() -> None:

@@ -3,7 +3,7 @@
 import csv
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from licensing import bulk
 from licensing.models import AuditEvent, Licence, RegisterEntry
@@ -138,3 +138,31 @@ def test_screen_in_worker_processes_writes_what_one_process_writes(app, tmp_path
         outputs.append(out.read_text())
     assert outputs[0] == outputs[1]
     assert [row[0] for row in csv.reader(outputs[1].splitlines())][1:] == ["A1", "A1", "A4", "A4"]
+
+
+def test_register_reindex_rebuilds_the_keys_and_on_postgresql_vacuums_them(app, session, tmp_path, code):
+    source = tmp_path / "reg.csv"
+    source.write_text(register_csv([entry_row(code, "R1"), entry_row(code, "R2")]), encoding="utf-8")
+    invoke(app, "register", "import", str(source))
+    keys = session.scalar(text("SELECT count(*) FROM match_key"))
+    session.execute(text("DELETE FROM match_key"))
+    vacuums = vacuum_count(session)
+    session.commit()
+
+    result = invoke(app, "register", "reindex")
+
+    assert result.exit_code == 0, result.output
+    assert f"register_entry {keys} keys" in result.output
+    assert session.scalar(text("SELECT count(*) FROM match_key")) == keys > 0
+    if session.get_bind().dialect.name == "postgresql":
+        assert vacuum_count(session) == vacuums + 1
+
+
+def vacuum_count(session) -> int | None:
+    """Return how often match_key was vacuumed by hand (PostgreSQL), in a transaction of its own."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    session.commit()  # statistics read in a transaction are a snapshot taken at their first read
+    count = session.scalar(text("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'match_key'"))
+    session.commit()
+    return count
