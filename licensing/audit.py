@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from licensing.actors import Actor
-from licensing.db import begin_writing, insert_new
+from licensing.db import begin_writing, driver_rows, insert_new
 from licensing.models import AuditEvent, AuditHead
 
 _HEAD = AuditHead.__table__
@@ -213,15 +213,9 @@ def _read_head(session: Session, lock: bool = False) -> Head | None:
     up the others, and SQLAlchemy's statement machinery cost twice the round trip (0.43 against
     0.19 ms on PostgreSQL). SQLite has no FOR UPDATE; its writers already hold the database's write lock.
     """
-    connection = session.connection()
-    statement = _READ_HEAD + (" FOR UPDATE" if lock and connection.dialect.name == "postgresql" else "")
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(statement)
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
-    return Head(*row) if row is not None else None
+    postgres = session.get_bind().dialect.name == "postgresql"
+    rows = driver_rows(session, _READ_HEAD + (" FOR UPDATE" if lock and postgres else ""))
+    return Head(*rows[0]) if rows else None
 
 
 def _head_id(head: Head | None) -> int:

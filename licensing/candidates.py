@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from licensing.db import driver_rows
 from licensing.keys import KIND_CODES, KIND_NAMES
 from licensing.matching import Person
 
@@ -99,16 +100,10 @@ def _select_in(session: Session, statements: list[str], values: list[list[int]])
     """
     if not any(values):
         return []
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
+    postgres = session.get_bind().dialect.name == "postgresql"
     marker = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(?))"
     statement = " UNION ALL ".join(s.format(marker) for s in statements)
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(statement, tuple(values if postgres else (json.dumps(v) for v in values)))
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return driver_rows(session, statement, tuple(values if postgres else (json.dumps(v) for v in values)))
 
 
 def _person(values: tuple) -> Person:

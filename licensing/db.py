@@ -94,6 +94,20 @@ def _inserts(table: Table) -> tuple[Insert, Insert]:
     return returning(table.c.id), returning(table.c.id, sort_by_parameter_order=True)
 
 
+def driver_rows(session: Session, statement: str, params: tuple = ()) -> list[tuple]:
+    """Run `statement` on the session's connection through the driver's own cursor; return its rows.
+
+    For the hot reads where SQLAlchemy's statement and row objects cost more than the database's work;
+    `statement` is written in the driver's own parameter style.
+    """
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 _SNAPSHOT = "crosscheck.snapshot_reads"
 _WRITING = "crosscheck.writing_transaction"
 
