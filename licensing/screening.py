@@ -1,8 +1,8 @@
 """Screening: find the records that may be the same person as a subject, by index probes only.
 
-Candidates come only from match_key hits, then one query per record kind loads the eligible rows by
-id (licensing/candidates.py), and the engine scores each pair. Nothing ever scans a record table, so a
-screening costs the same at a thousand records or a million.
+Candidates come only from match_key hits: one statement probes the index and loads the eligible rows
+the hits point at, by id (licensing/candidates.py), and the engine scores each pair. Nothing ever
+scans a record table, so a screening costs the same at a thousand records or a million.
 """
 
 from collections import Counter
@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from licensing import audit
 from licensing.actors import Actor
-from licensing.candidates import Loaded, load, probe
+from licensing.candidates import Loaded, find
 from licensing.db import insert_new, insert_rows
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
@@ -140,11 +140,10 @@ def find_candidates(
 
     With a `floor`, hits that cannot score that much are left out unscored (see `ceiling`).
     """
-    hits = probe(session, {tag: probe_keys_of(p) for tag, p in people.items()})
-    kinds = set(kinds)
-    wanted = {h for found in hits.values() for h in found if h[0] in kinds and h not in exclude}
+    keys = {tag: probe_keys_of(p) for tag, p in people.items()}
+    hits, records = find(session, keys, kinds, exclude_authority_id)
     # One record (and Person) per hit, however many applicants of a batch hit it.
-    records = load(session, wanted, exclude_authority_id)
+    records = {hit: record for hit, record in records.items() if hit not in exclude}
     pairs = {tag: _within_reach(person, hits[tag], records, floor) for tag, person in people.items()}
     results = {}
     for tag, person in people.items():

@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from licensing.actors import Actor
+from licensing.candidates import MAX_KEY_HITS, find
 from licensing.keys import drop_record, index_record, keys_of
 from licensing.matching import person_from
 from licensing.models import (
@@ -215,3 +216,34 @@ def test_reindex_rebuilds_lost_keys(session, now):
     reindex(session)
     result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now, record=False)
     assert [c.id for c in result.candidates] == [entry.id]
+
+
+def test_a_key_shared_by_too_many_records_finds_and_loads_nothing(session):
+    here = make_authority(session)
+    licence = make_licence(session, here)
+    own_key = min(keys_of(person_from(licence)).keys)
+    common = 12345
+    # Records of no consequence sharing one key past the cap: none of them exists as a licence.
+    shared = [{"key_hash": common, "record_kind": 2, "record_id": 10_000 + i} for i in range(MAX_KEY_HITS)]
+    shared.append({"key_hash": common, "record_kind": 2, "record_id": licence.id})
+    session.execute(insert(MatchKey), shared)
+    session.commit()
+
+    assert find(session, {"a": {common}}, ["licence"]) == ({"a": set()}, {})
+    hits, loaded = find(session, {"a": {common}, "b": {common, own_key}}, ["licence"])
+    assert hits == {"a": set(), "b": {("licence", licence.id)}}
+    assert set(loaded) == {("licence", licence.id)}
+
+
+def test_find_loads_only_eligible_records_of_the_kinds_asked_for(session):
+    here, force = make_authority(session), make_police_force(session)
+    licence = make_licence(session, here)
+    intelligence = make_intelligence(session, force)
+    revoked = make_licence(session, here, ref="LIC-2", badge_number="B2", status="revoked")
+    keys = set(keys_of(person_from(licence)).keys)
+
+    hits, loaded = find(session, {"a": keys}, ["licence"])
+
+    assert {("licence", licence.id), ("licence", revoked.id), ("intelligence", intelligence.id)} <= hits["a"]
+    assert set(loaded) == {("licence", licence.id)}
+    assert loaded[("licence", licence.id)].person == person_from(licence)

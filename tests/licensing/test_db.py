@@ -1,0 +1,104 @@
+"""Engines and the driver-level helpers: idle pings on PostgreSQL, inserts on both databases."""
+
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import exc, func, select, text
+
+from licensing.actors import Actor
+from licensing.db import insert_rows, make_engine, new_session, snapshot_reads
+from licensing.matching import person_from
+from licensing.models import Screening, ScreeningCandidate
+from licensing.screening import screen
+from tests.conftest import POSTGRES_URL
+from tests.factories import NOW, identity, make_authority, make_screening
+
+postgres_only = pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL only: SQLite has no connection to lose"
+)
+
+
+def _candidate(screening_id: int, i: int) -> dict:
+    return {
+        "screening_id": screening_id,
+        "candidate_kind": ("licence", "register_entry", "intelligence")[i % 3],
+        "candidate_id": 100 + i,
+        "score": 0.25 * i,
+        "band": ("weak", "possible", "probable", "match")[i % 4],
+        "evidence": [f"surname: same (Khan {i})", "DOB: day and month swapped (1990-03-04 vs 1990-04-03)"],
+        "resolution": "not_same_person" if i == 2 else None,
+        "resolution_reason": "ruled out before" if i == 2 else None,
+        "resolved_by": "Officer Test" if i == 2 else None,
+        "resolved_at": datetime(2026, 11, 23, 9, 30, 15, 123456) if i == 2 else None,
+    }
+
+
+def test_inserted_rows_get_their_ids_in_order_and_read_back_as_written(session):
+    screening_id = make_screening(session, authority_id=make_authority(session).id).screening_id
+    rows = [_candidate(screening_id, i) for i in range(5)]
+
+    ids = insert_rows(session, ScreeningCandidate.__table__, rows)
+    session.commit()
+
+    assert len(set(ids)) == 5
+    for row_id, row in zip(ids, rows, strict=True):
+        stored = session.get(ScreeningCandidate, row_id)
+        assert {k: getattr(stored, k) for k in row} == row
+    # Stored as SQLAlchemy stores them: its own queries compare equal (dates are text on SQLite).
+    resolved_at = ScreeningCandidate.resolved_at
+    assert session.scalar(select(func.count()).where(resolved_at == rows[2]["resolved_at"])) == 1
+
+
+def test_a_snapshot_session_writes_a_screening_and_its_audit_event_in_one_transaction(engine):
+    with new_session(engine) as setup:
+        authority_id = make_authority(setup).id
+    with new_session(engine) as session:
+        snapshot_reads(session)
+        actor = Actor(kind="user", id=7, label="Officer Test", authority_id=authority_id)
+        person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""})))
+        screen(session, actor, person, purpose="application", now=NOW, commit=False)
+        session.flush()  # chains the audit event: the write lock must have been taken before the screening
+        session.rollback()
+    with new_session(engine) as check:
+        assert check.scalar(select(func.count()).select_from(Screening)) == 0
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def _terminate(engine, pid: int) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+@pytest.fixture
+def admin(database_url):
+    """Return a second engine, to cut the first one's connections from the server side."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@postgres_only
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(database_url, admin):
+    engine = make_engine(database_url, ping_after_idle=0, pool_size=1)
+    dropped = _backend_pid(engine)
+    _terminate(admin, dropped)
+
+    assert _backend_pid(engine) != dropped  # no error: the checkout found it dead and reconnected
+    engine.dispose()
+
+
+@postgres_only
+def test_a_connection_used_moments_ago_is_not_tested_and_one_transaction_fails(database_url, admin):
+    engine = make_engine(database_url, ping_after_idle=3600, pool_size=1)
+    dropped = _backend_pid(engine)
+    _terminate(admin, dropped)
+
+    with pytest.raises(exc.OperationalError):
+        _backend_pid(engine)
+    assert _backend_pid(engine) != dropped  # the pool was discarded: the next one reconnects
+    engine.dispose()
