@@ -6,12 +6,13 @@ row; the single `audit_head` row names the last event, so cutting rows off the e
 Writers lock the head row, so the chain never forks and event ids follow chain order.
 
 `record` only queues an event in the caller's session; the session's next flush (normally the one
-`commit` makes) chains every queued event in one step: lock the head and insert the events (one Core
-statement; the events leave the session). A trigger on audit_event moves the head to each inserted
-event, so the writer spends no statement on it (the head row itself is made by the first writer, in
-`_locked_head`). So the head row, which every writer in the country waits on, is locked for those two
-statements and the commit, not for the rest of the caller's transaction (a screening scores its
-candidates first).
+`commit` makes) chains every queued event (the events leave the session). The first is inserted by a
+statement that locks the head and hashes the event after it in the database, the others (if any) by
+one more statement, hashed here after the first. A trigger on audit_event moves the head to each
+inserted event, so the writer spends no statement on it (the head row itself is made by the first
+writer, in `_locked_head`). So the head row, which every writer in the country waits on, is locked
+for one or two statements and the commit, not for the rest of the caller's transaction (a screening
+scores its candidates first).
 """
 
 import hashlib
@@ -110,12 +111,67 @@ def _chain_queued(session: OrmSession, _context, _instances) -> None:
     if not queued:
         return
     begin_writing(session)  # a snapshot read of the head could be stale: take the write lock first
-    prev_hash = _locked_head(session).last_hash
     for event in queued:
+        session.expunge(event)
+    first, rest = queued[0], queued[1:]
+    if not _insert_after_head(session, first):
+        _locked_head(session)  # the very first event: make the head row, then chain after it
+        _insert_after_head(session, first)
+    prev_hash = first.hash
+    for event in rest:
         event.prev_hash, event.hash = prev_hash, chain_hash(prev_hash, event)
         prev_hash = event.hash
-        session.expunge(event)
-    insert_new(session, queued)  # a trigger moves the head to the last of them (licensing/models/audit.py)
+    insert_new(session, rest)  # a trigger moves the head to the last of them (licensing/models/audit.py)
+
+
+def _insert_after_head(session: Session, event: AuditEvent) -> bool:
+    """Insert `event` chained after the head, locking the head, in one statement; False if no head row.
+
+    The database reads the head's hash and hashes it with the event's canonical content, exactly as
+    `chain_hash` does: one round trip to the server where reading the head and then inserting took two.
+    """
+    dialect = session.get_bind().dialect
+    statement, processors = _chain_statement(dialect)
+    values = [getattr(event, name) for name in _STORED]
+    values = [p(v) if p else v for v, p in zip(values, processors, strict=True)]
+    rows = driver_rows(session, statement, (*values, canonical_content(event)))
+    if rows:
+        event.id, event.prev_hash, event.hash = rows[0]
+    return bool(rows)
+
+
+# The columns an event is inserted with; the statement adds prev_hash and hash from the head.
+_STORED = tuple(c.key for c in AuditEvent.__table__.columns if c.key not in ("id", "prev_hash", "hash"))
+
+
+def _chain_statement(dialect) -> tuple[str, list]:
+    """Return the statement of `_insert_after_head` and each column's value processor, once per database kind.
+
+    On PostgreSQL each value is cast to its column's type (an INSERT from a SELECT does not infer
+    them) and the head row is locked FOR UPDATE; SQLite's writers already hold its write lock, and
+    its `sha256_hex` is the function licensing.db registers on each connection.
+    """
+    if dialect.name in _CHAIN_STATEMENTS:
+        return _CHAIN_STATEMENTS[dialect.name]
+    table = AuditEvent.__table__
+    postgres = dialect.name == "postgresql"
+    types = [table.c[n].type for n in _STORED]
+    if postgres:
+        markers = [f"CAST(%s AS {t.compile(dialect=dialect)})" for t in types]
+        digest, lock = "encode(sha256(convert_to(last_hash || %s, 'UTF8')), 'hex')", " FOR UPDATE"
+    else:
+        markers, digest, lock = ["?"] * len(types), "sha256_hex(last_hash || ?)", ""
+    statement = (
+        f"INSERT INTO audit_event ({', '.join(_STORED)}, prev_hash, hash) "
+        f"SELECT {', '.join(markers)}, last_hash, {digest} FROM audit_head WHERE id = {HEAD_ID}{lock} "
+        "RETURNING id, prev_hash, hash"
+    )
+    processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+    _CHAIN_STATEMENTS[dialect.name] = statement, processors
+    return statement, processors
+
+
+_CHAIN_STATEMENTS: dict[str, tuple[str, list]] = {}
 
 
 @sa_event.listens_for(OrmSession, "after_soft_rollback")

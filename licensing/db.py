@@ -1,5 +1,6 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL (production)."""
 
+import hashlib
 import time
 from collections.abc import Sequence
 
@@ -75,6 +76,8 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
         # rows of a large register. The map is the OS page cache, shared by every process on the file.
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
+        # The audit chain hashes each event in its INSERT (licensing/audit.py); PostgreSQL has sha256.
+        dbapi_connection.create_function("sha256_hex", 1, _sha256_hex, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -85,6 +88,11 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _sha256_hex(text: str | None) -> str | None:
+    """Return the SHA-256 of `text` (UTF-8) in lowercase hex, as PostgreSQL's encode(sha256(...), 'hex')."""
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
 
 
 def new_session(engine: Engine, *, observer: bool = False) -> Session:

@@ -348,3 +348,17 @@ def test_events_committed_while_verifying_are_walked_too(engine, session, now):
     writer.close()
 
     assert (result.ok, result.checked) == (True, 10)
+
+
+def test_the_database_hashes_an_event_as_chain_hash_does_whatever_its_content(session, now):
+    officer = Actor(kind="user", id=8, label="Łukasz Nowak-Ó'Brien", authority_id=3, role="officer")
+    first = record(session, officer, "licence.view", "licence", 1, now=now, reason="review — “urgent”")
+    session.commit()
+    second = record(session, officer, "licence.view", "licence", 2, now=now, detail={"note": "café", "n": 2})
+    session.commit()
+
+    assert first.prev_hash == GENESIS and second.prev_hash == first.hash
+    assert [first.hash, second.hash] == [chain_hash(GENESIS, first), chain_hash(first.hash, second)]
+    stored = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
+    assert stored == [first.hash, second.hash]
+    assert verify(session).ok
