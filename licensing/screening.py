@@ -24,6 +24,7 @@ from licensing.matching import (
     Fields,
     Frequencies,
     Person,
+    ceiling,
     compare,
     compare_fields,
 )
@@ -144,22 +145,29 @@ def find_candidates(
     hits, records = find(session, keys, kinds, exclude_authority_id)
     # One record (and Person) per hit, however many applicants of a batch hit it.
     records = {hit: record for hit, record in records.items() if hit not in exclude}
-    pairs = {tag: _within_reach(person, hits[tag], records, floor) for tag, person in people.items()}
     results = {}
     for tag, person in people.items():
-        scored = [_score(person, record, frequencies, fields) for record, fields in pairs[tag]]
+        pairs = _within_reach(person, hits[tag], records, floor, frequencies)
+        scored = [_score(person, record, frequencies, fields) for record, fields in pairs]
         results[tag] = sorted(scored, key=lambda c: (-c.score, c.kind, c.ref, c.id))
     return results
 
 
-def _within_reach(person: Person, hits: set, records: dict, floor: float) -> list[tuple[Loaded, Fields]]:
-    """Return the loaded records among `hits` whose fields but the names leave `floor` within reach."""
+def _within_reach(
+    person: Person, hits: set, records: dict, floor: float, frequencies: Frequencies
+) -> list[tuple[Loaded, Fields]]:
+    """Return the loaded records among `hits` that may score `floor`, and how their other fields compare.
+
+    Most hits cannot (at 1M records, over half of those a full comparison would score): a shared DOB
+    and a common name, and identifiers that disagree. The bounds cost a fraction of a comparison:
+    the other fields with the names at their most, then with the names at their tokens' most.
+    """
     reachable = []
     for hit in hits:
         record = records.get(hit)
         if record is not None:
             fields = compare_fields(person, record.person)
-            if fields.ceiling >= floor:
+            if fields.ceiling >= floor and ceiling(person, record.person, frequencies, fields) >= floor:
                 reachable.append((record, fields))
     return reachable
 

@@ -161,3 +161,19 @@ def compare_names(a: Prepared, b: Prepared, fq) -> tuple[Outcome, Outcome]:
         note = "given and family names swapped"
         return Outcome(s2.weight - SWAP_PENALTY, s2.line, s2.tag).with_note(note), g2.with_note(note)
     return surname, given
+
+
+def names_ceiling(a: Prepared, b: Prepared, fq) -> float:
+    """Return a weight the names of `a` and `b` can never exceed in `compare_names`, from shares alone.
+
+    Every positive name weight above is a `_base` of some of the two people's tokens less penalties,
+    or a small constant (a surname typo 2.0, a sound-alike surname at most 3.0, initials 1.0). A
+    surname is weighed on a token of either surname or, with names swapped, of the record's given
+    names; given names on the tokens of either side's given names or, swapped, the record's surname.
+    Fewer tokens weigh less than all of a side's tokens (each share is at most CEILING < 1).
+    """
+    surnames = [_base(fq, SURNAME, [t]) for t in {*a.family, *b.family, *b.given}]
+    if a.family:
+        surnames.append(_base(fq, SURNAME, a.family))
+    given = [_given_base(fq, tokens) for tokens in (a.given, b.given, b.family) if tokens]
+    return max(3.0, *surnames) + max(1.0, *given)

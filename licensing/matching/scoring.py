@@ -12,7 +12,7 @@ from licensing.matching.fields import (
     years_apart,
 )
 from licensing.matching.model import BANDS, Match
-from licensing.matching.namefields import MAX_NAME_WEIGHT, compare_names
+from licensing.matching.namefields import MAX_NAME_WEIGHT, compare_names, names_ceiling
 from licensing.matching.outcome import DIFFERENT, MISSING, SAME, SOUNDS_ALIKE, Outcome
 from licensing.matching.prepared import Prepared, prepare, prepare_fields
 
@@ -70,6 +70,7 @@ class Fields:
     """A pair compared on everything but the names, and the most its names could add."""
 
     outcomes: dict[str, Outcome]
+    weight: float  # the summed weight of `outcomes`
     ceiling: float
 
 
@@ -81,8 +82,8 @@ def compare_fields(a, b) -> Fields:
     compare those fields again (pass the result to `compare`).
     """
     outcomes = _field_outcomes(prepare_fields(a), prepare_fields(b))
-    total = PRIOR + NAMES_MOST + sum(o.weight for o in outcomes.values())
-    return Fields(outcomes, round(probability(total), 4))
+    total = sum(o.weight for o in outcomes.values())
+    return Fields(outcomes, total, round(probability(PRIOR + NAMES_MOST + total), 4))
 
 
 def _household(out: dict[str, Outcome]) -> str:
@@ -143,6 +144,13 @@ def compare(
     return Match(score, band(score, thresholds), evidence)
 
 
-def ceiling(a, b) -> float:
-    """Return a score `compare(a, b)` can never exceed: the other fields exactly, the names at their most."""
-    return compare_fields(a, b).ceiling
+def ceiling(a, b, frequencies=None, fields: Fields | None = None) -> float:
+    """Return a score `compare(a, b, frequencies)` can never exceed, at a fraction of its cost.
+
+    The other fields count exactly; the names count at the most their tokens' shares allow (see
+    `names_ceiling`): a common name agreeing cannot lift a pair whose identifiers disagree. Pass the
+    pair's `compare_fields` as `fields` if it was already compared.
+    """
+    fields = fields or compare_fields(a, b)
+    names = min(names_ceiling(prepare(a), prepare(b), frequencies), NAMES_MOST)
+    return round(probability(PRIOR + names + fields.weight), 4)

@@ -1,11 +1,22 @@
 """Scoring: true matches under one or two corruptions reach `match`; look-alikes never do."""
 
+import random
 from dataclasses import replace
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
-from licensing.matching import NameFrequencies, Thresholds, band, compare
+from bench import labelled
+from licensing.matching import (
+    NameFrequencies,
+    Thresholds,
+    band,
+    ceiling,
+    compare,
+    compare_fields,
+    person_from,
+)
 from tests.licensing.matching.people import make_person
 
 IMRAN = make_person()
@@ -209,3 +220,112 @@ def test_bands_follow_configurable_thresholds():
 def test_missing_everything_but_names_is_not_a_match():
     bare = replace(IMRAN, date_of_birth=None, address="", postcode=None)
     assert compare(bare, bare).score < 0.9
+
+
+COMMON = NameFrequencies.from_people(
+    [make_person(given_names="Mohammed", family_name="Khan")] * 40
+    + [IMRAN, WILLIAM, TARIQ, SARAH, LUKASZ] * 12
+)
+ALL_PAIRS = {**{k: v[:2] for k, v in TRUE_PAIRS.items()}, **{k: v[:2] for k, v in LOOK_ALIKES.items()}}
+
+
+@pytest.mark.parametrize("frequencies", [None, COMMON], ids=["no frequencies", "common names"])
+@pytest.mark.parametrize("kind", ALL_PAIRS)
+def test_no_pair_scores_above_its_ceiling_either_way_round(kind, frequencies):
+    a, b = ALL_PAIRS[kind]
+    for x, y in ((a, b), (b, a)):
+        assert compare(x, y, frequencies).score <= ceiling(x, y, frequencies) <= compare_fields(x, y).ceiling
+
+
+def test_no_labelled_pair_scores_above_its_ceiling():
+    labelled_set = labelled.build(
+        seed=5, register=300, true_matches=200, lookalikes=100, no_match=20, today=TODAY
+    )
+    register = [_person(r) for r in labelled_set.register().values()]
+    frequencies = NameFrequencies.from_people(register)
+    by_ref = dict(zip(labelled_set.register(), register, strict=True))
+    truth = {t["applicant_ref"]: t["true_candidate_ref"] for t in labelled_set.truth}
+    rng = random.Random(5)
+    checked = 0
+    for row in labelled_set.applicants:
+        applicant = _person(row)
+        same_surname = [r for r in register if r.family_name == applicant.family_name]
+        true = [by_ref[truth[row["ref"]]]] if truth[row["ref"]] else []
+        for other in true + same_surname[:10] + rng.sample(register, 10):
+            for x, y in ((applicant, other), (other, applicant)):
+                assert compare(x, y, frequencies).score <= ceiling(x, y, frequencies), (x, y)
+                checked += 1
+    assert checked > 5_000
+
+
+def test_a_common_name_cannot_lift_a_pair_whose_identifiers_disagree():
+    khan = make_person(given_names="Mohammed", family_name="Khan", ni_number="JG103759A")
+    other = replace(khan, ni_number="AB123456C", driving_licence_number="KHAN9802144MA9AB", **MOVED)
+
+    # With the names at their most the pair could still be a candidate; with these names it cannot.
+    assert compare_fields(khan, other).ceiling >= 0.1
+    assert ceiling(khan, other, COMMON) < 0.1
+    assert compare(khan, other, COMMON).score < 0.1
+
+
+TODAY = date(2026, 11, 23)
+
+
+def _person(row: dict):
+    """Return a labelled-set row (register or applicant) as a Person."""
+    born = row["date_of_birth"]
+    values = {k: (v or None) for k, v in row.items()} | {"previous_names": row.get("previous_names") or ""}
+    values["date_of_birth"] = date.fromisoformat(born) if isinstance(born, str) and born else born or None
+    return person_from(SimpleNamespace(**values | {"address": row.get("address") or ""}))
+
+
+def _crowd(**names_and_counts) -> list:
+    """Return people making some names common: given names as `g_<name>`, surnames as `s_<name>`."""
+    crowd = []
+    for key, count in names_and_counts.items():
+        part, name = key.split("_", 1)
+        names = {"given_names": name.title(), "family_name": "Other"}
+        if part == "s":
+            names = {"given_names": "Other", "family_name": name.title()}
+        crowd += [make_person(**names, date_of_birth=date(1950, 1, 1))] * count
+    return crowd
+
+
+# Pairs whose names are weighed on a token of the record that is rare in the role it is weighed in and
+# common in the other, so a ceiling leaving that token out would fall below the score.
+CEILING_EDGES = {
+    "nickname of a rare formal name": (
+        make_person(given_names="Bill", family_name="Thornton"),
+        make_person(given_names="William James", family_name="Thornton", **MOVED),
+        _crowd(g_bill=50, s_thornton=50, s_william=50, s_james=50),
+    ),
+    "swapped names meeting a previous name": (
+        make_person(given_names="Adam", family_name="Hale", previous_names=("Imran Hussain",)),
+        make_person(given_names="Hussain", family_name="Imran", **MOVED),
+        _crowd(g_adam=50, s_hale=50, s_imran=50, s_hussain=50, g_imran=50),
+    ),
+    "names swapped back onto a previous surname": (
+        make_person(given_names="Adam", family_name="Hale", previous_names=("Hussain",)),
+        make_person(given_names="Hussain", family_name="Adam", **MOVED),
+        _crowd(g_adam=50, g_hussain=50, s_hale=50, s_adam=50),
+    ),
+    "swapped names with a nickname": (
+        make_person(given_names="Bill", family_name="Thornton"),
+        make_person(given_names="Thornton", family_name="William", **MOVED),
+        _crowd(g_bill=50, g_thornton=50, s_thornton=50, s_william=50),
+    ),
+    "a double surname, each part common": (
+        make_person(family_name="Khan-Ahmed"),
+        make_person(family_name="Khan-Ahmed", **MOVED),
+        _crowd(s_khan=5, s_ahmed=5, s_imran=40, s_smith=50, g_imran=50, g_khan=100, g_ahmed=100),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", CEILING_EDGES)
+def test_the_ceiling_counts_the_names_a_comparison_may_weigh(kind):
+    a, b, crowd = CEILING_EDGES[kind]
+    frequencies = NameFrequencies.from_people([*crowd, a, b])
+    score = compare(a, b, frequencies).score
+    assert 0.01 < score < 0.99  # not rounded to either end, so a ceiling too low would show
+    assert score <= ceiling(a, b, frequencies)
