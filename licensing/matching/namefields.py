@@ -1,6 +1,7 @@
 """Compare surnames and given names: group variants, nicknames, typos, reordering, former names, swaps."""
 
 from dataclasses import replace
+from functools import lru_cache
 from math import prod
 
 from licensing.matching.frequencies import FLOOR, GIVEN, SURNAME, share
@@ -168,12 +169,29 @@ def names_ceiling(a: Prepared, b: Prepared, fq) -> float:
 
     Every positive name weight above is a `_base` of some of the two people's tokens less penalties,
     or a small constant (a surname typo 2.0, a sound-alike surname at most 3.0, initials 1.0). A
-    surname is weighed on a token of either surname or, with names swapped, of the record's given
-    names; given names on the tokens of either side's given names or, swapped, the record's surname.
-    Fewer tokens weigh less than all of a side's tokens (each share is at most CEILING < 1).
+    surname is weighed on a token of either surname or, with names swapped, of `b`'s given names;
+    given names on the tokens of either side's given names or, swapped, `b`'s surname. Fewer tokens
+    weigh less than all of a side's tokens (each share is at most CEILING < 1). Each side's most is
+    worked out once per person: a screening bounds one applicant against many records, and a bulk
+    run meets the same record again.
     """
-    surnames = [_base(fq, SURNAME, [t]) for t in {*a.family, *b.family, *b.given}]
-    if a.family:
-        surnames.append(_base(fq, SURNAME, a.family))
-    given = [_given_base(fq, tokens) for tokens in (a.given, b.given, b.family) if tokens]
-    return max(3.0, *surnames) + max(1.0, *given)
+    a_surname, a_given = _most_as_subject(a, fq)
+    b_surname, b_given = _most_as_candidate(b, fq)
+    return max(3.0, a_surname, b_surname) + max(1.0, a_given, b_given)
+
+
+@lru_cache(maxsize=100_000)
+def _most_as_subject(p: Prepared, fq) -> tuple[float, float]:
+    """Return the most the subject's surname (a token, or all of it) and given names can weigh."""
+    surname = max((_base(fq, SURNAME, [t]) for t in p.family), default=0.0)
+    if p.family:
+        surname = max(surname, _base(fq, SURNAME, p.family))
+    return surname, _given_base(fq, p.given) if p.given else 0.0
+
+
+@lru_cache(maxsize=100_000)
+def _most_as_candidate(p: Prepared, fq) -> tuple[float, float]:
+    """Return the most a candidate's tokens can weigh as a surname and as given names, either way round."""
+    surname = max((_base(fq, SURNAME, [t]) for t in (*p.family, *p.given)), default=0.0)
+    given = max((_given_base(fq, tokens) for tokens in (p.given, p.family) if tokens), default=0.0)
+    return surname, given
