@@ -97,10 +97,9 @@ def _hits_by_tag(keys_by_tag: dict[Hashable, set[int]], rows: Iterable[tuple]) -
     by_key: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for key, code, record_id in rows:
         by_key[key].append((KIND_NAMES[code], record_id))
-    return {
-        tag: {hit for key in keys if len(by_key.get(key, ())) <= MAX_KEY_HITS for hit in by_key.get(key, ())}
-        for tag, keys in keys_by_tag.items()
-    }
+    kept = {key: hits for key, hits in by_key.items() if len(hits) <= MAX_KEY_HITS}
+    # Of an applicant's hundred-odd keys a dozen hit: intersect (in C) before walking any.
+    return {tag: {h for key in kept.keys() & keys for h in kept[key]} for tag, keys in keys_by_tag.items()}
 
 
 @cache
