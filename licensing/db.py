@@ -13,6 +13,8 @@ SQLITE_MMAP_BYTES = 1 << 30
 # A pooled server connection idle for longer than this is tested before use (see `_ping_when_idle`).
 PING_AFTER_IDLE_S = 10.0
 _CHECKED_IN = "crosscheck.checked_in"
+# Values one statement binds at most: SQLite allows 32,766 (as commonly built), PostgreSQL 65,535.
+MAX_BOUND_VALUES = 30_000
 
 
 def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE_S, **kwargs) -> Engine:
@@ -45,7 +47,8 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
         if checked_in is None or time.monotonic() - checked_in <= idle_s:
             return  # new, or in use moments ago
         try:
-            dbapi_connection.cursor().execute("SELECT 1")
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
             dbapi_connection.rollback()
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool throws this connection away and checks out another (SQLAlchemy's documented
@@ -133,10 +136,15 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
     dialect = session.get_bind().dialect
     names = tuple(rows[0])
     group, processors = _insert_parts(dialect, table, names)
-    values = [p(row[n]) if p else row[n] for row in rows for n, p in zip(names, processors, strict=True)]
-    columns = ", ".join(table.c[n].name for n in names)
-    statement = f"INSERT INTO {table.name} ({columns}) VALUES {', '.join([group] * len(rows))} RETURNING id"
-    return sorted(row[0] for row in driver_rows(session, statement, tuple(values)))
+    into = f"INSERT INTO {table.name} ({', '.join(table.c[n].name for n in names)}) VALUES "
+    ids: list[int] = []
+    step = max(1, MAX_BOUND_VALUES // len(names))
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        values = [p(row[n]) if p else row[n] for row in chunk for n, p in zip(names, processors, strict=True)]
+        statement = into + ", ".join([group] * len(chunk)) + " RETURNING id"
+        ids += sorted(row[0] for row in driver_rows(session, statement, tuple(values)))
+    return ids
 
 
 def _insert_parts(dialect: Dialect, table: Table, names: tuple[str, ...]) -> tuple[str, list]:

@@ -50,6 +50,19 @@ def test_inserted_rows_get_their_ids_in_order_and_read_back_as_written(session):
     assert session.scalar(select(func.count()).where(resolved_at == rows[2]["resolved_at"])) == 1
 
 
+def test_more_rows_than_one_statement_may_bind_are_inserted_in_order(session):
+    screening_id = make_screening(session, authority_id=make_authority(session).id).screening_id
+    # 70,000 values: PostgreSQL binds at most 65,535 in one statement, SQLite 32,766 or more as built.
+    rows = [_candidate(screening_id, i) for i in range(7_000)]
+
+    ids = insert_rows(session, ScreeningCandidate.__table__, rows)
+    session.commit()
+
+    assert len(set(ids)) == 7_000 and ids == sorted(ids)
+    stored = dict(session.execute(select(ScreeningCandidate.id, ScreeningCandidate.candidate_id)).all())
+    assert [stored[i] for i in ids] == [row["candidate_id"] for row in rows]
+
+
 def test_a_snapshot_session_writes_a_screening_and_its_audit_event_in_one_transaction(engine):
     with new_session(engine) as setup:
         authority_id = make_authority(setup).id
