@@ -34,6 +34,14 @@ class KeyFrequencies:
         self.total = total if total is not None else record_total(session, now)
         self.counts = name_counts(session, now)
 
+    def __eq__(self, other) -> bool:
+        """Tell whether `other` answers from the same counts: the engine's caches then outlive a screening."""
+        return isinstance(other, KeyFrequencies) and other.counts is self.counts and other.total == self.total
+
+    def __hash__(self) -> int:
+        """Hash as the counts snapshot and total this answers from."""
+        return hash((id(self.counts), self.total))
+
     def share(self, key: str) -> float:
         """Return the fraction of records carrying name key `key` (0 when unseen or the register is empty)."""
         return min(1.0, self.counts.get(_name_hash(key), 0) / self.total) if self.total else 0.0

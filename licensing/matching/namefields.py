@@ -180,7 +180,9 @@ def names_ceiling(a: Prepared, b: Prepared, fq) -> float:
     return max(3.0, a_surname, b_surname) + max(1.0, a_given, b_given)
 
 
-@lru_cache(maxsize=100_000)
+# Keyed by person and frequencies; a KeyFrequencies equals another over the same counts snapshot, so
+# a web worker's entries serve every screening until the counts are read again (licensing.frequencies).
+@lru_cache(maxsize=50_000)
 def _most_as_subject(p: Prepared, fq) -> tuple[float, float]:
     """Return the most the subject's surname (a token, or all of it) and given names can weigh."""
     surname = max((_base(fq, SURNAME, [t]) for t in p.family), default=0.0)
@@ -189,7 +191,7 @@ def _most_as_subject(p: Prepared, fq) -> tuple[float, float]:
     return surname, _given_base(fq, p.given) if p.given else 0.0
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def _most_as_candidate(p: Prepared, fq) -> tuple[float, float]:
     """Return the most a candidate's tokens can weigh as a surname and as given names, either way round."""
     surname = max((_base(fq, SURNAME, [t]) for t in (*p.family, *p.given)), default=0.0)

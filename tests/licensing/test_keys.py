@@ -91,6 +91,15 @@ def test_name_counts_are_read_again_once_the_ttl_has_passed(session):
     assert KeyFrequencies(session, now=TTL_SECONDS).share("gn:imran") == 0.5
 
 
+def test_frequencies_over_the_same_counts_are_equal_until_the_counts_are_read_again(session):
+    make_licence(session, authority_id=make_authority(session).id)
+    forget_totals()
+    first, second = KeyFrequencies(session, now=0.0), KeyFrequencies(session, now=1.0)
+    assert first == second and hash(first) == hash(second)  # the engine's per-person caches are shared
+    later = KeyFrequencies(session, now=TTL_SECONDS)
+    assert later != first
+
+
 def test_dated_keys_of_one_stem_lie_together_in_date_order():
     # A screening probes a stem under thirty-odd near dates: they must land on neighbouring index entries.
     first = key_hash("nnd:hussain:imran:1985-03-14")
