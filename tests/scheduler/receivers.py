@@ -42,9 +42,14 @@ class Script:
 class Receiver:
     """A loopback HTTP server recording requests; use as a context manager."""
 
-    def __init__(self, success: int = 200, body=None, delay: float = 0.0):
-        """Answer `success` with JSON `body(request)` after `delay` seconds, unless scripted otherwise."""
-        self.delay = delay
+    def __init__(self, success: int = 200, body=None, delay: float = 0.0, hold_at: int | None = None):
+        """Answer `success` with JSON `body(request)` after `delay` seconds, unless scripted otherwise.
+
+        With `hold_at`, the answer to that request (counting from 1) waits until `release` is set, and
+        `held` is set meanwhile: the sender is then certainly waiting in the middle of its work.
+        """
+        self.delay, self.hold_at = delay, hold_at
+        self.held, self.release = threading.Event(), threading.Event()
         self.received: list[Received] = []
         self.script = Script()
         self.success, self.body = success, body or (lambda _request: {})
@@ -68,10 +73,11 @@ class Receiver:
         with self._lock:
             return Counter(r.headers.get("webhook-id") for r in self.received)
 
-    def record(self, request: Received) -> None:
-        """Keep one received request."""
+    def record(self, request: Received) -> int:
+        """Keep one received request; return how many have been received."""
         with self._lock:
             self.received.append(request)
+            return len(self.received)
 
     def _handler(self):
         """Build the request handler class bound to this receiver."""
@@ -87,7 +93,9 @@ class Receiver:
                 request = Received(
                     self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)
                 )
-                receiver.record(request)
+                if receiver.record(request) == receiver.hold_at:
+                    receiver.held.set()
+                    receiver.release.wait(timeout=60)
                 time.sleep(receiver.delay)
                 status, headers, *body = receiver.script.next(receiver.success)
                 answer = body[0] if body else receiver.body(request) if status < 300 else {}

@@ -121,13 +121,15 @@ def test_two_schedulers_deliver_a_thousand_exactly_once(writer, engine, database
 
 @postgres_only
 def test_a_killed_schedulers_batch_is_finished_by_another(writer, engine, database_url, tmp_path, now):
-    with Receiver(delay=0.02) as receiver:
+    with Receiver(delay=0.02, hold_at=200) as receiver:
         endpoint = make_webhook_endpoint(writer, receiver.url, now)
         made = raise_alerts(writer, endpoint.authority_id, now, count=1000)
         first = start(database_url, tmp_path / "a.log", lease_seconds=2)
-        wait_for(lambda: len(receiver.received) >= 200, what="the first 200 deliveries")
+        # The 200th delivery's answer is held back: the scheduler is killed waiting for it, mid-batch.
+        assert receiver.held.wait(timeout=60), "the first 200 deliveries did not arrive"
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
+        receiver.release.set()
         unfinished = [d for d in deliveries(engine) if d.status != "delivered"]
         second = start(database_url, tmp_path / "b.log", lease_seconds=2)
         try:
