@@ -87,31 +87,27 @@ def _terminate(engine, pid: int) -> None:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
-@pytest.fixture
-def admin(database_url):
-    """Return a second engine, to cut the first one's connections from the server side."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+def _dropped_by_the_server(database_url, admin, ping_after_idle: float):
+    """Return an engine whose one pooled connection `admin` has just cut off, and that connection's pid."""
+    engine = make_engine(database_url, ping_after_idle=ping_after_idle, pool_size=1)
+    dropped = _backend_pid(engine)
+    _terminate(admin, dropped)
+    return engine, dropped
 
 
 @postgres_only
-def test_an_idle_connection_the_server_dropped_is_replaced_before_use(database_url, admin):
-    engine = make_engine(database_url, ping_after_idle=0, pool_size=1)
-    dropped = _backend_pid(engine)
-    _terminate(admin, dropped)
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(database_url, engine):
+    tested, dropped = _dropped_by_the_server(database_url, engine, ping_after_idle=0)
 
-    assert _backend_pid(engine) != dropped  # no error: the checkout found it dead and reconnected
-    engine.dispose()
+    assert _backend_pid(tested) != dropped  # no error: the checkout found it dead and reconnected
+    tested.dispose()
 
 
 @postgres_only
-def test_a_connection_used_moments_ago_is_not_tested_and_one_transaction_fails(database_url, admin):
-    engine = make_engine(database_url, ping_after_idle=3600, pool_size=1)
-    dropped = _backend_pid(engine)
-    _terminate(admin, dropped)
+def test_a_connection_used_moments_ago_is_not_tested_and_one_transaction_fails(database_url, engine):
+    untested, dropped = _dropped_by_the_server(database_url, engine, ping_after_idle=3600)
 
     with pytest.raises(exc.OperationalError):
-        _backend_pid(engine)
-    assert _backend_pid(engine) != dropped  # the pool was discarded: the next one reconnects
-    engine.dispose()
+        _backend_pid(untested)
+    assert _backend_pid(untested) != dropped  # the pool was discarded: the next one reconnects
+    untested.dispose()
