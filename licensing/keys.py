@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 from xxhash import xxh3_64_intdigest
 
-from licensing.matching import Person, index_keys, person_from, probe_keys
+from licensing.matching import Person, index_keys, near_dates, person_from, probe_parts
 from licensing.models import (
     Application,
     Intelligence,
@@ -93,7 +93,7 @@ def key_hash(key: str) -> int:
     day = _day_number(tail) if stem and len(tail) == 10 else None
     if day is None:
         return xxh3_64_intdigest(key.encode()) >> 1
-    return xxh3_64_intdigest(stem.encode()) >> (64 - STEM_BITS) << DATE_BITS | day
+    return _stem_hash(stem) | day
 
 
 @lru_cache(maxsize=65_536)  # a screening probes each of some thirty near dates under several stems
@@ -115,8 +115,30 @@ def keys_of(person: Person) -> KeySet:
 
 
 def probe_keys_of(person: Person) -> set[int]:
-    """Return the hashes of the keys a screening of `person` looks up (stored keys, near-date forms)."""
-    return {key_hash(key) for key in probe_keys(person)}
+    """Return the hashes of the keys a screening of `person` looks up (stored keys, near-date forms).
+
+    The hashes of `probe_keys`, each near-date stem hashed once: a stem's dated keys differ only in
+    their low bits, the day number.
+    """
+    keys, stems, dob = probe_parts(person)
+    hashes = {key_hash(key) for key in keys}
+    if stems:
+        days = _near_days(dob)
+        for stem in stems:
+            high = _stem_hash(stem)
+            hashes.update([high | day for day in days])
+    return hashes
+
+
+def _stem_hash(stem: str) -> int:
+    """Return the high bits of every dated key of `stem` (the key's text before its last colon)."""
+    return xxh3_64_intdigest(stem.encode()) >> (64 - STEM_BITS) << DATE_BITS
+
+
+@lru_cache(maxsize=65_536)
+def _near_days(dob: date) -> tuple[int, ...]:
+    """Return the day numbers of `dob`'s near dates, as dated keys store them."""
+    return tuple(d.toordinal() - _EPOCH for d in near_dates(dob))
 
 
 def pack(hashes: Iterable[int]) -> bytes:

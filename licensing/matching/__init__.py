@@ -14,7 +14,15 @@ namefields, fields and scoring.
 """
 
 from licensing.matching.frequencies import NameFrequencies
-from licensing.matching.keys import frequency_keys, index_keys, key_kind, match_keys, near_dates, probe_keys
+from licensing.matching.keys import (
+    frequency_keys,
+    index_keys,
+    key_kind,
+    match_keys,
+    near_dates,
+    probe_keys,
+    probe_parts,
+)
 from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
 from licensing.matching.prepared import prepare, warnings
 from licensing.matching.scoring import (
@@ -48,5 +56,6 @@ __all__ = [
     "person_from",
     "prepare",
     "probe_keys",
+    "probe_parts",
     "warnings",
 ]

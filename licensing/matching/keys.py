@@ -27,7 +27,7 @@ scored, almost all with a DOB no typo explains; fifty exact probes cost less tha
 keys are never blocking keys; name frequencies use `frequency_keys` instead.
 """
 
-from calendar import monthrange
+from calendar import isleap
 from datetime import date
 from functools import lru_cache
 from itertools import combinations
@@ -40,7 +40,9 @@ from licensing.matching.prepared import Prepared, prepare, prepare_for_keys
 MAX_TOKENS = 6
 # Birth years a near date may have; a register of working drivers holds none outside them.
 NEAR_YEARS = range(1900, 2100)
-DIGITS = "0123456789"
+_PLACES = (1, 10, 100, 1000)
+# Days in each month (index 1-12) of a common year and of a leap year.
+_MONTH_DAYS = tuple((0, 31, 28 + leap, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31) for leap in (0, 1))
 
 
 def key_kind(key: str) -> str:
@@ -50,29 +52,36 @@ def key_kind(key: str) -> str:
 
 def _date(year: int, month: int, day: int) -> date | None:
     """Return the date, or None when the calendar has no such day."""
-    if 1 <= month <= 12 and 1 <= day <= monthrange(year, month)[1] and year in NEAR_YEARS:
-        return date(year, month, day)
-    return None
+    return date(year, month, day) if _real(year, month, day) else None
 
 
-def _typos(number: int, width: int) -> set[int]:
+def _real(year: int, month: int, day: int) -> bool:
+    """Tell whether the calendar has this day, in NEAR_YEARS."""
+    return year in NEAR_YEARS and 1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[isleap(year)][month]
+
+
+def _typos(number: int, width: int) -> list[int]:
     """Return the numbers one mistyped digit away from `number` written with `width` digits."""
-    text = f"{number:0{width}d}"
-    return {int(text[:i] + c + text[i + 1 :]) for i in range(width) for c in DIGITS if c != text[i]}
+    found = []
+    for place in _PLACES[:width]:
+        digit = number // place % 10
+        found += [number + (other - digit) * place for other in range(10) if other != digit]
+    return found
 
 
 @lru_cache(maxsize=65_536)
 def near_dates(dob: date) -> frozenset[date]:
     """Return the other dates `compare_dob` calls close to `dob`: one keystroke off, swapped, year +-1."""
     y, m, d = dob.year, dob.month, dob.day
-    found = {_date(year, m, d) for year in _typos(y, 4) | {y - 1, y + 1}}
-    found |= {_date(y, month, d) for month in _typos(m, 2)} | {_date(y, m, day) for day in _typos(d, 2)}
+    found = {(year, m, d) for year in [*_typos(y, 4), y - 1, y + 1]}
+    found |= {(y, month, d) for month in _typos(m, 2)} | {(y, m, day) for day in _typos(d, 2)}
     text = f"{y:04d}{m:02d}{d:02d}"
     for i in range(7):
         swapped = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
-        found.add(_date(int(swapped[:4]), int(swapped[4:6]), int(swapped[6:])))
-    found.add(_date(y, d, m))
-    return frozenset(found - {None, dob})
+        found.add((int(swapped[:4]), int(swapped[4:6]), int(swapped[6:])))
+    found.add((y, d, m))
+    found.discard((y, m, d))
+    return frozenset(date(*ymd) for ymd in found if _real(*ymd))
 
 
 @lru_cache(maxsize=65_536)
@@ -140,19 +149,28 @@ def _stored(p: Prepared) -> set[str]:
 
 def probe_keys(person) -> set[str]:
     """Return the keys a screening of `person` looks up: the stored ones and their near-date forms."""
+    keys, stems, dob = probe_parts(person)
+    return keys | {f"{stem}:{d}" for stem in stems for d in (_near_texts(dob) if dob else ())}
+
+
+def probe_parts(person) -> tuple[set[str], list[str], date | None]:
+    """Return `probe_keys` in parts: (whole keys, stems, DOB); each stem is probed under every near date.
+
+    The near-date keys are most of a screening's probes, and their stems are few: a caller that hashes
+    keys can hash each stem once (see licensing/keys.py).
+    """
     p = prepare(person)
     keys = _stored(p)
     if not p.dob:
-        return keys
+        return keys, [], None
     names = _name_groups(p)
     swapped = _date(p.dob.year, p.dob.day, p.dob.month)
     if swapped and swapped != p.dob:
         keys |= {f"nd:{name}:{swapped.isoformat()}" for name in names}
-    stems = [f"nnd:{pair}:" for pair in _pairs(names)]
+    stems = [f"nnd:{pair}" for pair in _pairs(names)]
     if p.family and p.given:
-        stems.append(f"sgd:{sound(p.family[-1])}:{p.given[0][0]}:")
-    near = _near_texts(p.dob)
-    return keys | {stem + d for stem in stems for d in near}
+        stems.append(f"sgd:{sound(p.family[-1])}:{p.given[0][0]}")
+    return keys, stems, p.dob
 
 
 def index_keys(person) -> tuple[set[str], set[str]]:

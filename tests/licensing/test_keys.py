@@ -1,12 +1,25 @@
 """The match-key index: hashed keys per record, each record's own list, and the register's name counts."""
 
+import random
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from bench.synthetic.people import make_person
 from licensing.frequencies import TTL_SECONDS, KeyFrequencies, forget_totals
-from licensing.keys import KIND_CODES, drop_record, index_record, key_hash, keys_of, pack, stored_keys, unpack
-from licensing.matching import person_from
+from licensing.keys import (
+    KIND_CODES,
+    drop_record,
+    index_record,
+    key_hash,
+    keys_of,
+    pack,
+    probe_keys_of,
+    stored_keys,
+    unpack,
+)
+from licensing.matching import Person, person_from, probe_keys
 from licensing.models import MatchKey, NameCount
 from tests.factories import make_authority, make_licence
 
@@ -127,3 +140,14 @@ def test_every_key_hash_fits_a_signed_bigint_and_undated_keys_hash_their_whole_t
     assert key_hash("nd:khan:2258-11-11") % 2**17 == 2**17 - 1
     assert key_hash("nd:khan:2258-11-12") != key_hash("nd:khan:2258-11-11") + 1  # out of range: whole text
     assert key_hash("nd:khan:1899-12-31") != key_hash("nd:khan:1900-01-01") - 1
+
+
+def test_probe_hashes_are_the_hashes_of_the_probe_keys():
+    # probe_keys_of hashes each near-date stem once; it must probe exactly the keys probe_keys names.
+    rng = random.Random(11)
+    people = [person_from(SimpleNamespace(**make_person(rng))) for _ in range(300)]
+    people += [Person("Imran", "Hussain"), Person("", "", date_of_birth=date(1985, 3, 14))]
+    people += [Person("Imran", "Hussain", date_of_birth=date(2000, 2, 29), postcode="BD8 8AX")]
+    for person in people:
+        assert probe_keys_of(person) == {key_hash(k) for k in probe_keys(person)}, person
+    assert sum(len(probe_keys(p)) for p in people) > 100 * len(people)  # near dates were probed
