@@ -57,7 +57,7 @@ class GateStatus:
 class ScreeningDetail:
     """A screening with its candidates, each carrying the minimal view of the record it found."""
 
-    screening: Screening
+    screening: Screening  # or the row as licensing.screening wrote it, with the same attributes
     candidates: list[dict]
 
 
