@@ -150,7 +150,7 @@ def _stored(p: Prepared) -> set[str]:
 def probe_keys(person) -> set[str]:
     """Return the keys a screening of `person` looks up: the stored ones and their near-date forms."""
     keys, stems, dob = probe_parts(person)
-    return keys | {f"{stem}:{d}" for stem in stems for d in (_near_texts(dob) if dob else ())}
+    return keys | {f"{stem}:{d}" for stem in stems for d in _near_texts(dob)}  # no stems without a DOB
 
 
 def probe_parts(person) -> tuple[set[str], list[str], date | None]:
