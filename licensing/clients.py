@@ -12,6 +12,7 @@ import string
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from licensing import audit
@@ -114,14 +115,13 @@ def authenticate(session: Session, key: str | None, now: datetime) -> Actor:
     if client is None or client.revoked_at is not None:
         raise Unauthenticated(REFUSAL)
     if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
-        client.last_used_at = now
-        session.add(client)
+        session.execute(update(_CLIENTS).where(_CLIENTS.c.id == client.id).values(last_used_at=now))
         session.commit()
     return actor_for(client)
 
 
-def actor_for(client: ApiClient) -> Actor:
-    """Return the actor a client acts as."""
+def actor_for(client) -> Actor:
+    """Return the actor a client (an ApiClient or a row of its columns) acts as."""
     return Actor(
         kind="api_client",
         id=client.id,
@@ -148,13 +148,23 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _client_for(session: Session, key: str | None) -> ApiClient | None:
-    """Return the live-or-revoked client whose key this is, or None for anything else."""
+_CLIENTS = ApiClient.__table__
+# What authenticating reads of a client: a row of these columns costs a third of loading an ApiClient,
+# and every API request pays for it.
+_AUTHENTICATED = select(
+    *(_CLIENTS.c[name] for name in ("id", "key_hash", "name", "scopes", "authority_id", "police_force_id")),
+    _CLIENTS.c.revoked_at,
+    _CLIENTS.c.last_used_at,
+)
+
+
+def _client_for(session: Session, key: str | None):
+    """Return the live-or-revoked client's row whose key this is, or None for anything else."""
     prefix, _, rest = (key or "").partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or len(key_id) != KEY_ID_LENGTH or not secret:
         return None
-    client = session.exec(select(ApiClient).where(ApiClient.key_id == key_id)).first()
+    client = session.execute(_AUTHENTICATED.where(_CLIENTS.c.key_id == key_id)).first()
     if client is None or not hmac.compare_digest(client.key_hash, hash_key(key)):
         return None
     return client
