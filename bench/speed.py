@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench import labelled, latency
+from bench.latency import cpu_seconds
 from bench.quality import OUT, ROOT, add_authorities, flask
 
 BENCH_DB = "crosscheck_bench"
@@ -81,9 +82,9 @@ def timed_child(url: str, *args: str) -> dict:
     )
     peak_pss, peak_main, cpu, sampled = 0, 0, 0.0, 0.0
     while True:
-        tree = [child.pid, *_descendants(child.pid)]
+        tree = [child.pid, *descendants(child.pid)]
         peak_main = max(peak_main, _status_kib(child.pid, "VmHWM"))
-        cpu = max(cpu, _cpu_seconds(child.pid, reaped=True) + sum(_cpu_seconds(p) for p in tree[1:]))
+        cpu = max(cpu, cpu_seconds(child.pid, reaped=True) + sum(cpu_seconds(p) for p in tree[1:]))
         if time.perf_counter() - sampled >= 0.5:  # reading PSS walks every page table: not too often
             peak_pss, sampled = max(peak_pss, sum(_pss_kib(p) for p in tree)), time.perf_counter()
         try:
@@ -102,29 +103,14 @@ def timed_child(url: str, *args: str) -> dict:
     }
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Return the ids of every process below `pid` (its workers)."""
     try:
         with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
             direct = [int(c) for c in children.read().split()]
     except (FileNotFoundError, ProcessLookupError):
         return []
-    return direct + [d for c in direct for d in _descendants(c)]
-
-
-def _cpu_seconds(pid: int, reaped: bool = False) -> float:
-    """Return a running process's user + system CPU seconds so far (with `reaped`, its finished children's).
-
-    On a machine shared with other work, wall time says how busy the machine was; CPU time says what
-    the command itself cost (sampled every 50 ms, so the last moments are missed).
-    """
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    ticks = sum(int(f) for f in fields[11 : 15 if reaped else 13])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return direct + [d for c in direct for d in descendants(c)]
 
 
 def _status_kib(pid: int, name: str) -> int:
