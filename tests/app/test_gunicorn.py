@@ -28,7 +28,8 @@ def _wait_until_up(base: str, server: subprocess.Popen) -> None:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise AssertionError("gunicorn did not answer /healthz")
 
 
@@ -45,17 +46,19 @@ def test_gunicorn_workers_and_their_replacements_reach_the_database_and_log_each
         "GUNICORN_CMD_ARGS": "--max-requests 3 --max-requests-jitter 0",
     }
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "gunicorn.log"  # a file, not a pipe: nobody reads a pipe while the server runs
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, server)
-        # /readyz reads the schema version through the worker's own connection.
-        statuses = [httpx.get(f"{base}/readyz", timeout=10).status_code for _ in range(12)]
-    finally:
-        server.terminate()
-        _, stderr = server.communicate(timeout=30)
+    with log.open("w") as stderr:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=stderr, text=True)
+        try:
+            _wait_until_up(base, server)
+            # /readyz reads the schema version through the worker's own connection.
+            statuses = [httpx.get(f"{base}/readyz", timeout=10).status_code for _ in range(12)]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     assert statuses == [200] * 12
-    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     booted = [line for line in lines if str(line.get("message", "")).startswith("Booting worker")]
     assert len(booted) >= 5  # the first two workers and at least three re-forked after 3 requests each
     served = [line for line in lines if line.get("message") == "request" and line.get("path") == "/readyz"]
