@@ -61,6 +61,21 @@ def build(seed: int = 1, register: int = 5000, true_matches: int = 2000, lookali
     return LabelledSet(entries, licences, rows, truth)
 
 
+def without_identifiers(labelled: LabelledSet) -> LabelledSet:
+    """Return the set with NI and driving licence numbers removed from every record and applicant.
+
+    Police intelligence and older register entries often carry neither; this measures the names,
+    dates of birth and addresses alone.
+    """
+    blank = {"ni_number": "", "driving_licence_number": ""}
+    return LabelledSet(
+        [r | blank for r in labelled.entries],
+        [r | blank for r in labelled.licences],
+        [r | blank for r in labelled.applicants],
+        labelled.truth,
+    )
+
+
 def _refs(people: list[dict], prefix: str) -> list[dict]:
     """Number `people` with refs unique across the register (R000001..., L000001...)."""
     return [p | {"ref": f"{prefix}{i:06d}"} for i, p in enumerate(people, 1)]

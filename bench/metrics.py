@@ -82,6 +82,9 @@ def false_match_share(truth: list[dict], scored: Scored, cut: float) -> dict[str
     return shares
 
 
+POSSIBLE = 0.4  # the lowest score an officer is asked to review
+
+
 def evaluate(truth: list[dict], scored: Scored, match: float) -> dict:
     """Return every figure the report shows for one system."""
     best = best_cut(truth, scored)
@@ -91,6 +94,8 @@ def evaluate(truth: list[dict], scored: Scored, match: float) -> dict:
         "recall_by_kind_at_match": recall_by_kind(truth, scored, match),
         "recall_by_kind_at_best": recall_by_kind(truth, scored, best["cut"]),
         "flagged_at_match": false_match_share(truth, scored, match),
+        # The review load: how many applicants who are on no register still get a candidate to review.
+        "flagged_at_possible": false_match_share(truth, scored, POSSIBLE),
     }
 
 
@@ -121,6 +126,10 @@ def markdown(report: dict) -> str:
     kinds = sorted({k for s in systems.values() for k in s["flagged_at_match"]})
     for kind in kinds:
         row(f"share of {kind} scored ≥ 0.9", lambda s, k=kind: s["flagged_at_match"].get(k))
+    row(
+        f"review load: no-match applicants with a candidate ≥ {POSSIBLE}",
+        lambda s: s.get("flagged_at_possible", {}).get("no_match"),
+    )
     kinds = sorted({k for s in systems.values() for k in s["recall_by_kind_at_match"]})
     for kind in kinds:
         row(f"recall ≥ 0.9: {kind}", lambda s, k=kind: s["recall_by_kind_at_match"].get(k), "{:.3f}")

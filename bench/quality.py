@@ -109,9 +109,11 @@ def _rows(path: Path) -> list[dict]:
 
 def run(args) -> dict:
     """Build the set, run the three systems and return the report."""
-    work = OUT / f"quality-{args.seed}"
+    work = OUT / f"quality-{args.seed}{'-without-ids' if args.without_ids else ''}"
     started = time.perf_counter()
     data = labelled.build(args.seed, args.register, args.true, args.lookalikes, args.no_match)
+    if args.without_ids:
+        data = labelled.without_identifiers(data)
     paths = labelled.write(data, work)
     report = {
         "machine": {
@@ -120,6 +122,7 @@ def run(args) -> dict:
             "platform": platform.platform(),
         },
         "sizes": {"register": args.register, "applicants": len(data.applicants)},
+        "identifiers": "removed from both sides" if args.without_ids else "as generated",
         "applicants_by_class": Counter(labelled.kind_class(t) for t in data.truth),
         "build_s": round(time.perf_counter() - started, 2),
         "systems": {},
@@ -155,10 +158,15 @@ def main(argv=None) -> None:
     parser.add_argument("--lookalikes", type=int, default=1000)
     parser.add_argument("--no-match", type=int, default=2000)
     parser.add_argument("--no-splink", action="store_true", help="skip the splink comparison")
+    parser.add_argument(
+        "--without-ids",
+        action="store_true",
+        help="remove NI and licence numbers from both sides (names only)",
+    )
     args = parser.parse_args(argv)
     report = run(args)
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"quality-{args.seed}.json"
+    path = OUT / f"quality-{args.seed}{'-without-ids' if args.without_ids else ''}.json"
     path.write_text(json.dumps(report, indent=2, default=str))
     from bench.metrics import markdown
 

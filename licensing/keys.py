@@ -11,9 +11,9 @@ one-in-a-million-million draw at this size, and would only bring one more candid
 dropped: a hash never decides a match, the scoring does.
 
 Beside the blocking keys, each record's name keys ("sn:khan", "gn:mohammed") are counted in
-name_count, so the engine can weigh a shared name by how common it is in this register. record_keys
-lists both sets for each record, so changing or dropping a record removes exactly its own keys and
-uncounts exactly its own names.
+name_count, so the engine can weigh a shared name by how common it is in this register, and so is the
+number of records counted (under TOTAL_KEY). record_keys lists both sets for each record, so changing or
+dropping a record removes exactly its own keys and uncounts exactly its own names.
 """
 
 import struct
@@ -61,6 +61,19 @@ _COUNT_NAME = (
 )
 
 
+def key_hash(key: str) -> int:
+    """Return the stored form of a key, a number that fits a signed BIGINT (see the module docstring)."""
+    stem, _, tail = key.rpartition(":")
+    day = _day_number(tail) if stem and len(tail) == 10 else None
+    if day is None:
+        return xxh3_64_intdigest(key.encode()) >> 1
+    return _stem_hash(stem) | day
+
+
+# The name_count row holding how many records are counted: a name key always has a kind prefix.
+TOTAL_KEY = key_hash("records")
+
+
 @dataclass(frozen=True, slots=True)
 class KeySet:
     """The hashes one record is indexed under: blocking keys (probed) and name keys (counted).
@@ -85,15 +98,6 @@ class KeySet:
     def names(self) -> frozenset[int]:
         """Return the name-key hashes."""
         return unpack(self.packed_names)
-
-
-def key_hash(key: str) -> int:
-    """Return the stored form of a key, a number that fits a signed BIGINT (see the module docstring)."""
-    stem, _, tail = key.rpartition(":")
-    day = _day_number(tail) if stem and len(tail) == 10 else None
-    if day is None:
-        return xxh3_64_intdigest(key.encode()) >> 1
-    return _stem_hash(stem) | day
 
 
 @lru_cache(maxsize=65_536)  # a screening probes each of some thirty near dates under several stems
@@ -185,7 +189,7 @@ def drop_records(session: Session, kind: str, record_ids: list[int]) -> None:
     rows = [(h, code, record_id) for record_id, found in stored.items() for h in found.keys]
     if rows:
         connection.exec_driver_sql(_DELETE_KEY.format(_marker(session)), rows)
-    _count_names(session, Counter(h for found in stored.values() for h in found.names), -1)
+    _count_names(session, _names_of(stored.values()), -1)
     session.execute(
         delete(_RECORDS).where(_RECORDS.c.record_kind == code, _RECORDS.c.record_id.in_(list(stored)))
     )
@@ -215,8 +219,17 @@ def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, KeySet]]) -
             connection.exec_driver_sql(_INSERT_KEY, rows)
         if records:
             connection.exec_driver_sql(_INSERT_RECORD, records)
-    _count_names(session, Counter(h for _, found in keyed for h in found.names), +1)
+    _count_names(session, _names_of(found for _, found in keyed), +1)
     return len(rows)
+
+
+def _names_of(found: Iterable[KeySet]) -> Counter:
+    """Return how many of these records carry each name key, and how many records they are."""
+    counts: Counter = Counter()
+    for keys in found:
+        counts.update(keys.names)
+        counts[TOTAL_KEY] += 1
+    return counts
 
 
 def _first(row: tuple) -> int:

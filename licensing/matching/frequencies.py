@@ -1,8 +1,16 @@
 """How common a name is: the u-probability of name agreement in Fellegi-Sunter scoring.
 
-The register answers `share("sn:<surname group>")` and `share("gn:<given-name group>")` (the keys that
-`frequency_keys` yields for each record). Where it cannot (no frequencies, or a key it never counted) a
-small table of the commonest names among drivers stands in, so "Mohammed Khan" is never strong evidence.
+A name's share is a blend of two estimates. The prior is a table of name shares among licensed drivers
+nationally, shipped with the engine (data/name_shares.csv; data/README.md says where it comes from).
+The register's own counts (`count("sn:<surname group>")` over `total` records, the keys that
+`frequency_keys` yields for each record) are blended in as they grow, as if the prior had been seen in
+PRIOR_WEIGHT records:
+
+    share = (count + PRIOR_WEIGHT * prior) / (total + PRIOR_WEIGHT)
+
+So a register of ten records weighs a pair as a register of a million does: two records out of six
+sharing a name make it no commoner than the prior says, while a national register's own counts
+outweigh the prior a hundred to one.
 """
 
 import csv
@@ -14,7 +22,9 @@ from licensing.matching.names import DATA, group_key
 from licensing.matching.normalise import normal_token
 
 SURNAME, GIVEN = "sn", "gn"
-# Share assumed for a name the table does not list: roughly the median British surname / forename.
+# The register outweighs the prior once it holds more records than this.
+PRIOR_WEIGHT = 10_000
+# Prior share of a name the table does not list: roughly the median British surname / forename.
 DEFAULT_SHARE = {SURNAME: 0.001, GIVEN: 0.003}
 # Bounds keep one rare name from outweighing everything else, and one very common name from counting
 # as nothing at all.
@@ -23,20 +33,22 @@ CEILING = 0.5
 
 
 @cache
-def _common() -> dict[str, float]:
-    """Return the built-in shares of the commonest group keys, as {"sn:khan": 0.04, ...}."""
-    with (DATA / "common_names.tsv").open(encoding="utf-8") as handle:
-        rows = csv.DictReader(handle, delimiter="\t")
+def prior_shares() -> dict[str, float]:
+    """Return the shipped prior share of each listed group key, as {"sn:khan": 0.043, ...}."""
+    with (DATA / "name_shares.csv").open(encoding="utf-8") as handle:
         kinds = {"surname": SURNAME, "given": GIVEN}
-        return {f"{kinds[r['kind']]}:{group_key(normal_token(r['name']))}": float(r["share"]) for r in rows}
+        return {
+            f"{kinds[r['kind']]}:{group_key(normal_token(r['name']))}": float(r["share"])
+            for r in csv.DictReader(handle)
+        }
 
 
 def share(frequencies, kind: str, group: str) -> float:
     """Return the share of records whose name of `kind` falls in `group`, bounded and never zero."""
     key = f"{kind}:{group}"
-    value = frequencies.share(key) if frequencies is not None else 0.0
-    if not value or value <= 0:
-        value = _common().get(key, DEFAULT_SHARE[kind])
+    value = prior_shares().get(key, DEFAULT_SHARE[kind])
+    if frequencies is not None and frequencies.total > 0:
+        value = (frequencies.count(key) + PRIOR_WEIGHT * value) / (frequencies.total + PRIOR_WEIGHT)
     return min(max(value, FLOOR[kind]), CEILING)
 
 
@@ -46,7 +58,7 @@ class NameFrequencies:
     def __init__(self, counts: Counter, total: int):
         """Keep `counts` of frequency keys over `total` records."""
         self.counts = counts
-        self.total = max(total, 1)
+        self.total = total
 
     @classmethod
     def from_people(cls, people: Iterable) -> "NameFrequencies":
@@ -60,6 +72,6 @@ class NameFrequencies:
             total += 1
         return cls(counts, total)
 
-    def share(self, key: str) -> float:
-        """Return the fraction of counted records carrying `key`."""
-        return self.counts.get(key, 0) / self.total
+    def count(self, key: str) -> int:
+        """Return how many counted records carry `key`."""
+        return self.counts.get(key, 0)

@@ -34,8 +34,10 @@ class Match:
 class Frequencies(Protocol):
     """How common a name is in the register; makes shared common names weak evidence."""
 
-    def share(self, key: str) -> float:
-        """Return the fraction of records carrying name key `key` (see `frequency_keys`; 0 when unseen)."""
+    total: int  # the records counted
+
+    def count(self, key: str) -> int:
+        """Return how many records carry name key `key` (see `frequency_keys`; 0 when unseen)."""
 
 
 def person_from(record) -> Person:

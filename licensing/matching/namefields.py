@@ -5,14 +5,24 @@ from functools import lru_cache
 from math import prod
 
 from licensing.matching.frequencies import FLOOR, GIVEN, SURNAME, share
-from licensing.matching.names import DIFFERENT, EXACT, INITIAL, NICKNAME, PHONETIC, TYPO, VARIANT, relate
+from licensing.matching.names import (
+    DIFFERENT,
+    EXACT,
+    INITIAL,
+    NICKNAME,
+    PHONETIC,
+    ROMANISED,
+    TYPO,
+    VARIANT,
+    relate,
+)
 from licensing.matching.names import group_key as gk
 from licensing.matching.outcome import CLOSE, MISSING, SAME, SOUNDS_ALIKE, Outcome, missing, weight
 from licensing.matching.outcome import DIFFERENT as DIFFERS
 from licensing.matching.prepared import Prepared
 
 # log2 penalties against exact agreement, per relation: m falls faster than u as spelling drifts.
-PENALTY = {EXACT: 0.0, VARIANT: 0.5, NICKNAME: 1.0, TYPO: 2.5, PHONETIC: 5.0}
+PENALTY = {EXACT: 0.0, VARIANT: 0.5, ROMANISED: 1.0, NICKNAME: 1.0, TYPO: 2.5, PHONETIC: 5.0}
 MAX_NAME_WEIGHT = 13.0
 SURNAME_DIFFERS = weight(0.05, 0.99)  # m: marriage or deed poll nobody recorded
 GIVEN_DIFFERS = weight(0.03, 0.99)

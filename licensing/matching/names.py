@@ -21,7 +21,7 @@ GROUP_FILES = {
 NICKNAME_FILE = "nicknames.csv"
 
 # Token relations, strongest first; the order is what "best of several pairs" means.
-EXACT, VARIANT, NICKNAME, TYPO, PHONETIC, INITIAL, DIFFERENT = range(7)
+EXACT, VARIANT, ROMANISED, NICKNAME, TYPO, PHONETIC, INITIAL, DIFFERENT = range(8)
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,25 @@ def canonical(token: str) -> str:
     return next(iter(formal)) if len(formal) == 1 else group_key(token)
 
 
+# Arabic, Urdu and Bengali names reach English through many romanisations: a long vowel written doubled
+# or not (Adeel, Adil; Haroon, Harun; Aamir, Amir), q or k for qaf (Saqib, Sakib), a consonant doubled
+# or not (Shakeel, Shakil; Hussain, Husain), a final h or not (Fatimah, Fatima). Spellings that differ
+# only so are one name. The rule reads spelling alone, so it applies where the tables know neither name.
+_ROMANISATIONS = (("ee", "i"), ("ii", "i"), ("ie", "i"), ("oo", "u"), ("ou", "u"), ("uu", "u"), ("aa", "a"),
+                  ("q", "k"), ("ph", "f"))  # fmt: skip
+_FINAL_H = re.compile(r"(?<=[aeiou])h$")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def romanised(token: str) -> str:
+    """Return a token with the spelling choices of romanisation folded away (Rasheed -> rashid)."""
+    text = token
+    for spelling, folded in _ROMANISATIONS:
+        text = text.replace(spelling, folded)
+    return _FINAL_H.sub("", _DOUBLED.sub(r"\1", text))
+
+
 _VOWELS_AFTER_FIRST = re.compile(r"(?<=.)[aeiouyhw]")
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("q", "k"), ("c", "k"), ("z", "s"), ("x", "ks"), ("v", "f"), ("j", "g"))
 
@@ -112,6 +131,8 @@ def relate(a: str, b: str) -> Relation:
         # Two known names from different rows are different names, however alike they look: Hassan
         # and Hussain are brothers, not a misspelling.
         return Relation(DIFFERENT, "different")
+    if min(len(a), len(b)) >= 4 and romanised(a) == romanised(b):
+        return Relation(ROMANISED, "spelt another way")
     return _spelling(a, b)
 
 

@@ -45,6 +45,8 @@ class Prepared:
     numbers: frozenset[str]
     ni: str | None
     licence: str | None
+    ni_text: str | None = None  # an NI number given but not valid, as text (never an exact key)
+    licence_text: str | None = None  # likewise a driving licence number
 
     @property
     def given_groups(self) -> tuple[str, ...]:
@@ -55,6 +57,12 @@ class Prepared:
     def family_groups(self) -> tuple[str, ...]:
         """Return the group keys of the surname's tokens."""
         return tuple(group_key(t) for t in self.family)
+
+
+def identifier_text(text: str | None) -> str | None:
+    """Return an identifier's letters and digits in capitals, or None when it holds none."""
+    compact = re.sub(r"[^0-9A-Z]", "", fold(text).upper())
+    return compact or None
 
 
 def normal_sex(sex: str | None) -> str | None:
@@ -89,8 +97,10 @@ def _fields(person, address: bool = True) -> Prepared:
         district=postcode_district(postcode),
         address=address_text,
         numbers=frozenset(_HOUSE_NUMBER.findall(address_text)),
-        ni=normalise_ni(person.ni_number),
-        licence=normalise_licence(person.driving_licence_number),
+        ni=(ni := normalise_ni(person.ni_number)),
+        licence=(licence := normalise_licence(person.driving_licence_number)),
+        ni_text=None if ni else identifier_text(person.ni_number),
+        licence_text=None if licence else identifier_text(person.driving_licence_number),
     )
 
 
@@ -111,6 +121,8 @@ def _with_names(fields: Prepared) -> Prepared:
         numbers=fields.numbers,
         ni=fields.ni,
         licence=fields.licence,
+        ni_text=fields.ni_text,
+        licence_text=fields.licence_text,
     )
 
 

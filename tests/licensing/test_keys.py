@@ -10,6 +10,7 @@ from bench.synthetic.people import make_person
 from licensing.frequencies import TTL_SECONDS, KeyFrequencies, forget_totals
 from licensing.keys import (
     KIND_CODES,
+    TOTAL_KEY,
     drop_record,
     index_record,
     key_hash,
@@ -85,8 +86,23 @@ def test_frequencies_read_the_register_counts(session):
     forget_totals()
     frequencies = KeyFrequencies(session)
     assert frequencies.total == 4
-    assert (frequencies.share("gn:imran"), frequencies.share("gn:tariq")) == (0.5, 0.25)
-    assert (frequencies.share("sn:hussain"), frequencies.share("sn:nobody")) == (1.0, 0.0)
+    assert (frequencies.count("gn:imran"), frequencies.count("gn:tariq")) == (2, 1)
+    assert (frequencies.count("sn:hussain"), frequencies.count("sn:nobody")) == (4, 0)
+
+
+def test_the_record_total_follows_records_indexed_changed_and_dropped(session):
+    authority = make_authority(session)
+    first, second = (
+        make_licence(session, authority_id=authority.id),
+        make_licence(session, authority_id=authority.id),
+    )
+    assert name_counts(session)[TOTAL_KEY] == 2
+    first.given_names = "Tariq"
+    index_record(session, "licence", first)  # its keys change: still one record
+    drop_record(session, "licence", second.id)
+    session.commit()
+    forget_totals()
+    assert KeyFrequencies(session).total == 1
 
 
 def test_packed_hashes_read_back_exactly():
@@ -98,10 +114,11 @@ def test_name_counts_are_read_again_once_the_ttl_has_passed(session):
     authority = make_authority(session)
     make_licence(session, authority_id=authority.id)
     forget_totals()
-    assert KeyFrequencies(session, now=0.0).share("gn:imran") == 1.0
+    assert KeyFrequencies(session, now=0.0).total == 1
     make_licence(session, authority_id=authority.id, given_names="Tariq")
-    assert KeyFrequencies(session, now=TTL_SECONDS - 1).share("gn:imran") == 1.0  # still the cached count
-    assert KeyFrequencies(session, now=TTL_SECONDS).share("gn:imran") == 0.5
+    assert KeyFrequencies(session, now=TTL_SECONDS - 1).count("gn:tariq") == 0  # still the cached counts
+    later = KeyFrequencies(session, now=TTL_SECONDS)
+    assert (later.count("gn:tariq"), later.total) == (1, 2)
 
 
 def test_frequencies_over_the_same_counts_are_equal_until_the_counts_are_read_again(session):

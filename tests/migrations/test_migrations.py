@@ -11,7 +11,7 @@ from xxhash import xxh3_64_intdigest
 
 import licensing.models  # noqa: F401  (registers every table)
 from app.migrate import current_revision, downgrade, head_revision, is_at_head, upgrade
-from licensing.keys import key_hash, keys_of, pack, unpack
+from licensing.keys import TOTAL_KEY, key_hash, keys_of, pack, unpack
 from licensing.matching import Person
 
 
@@ -137,6 +137,27 @@ def test_dated_keys_upgrade_replaces_the_numbers_stored_before(empty_database_ur
     assert before[0] not in stored and key_hash("nd:hussain:1985-03-14") in stored
 
 
+def test_record_total_upgrade_counts_the_records_with_keys_and_downgrade_removes_it(
+    empty_database_url, empty_engine
+):
+    # Before it, the engine counted records with count(*); after it, it reads the total beside the names.
+    upgrade(empty_database_url, "3d8f0a6c1e27")
+    with empty_engine.begin() as connection:
+        insert_register_entry(connection)
+        keys = keys_of(Person("Imran", "Hussain", (), date(1985, 3, 14)))
+        lists = {"k": pack(keys.keys), "n": pack(keys.names)}
+        connection.execute(text("INSERT INTO record_keys VALUES (1, 1, :k, :n)"), lists)
+    total = text("SELECT count FROM name_count WHERE key_hash = :h").bindparams(h=TOTAL_KEY)
+
+    upgrade(empty_database_url, "34bcbefacec5")
+    with empty_engine.connect() as connection:
+        assert connection.execute(total).scalar() == 1
+
+    downgrade(empty_database_url, "3d8f0a6c1e27")
+    with empty_engine.connect() as connection:
+        assert connection.execute(total).scalar() is None
+
+
 def test_an_upgrade_that_rebuilds_the_keys_leaves_them_vacuumed_on_postgresql(
     empty_database_url, empty_engine
 ):
@@ -216,5 +237,5 @@ def assert_keys_are_current(engine) -> set[int]:
         counted = dict(connection.execute(text("SELECT key_hash, count FROM name_count")).all())
     assert stored == keys_of(person).keys == unpack(listed[0])
     assert unpack(listed[1]) == keys_of(person).names == {key_hash("sn:hussain"), key_hash("gn:imran")}
-    assert counted == {key_hash("sn:hussain"): 1, key_hash("gn:imran"): 1}
+    assert counted == {key_hash("sn:hussain"): 1, key_hash("gn:imran"): 1, TOTAL_KEY: 1}
     return stored
