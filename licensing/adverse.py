@@ -190,8 +190,10 @@ def information_text(decision: AdverseDecision, request: InformationRequest | No
     `request` is the council's s.3 request about the entry, if any; its dates are given when it is the
     one the decision rests on.
     """
+    if decision.information == "not_applicable" and decision.record_kind == "intelligence":
+        return "A s.3 request does not apply to police intelligence."
     if decision.information == "not_applicable":
-        return "A s.3 request does not apply (this council's own entry, or police intelligence)."
+        return "A s.3 request does not apply: this is the council's own entry."
     if decision.information == "not_requested":
         return "No s.3 request was made."
     if request is None or request.id != decision.information_request_id:
