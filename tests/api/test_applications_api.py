@@ -388,3 +388,17 @@ def test_another_council_cannot_record_a_decision_on_the_application(client, ses
     force = make_police_force(session)
     _, police_key = make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])
     assert client.post(url, json=body, headers=bearer(police_key)).status_code == 403
+
+
+def test_the_gate_audits_each_other_councils_record_it_names_but_not_the_councils_own(client, session):
+    theirs = revoked_elsewhere(session)
+    authority_id = make_authority(session).id
+    make_register_entry(session, authority_id=authority_id, decision="refusal_of_grant", ref="OURS")
+    key = council_key(session, authority_id)
+    created = apply(client, key).json
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert len(gate["adverse_records"]) == 2
+    viewed = session.exec(select(AuditEvent).where(AuditEvent.action == "register_entry.viewed")).all()
+    assert [(e.record_id, e.detail["candidate_id"]) for e in viewed] == [
+        (theirs.id, next(a["candidate_id"] for a in gate["adverse_records"] if a["record_id"] == theirs.id))
+    ]
