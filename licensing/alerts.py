@@ -47,6 +47,7 @@ ALERT_TYPES = (
     "concern_report.due_soon",
     "concern_report.overdue",
     "screening.new_match",
+    "screening.possible_match",
 )
 
 
@@ -104,7 +105,7 @@ def holders_of(session: Session, record, now: datetime) -> dict[int, list[dict]]
         purpose="rescreen",
         now=now,
         kinds=HOLDING_KINDS,
-        exclude_authority_id=record.authority_id,
+        own_authority_id=record.authority_id,
         record=False,
     )
     held: dict[int, list[dict]] = {}

@@ -25,7 +25,8 @@ from licensing.models import IDENTITY_FIELDS, Application, Screening, ScreeningC
 from licensing.register import by_id
 from licensing.screening import screen
 
-# Where an applicant may also be found: every kind of record, but never the caller's own authority's.
+# Where an applicant may also be found: every kind of record, the caller's own register entries
+# included but not its own licences and applications (licensing/candidates.py).
 SCREENED_KINDS = ("register_entry", "licence", "application", "intelligence")
 _IDENTIFIERS = {
     "postcode": (POSTCODE,),
@@ -113,7 +114,7 @@ def create_application(session: Session, actor: Actor, fields: dict, now: dateti
 
 
 def screen_application(session: Session, actor: Actor, application: Application, purpose: str, now) -> int:
-    """Screen the application against every other authority's records; commit; return the screening id."""
+    """Screen the application against the register and others' records; commit; return the screening id."""
     if application.status != "pending":
         raise InvalidTransition(f"A {application.status} application is not screened again.")
     result = screen(
@@ -123,7 +124,7 @@ def screen_application(session: Session, actor: Actor, application: Application,
         purpose=purpose,
         now=now,
         reason=f"application {application.ref}",
-        exclude_authority_id=application.authority_id,
+        own_authority_id=application.authority_id,
         application_id=application.id,
         kinds=SCREENED_KINDS,
     )

@@ -44,6 +44,10 @@ ELIGIBLE = {
     "application": frozenset({"pending"}),
     "intelligence": frozenset({"active"}),
 }
+# What a screening leaves out of the screening council's own records: the person it is deciding on is
+# already in its licences and applications. Its register entries stay in (README, "Grant gate and
+# monitoring policy"): an applicant it refused or revoked before must be found again.
+OWN_KINDS_LEFT_OUT = frozenset({"licence", "application"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +72,11 @@ def find(
     session: Session,
     keys_by_tag: dict[Hashable, set[int]],
     kinds: Iterable[str],
-    exclude_authority_id: int | None = None,
+    own_authority_id: int | None = None,
 ) -> tuple[dict[Hashable, set[tuple[str, int]]], dict[tuple[str, int], Loaded]]:
     """Probe the index for every tag's keys and load the eligible records of `kinds` they point at.
+
+    With `own_authority_id`, that council's own licences and applications are not eligible.
 
     Returns each tag's (kind, id) hits, as `probe` does, and the eligible records among them. One
     statement does both: on a server each statement is a round trip, a tenth of a screening's time.
@@ -82,7 +88,7 @@ def find(
             hits.append((row[2], row[0], row[1]))
             continue
         record = Loaded(KIND_NAMES[row[0]], row[1], row[5], row[4], row[3], _person(row[6:]))
-        if _eligible(record, exclude_authority_id):
+        if _eligible(record, own_authority_id):
             loaded[(record.kind, record.id)] = record
     return _hits_by_tag(keys_by_tag, hits), loaded
 
@@ -158,11 +164,13 @@ def _person(values: tuple) -> Person:
     )
 
 
-def _eligible(record: Loaded, exclude_authority_id: int | None) -> bool:
-    """Tell whether a loaded record may be a candidate: a screenable status, not the excluded authority's."""
+def _eligible(record: Loaded, own_authority_id: int | None) -> bool:
+    """Tell whether a loaded record may be a candidate: a screenable status, and not the screening
+    council's own licence or application (its own register entries are its earlier adverse decisions,
+    which it must weigh as it weighs any other council's)."""
     if record.status not in ELIGIBLE[record.kind]:
         return False
-    if exclude_authority_id is None or record.kind == "intelligence":
-        return True  # intelligence belongs to a force, never to the excluded council
+    if own_authority_id is None or record.kind not in OWN_KINDS_LEFT_OUT:
+        return True
     # As SQL's `authority_id != x`, which is never true for a NULL authority.
-    return record.authority_id is not None and record.authority_id != exclude_authority_id
+    return record.authority_id is not None and record.authority_id != own_authority_id

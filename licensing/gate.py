@@ -2,40 +2,33 @@
 
 2022 Act s.3(1): the register must be searched before any grant or renewal, and a match is never an
 automatic refusal (statutory guidance). So a grant waits for a recent screening of the application in
-which every `match` or `probable` candidate has been resolved by an officer, one way or the other.
+which every candidate that holds the grant has been cleared: licensing/adverse.py says which hold it
+(adverse records from `possible` up, others at `match` or `probable`) and what clears each one.
 
-Another council's records are shown only through a screening and only minimally (s.2(4): identity,
-decision, dates, recording council); reasons travel only through a s.3 request. Each time a screening
-shows another council's register entry, or an item of intelligence, that view is audited.
+Another council's records are shown only through a screening or the gate, and only minimally
+(licensing/record_views.py); reasons travel only through a s.3 request. Each time a screening or the
+gate shows another council's register entry, or an item of intelligence, that view is audited.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing import applications, audit
+from licensing import adverse, applications, audit
 from licensing.actors import Actor
+from licensing.adverse import Finding
 from licensing.applications import clean_identity, own_application
 from licensing.decisions import rule_out
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
-from licensing.keys import KIND_MODELS
 from licensing.matching import person_from
-from licensing.models import (
-    IDENTITY_FIELDS,
-    Application,
-    Authority,
-    PoliceForce,
-    Screening,
-    ScreeningCandidate,
-)
+from licensing.models import Application, Screening, ScreeningCandidate
 from licensing.models.screening import RESOLUTIONS
+from licensing.record_views import is_elsewhere, load_views, minimal_view
 from licensing.register import by_id
 from licensing.screening import record_screening, screen
 
-GATING_BANDS = ("match", "probable")
 # Ad-hoc screenings leave intelligence out: only a council licensing or processing the person may see it.
 AD_HOC_KINDS = ("register_entry", "licence", "application")
 _VIEWED_ACTIONS = {"register_entry": "register_entry.viewed", "intelligence": "intelligence.viewed"}
@@ -50,7 +43,10 @@ class GateStatus:
     screening_id: int | None = None
     screened_at: datetime | None = None
     fresh_until: datetime | None = None
-    unresolved: list[int] = field(default_factory=list)
+    unresolved: list[int] = field(default_factory=list)  # candidates an officer must still resolve
+    undecided: list[int] = field(default_factory=list)  # adverse candidates a manager must still decide
+    adverse_records: list[Finding] = field(default_factory=list)  # cleared or not, best first
+    cleared_by: list[str] = field(default_factory=list)  # the rulings and decisions that cleared them
 
 
 @dataclass
@@ -71,7 +67,7 @@ def check_grant_allowed(
 
 
 def gate_status(session: Session, application: Application, now: datetime, max_age: timedelta) -> GateStatus:
-    """Tell whether the application has a screening newer than `max_age` with every match resolved."""
+    """Tell whether the application has a screening newer than `max_age` with every holder cleared."""
     reasons = [] if application.status == "pending" else [f"The application is {application.status}."]
     query = select(Screening).where(Screening.application_id == application.id)
     latest = session.scalars(query.order_by(Screening.created_at.desc(), Screening.id.desc())).first()
@@ -83,46 +79,45 @@ def gate_status(session: Session, application: Application, now: datetime, max_a
         reasons.append(
             f"The latest screening ({latest.created_at:%Y-%m-%d}) is older than {days} days; rescreen."
         )
-    unresolved = _unresolved(session, latest.id)
-    if unresolved:
-        reasons.append(
-            f"{len(unresolved)} candidate(s) in the match or probable band of screening {latest.id} "
-            "must be resolved by an officer first."
-        )
-    return GateStatus(not reasons, reasons, latest.id, latest.created_at, fresh_until, unresolved)
+    found = adverse.findings(session, application.id, application.authority_id, latest.id)
+    reasons += adverse.outstanding(found, latest.id)
+    return GateStatus(
+        not reasons, reasons, latest.id, latest.created_at, fresh_until,
+        unresolved=[f.candidate.id for f in found if f.needs == "resolution"],
+        undecided=[f.candidate.id for f in found if f.needs == "decision"],
+        adverse_records=[f for f in found if f.adverse],
+        cleared_by=adverse.cleared(found),
+    )  # fmt: skip
 
 
 def application_gate(
     session: Session, actor: Actor, application_id: int, now: datetime, max_age: timedelta
 ) -> GateStatus:
-    """Return the gate of one of the actor's applications."""
-    return gate_status(session, own_application(session, actor, application_id), now, max_age)
-
-
-def _unresolved(session: Session, screening_id: int) -> list[int]:
-    """Return the ids of the screening's match/probable candidates nobody has resolved."""
-    query = select(ScreeningCandidate.id).where(
-        ScreeningCandidate.screening_id == screening_id,
-        ScreeningCandidate.band.in_(GATING_BANDS),
-        ScreeningCandidate.resolution.is_(None),
-    )
-    return list(session.scalars(query.order_by(ScreeningCandidate.id)))
+    """Return the gate of one of the actor's applications; audit each other organisation's record it names."""
+    status = gate_status(session, own_application(session, actor, application_id), now, max_age)
+    for finding in status.adverse_records:
+        if not finding.own:
+            kind, record_id = finding.candidate.candidate_kind, finding.candidate.candidate_id
+            detail = {"screening_id": status.screening_id, "candidate_id": finding.candidate.id}
+            audit.record(session, actor, _VIEWED_ACTIONS[kind], kind, record_id, now=now, detail=detail)
+    session.commit()
+    return status
 
 
 def screen_identity(
     session: Session, actor: Actor, fields: dict, purpose: str, now: datetime
 ) -> ScreeningDetail:
-    """Screen an identity ad hoc for a recorded purpose against other councils' records; show it."""
+    """Screen an identity ad hoc for a recorded purpose against the register and others' records; show it."""
     authority_id = actor.require_authority()
     if not purpose.strip():
         raise ValidationFailed("A purpose is required.", [{"field": "purpose", "message": "Required."}])
     identity, _ = clean_identity(fields)
     person = person_from(_Values(identity))
-    options = {"exclude_authority_id": authority_id, "kinds": AD_HOC_KINDS}
+    options = {"own_authority_id": authority_id, "kinds": AD_HOC_KINDS}
     result = screen(session, actor, person, purpose="ad_hoc", now=now, record=False, **options)
     # What the result shows is read before it is recorded: on SQLite the recording holds the one
     # write lock of the database until the commit, so it should hold it for writing only.
-    views = _views(session, [(c.kind, c.id) for c in result.candidates])
+    views = load_views(session, [(c.kind, c.id) for c in result.candidates])
     record_screening(session, actor, person, result, purpose="ad_hoc", reason=purpose.strip(), now=now)
     return _shown(session, actor, result.screening, result.rows, now, views)
 
@@ -153,14 +148,8 @@ def view_screening(session: Session, actor: Actor, screening_id: int, now: datet
     screening = own_screening(session, actor, screening_id)
     query = select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
     candidates = list(session.scalars(query.order_by(ScreeningCandidate.score.desc(), ScreeningCandidate.id)))
-    views = _views(session, [(c.candidate_kind, c.candidate_id) for c in candidates])
+    views = load_views(session, [(c.candidate_kind, c.candidate_id) for c in candidates])
     return _shown(session, actor, screening, candidates, now, views)
-
-
-def _views(session: Session, found: list[tuple[str, int]]) -> tuple[dict, dict]:
-    """Load what the minimal views of `found` (kind, id) records need: the records and their organisations."""
-    records = _load_records(session, found)
-    return records, _organisations(session, records.values())
 
 
 def _shown(
@@ -177,82 +166,15 @@ def _shown(
     for candidate in candidates:
         record = records.get((candidate.candidate_kind, candidate.candidate_id))
         view = minimal_view(candidate.candidate_kind, record, names) if record is not None else None
-        if view is not None and _is_elsewhere(record, actor) and candidate.candidate_kind in _VIEWED_ACTIONS:
+        if view is not None and candidate.candidate_kind == "register_entry":
+            view["recorded_by_this_council"] = not is_elsewhere(record, actor)
+        if view is not None and is_elsewhere(record, actor) and candidate.candidate_kind in _VIEWED_ACTIONS:
             action = _VIEWED_ACTIONS[candidate.candidate_kind]
             detail = {"screening_id": screening.id, "candidate_id": candidate.id}
             audit.record(session, actor, action, candidate.candidate_kind, record.id, now=now, detail=detail)
         shown.append({"candidate": candidate, "record": view})
     session.commit()
     return ScreeningDetail(screening, shown)
-
-
-def minimal_view(kind: str, record, names: dict) -> dict | None:
-    """Return what another council may see of a record found by a screening (None: nothing)."""
-    if kind == "intelligence":
-        if record.status != "active":
-            return None  # withdrawn (e.g. no further action): no longer shared
-        return {
-            "kind": kind,
-            "force_name": names[("police_force", record.police_force_id)]["name"],
-            "category": record.category,
-            "occurred_on": record.occurred_on,
-            "force_reference": record.force_reference,
-            "shareable_summary": record.shareable_summary,
-        }
-    view = {"kind": kind, **_identity(record), "authority": names[("authority", record.authority_id)]}
-    if kind == "register_entry":
-        view |= {
-            "decision": record.decision,
-            "decided_on": record.decided_on,
-            "effective_on": record.effective_on,
-        }
-    elif kind == "licence":
-        view |= {"licence_status": record.status, "expires_on": record.expires_on}
-    elif kind == "application":
-        view |= {"received_on": record.received_on}
-    return view
-
-
-def _identity(record) -> dict:
-    """Return a record's identity fields, previous names as a list."""
-    values = {name: getattr(record, name) for name in IDENTITY_FIELDS}
-    values["previous_names"] = [n for n in (values["previous_names"] or "").split(";") if n]
-    return values
-
-
-def _is_elsewhere(record, actor: Actor) -> bool:
-    """Tell whether a record belongs to someone other than the actor's authority."""
-    return getattr(record, "authority_id", None) != actor.authority_id
-
-
-def _load_records(session: Session, found: list[tuple[str, int]]) -> dict:
-    """Load every found (kind, id) record as a row of its table's columns, one query per kind.
-
-    The views only read them: rows cost a fraction of loading model objects into the session.
-    """
-    ids = defaultdict(list)
-    for kind, record_id in found:
-        ids[kind].append(record_id)
-    records = {}
-    for kind, wanted in ids.items():
-        table = KIND_MODELS[kind].__table__
-        records |= {(kind, r.id): r for r in session.execute(select(table).where(table.c.id.in_(wanted)))}
-    return records
-
-
-def _organisations(session: Session, records) -> dict:
-    """Return {("authority"|"police_force", id): {code, name}} for the records' organisations."""
-    authority_ids = {r.authority_id for r in records if hasattr(r, "authority_id")}
-    force_ids = {r.police_force_id for r in records if hasattr(r, "police_force_id")}
-    names = {}
-    for kind, model, wanted in (
-        ("authority", Authority, authority_ids),
-        ("police_force", PoliceForce, force_ids),
-    ):
-        if wanted:
-            for org in session.execute(select(model.id, model.code, model.name).where(model.id.in_(wanted))):
-                names[(kind, org.id)] = {"code": org.code, "name": org.name}
-    return names
 
 
 def resolve_candidate(

@@ -84,7 +84,7 @@ def screen(
     purpose: str,
     now: datetime,
     reason: str = "",
-    exclude_authority_id: int | None = None,
+    own_authority_id: int | None = None,
     application_id: int | None = None,
     licence_id: int | None = None,
     kinds: Iterable[str] = RECORD_KINDS,
@@ -92,7 +92,10 @@ def screen(
     record: bool = True,
     commit: bool = True,
 ) -> ScreeningResult:
-    """Screen `person` against eligible records elsewhere; record it if `record`, and commit if `commit`."""
+    """Screen `person` against eligible records; record it if `record`, and commit if `commit`.
+
+    `own_authority_id` is the screening council: its own licences and applications are left out.
+    """
     subject = ("application", application_id) if application_id else None
     subject = subject or (("licence", licence_id) if licence_id else None)
     found = find_candidates(
@@ -100,7 +103,7 @@ def screen(
         {0: person},
         KeyFrequencies(session),
         kinds=kinds,
-        exclude_authority_id=exclude_authority_id,
+        own_authority_id=own_authority_id,
         exclude={subject} if subject else set(),
         # Only banded candidates are kept, so a hit that cannot reach `weak` need not be scored.
         floor=max(min_score, DEFAULT_THRESHOLDS.weak),
@@ -142,7 +145,7 @@ def find_candidates(
     frequencies: Frequencies,
     *,
     kinds: Iterable[str] = RECORD_KINDS,
-    exclude_authority_id: int | None = None,
+    own_authority_id: int | None = None,
     exclude: set[tuple[str, int]] = frozenset(),
     floor: float = 0.0,
 ) -> dict[Hashable, list[Candidate]]:
@@ -151,7 +154,7 @@ def find_candidates(
     With a `floor`, hits that cannot score that much are left out unscored (see `ceiling`).
     """
     keys = {tag: probe_keys_of(p) for tag, p in people.items()}
-    hits, records = find(session, keys, kinds, exclude_authority_id)
+    hits, records = find(session, keys, kinds, own_authority_id)
     # One record (and Person) per hit, however many applicants of a batch hit it.
     records = {hit: record for hit, record in records.items() if hit not in exclude}
     results = {}

@@ -153,4 +153,4 @@ def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_o
 
     officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
     person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | identity_overrides)))
-    return screen(session, officer, person, purpose="ad_hoc", now=now, exclude_authority_id=authority_id)
+    return screen(session, officer, person, purpose="ad_hoc", now=now, own_authority_id=authority_id)

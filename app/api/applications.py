@@ -11,9 +11,10 @@ from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
-from licensing import applications, gate
+from licensing import adverse_decisions, applications, gate
 from licensing.clock import utcnow
 from licensing.matching import BANDS
+from licensing.models.decisions import ADVERSE_KINDS, INFORMATION_STATES
 from licensing.models.records import (
     APPLICATION_KINDS,
     APPLICATION_STATUSES,
@@ -110,6 +111,74 @@ class RefuseSchema(Schema):
     category = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DECISION_CATEGORIES))
 
 
+class RecordCouncilSchema(Schema):
+    """The council (or police force) that holds a record."""
+
+    code = fields.String()
+    name = fields.String()
+
+
+class AdverseDecisionSchema(Schema):
+    """A manager's decision that an adverse record does not stop the grant on this application."""
+
+    id = fields.Integer()
+    application_id = fields.Integer()
+    candidate_id = fields.Integer(attribute="screening_candidate_id")
+    record_kind = fields.String(metadata={"enum": list(ADVERSE_KINDS)})
+    record_id = fields.Integer()
+    reason = fields.String()
+    information = fields.String(
+        metadata={
+            "enum": list(INFORMATION_STATES),
+            "description": "Whether a s.3 request was made and answered (`not_applicable`: this council's "
+            "own entry, or police intelligence)",
+        }
+    )
+    information_request_id = fields.Integer(allow_none=True, metadata={"description": "The s.3 request"})
+    decided_by = fields.String()
+    decided_at = UtcDateTime()
+
+
+class AdverseDecisionInSchema(Schema):
+    """A manager's decision on an adverse candidate of the application's latest screening."""
+
+    candidate_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Why the council may still grant, having weighed the record"},
+    )
+
+
+class AdverseRecordSchema(Schema):
+    """An adverse record the latest screening found at `possible` or better, and what it still needs."""
+
+    candidate_id = fields.Integer(attribute="candidate.id")
+    record_kind = fields.String(attribute="candidate.candidate_kind", metadata={"enum": list(ADVERSE_KINDS)})
+    record_id = fields.Integer(attribute="candidate.candidate_id")
+    band = fields.String(attribute="candidate.band", metadata={"enum": list(BANDS)})
+    description = fields.String(metadata={"description": "Who recorded what, and when"})
+    recorded_by = fields.Nested(
+        RecordCouncilSchema,
+        allow_none=True,
+        metadata={"description": "The recording council or police force"},
+    )
+    recorded_by_this_council = fields.Boolean(attribute="own")
+    resolution = fields.String(attribute="candidate.resolution", allow_none=True)
+    resolution_reason = fields.String(attribute="candidate.resolution_reason", allow_none=True)
+    resolved_by = fields.String(attribute="candidate.resolved_by", allow_none=True)
+    resolved_at = UtcDateTime(attribute="candidate.resolved_at", allow_none=True)
+    decision = fields.Nested(AdverseDecisionSchema, allow_none=True)
+    needs = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["resolution", "decision"],
+            "description": "What still clears it (an officer's resolution or a manager's decision); "
+            "null when cleared",
+        },
+    )
+
+
 class GateSchema(Schema):
     """Whether a licence may be granted on the application now, and if not, why not."""
 
@@ -119,6 +188,14 @@ class GateSchema(Schema):
     screened_at = UtcDateTime(allow_none=True)
     fresh_until = UtcDateTime(allow_none=True)
     unresolved = fields.List(fields.Integer(), metadata={"description": "Candidate ids still to resolve"})
+    undecided = fields.List(
+        fields.Integer(), metadata={"description": "Adverse candidate ids a manager must still decide on"}
+    )
+    adverse_records = fields.List(fields.Nested(AdverseRecordSchema))
+    cleared_by = fields.List(
+        fields.String(),
+        metadata={"description": "The rulings and decisions that cleared the adverse records"},
+    )
 
 
 def max_screening_age() -> timedelta:
@@ -201,3 +278,18 @@ class Gate(MethodView):
     def get(self, application_id):
         """Say whether a licence may be granted now, and what is missing if not."""
         return gate.application_gate(db.session(), g.actor, application_id, utcnow(), max_screening_age())
+
+
+@blp.route("/applications/<int:application_id>/adverse-decisions")
+class AdverseDecisions(MethodView):
+    """A manager's decisions on the adverse records found for an application."""
+
+    @require_scope("council:decide")
+    @blp.arguments(AdverseDecisionInSchema)
+    @blp.response(201, AdverseDecisionSchema)
+    def post(self, data, application_id):
+        """Record that an adverse record, found to be the same person, does not stop the grant, and why."""
+        decision = adverse_decisions.record_decision(
+            db.session(), g.actor, application_id, data["candidate_id"], data["reason"], utcnow()
+        )
+        return decision, 201, {"Location": url_for("applications.Gate", application_id=application_id)}

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
-from app.api.applications import IdentitySchema
+from app.api.applications import IdentitySchema, RecordCouncilSchema
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import gate
@@ -25,13 +25,6 @@ class AdHocScreeningSchema(IdentitySchema):
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Why this person is being checked; kept in the screening's record"},
     )
-
-
-class RecordCouncilSchema(Schema):
-    """The council that holds a record."""
-
-    code = fields.String()
-    name = fields.String()
 
 
 class CandidateRecordSchema(Schema):
@@ -53,6 +46,9 @@ class CandidateRecordSchema(Schema):
     decision = fields.String(metadata={"description": "register_entry only"})
     decided_on = fields.Date(metadata={"description": "register_entry only"})
     effective_on = fields.Date(metadata={"description": "register_entry only"})
+    recorded_by_this_council = fields.Boolean(
+        metadata={"description": "register_entry only: the entry is the screening council's own decision"}
+    )
     licence_status = fields.String(metadata={"description": "licence only"})
     expires_on = fields.Date(metadata={"description": "licence only"})
     received_on = fields.Date(metadata={"description": "application only"})
@@ -125,7 +121,7 @@ class Screenings(MethodView):
     @blp.arguments(AdHocScreeningSchema)
     @blp.response(201, ScreeningSchema)
     def post(self, data):
-        """Screen an identity against other councils' register entries, licences and applications."""
+        """Screen an identity against the register (own entries too) and others' licences and applications."""
         purpose = data.pop("purpose")
         session = db.session()
         # Scoring needs no lock: on SQLite it reads a snapshot and takes the write lock only to record.

@@ -1,7 +1,9 @@
-"""Applications: receive one (it is screened at once), compare each candidate, resolve, grant.
+"""Applications: receive one (it is screened at once), compare each candidate, resolve, decide, grant.
 
 The pages call the same services as the API (licensing.applications, licensing.gate,
-licensing.licences): the gate that refuses a grant here is the one that refuses it there.
+licensing.adverse_decisions, licensing.licences): the gate that refuses a grant here is the one that
+refuses it there. A manager's decision on an adverse record is a manager's, as it is for an API key
+with the `council:decide` scope.
 """
 
 from datetime import timedelta
@@ -12,9 +14,9 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from app import db
-from app.officer.access import MANAGERS, actor, check_role, require_officer
+from app.officer.access import MANAGERS, actor, check_role, has_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
-from licensing import applications, gate, licences
+from licensing import adverse, adverse_decisions, applications, gate, licences
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from licensing.models.records import APPLICATION_KINDS, DECISION_CATEGORIES, LICENCE_TYPES
@@ -58,6 +60,15 @@ class ResolveForm(FlaskForm):
 
     reason = TextAreaField("Reason", [InputRequired("Enter the reason for your decision"), Length(max=500)])
     resolution = StringField(validators=[AnyOf(RESOLUTIONS, message="Choose same person or not")])
+
+
+class AdverseDecisionForm(FlaskForm):
+    """A manager's decision that an adverse record, found to be the same person, does not stop the grant."""
+
+    reason = TextAreaField(
+        "Why the council may still grant, having weighed this record",
+        [InputRequired("Enter why the council may still grant"), Length(max=2000)],
+    )
 
 
 class GrantForm(FlaskForm):
@@ -126,23 +137,34 @@ def _form_page(form: ApplicationForm, error: str | None = None):
 
 
 @bp.get("/<int:application_id>")
-def show(application_id: int, forms: dict | None = None, grant_form: GrantForm | None = None, error=None):
-    """Show an application, its latest screening side by side with it, and whether it may be granted."""
+def show(
+    application_id: int,
+    forms: dict | None = None,
+    grant_form: GrantForm | None = None,
+    error=None,
+    decision_forms: dict | None = None,
+):
+    """Show an application, its latest screening side by side with it, and what a grant still needs."""
     session, officer, now = db.session(), actor(), utcnow()
     view = applications.get_application(session, officer, application_id)
-    status = gate.application_gate(session, officer, application_id, now, max_screening_age())
+    # The screening shown below audits each view of another council's record; the gate names the same.
+    status = gate.gate_status(session, view.application, now, max_screening_age())
     detail = gate.view_screening(session, officer, view.screening.id, now) if view.screening else None
     return render_template(
         "officer/applications/show.html",
         application=view.application,
         previous_names=[n for n in view.application.previous_names.split(";") if n],
         gate=status,
+        findings={finding.candidate.id: finding for finding in status.adverse_records},
+        is_manager=has_role(*MANAGERS),
+        information_text=adverse.information_text,
         detail=detail,
         rows=IDENTITY_ROWS,
         forms=forms or {},
+        decision_forms=decision_forms or {},
         grant_form=grant_form or GrantForm(granted_on=now.date()),
         error=error,
-    ), 400 if forms or error or (grant_form and grant_form.errors) else 200
+    ), 400 if forms or decision_forms or error or (grant_form and grant_form.errors) else 200
 
 
 @bp.post("/<int:application_id>/screenings/<int:screening_id>/candidates/<int:candidate_id>")
@@ -163,6 +185,28 @@ def resolve(application_id: int, screening_id: int, candidate_id: int):
     except DomainError as error:
         session.rollback()
         return show(application_id, forms={candidate_id: form}, error=error.detail)
+    return redirect(url_for(".show", application_id=application_id, _anchor=f"candidate-{candidate_id}"))
+
+
+@bp.post("/<int:application_id>/adverse-decisions/<int:candidate_id>")
+def decide_adverse(application_id: int, candidate_id: int):
+    """Record a manager's decision on an adverse record found to be the same person, with the reason."""
+    check_role(*MANAGERS)
+    form = AdverseDecisionForm(prefix=f"decision-{candidate_id}")
+    if not form.validate_on_submit():
+        return show(application_id, decision_forms={candidate_id: form})
+    session = db.session()
+    try:
+        adverse_decisions.record_decision(
+            session, actor(), application_id, candidate_id, form.reason.data, utcnow()
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        session.rollback()
+        return show(
+            application_id, decision_forms={candidate_id: form}, error=show_service_errors(form, error)
+        )
     return redirect(url_for(".show", application_id=application_id, _anchor=f"candidate-{candidate_id}"))
 
 

@@ -42,9 +42,9 @@ __all__ = [
     "User",
 ]
 
-from licensing.models.decisions import PairDecision
+from licensing.models.decisions import AdverseDecision, PairDecision
 
-__all__ += ["PairDecision"]
+__all__ += ["AdverseDecision", "PairDecision"]
 
 from licensing.models.idempotency import IdempotentResponse  # noqa: E402  (appended registration)
 

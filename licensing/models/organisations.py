@@ -9,7 +9,9 @@ from licensing.models._base import one_of, optional_stamp, stamp
 
 NATIONS = ("england", "wales", "scotland")
 ROLES = ("officer", "manager", "admin")
-SCOPES = ("council:read", "council:write", "police:intelligence", "admin")
+# `council:decide` is an API key's equivalent of an officer's manager role (app/officer/access.py):
+# the decisions a council's scheme of delegation leaves to a manager.
+SCOPES = ("council:read", "council:write", "council:decide", "police:intelligence", "admin")
 
 
 class Authority(SQLModel, table=True):

@@ -5,17 +5,21 @@ The nightly run starts from what is new: register entries and intelligence recor
 side), then screens each such licence as the subject, exactly as a screening would, and keeps the new
 records among its candidates. Its cost follows the day's new records, not the 400k licences. The weekly
 full run screens every live licence against every record, catching what the nightly one cannot (a
-licence's details changed, a night missed). Both alert the licensing council "screening.new_match"
-for candidates at `probable` or better, once per licence and record, and never about a record the
-council was already alerted to (the request-path alerts of licensing/alerts.py). Read-only matching: no
-Screening row is written (nobody's record is disclosed; the council screens again to see it).
+licence's details changed, a night missed). Both alert the licensing council "screening.new_match" for
+candidates at `probable` or better and "screening.possible_match" (review it) for `possible` ones: every
+record they screen is adverse, and a possible match of a revoked driver is worth an officer's look
+(README, "Grant gate and monitoring policy"). A council is told about one record once, whichever of its
+licences it may be and whatever its band, and never about a record it was already alerted to (the
+request-path alerts of licensing/alerts.py); an officer's "not the same person" for the licence, or for
+the application it was granted on, silences the pair. Read-only matching: no Screening row is written
+(nobody's record is disclosed; the council screens again to see it).
 """
 
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from licensing.decisions import apply_rulings
@@ -28,7 +32,11 @@ from licensing.screening import find_candidates
 LIVE = ("active", "suspended")
 SOURCES = {"register_entry": RegisterEntry, "intelligence": Intelligence}
 SOURCE_STATUS = {"register_entry": "current", "intelligence": "active"}
-ALERT_BANDS = ("match", "probable")
+ALERT_TYPES = {
+    "match": "screening.new_match",
+    "probable": "screening.new_match",
+    "possible": "screening.possible_match",
+}
 BATCH = 500
 
 
@@ -66,7 +74,7 @@ def screen_licences(
     """Screen `licences` against entries and intelligence (only those in `only`, if given); alert."""
     people = {licence.id: person_from(licence) for licence in licences}
     found = find_candidates(
-        session, people, frequencies, kinds=tuple(SOURCES), floor=DEFAULT_THRESHOLDS.probable
+        session, people, frequencies, kinds=tuple(SOURCES), floor=DEFAULT_THRESHOLDS.possible
     )
     done = Counter()
     for licence in licences:
@@ -87,7 +95,7 @@ def _fresh_records(session: Session, since: datetime) -> dict[tuple[str, int], o
 
 def _alertable(candidate, licence: Licence, only: set | None) -> bool:
     """Tell whether a candidate is strong enough, another council's (or police), and in `only`."""
-    if candidate.band not in ALERT_BANDS or candidate.authority_id == licence.authority_id:
+    if candidate.band not in ALERT_TYPES or candidate.authority_id == licence.authority_id:
         return False
     return only is None or (candidate.kind, candidate.id) in only
 
@@ -104,20 +112,33 @@ def _not_ruled_out(session: Session, licence: Licence, candidates: list) -> Iter
 
 def _alert(session: Session, licence: Licence, candidate, now: datetime) -> str:
     """Alert the licensing council once about a candidate it has not been told about before."""
-    told = select(Alert.id).where(
-        Alert.authority_id == licence.authority_id,
-        Alert.subject_kind == candidate.kind,
-        Alert.subject_id == candidate.id,
-    )
-    if session.scalars(told.limit(1)).first() is not None:
-        return "already_told"
+    key = f"{licence.id}:{candidate.kind}:{candidate.id}"
+    told = _told(session, licence.authority_id, candidate)
+    if told:
+        # The same licence and record again (a rerun) or the record through another way in.
+        return "already_alerted" if any(k and k.endswith(f":{key}") for k in told) else "already_told"
     raised = alert_once(
         session,
         authority_id=licence.authority_id,
-        alert_type="screening.new_match",
+        alert_type=ALERT_TYPES[candidate.band],
         subject=("licence", licence.id),
         now=now,
-        key=f"{licence.id}:{candidate.kind}:{candidate.id}",
+        key=key,
         detail={"candidate": {"kind": candidate.kind, "id": candidate.id}, "band": candidate.band},
     )
     return "alerted" if raised else "already_alerted"
+
+
+def _told(session: Session, authority_id: int, candidate) -> list[str | None]:
+    """Return the dedupe keys of the alerts that already told the council about the candidate's record.
+
+    That is an alert about the record itself (licensing/alerts.py's request path), or a re-screen alert
+    naming it for any of the council's licences (its dedupe key ends with the record).
+    """
+    about_record = and_(Alert.subject_kind == candidate.kind, Alert.subject_id == candidate.id)
+    named = and_(
+        Alert.alert_type.in_(set(ALERT_TYPES.values())),
+        Alert.dedupe_key.endswith(f":{candidate.kind}:{candidate.id}", autoescape=True),
+    )
+    query = select(Alert.dedupe_key).where(Alert.authority_id == authority_id, or_(about_record, named))
+    return list(session.scalars(query.limit(10)))

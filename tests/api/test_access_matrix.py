@@ -29,7 +29,7 @@ from tests.factories import (
 )
 
 API = "/api/v1/"
-COUNCIL_SCOPES = ["council:read", "council:write"]
+COUNCIL_SCOPES = ["council:read", "council:write", "council:decide"]
 PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
 # Routes open without a scope: the caller's own description, the public check, the OpenAPI document and
 # the docs page with its scripts. They hold no organisation's objects.
@@ -95,6 +95,16 @@ def application(w, kind: str = "new") -> dict:
     """Receive an application at council A."""
     body = PERSON | {"ref": f"APP-{kind}", "kind": kind, "licence_type": "phv", "received_on": TODAY}
     return {"application_id": _created(w.client.post(f"{API}applications", json=body, headers=w.a))["id"]}
+
+
+def adverse_candidate(w) -> dict:
+    """Receive at council A an application whose screening finds council C's revocation of the person."""
+    make_register_entry(w.session, authority_id=w.c_id)
+    w.session.rollback()
+    built = application(w)
+    found = w.client.get(f"{API}applications/{built['application_id']}", headers=w.a).json
+    screening = w.client.get(f"{API}screenings/{found['screening']['id']}", headers=w.a).json
+    return built | {"candidate_id": screening["candidates"][0]["id"]}
 
 
 def licence(w) -> dict:
@@ -215,6 +225,10 @@ ACCESS = {
     "/api/v1/email-recipients/<int:recipient_id>": Access(email_recipient, {"PATCH": {"active": False}}),
     "/api/v1/applications/<int:application_id>": Access(application),
     "/api/v1/applications/<int:application_id>/gate": Access(application),
+    "/api/v1/applications/<int:application_id>/adverse-decisions": Access(
+        adverse_candidate,
+        {"POST": lambda built: {"candidate_id": built["candidate_id"], "reason": "Weighed."}},
+    ),
     "/api/v1/applications/<int:application_id>/grant": Access(application, {"POST": GRANT}),
     "/api/v1/applications/<int:application_id>/refuse": Access(application, {"POST": {}}),
     "/api/v1/applications/<int:application_id>/rescreen": Access(application),

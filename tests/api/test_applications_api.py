@@ -1,6 +1,6 @@
 """The applications API end to end: receive and screen, the grant gate, withdraw, refuse, who may do what."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -11,6 +11,7 @@ from licensing.models import Application, AuditEvent, MatchKey, RegisterEntry, S
 from tests.factories import identity, make_api_client, make_authority, make_police_force, make_register_entry
 
 WRITE = ["council:read", "council:write"]
+DECIDE = [*WRITE, "council:decide"]
 PROBLEM = "application/problem+json"
 GRANT = {"badge_number": "PH20001", "granted_on": utcnow().date().isoformat()}
 GRANT["expires_on"] = (utcnow().date() + timedelta(days=365)).isoformat()
@@ -80,7 +81,9 @@ def test_application_is_screened_at_once_and_shows_the_revocation_elsewhere_mini
         "decision",
         "decided_on",
         "effective_on",
+        "recorded_by_this_council",
     }
+    assert record["recorded_by_this_council"] is False
     assert record["authority"] == {"code": "E08000031", "name": "City of Wolverhampton Council"}
     assert (record["decision"], record["effective_on"]) == ("revocation", entry.effective_on.isoformat())
     assert "WOLV-INTERNAL-77" not in str(screening)
@@ -93,22 +96,94 @@ def test_grant_is_refused_until_the_match_is_resolved_then_allowed(client, sessi
     app_id, screening_id = created["id"], created["screening"]["id"]
     gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
     assert gate["allowed"] is False and len(gate["unresolved"]) == 1
-    assert "resolved" in gate["reasons"][0]
+    assert gate["reasons"][0].startswith("Resolve the match with City of Wolverhampton Council's revocation")
     refused = client.post(f"/api/v1/applications/{app_id}/grant", json=GRANT, headers=bearer(key))
     assert (refused.status_code, refused.mimetype) == (409, PROBLEM)
-    assert "must be resolved" in refused.json["detail"]
+    assert "an officer must say whether it is the same person" in refused.json["detail"]
     [candidate_id] = gate["unresolved"]
     resolution = {"resolution": "same_person", "reason": "Same DOB, NI number and licence number."}
     url = f"/api/v1/screenings/{screening_id}/candidates/{candidate_id}/resolve"
     resolved = client.post(url, json=resolution, headers=bearer(key))
     assert resolved.status_code == 200, resolved.json
     assert (resolved.json["resolution"], resolved.json["resolved_at"][-6:]) == ("same_person", "+00:00")
-    gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
-    assert (gate["allowed"], gate["reasons"], gate["screening_id"]) == (True, [], screening_id)
-    granted = client.post(f"/api/v1/applications/{app_id}/grant", json=GRANT, headers=bearer(key))
-    assert granted.status_code == 201, granted.json
     again = client.post(url, json=resolution, headers=bearer(key))
     assert again.status_code == 409
+
+
+def test_same_person_on_a_revocation_needs_a_managers_decision_before_the_grant(client, session):
+    revoked_elsewhere(session)
+    authority_id = make_authority(session).id
+    key, manager_key = council_key(session, authority_id), council_key(session, authority_id, DECIDE)
+    created = apply(client, key).json
+    app_id, screening_id = created["id"], created["screening"]["id"]
+    [candidate_id] = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json["unresolved"]
+    url = f"/api/v1/screenings/{screening_id}/candidates/{candidate_id}/resolve"
+    resolution = {"resolution": "same_person", "reason": "Same DOB, NI number and licence number."}
+    assert client.post(url, json=resolution, headers=bearer(key)).status_code == 200
+    gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
+    assert (gate["allowed"], gate["unresolved"], gate["undecided"]) == (False, [], [candidate_id])
+    assert gate["reasons"][0].startswith(
+        "A manager must record a decision on City of Wolverhampton Council's revocation"
+    )
+    [adverse] = gate["adverse_records"]
+    assert (adverse["needs"], adverse["resolution"], adverse["decision"]) == ("decision", "same_person", None)
+    refused = client.post(f"/api/v1/applications/{app_id}/grant", json=GRANT, headers=bearer(key))
+    assert (refused.status_code, refused.mimetype) == (409, PROBLEM)
+    decision = {"candidate_id": candidate_id, "reason": "Revoked for a lapsed DBS; now renewed and clear."}
+    decisions = f"/api/v1/applications/{app_id}/adverse-decisions"
+    assert client.post(decisions, json=decision, headers=bearer(key)).status_code == 403
+    recorded = client.post(decisions, json=decision, headers=bearer(manager_key))
+    assert recorded.status_code == 201, recorded.json
+    assert (recorded.json["record_kind"], recorded.json["information"]) == ("register_entry", "not_requested")
+    gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
+    assert (gate["allowed"], gate["reasons"], gate["screening_id"]) == (True, [], screening_id)
+    assert "City of Wolverhampton Council's revocation" in gate["cleared_by"][0]
+    assert gate["adverse_records"][0]["decision"]["reason"] == decision["reason"]
+    granted = client.post(f"/api/v1/applications/{app_id}/grant", json=GRANT, headers=bearer(key))
+    assert granted.status_code == 201, granted.json
+
+
+def test_possible_match_with_a_revocation_elsewhere_closes_the_gate(client, session):
+    other = make_authority(session, name="Council B")
+    person = {
+        "given_names": "Adil",
+        "family_name": "Chaudhary",
+        "ni_number": None,
+        "driving_licence_number": None,
+    }
+    person |= {"date_of_birth": date(1988, 6, 2), "address": "9 High Street, Bradford", "postcode": "BD1 1AA"}
+    make_register_entry(session, authority_id=other.id, **person)
+    key = council_key(session)
+    body = person | {"given_names": "Adeel", "family_name": "Chaudhry", "address": "14 High Street, Bradford"}
+    created = apply(client, key, **(body | {"date_of_birth": "1988-06-02"})).json
+    assert created["screening"]["bands"]["possible"] == 1
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert (gate["allowed"], len(gate["unresolved"])) == (False, 1)
+    [adverse] = gate["adverse_records"]
+    assert (adverse["band"], adverse["needs"], adverse["recorded_by_this_council"]) == (
+        "possible",
+        "resolution",
+        False,
+    )
+    assert adverse["description"].startswith("Council B's revocation")
+
+
+def test_the_councils_own_earlier_refusal_is_screened_and_labelled(client, session):
+    authority_id = make_authority(session).id
+    make_register_entry(
+        session, authority_id=authority_id, decision="refusal_of_grant", decided_on=date(2020, 5, 4),
+        effective_on=date(2020, 5, 4), given_names="Imraan",
+    )  # fmt: skip
+    key = council_key(session, authority_id)
+    created = apply(client, key).json
+    screening = client.get(f"/api/v1/screenings/{created['screening']['id']}", headers=bearer(key)).json
+    [candidate] = screening["candidates"]
+    assert candidate["candidate_kind"] == "register_entry"
+    assert candidate["record"]["recorded_by_this_council"] is True
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert gate["allowed"] is False
+    assert gate["adverse_records"][0]["recorded_by_this_council"] is True
+    assert "this council's own refusal of grant" in gate["adverse_records"][0]["description"]
 
 
 def test_stale_screening_closes_the_gate_until_the_application_is_rescreened(client, session, app):
@@ -300,3 +375,30 @@ def _first_candidate(session, screening_id: int) -> int:
     return session.exec(
         select(ScreeningCandidate.id).where(ScreeningCandidate.screening_id == screening_id)
     ).first()
+
+
+def test_another_council_cannot_record_a_decision_on_the_application(client, session):
+    revoked_elsewhere(session)
+    created = apply(client, council_key(session)).json
+    candidate_id = _first_candidate(session, created["screening"]["id"])
+    body = {"candidate_id": candidate_id, "reason": "Not ours to decide."}
+    url = f"/api/v1/applications/{created['id']}/adverse-decisions"
+    response = client.post(url, json=body, headers=bearer(council_key(session, scopes=DECIDE)))
+    assert (response.status_code, response.mimetype) == (404, PROBLEM)
+    force = make_police_force(session)
+    _, police_key = make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])
+    assert client.post(url, json=body, headers=bearer(police_key)).status_code == 403
+
+
+def test_the_gate_audits_each_other_councils_record_it_names_but_not_the_councils_own(client, session):
+    theirs = revoked_elsewhere(session)
+    authority_id = make_authority(session).id
+    make_register_entry(session, authority_id=authority_id, decision="refusal_of_grant", ref="OURS")
+    key = council_key(session, authority_id)
+    created = apply(client, key).json
+    gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
+    assert len(gate["adverse_records"]) == 2
+    viewed = session.exec(select(AuditEvent).where(AuditEvent.action == "register_entry.viewed")).all()
+    assert [(e.record_id, e.detail["candidate_id"]) for e in viewed] == [
+        (theirs.id, next(a["candidate_id"] for a in gate["adverse_records"] if a["record_id"] == theirs.id))
+    ]

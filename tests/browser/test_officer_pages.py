@@ -46,6 +46,7 @@ def world(live_server):
         our_licence = make_licence(session, authority_id=ours.id, expires_on=soon)
         their_licence = make_licence(session, authority_id=theirs.id)
         application = make_screened_application(session, authority_id=ours.id)
+        _same_person_as(session, actor_of(ours), application, their_entry)  # a manager's decision is due
         for authority in (ours, theirs):
             make_screening(session, authority_id=authority.id)
         asked = {"request_text": "What did you rely on?"}
@@ -73,6 +74,24 @@ def world(live_server):
             "their_licence": their_licence.id, "application": application.id, "incoming": incoming.id,
             "outgoing": outgoing.id, "reported": reported.id, "sent": sent.id,
         }  # fmt: skip
+
+
+def _same_person_as(session, officer: Actor, application, entry) -> None:
+    """Rule the application's candidate that is `entry` the same person."""
+    from sqlmodel import select
+
+    from licensing.gate import resolve_candidate
+    from licensing.models import Screening, ScreeningCandidate
+
+    screening = session.exec(select(Screening).where(Screening.application_id == application.id)).one()
+    candidate = session.exec(
+        select(ScreeningCandidate).where(
+            ScreeningCandidate.screening_id == screening.id,
+            ScreeningCandidate.candidate_kind == "register_entry",
+            ScreeningCandidate.candidate_id == entry.id,
+        )
+    ).one()
+    resolve_candidate(session, officer, screening.id, candidate.id, "same_person", "Same NI number.", NOW)
 
 
 def signed_in(page, live_server, world: dict):
@@ -116,6 +135,7 @@ REFUSED_FORMS = (
     ("/workflows/reports/new", "Send report"),
     ("/workflows/requests/new?entry={their_entry}", "Send request"),
     ("/applications/{application}/refuse", "Yes, refuse this application"),
+    ("/applications/{application}", "Record the manager's decision"),
     ("/register/{our_entry}/amend", "Record the change"),
 )
 

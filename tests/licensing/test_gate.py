@@ -1,6 +1,6 @@
 """The grant gate: a recent screening of the application with every match or probable candidate resolved."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -10,7 +10,14 @@ from licensing.applications import create_application
 from licensing.errors import InvalidTransition
 from licensing.gate import check_grant_allowed, gate_status, resolve_candidate
 from licensing.models import ScreeningCandidate
-from tests.factories import NOW, identity, make_authority, make_register_entry, make_screened_application
+from tests.factories import (
+    NOW,
+    identity,
+    make_authority,
+    make_licence,
+    make_register_entry,
+    make_screened_application,
+)
 
 MAX_AGE = timedelta(days=30)
 
@@ -55,12 +62,16 @@ def test_screening_older_than_the_maximum_age_is_refused(session, age, allowed):
     assert status.fresh_until == NOW + MAX_AGE
 
 
-def test_unresolved_match_is_refused_until_an_officer_resolves_it(session):
-    make_register_entry(session)
+def test_unresolved_match_with_a_licence_elsewhere_is_refused_until_an_officer_resolves_it(session):
+    make_licence(session)
     application = receive(session)
     status = gate_status(session, application, NOW, MAX_AGE)
     [candidate] = candidates(session, status.screening_id)
     assert (status.allowed, status.unresolved, candidate.band) == (False, [candidate.id], "match")
+    assert status.reasons == [
+        f"1 candidate(s) in the match or probable band of screening {status.screening_id} "
+        "must be resolved by an officer first."
+    ]
     actor = council(application.authority_id)
     resolve_candidate(
         session, actor, status.screening_id, candidate.id, "same_person", "Same NI number.", NOW
@@ -68,12 +79,15 @@ def test_unresolved_match_is_refused_until_an_officer_resolves_it(session):
     assert gate_status(session, application, NOW, MAX_AGE).allowed is True
 
 
-def test_possible_and_weak_candidates_do_not_hold_the_grant(session):
-    entry = make_register_entry(session, ni_number="AB999999C", driving_licence_number=None)
-    application = receive(session, ni_number="AB555555C", postcode="LS1 1AA")
+def test_possible_licence_and_weak_adverse_candidates_do_not_hold_the_grant(session):
+    someone_else = {"given_names": "Gareth", "family_name": "Llewellyn", "date_of_birth": date(1970, 1, 1)}
+    someone_else |= {"ni_number": None, "driving_licence_number": None, "postcode": "CF10 1AA"}
+    entry = make_register_entry(session, **someone_else)
+    licence = make_licence(session, **someone_else)
+    application = receive(session)
     screening_id = gate_status(session, application, NOW, MAX_AGE).screening_id
-    for band in ("possible", "weak"):
-        row = {"candidate_kind": "register_entry", "candidate_id": entry.id, "score": 0.5, "band": band}
+    for kind, record, band in (("licence", licence, "possible"), ("register_entry", entry, "weak")):
+        row = {"candidate_kind": kind, "candidate_id": record.id, "score": 0.3, "band": band}
         session.add(ScreeningCandidate(screening_id=screening_id, evidence=[], **row))
     session.commit()
     assert {c.band for c in candidates(session, screening_id)} == {"possible", "weak"}
@@ -114,3 +128,69 @@ def test_decided_application_is_refused(session):
     application = make_screened_application(session, status="refused")
     with pytest.raises(InvalidTransition, match="refused"):
         check_grant_allowed(session, application, NOW, MAX_AGE)
+
+
+# Issue 18: an adverse record (a register entry, or police intelligence) holds the grant from the
+# `possible` band up, and "same person" on one needs a manager's decision before a grant.
+
+CHAUDHARY = {
+    "date_of_birth": date(1988, 6, 2),
+    "address": "9 High Street, Bradford",
+    "postcode": "BD1 1AA",
+    "ni_number": None,
+    "driving_licence_number": None,
+}
+
+
+def revoked_as_adil_chaudhary(session, **overrides):
+    """Record council B's sexual-offences revocation of "Adil Chaudhary"; return it."""
+    council_b = make_authority(session, name="Council B")
+    fields = CHAUDHARY | {"given_names": "Adil", "family_name": "Chaudhary", "category": "sexual_offences"}
+    return make_register_entry(session, authority_id=council_b.id, **(fields | overrides))
+
+
+def receive_adeel_chaudhry(session, now=NOW):
+    """Receive an application from "Adeel Chaudhry", born the same day, a few doors away: a possible match."""
+    person = CHAUDHARY | {"given_names": "Adeel", "family_name": "Chaudhry"}
+    person |= {"address": "14 High Street, Bradford"}
+    return receive(session, now, **person)
+
+
+def test_unresolved_possible_match_with_another_councils_revocation_holds_the_grant(session):
+    revoked_as_adil_chaudhary(session)
+    application = receive_adeel_chaudhry(session)
+    status = gate_status(session, application, NOW, MAX_AGE)
+    [candidate] = candidates(session, status.screening_id)
+    assert (candidate.candidate_kind, candidate.band) == ("register_entry", "possible")
+    assert status.allowed is False
+    assert status.unresolved == [candidate.id]
+    assert "Resolve the possible match with Council B's revocation" in " ".join(status.reasons)
+
+
+def test_same_person_on_an_adverse_record_holds_the_grant_until_a_manager_decides(session):
+    make_register_entry(session, authority_id=make_authority(session, name="Council B").id)
+    application = receive(session)
+    status = gate_status(session, application, NOW, MAX_AGE)
+    [candidate] = candidates(session, status.screening_id)
+    actor = council(application.authority_id)
+    resolve_candidate(session, actor, status.screening_id, candidate.id, "same_person", "Same NI.", NOW)
+    status = gate_status(session, application, NOW, MAX_AGE)
+    assert status.allowed is False
+    assert status.reasons[0].startswith("A manager must record a decision on Council B's revocation")
+    with pytest.raises(InvalidTransition, match="A manager must record a decision"):
+        check_grant_allowed(session, application, NOW, MAX_AGE)
+
+
+def test_own_councils_earlier_refusal_is_screened(session):
+    here = make_authority(session)
+    make_register_entry(
+        session, authority_id=here.id, decision="refusal_of_grant", decided_on=date(2020, 5, 4),
+        effective_on=date(2020, 5, 4), given_names="Imran", family_name="Hussein",
+    )  # fmt: skip
+    fields = identity() | {"ref": "APP-9", "kind": "new", "licence_type": "phv", "received_on": NOW.date()}
+    application = create_application(session, council(here.id), fields, NOW).application
+    status = gate_status(session, application, NOW, MAX_AGE)
+    [candidate] = candidates(session, status.screening_id)
+    assert candidate.candidate_kind == "register_entry"
+    assert status.allowed is False
+    assert "this council's own refusal of grant" in " ".join(status.reasons)

@@ -82,9 +82,7 @@ def test_identical_person_is_found_as_match_in_every_kind(session, now):
     licence = make_licence(session, there)
     application = make_application(session, there)
     intel = make_intelligence(session, make_police_force(session))
-    result = screen(
-        session, officer(here), applicant(), purpose="ad_hoc", now=now, exclude_authority_id=here.id
-    )
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now, own_authority_id=here.id)
     found = {(c.kind, c.id): c for c in result.candidates}
     expected = {
         ("register_entry", entry.id),
@@ -108,18 +106,19 @@ def test_unrelated_person_is_not_a_candidate(session, now):
         driving_licence_number="MORGA657054SM9IJ",
         postcode="LS1 4AP",
     )
-    result = screen(session, officer(here), other, purpose="ad_hoc", now=now, exclude_authority_id=here.id)
+    result = screen(session, officer(here), other, purpose="ad_hoc", now=now, own_authority_id=here.id)
     assert result.candidates == []
 
 
-def test_own_authority_records_are_excluded_when_asked(session, now):
+def test_own_authority_licences_and_applications_are_left_out_but_its_register_entries_kept(session, now):
     here, there = make_authority(session), make_authority(session)
-    make_entry(session, here, ref="MINE")
+    mine = make_entry(session, here, ref="MINE")
+    make_licence(session, here)
+    make_application(session, here)
     theirs = make_entry(session, there, ref="THEIRS")
-    result = screen(
-        session, officer(here), applicant(), purpose="ad_hoc", now=now, exclude_authority_id=here.id
-    )
-    assert [(c.kind, c.id) for c in result.candidates] == [("register_entry", theirs.id)]
+    result = screen(session, officer(here), applicant(), purpose="ad_hoc", now=now, own_authority_id=here.id)
+    found = {(c.kind, c.id) for c in result.candidates}
+    assert found == {("register_entry", mine.id), ("register_entry", theirs.id)}
 
 
 def test_ineligible_records_are_not_candidates(session, now):

@@ -21,7 +21,7 @@ def _screen_application(session, application, authority, now):
         person_from(application),
         purpose="application",
         now=now,
-        exclude_authority_id=authority.id,
+        own_authority_id=authority.id,
         application_id=application.id,
     )
 

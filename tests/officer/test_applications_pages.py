@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from licensing.models import Application, AuditEvent, Licence, ScreeningCandidate
+from licensing.models import AdverseDecision, Application, AuditEvent, Licence, ScreeningCandidate
 from tests.factories import make_authority, make_register_entry, make_screened_application
 from tests.officer.conftest import csrf_token, date_fields
 
@@ -59,7 +59,7 @@ def test_new_application_is_screened_and_shows_candidate_side_by_side(officer_cl
     assert "Screening results" in page and "Othershire Council" in page
     assert "Imraan" in page and "Imran" in page  # applicant and candidate, field by field
     assert "Revocation, decided" in page
-    assert "Not yet." in page and "must be resolved by an officer first" in page
+    assert "Not yet." in page and "Resolve the match with Othershire Council&#39;s revocation" in page
     assert "Grant licence" not in page
 
 
@@ -151,7 +151,7 @@ def test_grant_is_refused_while_the_gate_is_closed(officer_client, session):
     data = grant_data(officer_client, location, date(2029, 11, 22))
     response = officer_client.post(f"{location}/grant", data=data)
     assert response.status_code == 400
-    assert "must be resolved by an officer first" in response.get_data(as_text=True)
+    assert "an officer must say whether it is the same person" in response.get_data(as_text=True)
     session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Licence)).all() == []
 
@@ -196,3 +196,95 @@ def test_viewing_a_screening_audits_the_view_of_another_councils_entry(officer_c
     session.rollback()  # end the snapshot: see what the app committed
     viewed = session.exec(select(AuditEvent).where(AuditEvent.action == "register_entry.viewed")).all()
     assert [event.record_id for event in viewed] == [entry.id]
+
+
+# Issue 18: adverse records found for an applicant, and the manager's decision that weighs one.
+
+
+def resolve_as(client, location: str, candidate, resolution: str, reason: str):
+    """Post an officer's ruling on one candidate from the application page."""
+    prefix = f"candidate-{candidate.id}"
+    path = f"{location}/screenings/{candidate.screening_id}/candidates/{candidate.id}"
+    data = {f"{prefix}-reason": reason, f"{prefix}-resolution": resolution}
+    return client.post(path, data=data | {"csrf_token": csrf_token(client, location)})
+
+
+def decide_on(client, location: str, candidate, reason: str):
+    """Post a manager's decision on one adverse candidate from the application page."""
+    prefix = f"decision-{candidate.id}"
+    data = {f"{prefix}-reason": reason, "csrf_token": csrf_token(client, location)}
+    return client.post(f"{location}/adverse-decisions/{candidate.id}", data=data)
+
+
+def test_same_person_on_a_revocation_asks_for_a_managers_decision_and_never_says_yes(
+    officer_client, session, officer
+):
+    elsewhere_entry(session)
+    location = apply(officer_client).headers["Location"]
+    candidate = only_candidate(session)
+    assert resolve_as(officer_client, location, candidate, "same_person", "Same NI number").status_code == 302
+    page = officer_client.get(location).get_data(as_text=True)
+    assert "A manager must record a decision on Othershire Council&#39;s revocation" in page
+    assert f"decided by user:{officer.email}" in page
+    assert 'data-gate="allowed"' not in page and "Yes." not in page and "Grant licence" not in page
+    assert f'action="{location}/adverse-decisions/{candidate.id}"' not in page  # not a manager
+    response = decide_on(officer_client, location, candidate, "Weighed the s.3 answer")
+    assert response.status_code == 403
+    session.rollback()  # end the snapshot: see what the app committed
+    assert session.exec(select(AdverseDecision)).all() == []
+
+
+def test_managers_decision_clears_the_revocation_and_the_page_says_which_decision_did(
+    manager_client, session, manager
+):
+    elsewhere_entry(session)
+    location = apply(manager_client).headers["Location"]
+    candidate = only_candidate(session)
+    resolve_as(manager_client, location, candidate, "same_person", "Same NI number")
+    response = decide_on(manager_client, location, candidate, "Revocation was for a lapsed DBS, now clear")
+    assert response.status_code == 302
+    page = manager_client.get(location).get_data(as_text=True)
+    assert 'data-gate="allowed"' in page and "Yes." not in page
+    assert "Othershire Council&#39;s revocation" in page and f"weighed by user:{manager.email}" in page
+    assert "Revocation was for a lapsed DBS, now clear" in page and "No s.3 request was made" in page
+    assert "Grant licence" in page and "govuk-button--success" not in page
+    session.rollback()  # end the snapshot: see what the app committed
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "adverse_decision.recorded")).one()
+    assert (event.record_kind, event.record_id) == ("application", int(location.rsplit("/", 1)[1]))
+
+
+def test_decision_needs_a_reason_and_records_nothing_without_one(manager_client, session):
+    elsewhere_entry(session)
+    location = apply(manager_client).headers["Location"]
+    candidate = only_candidate(session)
+    resolve_as(manager_client, location, candidate, "same_person", "Same NI number")
+    response = decide_on(manager_client, location, candidate, "")
+    assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
+    session.rollback()  # end the snapshot: see what the app committed
+    assert session.exec(select(AdverseDecision)).all() == []
+
+
+def test_possible_match_with_a_revocation_elsewhere_must_be_resolved(officer_client, session):
+    person = {"ni_number": None, "driving_licence_number": None, "postcode": "BD1 1AA"}
+    person |= {"date_of_birth": date(1988, 6, 2), "given_names": "Adil", "family_name": "Chaudhary"}
+    elsewhere_entry(session, address="9 High Street, Bradford", **person)
+    changes = {"given_names": "Adeel", "family_name": "Chaudhry", "address": "14 High Street, Bradford"}
+    changes |= {"postcode": "BD1 1AA", "ni_number": "", "driving_licence_number": ""}
+    changes |= date_fields("date_of_birth", date(1988, 6, 2))
+    location = apply(officer_client, **changes).headers["Location"]
+    assert only_candidate(session).band == "possible"
+    page = officer_client.get(location).get_data(as_text=True)
+    assert "Resolve the possible match with Othershire Council&#39;s revocation" in page
+    assert "Grant licence" not in page
+
+
+def test_the_councils_own_refusal_is_shown_as_recorded_by_this_council(officer_client, session, authority):
+    make_register_entry(
+        session, authority_id=authority.id, decision="refusal_of_grant", decided_on=date(2020, 5, 4),
+        effective_on=date(2020, 5, 4),
+    )  # fmt: skip
+    location = apply(officer_client).headers["Location"]
+    page = officer_client.get(location).get_data(as_text=True)
+    assert "recorded by this council" in page
+    assert "this council&#39;s own refusal of grant" in page
+    assert "Ask Testshire District Council for the information" not in page

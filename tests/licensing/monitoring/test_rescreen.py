@@ -84,3 +84,54 @@ def test_a_pair_ruled_not_the_same_person_is_not_alerted(session):
     assert rescreen_new(session, SINCE, TOMORROW)["alerted"] == 0
     assert rescreen_all(session, TOMORROW)["alerted"] == 0
     assert alerts(session) == []
+
+
+# Issue 18: a possible match of a new adverse record with a licensee is raised for review, once.
+
+CHAUDHRY = {"date_of_birth": date(1988, 6, 2), "postcode": "BD1 1AA", "ni_number": None}
+ADEEL = CHAUDHRY | {"given_names": "Adeel", "family_name": "Chaudhry", "address": "14 High Street, Bradford"}
+ADIL = CHAUDHRY | {"given_names": "Adil", "family_name": "Chaudhary", "address": "9 High Street, Bradford"}
+
+
+def adeel_licensed_then_adil_revoked(session):
+    """Return council A's licence of Adeel Chaudhry and council B's later revocation of Adil Chaudhary."""
+    licence = make_licence(session, driving_licence_number=None, **ADEEL)
+    entry = make_register_entry(session, driving_licence_number=None, category="sexual_offences", **ADIL)
+    return licence, entry
+
+
+def test_nightly_raises_a_possible_match_of_a_new_revocation_for_review_once(session):
+    licence, entry = adeel_licensed_then_adil_revoked(session)
+    assert alerts(session) == []  # the request path tells holders of match/probable only
+    assert rescreen_new(session, SINCE, TOMORROW)["alerted"] == 1
+    assert rescreen_new(session, SINCE, TOMORROW)["alerted"] == 0
+    assert rescreen_all(session, TOMORROW)["alerted"] == 0
+    [alert] = alerts(session)
+    assert (alert.alert_type, alert.authority_id, alert.subject_id) == (
+        "screening.possible_match",
+        licence.authority_id,
+        licence.id,
+    )
+    candidate = {"kind": "register_entry", "id": entry.id}
+    assert alert.payload["detail"] == {"candidate": candidate, "band": "possible"}
+
+
+def test_a_possible_match_ruled_not_the_same_person_is_not_raised(session):
+    licence, entry = adeel_licensed_then_adil_revoked(session)
+    rule_out(session, SYSTEM, "licence", licence.id, "register_entry", entry.id, "Different person", NOW)
+    assert rescreen_new(session, SINCE, TOMORROW)["alerted"] == 0
+    assert rescreen_all(session, TOMORROW)["alerted"] == 0
+    assert alerts(session) == []
+
+
+def test_one_record_is_raised_once_to_a_council_whichever_licences_it_may_be(session):
+    council = make_authority(session)
+    make_licence(session, authority_id=council.id, driving_licence_number=None, **ADEEL)
+    neighbour = ADEEL | {"address": "16 High Street, Bradford"}
+    make_licence(session, authority_id=council.id, driving_licence_number=None, **neighbour)
+    make_register_entry(session, driving_licence_number=None, **ADIL)
+    assert rescreen_new(session, SINCE, TOMORROW)["licences"] == 2
+    rescreen_all(session, TOMORROW)
+    assert [(a.alert_type, a.authority_id) for a in alerts(session)] == [
+        ("screening.possible_match", council.id)
+    ]
