@@ -1,7 +1,7 @@
 """adverse decisions: a manager's decision that an adverse record found does not stop the grant
 
 Revision ID: 1ba8cca5a978
-Revises: 3d8f0a6c1e27
+Revises: 34bcbefacec5
 Create Date: 2026-12-06 09:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "1ba8cca5a978"
-down_revision: str | Sequence[str] | None = "3d8f0a6c1e27"
+down_revision: str | Sequence[str] | None = "34bcbefacec5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

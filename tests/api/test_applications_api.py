@@ -154,8 +154,10 @@ def test_possible_match_with_a_revocation_elsewhere_closes_the_gate(client, sess
     person |= {"date_of_birth": date(1988, 6, 2), "address": "9 High Street, Bradford", "postcode": "BD1 1AA"}
     make_register_entry(session, authority_id=other.id, **person)
     key = council_key(session)
-    body = person | {"given_names": "Adeel", "family_name": "Chaudhry", "address": "14 High Street, Bradford"}
-    created = apply(client, key, **(body | {"date_of_birth": "1988-06-02"})).json
+    # Day and month of birth swapped, no address given: a possible match only.
+    body = person | {"address": "", "postcode": None}
+    body |= {"given_names": "Adeel", "family_name": "Chaudhry", "date_of_birth": "1988-02-06"}
+    created = apply(client, key, **body).json
     assert created["screening"]["bands"]["possible"] == 1
     gate = client.get(f"/api/v1/applications/{created['id']}/gate", headers=bearer(key)).json
     assert (gate["allowed"], len(gate["unresolved"])) == (False, 1)

@@ -150,9 +150,9 @@ def revoked_as_adil_chaudhary(session, **overrides):
 
 
 def receive_adeel_chaudhry(session, now=NOW):
-    """Receive an application from "Adeel Chaudhry", born the same day, a few doors away: a possible match."""
+    """Receive an application from "Adeel Chaudhry", day and month of birth swapped, no address: possible."""
     person = CHAUDHARY | {"given_names": "Adeel", "family_name": "Chaudhry"}
-    person |= {"address": "14 High Street, Bradford"}
+    person |= {"date_of_birth": date(1988, 2, 6), "address": "", "postcode": None}
     return receive(session, now, **person)
 
 

@@ -268,9 +268,10 @@ def test_possible_match_with_a_revocation_elsewhere_must_be_resolved(officer_cli
     person = {"ni_number": None, "driving_licence_number": None, "postcode": "BD1 1AA"}
     person |= {"date_of_birth": date(1988, 6, 2), "given_names": "Adil", "family_name": "Chaudhary"}
     elsewhere_entry(session, address="9 High Street, Bradford", **person)
-    changes = {"given_names": "Adeel", "family_name": "Chaudhry", "address": "14 High Street, Bradford"}
-    changes |= {"postcode": "BD1 1AA", "ni_number": "", "driving_licence_number": ""}
-    changes |= date_fields("date_of_birth", date(1988, 6, 2))
+    # Day and month of birth swapped, no address given: a possible match only.
+    changes = {"given_names": "Adeel", "family_name": "Chaudhry", "address": ""}
+    changes |= {"postcode": "", "ni_number": "", "driving_licence_number": ""}
+    changes |= date_fields("date_of_birth", date(1988, 2, 6))
     location = apply(officer_client, **changes).headers["Location"]
     assert only_candidate(session).band == "possible"
     page = officer_client.get(location).get_data(as_text=True)

@@ -89,7 +89,9 @@ def test_a_pair_ruled_not_the_same_person_is_not_alerted(session):
 # Issue 18: a possible match of a new adverse record with a licensee is raised for review, once.
 
 CHAUDHRY = {"date_of_birth": date(1988, 6, 2), "postcode": "BD1 1AA", "ni_number": None}
-ADEEL = CHAUDHRY | {"given_names": "Adeel", "family_name": "Chaudhry", "address": "14 High Street, Bradford"}
+# Licensed with the day and month of his birth swapped and no address on file: only a possible match.
+ADEEL = CHAUDHRY | {"given_names": "Adeel", "family_name": "Chaudhry", "date_of_birth": date(1988, 2, 6),
+                    "postcode": None, "address": ""}  # fmt: skip
 ADIL = CHAUDHRY | {"given_names": "Adil", "family_name": "Chaudhary", "address": "9 High Street, Bradford"}
 
 
@@ -127,7 +129,7 @@ def test_a_possible_match_ruled_not_the_same_person_is_not_raised(session):
 def test_one_record_is_raised_once_to_a_council_whichever_licences_it_may_be(session):
     council = make_authority(session)
     make_licence(session, authority_id=council.id, driving_licence_number=None, **ADEEL)
-    neighbour = ADEEL | {"address": "16 High Street, Bradford"}
+    neighbour = ADEEL | {"address": "16 High Street, Bradford"}  # another licence, the same possible match
     make_licence(session, authority_id=council.id, driving_licence_number=None, **neighbour)
     make_register_entry(session, driving_licence_number=None, **ADIL)
     assert rescreen_new(session, SINCE, TOMORROW)["licences"] == 2
