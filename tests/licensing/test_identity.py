@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from licensing.errors import ValidationFailed
 from licensing.identity import clean_identity
@@ -57,7 +58,7 @@ def test_an_identifier_longer_than_its_column_is_refused():
 
 
 def test_the_engines_licence_checks_are_warnings_too():
-    _, warnings = cleaned(family_name="Smith", date_of_birth=date(1985, 3, 15))
+    _, warnings = cleaned(family_name="Smith")
     assert warnings == [{"field": "driving_licence_number", "warning": "encodes another surname (HUSSA)"}]
 
 
@@ -105,12 +106,10 @@ def test_two_records_with_the_same_invalid_ni_number_share_no_ni_key(session):
     second = make_register_entry(session, **other | {"postcode": "LS1 4AP", "driving_licence_number": None})
     assert (first.ni_number, second.ni_number) == ("12345", "12345")
     probe = keys_of(person_from(second)).keys
-    stored = {
-        row.key_hash
-        for row in session.query(MatchKey).filter(
-            MatchKey.record_kind == KIND_CODES["licence"], MatchKey.record_id == first.id
-        )
-    }
+    query = select(MatchKey.key_hash).where(
+        MatchKey.record_kind == KIND_CODES["licence"], MatchKey.record_id == first.id
+    )
+    stored = set(session.scalars(query))
     assert stored and not stored & probe
 
 

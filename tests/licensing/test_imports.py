@@ -138,7 +138,7 @@ def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
     assert rejects[0] == ["line", "reason", *REGISTER_COLUMNS]
     assert [(r[0], r[2]) for r in rejects[1:]] == [("3", "BAD1"), ("4", "BAD2"), ("5", "BAD3"), ("6", "BAD4")]
     reasons = [r[1] for r in rejects[1:]]
-    assert "family_name is required" in reasons[0]
+    assert "family_name: Required." in reasons[0]
     assert "E09999999" in reasons[1] and "decision" in reasons[2] and "decided_on" in reasons[3]
 
 
@@ -352,7 +352,11 @@ def test_parsing_in_worker_processes_gives_what_parsing_in_process_gives(session
     here, there = make_authority(session).code, make_authority(session).code
 
     def rows(code):
-        made = [entry_row(code, f"R{i}", date_of_birth=f"1980-01-{i + 1:02d}") for i in range(10)]
+        born = [f"1980-01-{i + 1:02d}" for i in range(10)]  # no licence number: it would encode another DOB
+        made = [
+            entry_row(code, f"R{i}", date_of_birth=day, driving_licence_number="")
+            for i, day in enumerate(born)
+        ]
         made[2] |= {"family_name": ""}
         made[5] |= {"ni_number": "QQ123456C"}
         made[7] = entry_row(code, "R1", decision="suspension")  # a ref repeated: the later row wins
