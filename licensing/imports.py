@@ -11,7 +11,7 @@ ref)` identifies a record, so importing a file again updates records and never d
 Three things go on at once in a large import: worker processes validate and key the rows ahead
 (licensing/importrows.py), this thread gathers the next batch, and a writer thread writes the last one
 (licensing/importwrite.py). Batches are written one after another, in file order, so a later row for
-the same record always wins; the report and the rejects file are only ever touched by this thread.
+the same record always wins; the report, the rejects and the warnings are only touched by this thread.
 """
 
 import csv
