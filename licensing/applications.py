@@ -2,14 +2,13 @@
 
 The 2022 Act s.3(1) makes the register search compulsory before any new or renewal decision, so an
 application is screened in the same transaction that creates it: an application without a screening
-never exists. Invalid optional identifiers (postcode, NI number, driving licence number) are left out
-with a warning rather than refusing the application: a typo must not hold up a driver's paperwork, and
-a malformed value kept would never be a safe exact match key.
+never exists. An invalid identifier (postcode, NI number, driving licence number) does not refuse the
+application: a typo must not hold up a driver's paperwork. It is kept as given and flagged on the record
+(licensing/identity.py), and the matching engine never keys on it.
 """
 
-import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -18,8 +17,9 @@ from sqlmodel import Session
 
 from licensing import audit, matching, pages, requests
 from licensing.actors import Actor
-from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE
+from licensing.dates import past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity import clean_identity
 from licensing.keys import index_record
 from licensing.models import IDENTITY_FIELDS, Application, Screening, ScreeningCandidate
 from licensing.register import by_id
@@ -28,11 +28,6 @@ from licensing.screening import screen
 # Where an applicant may also be found: every kind of record, the caller's own register entries
 # included but not its own licences and applications (licensing/candidates.py).
 SCREENED_KINDS = ("register_entry", "licence", "application", "intelligence")
-_IDENTIFIERS = {
-    "postcode": (POSTCODE,),
-    "ni_number": (NI_NUMBER,),
-    "driving_licence_number": (GB_LICENCE, NI_LICENCE),
-}
 _REFUSALS = {"new": "refusal_of_grant", "renewal": "refusal_of_renewal"}
 
 
@@ -49,47 +44,16 @@ class ScreeningSummary:
 
 @dataclass
 class ApplicationView:
-    """An application with its latest screening and the warnings about its identity."""
+    """An application with its latest screening."""
 
     application: Application
     screening: ScreeningSummary | None
-    warnings: list[str] = field(default_factory=list)
-
-
-def clean_identity(fields: dict) -> tuple[dict, list[str]]:
-    """Return the identity fields with invalid optional identifiers left out, and the warnings."""
-    values = {name: fields.get(name) for name in IDENTITY_FIELDS}
-    values["given_names"] = (values["given_names"] or "").strip()
-    values["family_name"] = (values["family_name"] or "").strip()
-    values["address"] = (values["address"] or "").strip()
-    previous = values["previous_names"] or []
-    values["previous_names"] = ";".join(n.strip() for n in previous if n and n.strip())
-    found = []
-    for name, patterns in _IDENTIFIERS.items():
-        raw = (values[name] or "").strip()
-        compact = re.sub(r"\s+", "", raw).upper()
-        values[name] = compact if any(p.match(compact) for p in patterns) else None
-        if raw and values[name] is None:
-            found.append(f"{name} {raw!r} is not valid and was left out")
-    if values["postcode"]:
-        values["postcode"] = f"{values['postcode'][:-3]} {values['postcode'][-3:]}"
-    # The engine's own checks add what a valid licence number says about its holder (for a human).
-    found += [w for w in matching.warnings(matching.person_from(_Row(values))) if w not in found]
-    return values, found
-
-
-class _Row:
-    """Identity values as attributes, for person_from."""
-
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
 
 
 def create_application(session: Session, actor: Actor, fields: dict, now: datetime) -> ApplicationView:
     """Record a new or renewal application, index it and screen it; commit all of it at once."""
     authority_id = actor.require_authority()
-    identity, found = clean_identity(fields)
-    _require_names(identity)
+    identity, found = _received(fields, now.date())
     taken = DuplicateReference(f"This authority already has an application with ref {fields['ref']!r}.")
     if _find_by_ref(session, authority_id, fields["ref"]) is not None:
         raise taken
@@ -110,7 +74,21 @@ def create_application(session: Session, actor: Actor, fields: dict, now: dateti
     detail = {"kind": application.kind, "licence_type": application.licence_type, "warnings": len(found)}
     audit.record(session, actor, "application.created", "application", application.id, now=now, detail=detail)
     screen_application(session, actor, application, "application", now)
-    return ApplicationView(application, latest_screening(session, application.id), found)
+    return ApplicationView(application, latest_screening(session, application.id))
+
+
+def _received(fields: dict, today: date) -> tuple[dict, list[dict]]:
+    """Return the applicant's identity and its warnings; refuse a bad identity or date of receipt."""
+    errors, identity, found = [], {}, []
+    try:
+        identity, found = clean_identity(fields, today)
+    except ValidationFailed as failure:
+        errors = failure.errors
+    if problem := past_problem(fields["received_on"], today):
+        errors.append(_error("received_on", sentence(problem)))
+    if errors:
+        raise ValidationFailed("The application is not valid.", errors)
+    return identity, found
 
 
 def screen_application(session: Session, actor: Actor, application: Application, purpose: str, now) -> int:
@@ -235,13 +213,6 @@ def latest_screening(session: Session, application_id: int) -> ScreeningSummary 
         sum(bands.values()),
         {band: bands.get(band, 0) for band in matching.BANDS},
     )
-
-
-def _require_names(identity: dict) -> None:
-    """Refuse an identity without a given name or a family name: nothing could be matched on it."""
-    missing = [_error(n, "Required.") for n in ("given_names", "family_name") if not identity[n]]
-    if missing:
-        raise ValidationFailed("The identity is not valid.", missing)
 
 
 def _find_by_ref(session: Session, authority_id: int, ref: str) -> Application | None:

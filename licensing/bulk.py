@@ -1,20 +1,36 @@
 """Bulk screening: every person of a people CSV against the register, candidates out as CSV rows.
 
+The people are read as every import reads them (licensing/csvrows.py): a row that cannot be read is a
+reject with its reason, and the warnings of a row that can are listed, never dropped.
+
 Batches of applicants are probed, loaded and scored with a handful of queries each. With `workers`,
 each worker process opens its own connection and screens whole batches, and the rows come back in
 input order (licensing/workers.py); scoring is CPU work, so this is how a bulk run uses every core.
 """
 
+import csv
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from multiprocessing import util
+from types import SimpleNamespace
+from typing import TextIO
 
 from sqlmodel import Session
 
+from licensing.csvrows import (
+    PEOPLE_REQUIRED,
+    RowRejected,
+    data_rows,
+    list_warnings,
+    parse_person,
+    reader_for,
+    warnings_writer,
+)
 from licensing.db import make_engine, new_session
 from licensing.frequencies import KeyFrequencies
-from licensing.matching import DEFAULT_THRESHOLDS, Person
+from licensing.matching import DEFAULT_THRESHOLDS, Person, person_from
 from licensing.models.screening import RECORD_KINDS
 from licensing.screening import find_candidates
 from licensing.workers import ordered_map
@@ -25,11 +41,13 @@ BULK_BATCH = 200
 
 @dataclass
 class BulkReport:
-    """What a bulk screening did: applicants read and rejected, candidates written per band."""
+    """What a bulk screening did: applicants read and rejected, warnings, candidates written per band."""
 
     applicants: int = 0
     rejected: int = 0
     bands: Counter = field(default_factory=Counter)
+    warnings: int = 0
+    warning_kinds: Counter = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,25 @@ class _Options:
 
     min_score: float | None
     kinds: tuple[str, ...]
+
+
+def read_people(
+    stream: TextIO, rejects: TextIO, warnings: TextIO, report: BulkReport, today: date
+) -> Iterator[tuple[str, Person]]:
+    """Yield (ref, Person) for each readable row of a people CSV; write rejects and warnings as imports do."""
+    reader = reader_for(stream, PEOPLE_REQUIRED)
+    rejected = csv.writer(rejects)
+    rejected.writerow(["line", "reason", *reader.fieldnames])
+    listing = warnings_writer(warnings)
+    for line, raw in data_rows(reader):
+        try:
+            values, found = parse_person(raw, today)
+        except RowRejected as error:
+            rejected.writerow([line, str(error), *((raw.get(f) or "") for f in reader.fieldnames)])
+            report.rejected += 1
+            continue
+        list_warnings(listing, report, line, raw, found)
+        yield values["ref"], person_from(SimpleNamespace(**values))
 
 
 def screen_rows(

@@ -1,18 +1,21 @@
 """CSV rows of the people, register and licence formats: header checks and per-row validation.
 
-A row that breaks a rule raises RowRejected with the reason written to the rejects file. An invalid
-*optional* identifier (NI number, driving licence number, postcode, date of birth, sex) does not reject
-the row: it is left out, so it can never become a false exact key, and reported as a warning.
+A row that breaks a rule raises RowRejected with the reason written to the rejects file. The identity is
+read by the rule every entry point follows (licensing/identity.py): a date of birth that cannot be read
+rejects the row, and an identifier that is not valid is kept as given and listed as a warning. Dates are
+read in ISO or the UK's day-first forms, and checked by the API's rules (licensing/dates.py).
 """
 
 import csv
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import TextIO
 
+from licensing.dates import EARLIEST, UnreadableDate, decision_problems, long_date, read_date, sentence
 from licensing.errors import ValidationFailed
-from licensing.models.records import DECISIONS, LICENCE_TYPES
+from licensing.identity import clean_identity, warning_kind
+from licensing.models import IDENTITY_FIELDS
+from licensing.models.records import DECISION_CATEGORIES, DECISIONS, LICENCE_TYPES
 
 PEOPLE_COLUMNS = (
     *("ref", "given_names", "family_name", "previous_names", "date_of_birth", "sex", "address", "postcode"),
@@ -49,15 +52,7 @@ LICENCE_REQUIRED = (
         "expires_on",
     ),
 )
-SEX_WORDS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
-NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$")
-GB_LICENCE = re.compile(
-    r"^(?=.{16}$)[A-Z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]"
-    r"(?:99|[A-Z][A-Z9])(?![IOQYZ01_])\w[A-Z]{2}$"
-)
-NI_LICENCE = re.compile(r"^[0-9]{8}$")
-POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
-WIDTHS = {"ref": 64, "given_names": 200, "family_name": 200, "previous_names": 2000, "address": 500}
+REF_WIDTH = 64
 
 
 class RowRejected(Exception):
@@ -76,73 +71,53 @@ def reader_for(stream: TextIO, required: Iterable[str]) -> csv.DictReader:
     return reader
 
 
-def parse_person(raw: dict) -> tuple[dict, list[str]]:
+def parse_person(raw: dict, today: date) -> tuple[dict, list[dict]]:
     """Validate the people columns of a row; return identity values and warnings, or raise RowRejected."""
     if raw.get(None):
         raise RowRejected("the row has more values than the header has columns")
-    values = {name: (raw.get(name) or "").strip() for name in PEOPLE_COLUMNS}
-    for name in PEOPLE_REQUIRED:
-        if not values[name]:
-            raise RowRejected(f"{name} is required")
-    for name, width in WIDTHS.items():
-        if len(values[name]) > width:
-            raise RowRejected(f"{name} is longer than {width} characters")
-    values["previous_names"] = ";".join(p.strip() for p in values["previous_names"].split(";") if p.strip())
-    warnings: list[str] = []
-    values["date_of_birth"] = _optional(warnings, "date_of_birth", values["date_of_birth"], _iso_date)
-    values["sex"] = _optional(warnings, "sex", values["sex"], lambda v: SEX_WORDS.get(v.lower()))
-    values["postcode"] = _optional(warnings, "postcode", values["postcode"], _postcode)
-    values["ni_number"] = _optional(warnings, "ni_number", values["ni_number"], _ni_number)
-    licence = values["driving_licence_number"]
-    values["driving_licence_number"] = _optional(warnings, "driving_licence_number", licence, _licence_number)
-    return values, warnings
+    ref = (raw.get("ref") or "").strip()
+    if not ref or len(ref) > REF_WIDTH:
+        raise RowRejected(f"ref is required and must be at most {REF_WIDTH} characters")
+    try:
+        values, warnings = clean_identity({name: raw.get(name) for name in IDENTITY_FIELDS}, today)
+    except ValidationFailed as failure:
+        raise RowRejected("; ".join(f"{e['field']}: {e['message']}" for e in failure.errors)) from None
+    return {"ref": ref} | values, warnings
 
 
 def parse_date(raw: dict, name: str) -> date:
-    """Return a required ISO date column, or raise RowRejected."""
+    """Return a required date column (ISO or day first), or raise RowRejected."""
     value = (raw.get(name) or "").strip()
-    parsed = _iso_date(value) if value else None
-    if parsed is None:
-        raise RowRejected(
-            f"{name} must be an ISO date (YYYY-MM-DD), not {value!r}" if value else f"{name} is required"
-        )
-    return parsed
-
-
-def _optional(warnings: list[str], name: str, value: str, clean: Callable[[str], object]):
-    """Return the cleaned optional value, or None with a warning when it is present but invalid."""
     if not value:
-        return None
-    cleaned = clean(value)
-    if cleaned is None:
-        warnings.append(f"{name} {value!r} is not valid and was left out")
-    return cleaned
-
-
-def _iso_date(value: str) -> date | None:
-    """Return the date written as YYYY-MM-DD, or None."""
+        raise RowRejected(f"{name} is required")
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
+        day = read_date(value)
+    except UnreadableDate as unreadable:
+        raise RowRejected(f"{name}: {sentence(str(unreadable))}") from None
+    if day < EARLIEST:
+        raise RowRejected(f"{name}: Must not be before {long_date(EARLIEST)}.")
+    return day
+
+
+def warnings_writer(stream: TextIO | None) -> "csv.writer | None":
+    """Return a CSV writer of warnings (FILE.warnings.csv) with its header written, or None."""
+    if stream is None:
         return None
+    writer = csv.writer(stream)
+    writer.writerow(["line", "ref", "field", "value", "warning"])
+    return writer
 
 
-def _postcode(value: str) -> str | None:
-    """Return a UK postcode in its standard spacing, or None."""
-    compact = re.sub(r"\s+", "", value).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if POSTCODE.match(compact) else None
-
-
-def _ni_number(value: str) -> str | None:
-    """Return a National Insurance number without spaces, or None when its letters are not allocatable."""
-    compact = re.sub(r"\s+", "", value).upper()
-    return compact if NI_NUMBER.match(compact) else None
-
-
-def _licence_number(value: str) -> str | None:
-    """Return a GB (16-character) or Northern Ireland (8-digit) driving licence number, or None."""
-    compact = re.sub(r"\s+", "", value).upper()
-    return compact if GB_LICENCE.match(compact) or NI_LICENCE.match(compact) else None
+def list_warnings(writer: "csv.writer | None", report, line: int, raw: dict, warnings: list[dict]) -> None:
+    """Write one row's warnings, each with the value as the file gave it, and count them by kind."""
+    for warning in warnings:
+        if writer is not None:
+            value = (raw.get(warning["field"]) or "").strip()
+            writer.writerow(
+                [line, (raw.get("ref") or "").strip(), warning["field"], value, warning["warning"]]
+            )
+        report.warnings += 1
+        report.warning_kinds[warning_kind(warning)] += 1
 
 
 def data_rows(reader: csv.DictReader) -> Iterable[tuple[int, dict]]:
@@ -152,22 +127,34 @@ def data_rows(reader: csv.DictReader) -> Iterable[tuple[int, dict]]:
             yield reader.line_num, raw
 
 
-def parse_entry(raw: dict, authorities: dict, today: date) -> tuple[dict, list[str]]:
+def parse_entry(raw: dict, authorities: dict, today: date) -> tuple[dict, list[dict]]:
     """Validate one register row; return its column values and warnings, or raise RowRejected."""
-    values, warnings = parse_person(raw)
+    values, warnings = parse_person(raw, today)
     values["authority_id"] = _authority(raw, authorities)
-    decision = (raw.get("decision") or "").strip().lower()
-    if decision not in DECISIONS:
-        raise RowRejected(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    values["decision"] = decision
-    values["decided_on"] = parse_date(raw, "decided_on")
-    values["effective_on"] = parse_date(raw, "effective_on")
-    return values, warnings
+    values["decision"] = _one_of(raw, "decision", DECISIONS)
+    decided_on, effective_on = parse_date(raw, "decided_on"), parse_date(raw, "effective_on")
+    if problems := decision_problems(decided_on, effective_on, today):
+        name, problem = problems[0]
+        raise RowRejected(f"{name}: {sentence(problem)}")
+    values |= {"decided_on": decided_on, "effective_on": effective_on}
+    if "category" in raw:  # an optional column: a file without it leaves stored categories alone
+        values["category"] = (
+            _one_of(raw, "category", DECISION_CATEGORIES) if (raw["category"] or "").strip() else None
+        )
+    return values | {"identity_warnings": warnings}, warnings
 
 
-def parse_licence(raw: dict, authorities: dict, today: date) -> tuple[dict, list[str]]:
+def _one_of(raw: dict, name: str, allowed: tuple[str, ...]) -> str:
+    """Return a column that must hold one of `allowed` (any case), or reject the row."""
+    value = (raw.get(name) or "").strip().lower()
+    if value not in allowed:
+        raise RowRejected(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def parse_licence(raw: dict, authorities: dict, today: date) -> tuple[dict, list[dict]]:
     """Validate one licence row; return its column values and warnings, or raise RowRejected."""
-    values, warnings = parse_person(raw)
+    values, warnings = parse_person(raw, today)
     values["authority_id"] = _authority(raw, authorities)
     badge = (raw.get("badge_number") or "").strip()
     if not badge or len(badge) > 32:
@@ -181,7 +168,7 @@ def parse_licence(raw: dict, authorities: dict, today: date) -> tuple[dict, list
     status = "expired" if expires_on < today else "active"
     values |= {"badge_number": badge, "licence_type": licence_type, "granted_on": granted_on}
     values |= {"expires_on": expires_on, "status": status}
-    return values, warnings
+    return values | {"identity_warnings": warnings}, warnings
 
 
 def _authority(raw: dict, authorities: dict) -> int:

@@ -111,7 +111,7 @@ def screen_identity(
     authority_id = actor.require_authority()
     if not purpose.strip():
         raise ValidationFailed("A purpose is required.", [{"field": "purpose", "message": "Required."}])
-    identity, _ = clean_identity(fields)
+    identity, _ = clean_identity(fields, now.date())
     person = person_from(_Values(identity))
     options = {"own_authority_id": authority_id, "kinds": AD_HOC_KINDS}
     result = screen(session, actor, person, purpose="ad_hoc", now=now, record=False, **options)

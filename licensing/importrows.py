@@ -7,7 +7,7 @@ very same chunk function runs in the importing process.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
@@ -22,13 +22,13 @@ CHUNK_ROWS = 500
 
 @dataclass(slots=True)
 class ParsedRow:
-    """One data row: its column values and key hashes if accepted, else the reason it was rejected."""
+    """One data row: its column values, warnings and key hashes if accepted, else why it was rejected."""
 
     line: int
     raw: dict
     values: dict | None
     reason: str = ""
-    warnings: int = 0
+    warnings: list[dict] = field(default_factory=list)
     keys: KeySet | None = None
 
 
@@ -76,14 +76,14 @@ def _context(kind: str, authorities: dict, today: date) -> tuple:
 
 
 def _parse_chunk(chunk: list[tuple[int, dict]], context: tuple) -> list[tuple]:
-    """Return (values, reason, warning count, key set) for each row of one chunk."""
+    """Return (values, reason, warnings, key set) for each row of one chunk."""
     parse, authorities, today = context
     out = []
     for _, raw in chunk:
         try:
             values, warnings = parse(raw, authorities, today)
         except RowRejected as rejected:
-            out.append((None, str(rejected), 0, None))
+            out.append((None, str(rejected), [], None))
             continue
-        out.append((values, "", len(warnings), keys_of(person_from(SimpleNamespace(**values)))))
+        out.append((values, "", warnings, keys_of(person_from(SimpleNamespace(**values)))))
     return out

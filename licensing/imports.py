@@ -1,19 +1,21 @@
 """Bulk CSV import of register entries and licences: streamed, validated per row, upserted in batches.
 
 The file is read row by row (never whole). A row that breaks a rule is not imported: it is written to
-the rejects stream with its line number and reason. An invalid *optional* identifier (NI number,
-driving licence number, postcode, date of birth, sex) does not reject the row: it is left out of the
-record, so it can never become a false exact key, and counted as a warning. Accepted rows are
+the rejects stream with its line number and reason. An identifier that is not valid (NI number, driving
+licence number, postcode) does not reject the row: it is kept as given and flagged on the record, never
+an exact key (licensing/identity.py), and each such warning of a stored row is written to the warnings
+stream with the row's line number and ref, and counted by kind. Accepted rows are
 committed `batch_size` at a time with their match keys and one audit event per batch. `(authority_code,
 ref)` identifies a record, so importing a file again updates records and never duplicates them.
 
 Three things go on at once in a large import: worker processes validate and key the rows ahead
 (licensing/importrows.py), this thread gathers the next batch, and a writer thread writes the last one
 (licensing/importwrite.py). Batches are written one after another, in file order, so a later row for
-the same record always wins; the report and the rejects file are only ever touched by this thread.
+the same record always wins; the report, the rejects and the warnings are only touched by this thread.
 """
 
 import csv
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,11 +35,13 @@ from licensing.csvrows import (  # noqa: F401 (re-exported: callers import the r
     REGISTER_REQUIRED,
     RowRejected,
     data_rows,
+    list_warnings,
     parse_date,
     parse_entry,
     parse_licence,
     parse_person,
     reader_for,
+    warnings_writer,
 )
 from licensing.frequencies import forget_totals
 from licensing.importrows import ParsedRow, parsed_rows
@@ -62,6 +66,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     warnings: int = 0
+    warning_kinds: Counter = field(default_factory=Counter)
 
     @property
     def accepted(self) -> int:
@@ -75,6 +80,7 @@ class _Run:
 
     target: Target
     rejects: csv.writer
+    warnings: "csv.writer | None"
     fieldnames: list[str]
     on_batch: Callable[[ImportReport], None] | None
     writer: ThreadPoolExecutor
@@ -85,6 +91,7 @@ class _Run:
     # (authority, badge) of every licence row in the open batch, so a repeat is found without a scan.
     badges: set = field(default_factory=set)
     writing: Future | None = None
+    writing_rows: list[ParsedRow] = field(default_factory=list)
 
 
 def import_register(
@@ -113,12 +120,17 @@ def _import(
     batch_size: int = DEFAULT_BATCH,
     workers: int = 0,
     on_batch: Callable[[ImportReport], None] | None = None,
+    warnings: TextIO | None = None,
 ) -> ImportReport:
-    """Stream `stream` through validation into batched upserts of `kind`; parse in `workers` processes."""
+    """Stream `stream` through validation into batched upserts of `kind`; parse in `workers` processes.
+
+    Rejected rows go to `rejects`; the warnings of stored rows to `warnings`, when given.
+    """
     required = REGISTER_REQUIRED if kind == "register_entry" else LICENCE_REQUIRED
     reader = reader_for(stream, required)
     writer = csv.writer(rejects)
     writer.writerow(["line", "reason", *reader.fieldnames])
+    listing = warnings_writer(warnings)
     model = RegisterEntry if kind == "register_entry" else Licence
     authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
     if session.get_bind().dialect.name == "sqlite":
@@ -131,7 +143,7 @@ def _import(
     target = Target(session, actor, kind, model, now, source)
     # From here on only the writer thread uses the session.
     with ThreadPoolExecutor(1, thread_name_prefix="import-writer") as thread:
-        run = _Run(target, writer, reader.fieldnames, on_batch, thread)
+        run = _Run(target, writer, listing, reader.fieldnames, on_batch, thread)
         try:
             for row in parsed_rows(
                 data_rows(reader), kind, authorities, now.date(), workers, ahead=PARSE_AHEAD
@@ -139,7 +151,6 @@ def _import(
                 if row.values is None:
                     _reject(run, row.line, row.raw, row.reason)
                     continue
-                run.report.warnings += row.warnings
                 _add(run, row, batch_size)
             _flush(run)
         finally:
@@ -175,6 +186,7 @@ def _flush(run: _Run) -> None:
         return
     _collect(run)
     run.batches += 1
+    run.writing_rows = list(run.batch.values())
     run.writing = run.writer.submit(write_batch, run.target, run.batch, run.first_line, run.batches)
     run.batch, run.first_line, run.badges = {}, 0, set()
 
@@ -187,6 +199,10 @@ def _collect(run: _Run) -> None:
     run.writing = None
     for row, reason in written.rejected:
         _reject(run, row.line, row.raw, reason)
+    refused = {row.line for row, _ in written.rejected}
+    for row in run.writing_rows:
+        if row.line not in refused:
+            list_warnings(run.warnings, run.report, row.line, row.raw, row.warnings)
     run.report.inserted += written.inserted
     run.report.updated += written.updated
     run.report.unchanged += written.unchanged

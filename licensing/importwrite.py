@@ -6,10 +6,11 @@ itself, so their keys go in with the same pass. Everything a batch did comes bac
 caller owns the report and the rejects file, so a batch can be written on another thread.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import JSON, func, insert, select, text, update
 from sqlmodel import Session
 
 from licensing import audit
@@ -217,9 +218,14 @@ def _copy_insert(session: Session, table, names: list[str], rows: list[tuple]) -
     query = text("SELECT nextval(pg_get_serial_sequence(:name, 'id')) FROM generate_series(1, :n)")
     ids = list(session.execute(query, {"name": table.name, "n": len(rows)}).scalars())
     cursor = session.connection().connection.driver_connection.cursor()
+    # COPY would write a Python list as an array: JSON columns (the identity warnings) go as JSON text.
+    as_json = [i for i, name in enumerate(names, start=1) if isinstance(table.c[name].type, JSON)]
     with cursor, cursor.copy(f"COPY {table.name} (id, {', '.join(names)}) FROM STDIN") as copy:
         for record_id, row in zip(ids, rows, strict=True):
-            copy.write_row((record_id, *row))
+            values = [record_id, *row]
+            for i in as_json:
+                values[i] = json.dumps(values[i])
+            copy.write_row(values)
     return ids
 
 
@@ -233,7 +239,7 @@ def _sqlite_insert(session: Session, table, names: list[str], rows: list[tuple])
     """
     connection = session.connection()
     first = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
-    # Only dates, times and booleans have processors; leave the strings alone.
+    # Only dates, times, booleans and JSON have processors; leave the strings alone.
     dialect = connection.dialect
     processors = [
         (i, p) for i, name in enumerate(names, start=1) if (p := _processor(table.c[name], dialect))

@@ -23,12 +23,13 @@ from sqlmodel import Session
 from licensing import audit
 from licensing.actors import SYSTEM, Actor
 from licensing.alerts import raise_alert
+from licensing.dates import past_problem, sentence
 from licensing.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity import clean_identity
 from licensing.keys import drop_record, index_record
 from licensing.matching import person_from
 from licensing.models import IDENTITY_FIELDS, Authority, Intelligence, IntelligenceRoute
 from licensing.models.intelligence import CATEGORIES
-from licensing.register import clean_identity
 from licensing.screening import screen
 
 ROUTING_BANDS = ("match", "probable")
@@ -167,7 +168,7 @@ def route_intelligence(
 def _push(session: Session, actor: Actor, force_reference: str, fields: dict, now: datetime) -> PushResult:
     """Create or update one item and route it; the caller commits."""
     force_id = _force_of(actor)
-    wanted = _content(force_reference, fields)
+    wanted = _content(force_reference, fields, now.date())
     item = _find(session, force_id, force_reference)
     if item is None:
         item = Intelligence(police_force_id=force_id, force_reference=force_reference, **wanted)
@@ -223,8 +224,8 @@ def _push_one(session: Session, actor: Actor, item: BatchItem, now: datetime) ->
     return BatchResult(item.force_reference, result.status)
 
 
-def _content(force_reference: str, fields: dict) -> dict:
-    """Return the stored form of a pushed body, identity normalised as the register's; check the rules."""
+def _content(force_reference: str, fields: dict, today: date) -> dict:
+    """Return the stored form of a pushed body, identity cleaned as every record's; check the rules."""
     errors = []
     if not (force_reference or "").strip() or len(force_reference) > REFERENCE_WIDTH:
         errors.append({"field": "force_reference", "message": f"Between 1 and {REFERENCE_WIDTH} characters."})
@@ -232,14 +233,15 @@ def _content(force_reference: str, fields: dict) -> dict:
         errors.append({"field": "category", "message": f"One of {', '.join(CATEGORIES)}."})
     if not isinstance(fields.get("occurred_on"), date):
         errors.append({"field": "occurred_on", "message": "Required."})
+    elif problem := past_problem(fields["occurred_on"], today):
+        errors.append({"field": "occurred_on", "message": sentence(problem)})
     texts = {name: (fields.get(name) or "").strip() for name in ("summary", "shareable_summary")}
     for name, text in texts.items():
         if len(text) > TEXT_WIDTHS[name]:
             errors.append({"field": name, "message": f"At most {TEXT_WIDTHS[name]} characters."})
-    previous = fields.get("previous_names") or ""
-    identity = fields | {"previous_names": previous if isinstance(previous, str) else ";".join(previous)}
+    identity = {}
     try:
-        identity = clean_identity(identity)
+        identity, _ = clean_identity(fields, today)
     except ValidationFailed as failure:
         errors += failure.errors
     if errors:

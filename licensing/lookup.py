@@ -10,7 +10,6 @@ issuing council, status, expiry and the display name the council chose. Every mi
 so the answer never says more than "no such licence".
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,12 +19,11 @@ from sqlmodel import Session
 from licensing import audit
 from licensing.actors import Actor
 from licensing.errors import NotFound, ValidationFailed
-from licensing.matching.identifiers import normalise_licence
+from licensing.identity import is_valid, valid_form
 from licensing.models import Authority, Licence
 from licensing.models.records import LICENCE_STATUSES
 
 BADGE_WIDTH = 32
-NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
 PUBLIC_MISS = "No licence matches those details."
 # A driver number reaches a resident only for licences that still stand; an old revocation found by
 # someone who holds a person's driver number would tell them about that person, not about a badge.
@@ -74,6 +72,9 @@ def enforcement_check(
     """Find the licences held under a badge or a driver number, for any council; commit its audit."""
     actor.require_authority()
     if driving_licence_number:
+        if not is_valid("driving_licence_number", driving_licence_number):
+            message = "Not a valid GB (16 characters) or Northern Ireland (8 digits) driving licence number."
+            raise ValidationFailed(message, [{"field": "driving_licence_number", "message": message}])
         found, by = _by_driver_number(session, driving_licence_number, LICENCE_STATUSES), "dln"
     elif authority_code and badge_number:
         found, by = _by_badge(session, authority_code, badge_number), "badge"
@@ -118,9 +119,12 @@ def _by_badge(session: Session, authority_code: str, badge_number: str) -> list[
 def _by_driver_number(
     session: Session, number: str, statuses: tuple[str, ...]
 ) -> list[tuple[Licence, Authority]]:
-    """Return the licences held under a full GB or Northern Ireland driver number, newest expiry first."""
-    compact = re.sub(r"\s+", "", number).upper()
-    normalised = normalise_licence(compact) or (compact if NI_DRIVER_NUMBER.match(compact) else None)
+    """Return the licences held under a full GB or Northern Ireland driver number, newest expiry first.
+
+    Only a valid number is looked up: a record may keep a number its validator refused (as typed), and
+    that is never an identifier to find a licence by.
+    """
+    normalised = valid_form("driving_licence_number", number)
     if normalised is None:
         return []
     query = _joined().where(Licence.driving_licence_number == normalised, Licence.status.in_(statuses))

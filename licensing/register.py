@@ -7,7 +7,6 @@ amending an entry therefore records one `register_entry.amended` alert for each 
 alerts job delivers it). Other councils see an entry only through their screenings, never here.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,11 +17,11 @@ from sqlmodel import Session
 from licensing import audit
 from licensing.actors import Actor
 from licensing.alerts import holders_of, raise_alert
-from licensing.csvrows import GB_LICENCE, NI_LICENCE, NI_NUMBER, POSTCODE, WIDTHS
+from licensing.dates import decision_problems, past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity import clean_identity
 from licensing.keys import index_record
-from licensing.models import IDENTITY_FIELDS, InformationRequest, RegisterEntry, RegisterEntryChange
-from licensing.models._base import SEXES
+from licensing.models import InformationRequest, RegisterEntry, RegisterEntryChange
 from licensing.models.records import DECISION_CATEGORIES, DECISIONS
 
 MAX_ID = 2**31 - 1  # the id columns' range (PostgreSQL would refuse a larger value, not just miss it)
@@ -37,19 +36,13 @@ _ALLOWED_FROM = {
     "removed": ("current", "overturned"),
 }
 _STATUS_AFTER = {"overturned": "overturned", "reinstated": "current", "removed": "removed"}
-_WIDTHS = {name: width for name, width in WIDTHS.items() if name in IDENTITY_FIELDS}
-_IDENTIFIERS = {
-    "ni_number": (NI_NUMBER,),
-    "postcode": (POSTCODE,),
-    "driving_licence_number": (GB_LICENCE, NI_LICENCE),
-}
 _DEFAULT_REASON = {"overturned": "appeal", "reinstated": "appeal", "amended": "correction"}
 
 
 def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *, commit: bool = True):
     """Record a refusal, suspension or revocation of the actor's authority; index it for screening."""
     authority_id = actor.require_authority()
-    values = clean_identity(fields) | _clean_entry(fields, now.date())
+    values = _entry_values(fields, now.date())
     taken = DuplicateReference(f"This authority already has a register entry with ref {values['ref']!r}.")
     if _find_by_ref(session, authority_id, values["ref"]) is not None:
         raise taken
@@ -163,38 +156,22 @@ def notify(session: Session, authority_id: int, alert_type: str, subject: tuple[
     )
 
 
-def clean_identity(fields: dict) -> dict:
-    """Return the identity fields normalised, or raise ValidationFailed naming each bad one."""
-    values = {name: fields.get(name) for name in IDENTITY_FIELDS}
-    errors = []
-    for name, width in _WIDTHS.items():
-        values[name] = (values.get(name) or "").strip()
-        if len(values[name]) > width:
-            errors.append(_error(name, f"At most {width} characters."))
-    errors += [_error(name, "Required.") for name in ("given_names", "family_name") if not values[name]]
-    values["previous_names"] = ";".join(p.strip() for p in values["previous_names"].split(";") if p.strip())
-    if values["sex"] is not None and values["sex"] not in SEXES:
-        errors.append(_error("sex", f"Must be one of {', '.join(SEXES)}."))
-    if values["date_of_birth"] is not None and not isinstance(values["date_of_birth"], date):
-        errors.append(_error("date_of_birth", "Must be a date."))
-    for name, patterns in _IDENTIFIERS.items():
-        values[name] = _identifier(values[name], errors, name, patterns)
-    if values["postcode"]:
-        values["postcode"] = f"{values['postcode'][:-3]} {values['postcode'][-3:]}"
+def _entry_values(fields: dict, today: date) -> dict:
+    """Return an entry's identity and decision as stored; raise ValidationFailed naming each bad field."""
+    errors, values = [], {}
+    for clean in (_clean_identity, _clean_entry):
+        try:
+            values |= clean(fields, today)
+        except ValidationFailed as failure:
+            errors += failure.errors
     if errors:
-        raise ValidationFailed("The identity is not valid.", errors)
+        raise ValidationFailed("The register entry is not valid.", errors)
     return values
 
 
-def _identifier(value: str | None, errors: list, name: str, patterns: tuple) -> str | None:
-    """Return an identifier without spaces, upper-cased, or None; note an error when it is malformed."""
-    compact = re.sub(r"\s+", "", value or "").upper()
-    if not compact:
-        return None
-    if not any(pattern.match(compact) for pattern in patterns):
-        errors.append(_error(name, "Not a valid value."))
-        return None
-    return compact
+def _clean_identity(fields: dict, today: date) -> dict:
+    """Return the identity columns (the record writes its own warnings from them)."""
+    return clean_identity(fields, today)[0]
 
 
 def _clean_entry(fields: dict, today: date) -> dict:
@@ -210,29 +187,33 @@ def _clean_entry(fields: dict, today: date) -> dict:
     for name in ("decided_on", "effective_on"):
         if not isinstance(fields.get(name), date):
             errors.append(_error(name, "Required date."))
+    if not errors:
+        errors = _date_errors(fields["decided_on"], fields["effective_on"], today)
     if errors:
         raise ValidationFailed("The register entry is not valid.", errors)
-    _check_dates(fields["decided_on"], fields["effective_on"], today)
     return {"ref": ref} | {name: fields.get(name) for name in ENTRY_FIELDS[1:]}
 
 
+def _date_errors(decided_on: date, effective_on: date, today: date) -> list[dict]:
+    """Return the errors of a decision's dates, by the rule the CSV import applies too."""
+    return [
+        _error(name, sentence(problem))
+        for name, problem in decision_problems(decided_on, effective_on, today)
+    ]
+
+
 def _check_dates(decided_on: date, effective_on: date, today: date) -> None:
-    """Refuse a decision dated in the future or taking effect before it was made."""
-    if decided_on > today:
-        raise ValidationFailed(
-            "A decision cannot be dated in the future.", [_error("decided_on", "In future.")]
-        )
-    if effective_on < decided_on:
-        message = "A decision cannot take effect before it was made."
-        raise ValidationFailed(message, [_error("effective_on", "Before decided_on.")])
+    """Refuse decision dates that break the rule (in the future, before 1900, effective before decided)."""
+    if errors := _date_errors(decided_on, effective_on, today):
+        raise ValidationFailed("The decision's dates are not valid.", errors)
 
 
 def _change_facts(change: str, fields: dict, today: date) -> tuple[date, str]:
     """Return the date of a change and its reason, checking both."""
     changed_on = fields.get("changed_on") or today
-    if changed_on > today:
+    if problem := past_problem(changed_on, today):
         raise ValidationFailed(
-            "A change cannot be dated in the future.", [_error("changed_on", "In future.")]
+            "The date of the change is not valid.", [_error("changed_on", sentence(problem))]
         )
     reason = fields.get("reason") or _DEFAULT_REASON.get(change, "other")
     if reason not in CHANGE_REASONS:

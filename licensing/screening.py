@@ -19,6 +19,7 @@ from licensing.candidates import Loaded, find
 from licensing.db import insert_rows
 from licensing.decisions import apply_rulings
 from licensing.frequencies import KeyFrequencies
+from licensing.identity import identity_warnings
 from licensing.keys import probe_keys_of
 from licensing.matching import (
     DEFAULT_THRESHOLDS,
@@ -262,4 +263,5 @@ def _identity_columns(person: Person) -> dict:
         "ni_number": person.ni_number,
         "driving_licence_number": person.driving_licence_number,
     }
+    values["identity_warnings"] = identity_warnings(values)
     return {k: v[: table.c[k].type.length] if isinstance(v, str) else v for k, v in values.items()}

@@ -6,8 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.applications import IdentitySchema
-from app.api.fields import UtcDateTime
+from app.api.fields import IdentityInSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import statistics, subject_access
 from licensing.clock import utcnow
@@ -16,7 +15,7 @@ from licensing.models.screening import BANDS, PURPOSES, RECORD_KINDS
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Subject access and statistics")
 
 
-class SubjectSchema(IdentitySchema):
+class SubjectSchema(IdentityInSchema):
     """The person asking: names and date of birth, an NI number or a driving licence number at least."""
 
     given_names = fields.String(load_default="", validate=validate.Length(max=200))

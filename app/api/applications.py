@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
-from app.api.fields import UtcDateTime
+from app.api.fields import IdentityInSchema, UkDate, UtcDateTime, identity_warnings
 from app.auth import require_scope
 from licensing import adverse_decisions, applications, gate
 from licensing.clock import utcnow
@@ -23,30 +23,9 @@ from licensing.models.records import (
 )
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1", description="Driver applications")
-NO_SEMICOLON = validate.Regexp(r"^[^;]*$", error="A name cannot contain ';'.")
 
 
-class IdentitySchema(Schema):
-    """The applicant's identity; invalid optional identifiers are left out with a warning."""
-
-    given_names = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    previous_names = fields.List(
-        fields.String(validate=[validate.Length(min=1, max=200), NO_SEMICOLON]),
-        load_default=list,
-        validate=validate.Length(max=10),
-    )
-    date_of_birth = fields.Date(load_default=None, allow_none=True)
-    sex = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["F", "M", "X"]))
-    address = fields.String(load_default="", validate=validate.Length(max=500))
-    postcode = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    ni_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    driving_licence_number = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=40)
-    )
-
-
-class ApplicationInSchema(IdentitySchema):
+class ApplicationInSchema(IdentityInSchema):
     """A new or renewal application as received by the council."""
 
     ref = fields.String(
@@ -56,7 +35,7 @@ class ApplicationInSchema(IdentitySchema):
     )
     kind = fields.String(required=True, validate=validate.OneOf(APPLICATION_KINDS))
     licence_type = fields.String(required=True, validate=validate.OneOf(LICENCE_TYPES))
-    received_on = fields.Date(required=True)
+    received_on = UkDate(required=True)
 
 
 class ScreeningSummarySchema(Schema):
@@ -91,23 +70,23 @@ class ApplicationSchema(Schema):
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     screening = fields.Nested(ScreeningSummarySchema, allow_none=True)
-    warnings = fields.List(fields.String(), metadata={"description": "Identifiers left out, and why"})
+    warnings = identity_warnings()
 
     @pre_dump
     def flatten(self, view, **kwargs):
-        """Lay the application's columns, its screening summary and warnings side by side."""
+        """Lay the application's columns (its identity warnings among them) beside its screening summary."""
         application = view.application
         values = {name: getattr(application, name) for name in type(application).model_fields}
         values["previous_names"] = [n for n in application.previous_names.split(";") if n]
-        return values | {"screening": view.screening, "warnings": view.warnings}
+        return values | {"screening": view.screening}
 
 
 class RefuseSchema(Schema):
     """A refusal; with `record_register_entry` the s.2 register entry is recorded in the same change."""
 
-    decided_on = fields.Date(load_default=None, allow_none=True)
+    decided_on = UkDate(load_default=None, allow_none=True)
     record_register_entry = fields.Boolean(load_default=False)
-    effective_on = fields.Date(load_default=None, allow_none=True)
+    effective_on = UkDate(load_default=None, allow_none=True)
     category = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DECISION_CATEGORIES))
 
 

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
-from app.api.fields import UtcDateTime
+from app.api.fields import UkDate, UtcDateTime
 from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
 from app.config import working_calendar
@@ -33,7 +33,7 @@ class ReportInSchema(Schema):
         metadata={"description": "The issuing council's GSS code, with badge_number"},
     )  # fmt: skip
     badge_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32))
-    concern_on = fields.Date(
+    concern_on = UkDate(
         required=True,
         metadata={"description": "When your council learned of it; the 10 working days run from it"},
     )

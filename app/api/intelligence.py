@@ -15,8 +15,7 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from app import db, errors
 from app.api.conventions import page_body, page_of, page_query, versioned
-from app.api.fields import UtcDateTime
-from app.api.register import IdentityInSchema, IdentityOutSchema
+from app.api.fields import IdentityInSchema, IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
 from licensing import intelligence, pages, routed_intelligence
 from licensing.clock import utcnow
@@ -33,7 +32,7 @@ class IntelligenceInSchema(IdentityInSchema):
     """One item of intelligence about a subject, as the force holds it."""
 
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    occurred_on = fields.Date(required=True)
+    occurred_on = UkDate(required=True)
     summary = fields.String(
         load_default="",
         validate=validate.Length(max=4000),

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
-from app.api.fields import IdentityOutSchema, UtcDateTime
+from app.api.fields import IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
 from licensing import applications, licences
 from licensing.clock import utcnow
@@ -25,8 +25,8 @@ class GrantSchema(Schema):
     """The licence to grant from a pending application."""
 
     badge_number = fields.String(required=True, validate=validate.Regexp(BADGE_PATTERN))
-    granted_on = fields.Date(required=True)
-    expires_on = fields.Date(required=True, metadata={"description": "At most 3 years after granted_on"})
+    granted_on = UkDate(required=True)
+    expires_on = UkDate(required=True, metadata={"description": "At most 3 years after granted_on"})
     display_name = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=100),
         metadata={"description": "The name the public check may show, if the council chooses one"},
@@ -36,15 +36,15 @@ class GrantSchema(Schema):
 class StatusChangeSchema(Schema):
     """When a status change takes effect."""
 
-    effective_on = fields.Date(required=True)
+    effective_on = UkDate(required=True)
 
 
 class RenewSchema(Schema):
     """A renewal, decided on a pending renewal application that passed the grant gate."""
 
     application_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
-    effective_on = fields.Date(required=True)
-    expires_on = fields.Date(required=True, metadata={"description": "At most 3 years after the renewal"})
+    effective_on = UkDate(required=True)
+    expires_on = UkDate(required=True, metadata={"description": "At most 3 years after the renewal"})
 
 
 class LicenceQuerySchema(page_query("licences")):

@@ -5,38 +5,17 @@ from types import SimpleNamespace
 from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, post_load, pre_dump, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
-from app.api.fields import IdentityOutSchema, UtcDateTime
+from app.api.fields import IdentityInSchema, IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
 from licensing import pages, register
 from licensing.clock import utcnow
 from licensing.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_CHANGES, ENTRY_STATUSES
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1", description="The s.2 register of decisions")
-
-
-class IdentityInSchema(Schema):
-    """The identifying details of a person (s.2(4) minimum and more)."""
-
-    given_names = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    previous_names = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
-    date_of_birth = fields.Date(load_default=None, allow_none=True)
-    sex = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["F", "M", "X"]))
-    address = fields.String(load_default="", validate=validate.Length(max=500))
-    postcode = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
-    ni_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=13))
-    driving_licence_number = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=20)
-    )
-
-    @post_load
-    def join_previous_names(self, data, **kwargs):
-        """Store previous names ';'-separated, as the CSV contract writes them."""
-        return data | {"previous_names": ";".join(data["previous_names"])}
 
 
 class EntryInSchema(IdentityInSchema):
@@ -53,21 +32,21 @@ class EntryInSchema(IdentityInSchema):
         validate=validate.OneOf(DECISION_CATEGORIES),
         metadata={"description": "For statistics only"},
     )
-    decided_on = fields.Date(required=True)
-    effective_on = fields.Date(required=True)
+    decided_on = UkDate(required=True)
+    effective_on = UkDate(required=True)
 
 
 class AmendSchema(Schema):
     """A later change to an entry: an appeal's outcome, a correction or removal."""
 
     change = fields.String(required=True, validate=validate.OneOf(register.AMENDMENTS))
-    changed_on = fields.Date(metadata={"description": "When the change took effect; today if left out"})
+    changed_on = UkDate(metadata={"description": "When the change took effect; today if left out"})
     reason = fields.String(
         validate=validate.OneOf(register.CHANGE_REASONS),
         metadata={"description": "appeal for overturned/reinstated and correction for amended, if left out"},
     )
-    decided_on = fields.Date(metadata={"description": "Only with change 'amended'"})
-    effective_on = fields.Date(metadata={"description": "Only with change 'amended'"})
+    decided_on = UkDate(metadata={"description": "Only with change 'amended'"})
+    effective_on = UkDate(metadata={"description": "Only with change 'amended'"})
     category = fields.String(
         validate=validate.OneOf(DECISION_CATEGORIES), metadata={"description": "Only with change 'amended'"}
     )

@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
-from app.api.applications import IdentitySchema, RecordCouncilSchema
-from app.api.fields import UtcDateTime
+from app.api.applications import RecordCouncilSchema
+from app.api.fields import IdentityInSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import gate
 from licensing.clock import utcnow
@@ -17,7 +17,7 @@ from licensing.models.screening import BANDS, PURPOSES, RECORD_KINDS, RESOLUTION
 blp = Blueprint("screenings", __name__, url_prefix="/api/v1", description="Screenings against the register")
 
 
-class AdHocScreeningSchema(IdentitySchema):
+class AdHocScreeningSchema(IdentityInSchema):
     """An identity to screen, and why (recorded with the screening)."""
 
     purpose = fields.String(

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 import click
 from flask.cli import AppGroup
@@ -17,15 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import db
 from licensing import audit
 from licensing.actors import cli_actor
-from licensing.bulk import BULK_HEADER, BulkReport, screen_rows
+from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 from licensing.clock import utcnow
-from licensing.csvrows import PEOPLE_REQUIRED, RowRejected, parse_person, reader_for
 from licensing.errors import ValidationFailed
 from licensing.imports import ImportReport, import_register
 from licensing.importwrite import settle
 from licensing.keys import reindex
-from licensing.matching import person_from
-from licensing.models import IDENTITY_FIELDS
 
 register = AppGroup("register", help="Import and screen register entries.")
 NEEDED_TABLES = ("authority", "register_entry", "licence", "match_key", "audit_event")
@@ -34,9 +30,18 @@ PARALLEL_IMPORT_FROM_BYTES = 4 * 1024 * 1024
 PARALLEL_SCREEN_FROM_BYTES = 100 * 1024
 
 
-def rejects_path(path: Path) -> Path:
-    """Return FILE.rejects.csv beside FILE.csv."""
-    return path.with_name(f"{path.stem if path.suffix.lower() == '.csv' else path.name}.rejects.csv")
+def rejects_path(path: Path, kind: str = "rejects") -> Path:
+    """Return FILE.rejects.csv (or FILE.<kind>.csv) beside FILE.csv."""
+    return path.with_name(f"{path.stem if path.suffix.lower() == '.csv' else path.name}.{kind}.csv")
+
+
+def warnings_summary(report, listed: Path) -> str:
+    """Return "3 warnings (ni_number not valid 2, postcode not valid 1; listed in FILE.warnings.csv)"."""
+    if not report.warnings:
+        return "0 warnings"
+    kinds = sorted(report.warning_kinds.items(), key=lambda item: (-item[1], item[0]))
+    counted = ", ".join(f"{kind} {n}" for kind, n in kinds)
+    return f"{report.warnings} warnings ({counted}; listed in {listed.name})"
 
 
 def check_database() -> None:
@@ -80,10 +85,14 @@ def worker_count(path: Path, workers: int | None, from_bytes: int) -> int:
 
 
 def run_import(path: Path, command: str, service, workers: int | None = None) -> ImportReport:
-    """Run one import service over FILE.csv, writing FILE.rejects.csv; return its report."""
+    """Run one import service over FILE.csv, writing FILE.rejects.csv and FILE.warnings.csv beside it."""
     check_database()
-    rejects = rejects_path(path)
-    with csv_input(path, f"Importing {path.name}") as (text, tick), open(rejects, "w", newline="") as out:
+    rejects, listed = rejects_path(path), rejects_path(path, "warnings")
+    with (
+        csv_input(path, f"Importing {path.name}") as (text, tick),
+        open(rejects, "w", newline="") as out,
+        open(listed, "w", newline="") as warnings,
+    ):
         now = utcnow()
         report = service(
             db.session(),
@@ -94,11 +103,12 @@ def run_import(path: Path, command: str, service, workers: int | None = None) ->
             source=path.name,
             workers=worker_count(path, workers, PARALLEL_IMPORT_FROM_BYTES),
             on_batch=tick,
+            warnings=warnings,
         )
     click.echo(
         f"{path.name}: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.rejected} rejected (listed in {rejects.name}; rejected rows do not fail the import), "
-        f"{report.warnings} warnings."
+        f"{warnings_summary(report, listed)}."
     )
     return report
 
@@ -130,15 +140,16 @@ def screen_command(file: Path, out_path: Path, min_score: float | None, workers:
     """Screen every person in FILE.csv against the register; write candidates to OUT.csv."""
     check_database()
     report, session, actor = BulkReport(), db.session(), cli_actor("register screen")
-    rejects = rejects_path(file)
+    rejects, listed = rejects_path(file), rejects_path(file, "warnings")
     with (
         csv_input(file, f"Screening {file.name}") as (text, tick),
         open(out_path, "w", newline="") as out,
         open(rejects, "w", newline="") as rejected,
+        open(listed, "w", newline="") as warnings,
     ):
         writer = csv.writer(out)
         writer.writerow(BULK_HEADER)
-        people = _people(text, csv.writer(rejected), report)
+        people = read_people(text, rejected, warnings, report, utcnow().date())
         screen_rows(
             session,
             people,
@@ -154,24 +165,8 @@ def screen_command(file: Path, out_path: Path, min_score: float | None, workers:
     click.echo(
         f"{file.name}: screened {report.applicants} people, {sum(report.bands.values())} candidates "
         f"({bands}{extra}) written to {out_path.name}; "
-        f"{report.rejected} rows rejected (listed in {rejects.name})."
+        f"{report.rejected} rows rejected (listed in {rejects.name}); {warnings_summary(report, listed)}."
     )
-
-
-def _people(text, rejects, report: BulkReport):
-    """Yield (ref, Person) for each valid row, writing invalid rows to `rejects`."""
-    reader = reader_for(text, PEOPLE_REQUIRED)
-    rejects.writerow(["line", "reason", *reader.fieldnames])
-    for raw in reader:
-        if not any((v or "").strip() for k, v in raw.items() if k is not None) and not raw.get(None):
-            continue
-        try:
-            values, _ = parse_person(raw)
-        except RowRejected as error:
-            rejects.writerow([reader.line_num, str(error), *((raw.get(f) or "") for f in reader.fieldnames)])
-            report.rejected += 1
-            continue
-        yield values["ref"], person_from(SimpleNamespace(**{k: values[k] for k in IDENTITY_FIELDS}))
 
 
 def _audit_bulk(session, actor, file: Path, out_path: Path, min_score, report: BulkReport) -> None:
@@ -182,6 +177,7 @@ def _audit_bulk(session, actor, file: Path, out_path: Path, min_score, report: B
         "min_score": min_score,
         "applicants": report.applicants,
         "rejected": report.rejected,
+        "warnings": report.warnings,
         "bands": dict(report.bands),
     }
     audit.record(session, actor, "screening.bulk", "screening", None, now=utcnow(), detail=detail)

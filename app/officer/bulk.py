@@ -1,9 +1,10 @@
 """Bulk screening: upload a people CSV, screen everyone, download the results CSV.
 
-The same code path as `flask register screen` (people parsed by the CLI's reader, screen_rows scoring,
-one `screening.bulk` audit event) and the same output format (DESIGN: bulk CSV), so a results file
+The same code path as `flask register screen` (people read by licensing.bulk.read_people, screen_rows
+scoring, one `screening.bulk` audit event) and the same files (DESIGN: bulk CSV), so a results file
 from either can be read by the same tools. The run happens within the request; the results page then
-shows what was screened and offers the file, which only the council that ran it can download.
+shows what was screened, the rows that could not be read and the warnings, and offers each as a file,
+which only the council that ran it can download.
 """
 
 import csv
@@ -18,10 +19,9 @@ from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional
 
 from app import db
-from app.cli.register import _people
 from app.officer.access import actor, require_officer
 from licensing import audit
-from licensing.bulk import BULK_HEADER, BulkReport, screen_rows
+from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 from licensing.clock import utcnow
 from licensing.errors import ValidationFailed
 from licensing.models.screening import RECORD_KINDS
@@ -43,6 +43,9 @@ class UploadForm(FlaskForm):
 # DESIGN (access rules): intelligence is visible only to councils that license, or are processing an
 # application from, the matched person; a bulk file of people is neither, so it is never a candidate here.
 COUNCIL_KINDS = tuple(kind for kind in RECORD_KINDS if kind != "intelligence")
+# The files of one run, as `flask register screen` writes them: OUT.csv, FILE.rejects.csv, FILE.warnings.csv.
+SUFFIXES = {"results": ".csv", "rejects": ".rejects.csv", "warnings": ".warnings.csv"}
+PARTS = tuple(SUFFIXES)
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -67,42 +70,63 @@ def _screen_upload(form: UploadForm):
     if len(raw) > MAX_BYTES:
         raise ValidationFailed("The file must be smaller than 2 MB")
     text = io.StringIO(raw.decode("utf-8-sig"), newline="")
-    out, rejects, report = io.StringIO(), io.StringIO(), BulkReport()
-    rows = csv.writer(out)
+    files, report = {part: io.StringIO() for part in PARTS}, BulkReport()
+    rows = csv.writer(files["results"])
     rows.writerow(BULK_HEADER)
     min_score = float(form.min_score.data) if form.min_score.data is not None else None
     session, officer = db.session(), actor()
-    people = _people(text, csv.writer(rejects), report)
+    people = read_people(text, files["rejects"], files["warnings"], report, utcnow().date())
     screen_rows(session, people, rows, min_score=min_score, report=report, kinds=COUNCIL_KINDS)
-    detail = {
-        "source": form.people.data.filename,
-        "applicants": report.applicants,
-        "rejected": report.rejected,
-    }
+    detail = {"source": form.people.data.filename, "applicants": report.applicants}
+    detail |= {"rejected": report.rejected, "warnings": report.warnings}
     audit.record(session, officer, "screening.bulk", "screening", None, now=utcnow(), detail=detail)
     session.commit()
-    token = _store(officer.authority_id, out.getvalue())
+    token = _store(officer.authority_id, {part: out.getvalue() for part, out in files.items()})
     return render_template(
         "officer/bulk/result.html", report=report, written=sum(report.bands.values()),
-        download=url_for(".download", token=token), rejects=rejects.getvalue().splitlines()[1:],
+        download=url_for(".download", token=token), downloads=_links(token),
+        rejects=_read(files["rejects"]), warnings=_read(files["warnings"]),
     )  # fmt: skip
 
 
 @bp.get("/<token>.csv")
 def download(token: str):
     """Send a results file this council produced."""
-    path = _results_dir() / f"{actor().authority_id}-{token}.csv"
+    return _send(token, "results")
+
+
+@bp.get("/<token>/<any(rejects, warnings):part>.csv")
+def download_part(token: str, part: str):
+    """Send the rows a run could not read, or its warnings."""
+    return _send(token, part)
+
+
+def _send(token: str, part: str):
+    """Send one file of a run this council made, or 404."""
+    path = _results_dir() / f"{actor().authority_id}-{token}{SUFFIXES[part]}"
     if not token.isalnum() or not path.is_file():
         abort(404)
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="screening-results.csv")
+    name = f"screening-{part}.csv"
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=name)
 
 
-def _store(authority_id: int, content: str) -> str:
-    """Keep a results file under the instance folder, named for its council; return its token."""
+def _links(token: str) -> dict:
+    """Return the download address of a run's rejects and warnings files."""
+    return {part: url_for(".download_part", token=token, part=part) for part in ("rejects", "warnings")}
+
+
+def _read(content: io.StringIO) -> list[dict]:
+    """Return the rows of a rejects or warnings file, by column name, for a table."""
+    return list(csv.DictReader(io.StringIO(content.getvalue())))
+
+
+def _store(authority_id: int, contents: dict[str, str]) -> str:
+    """Keep a run's files under the instance folder, named for its council; return their token."""
     token = secrets.token_hex(16)
     directory = _results_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{authority_id}-{token}.csv").write_text(content, encoding="utf-8")
+    for part, content in contents.items():
+        (directory / f"{authority_id}-{token}{SUFFIXES[part]}").write_text(content, encoding="utf-8")
     return token
 
 

@@ -7,7 +7,9 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from licensing.dates import TwoDigitYear, UnreadableDate, read_date
 from licensing.errors import DomainError
+from licensing.identity import WIDTHS
 
 
 class DateField(Field):
@@ -31,15 +33,19 @@ class DateField(Field):
             self.data = None
 
     def pre_validate(self, form):
-        """Turn the three boxes into a date, or say what is wrong with them."""
+        """Turn the three boxes into a date as the API and the imports read one, or say what is wrong."""
+        label = self.label.text.lower()
         if not any(self.parts.values()):
             if self.required:
-                raise ValidationError(f"Enter the {self.label.text.lower()}")
+                raise ValidationError(f"Enter the {label}")
             return
-        try:
-            self.data = date(*(int(self.parts[p]) for p in ("year", "month", "day")))
-        except ValueError:
-            raise ValidationError(f"The {self.label.text.lower()} must be a real date") from None
+        day, month, year = (self.parts[p] for p in self.PARTS)
+        try:  # the month box may hold a name (GOV.UK date input: "Mar" or "March")
+            self.data = read_date(f"{day}/{month}/{year}" if month.isdigit() else f"{day} {month} {year}")
+        except TwoDigitYear:
+            raise ValidationError(f"The year of the {label} has two digits: write the year in full") from None
+        except UnreadableDate:
+            raise ValidationError(f"The {label} must be a real date") from None
 
     def items(self) -> list[dict]:
         """Return the GOV.UK date input's items, the first one carrying the field's id for the summary."""
@@ -64,9 +70,11 @@ class IdentityForm(FlaskForm):
     previous_names = TextAreaField("Previous names (one a line)", [Optional(), Length(max=2000)])
     date_of_birth = DateField("Date of birth", required=False)
     address = TextAreaField("Address", [Optional(), Length(max=500)])
-    postcode = StringField("Postcode", [Optional(), Length(max=20)])
-    ni_number = StringField("National Insurance number", [Optional(), Length(max=20)])
-    driving_licence_number = StringField("Driving licence number", [Optional(), Length(max=40)])
+    postcode = StringField("Postcode", [Optional(), Length(max=WIDTHS["postcode"])])
+    ni_number = StringField("National Insurance number", [Optional(), Length(max=WIDTHS["ni_number"])])
+    driving_licence_number = StringField(
+        "Driving licence number", [Optional(), Length(max=WIDTHS["driving_licence_number"])]
+    )
 
 
 IDENTITY_NAMES = ("given_names", "family_name", "date_of_birth", "address", "postcode", "ni_number",

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, DateTime
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, event
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names keep Alembic's SQLite batch migrations and autogenerate diffs honest.
@@ -45,12 +45,27 @@ class Identity(SQLModel):
     date_of_birth: date | None = None
     sex: str | None = Field(default=None, max_length=1)
     address: str = Field(default="", max_length=500)
-    postcode: str | None = Field(default=None, max_length=10)
-    ni_number: str | None = Field(default=None, max_length=9)
-    driving_licence_number: str | None = Field(default=None, max_length=20)
+    # An identifier that is not valid is kept as given (licensing/identity.py), hence the room.
+    postcode: str | None = Field(default=None, max_length=16)
+    ni_number: str | None = Field(default=None, max_length=20)
+    driving_licence_number: str | None = Field(default=None, max_length=32)
+    # What is wrong with the identity above, as [{"field", "warning"}]; rewritten with it.
+    identity_warnings: list = Field(
+        default_factory=list, sa_type=JSON, nullable=False, sa_column_kwargs={"server_default": "[]"}
+    )
 
 
-IDENTITY_FIELDS = tuple(Identity.model_fields)
+IDENTITY_FIELDS = tuple(name for name in Identity.model_fields if name != "identity_warnings")
+
+
+@event.listens_for(Identity, "before_insert", propagate=True)
+@event.listens_for(Identity, "before_update", propagate=True)
+def _write_warnings(_mapper, _connection, record: Identity) -> None:
+    """Write a record's identity warnings from its identity, whichever service stored or changed it."""
+    # Imported here: the rule lives in the domain layer, which imports these models.
+    from licensing.identity import identity_warnings
+
+    record.identity_warnings = identity_warnings({name: getattr(record, name) for name in IDENTITY_FIELDS})
 
 
 def identity_checks() -> list[CheckConstraint]:

@@ -48,7 +48,7 @@ class SubjectAccessExport:
 def export_subject(session: Session, actor: Actor, identity: dict, now: datetime) -> SubjectAccessExport:
     """Gather every record, screening and audit event about the person `identity` describes; audit it."""
     actor.require_scope("admin")
-    person = subject_person(identity)
+    person = subject_person(identity, now.date())
     found = find_subject(session, person)
     names = Names(session)
     screenings = find_screenings(session, person, found)

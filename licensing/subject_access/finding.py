@@ -2,14 +2,15 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from licensing.applications import clean_identity
 from licensing.candidates import probe
 from licensing.errors import ValidationFailed
 from licensing.frequencies import KeyFrequencies
+from licensing.identity import clean_identity, is_valid
 from licensing.keys import KIND_MODELS, probe_keys_of
 from licensing.matching import Person, compare, person_from
 from licensing.models import (
@@ -20,6 +21,7 @@ from licensing.models import (
 CHUNK = 1000
 
 FOUND_BANDS = ("match", "probable")
+EXACT = ("ni_number", "driving_licence_number")
 
 
 @dataclass
@@ -33,9 +35,16 @@ class Found:
     evidence: list[str]
 
 
-def subject_person(identity: dict) -> Person:
+def subject_person(identity: dict, today: date) -> Person:
     """Return the subject as a Person: names with date of birth, an NI number or a licence number."""
-    values, _ = clean_identity(identity)
+    values, _ = clean_identity(identity, today, required=())
+    # Records are read by exact identifier below: a value the validators refuse would be searched as text.
+    invalid = [name for name in EXACT if values[name] and not is_valid(name, values[name])]
+    if invalid:
+        message = "Not valid: an identifier to search by must be a valid one."
+        raise ValidationFailed(
+            "The identifier is not valid.", [{"field": n, "message": message} for n in invalid]
+        )
     named = values["given_names"] and values["family_name"] and values["date_of_birth"]
     if not (named or values["ni_number"] or values["driving_licence_number"]):
         message = "Give names and date of birth, a valid NI number or a valid driving licence number."

@@ -247,16 +247,86 @@ def test_audit_events_are_written_for_creation_screening_view_and_resolution(cli
     ]
 
 
-def test_duplicate_reference_is_409_and_invalid_identifiers_are_warnings(client, session):
+def test_duplicate_reference_is_409(client, session):
     key = council_key(session)
-    created = apply(client, key, ni_number="QQ 12 34 56 Z", postcode="not a postcode")
-    assert created.status_code == 201, created.json
-    assert (created.json["ni_number"], created.json["postcode"]) == (None, None)
-    assert any(w.startswith("ni_number 'QQ 12 34 56 Z'") for w in created.json["warnings"])
-    assert any(w.startswith("postcode") for w in created.json["warnings"])
+    assert apply(client, key).status_code == 201
     duplicate = apply(client, key)
     assert (duplicate.status_code, duplicate.mimetype) == (409, PROBLEM)
     assert len(session.exec(select(Application)).all()) == 1
+
+
+def test_invalid_identifiers_are_kept_flagged_and_shown_again_on_get(client, session):
+    key = council_key(session)
+    created = apply(
+        client, key, ni_number="12345", driving_licence_number=" NOT-A-LICENCE ", postcode="nowhere"
+    )
+    assert created.status_code == 201, created.json
+    kept = ("12345", "NOT-A-LICENCE", "nowhere")
+    assert (
+        created.json["ni_number"],
+        created.json["driving_licence_number"],
+        created.json["postcode"],
+    ) == kept
+    flagged = [
+        {"field": "postcode", "warning": "not valid"},
+        {"field": "ni_number", "warning": "not valid"},
+        {"field": "driving_licence_number", "warning": "not valid"},
+    ]
+    assert created.json["warnings"] == flagged
+    shown = client.get(created.headers["Location"], headers=bearer(key)).json
+    assert shown["warnings"] == flagged and shown["ni_number"] == "12345"
+    listed = client.get("/api/v1/applications", headers=bearer(key)).json["items"]
+    assert listed[0]["warnings"] == flagged
+
+
+def test_a_valid_licence_number_for_another_surname_is_a_warning_on_the_record(client, session):
+    key = council_key(session)
+    created = apply(client, key, family_name="Smith")
+    assert created.json["warnings"] == [
+        {"field": "driving_licence_number", "warning": "encodes another surname (HUSSA)"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("18/05/1960", "1960-05-18"),
+        ("5/6/1960", "1960-06-05"),
+        ("18 May 1960", "1960-05-18"),
+        ("1960-05-18", "1960-05-18"),
+    ],
+)
+def test_dates_are_read_in_the_uk_forms(client, session, written, read):
+    created = apply(client, council_key(session), date_of_birth=written, driving_licence_number=None)
+    assert created.status_code == 201, created.json
+    assert created.json["date_of_birth"] == read
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "says"),
+    [
+        ("date_of_birth", "05/18/1960", "day first"),
+        ("date_of_birth", "18/05/60", "write the year in full"),
+        ("date_of_birth", "soon", "YYYY-MM-DD"),
+        ("date_of_birth", "1899-12-31", "between 1 January 1900"),
+        ("date_of_birth", utcnow().date().isoformat(), "between 1 January 1900"),
+        ("received_on", "2099-01-01", "future"),
+        ("received_on", "0001-01-01", "1 January 1900"),
+    ],
+)
+def test_a_date_that_cannot_be_read_or_is_out_of_range_is_422_naming_it(
+    client, session, field, written, says
+):
+    response = apply(client, council_key(session), **{field: written})
+    assert (response.status_code, response.mimetype) == (422, PROBLEM), response.json
+    [error] = [e for e in response.json["errors"] if e["field"] == field]
+    assert says in error["message"]
+    assert session.exec(select(Application)).all() == []
+
+
+def test_an_identifier_longer_than_its_column_is_422(client, session):
+    response = apply(client, council_key(session), ni_number="X" * 21)
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "ni_number"
 
 
 @pytest.mark.parametrize(

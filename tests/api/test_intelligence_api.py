@@ -83,6 +83,33 @@ def test_identifiers_written_differently_are_the_same_body(client, session):
     )
 
 
+def test_an_invalid_identifier_is_kept_flagged_and_cleared_when_corrected(client, session):
+    key = police_key(session)
+    created = client.put("/api/v1/intelligence/R-1", json=item(ni_number="12345"), headers=bearer(key))
+    assert created.status_code == 201, created.json
+    shown = client.get("/api/v1/intelligence/R-1", headers=bearer(key)).json
+    assert shown["ni_number"] == "12345"
+    assert shown["warnings"] == [{"field": "ni_number", "warning": "not valid"}]
+    corrected = client.put("/api/v1/intelligence/R-1", json=item(), headers=bearer(key))
+    assert corrected.json["changed"] == ["ni_number"]
+    assert client.get("/api/v1/intelligence/R-1", headers=bearer(key)).json["warnings"] == []
+
+
+def test_batch_items_keep_and_flag_invalid_identifiers_and_refuse_unreadable_dates(client, session):
+    key = police_key(session)
+    items = [
+        item(force_reference="B-1", driving_licence_number="NOT-A-LICENCE"),
+        item(force_reference="B-2", date_of_birth="14/03/85"),
+    ]
+    response = client.post("/api/v1/intelligence/batch", json={"items": items}, headers=bearer(key))
+    results = {r["force_reference"]: r for r in response.json["results"]}
+    assert results["B-1"]["status"] == "created"
+    assert results["B-2"]["status"] == "error"
+    assert "write the year in full" in results["B-2"]["errors"][0]["message"]
+    shown = client.get("/api/v1/intelligence/B-1", headers=bearer(key)).json
+    assert shown["warnings"] == [{"field": "driving_licence_number", "warning": "not valid"}]
+
+
 def test_update_reroutes_and_reports_what_changed(client, session):
     a, c = make_authority(session, name="Alpha"), make_authority(session, name="Gamma")
     licensed(session, a)

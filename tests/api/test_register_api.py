@@ -69,7 +69,11 @@ def test_a_taken_ref_is_409(client, session):
         ({"decision": "warning"}, "decision"),
         ({"category": None}, "category"),
         ({"effective_on": "2026-11-01"}, "effective_on"),
-        ({"ni_number": "QQ 12 34 56 Z"}, "ni_number"),
+        ({"ni_number": "X" * 21}, "ni_number"),
+        ({"decided_on": "0001-01-01", "effective_on": "0001-01-01"}, "decided_on"),
+        ({"decided_on": "2099-01-01", "effective_on": "2099-01-01"}, "decided_on"),
+        ({"effective_on": "2099-01-01"}, "effective_on"),
+        ({"date_of_birth": "05/18/1960"}, "date_of_birth"),
     ],
 )
 def test_invalid_entries_are_422_naming_the_field(client, session, overrides, field):
@@ -79,6 +83,18 @@ def test_invalid_entries_are_422_naming_the_field(client, session, overrides, fi
     assert response.status_code == 422, response.json
     assert response.mimetype == PROBLEM
     assert field in {e["field"] for e in response.json["errors"]}
+
+
+def test_an_invalid_identifier_is_kept_and_flagged_on_the_entry(client, session):
+    key = council_key(session)
+    body = entry_body(ni_number="QQ 12 34 56 Z", decided_on="02/11/2026", effective_on="9 Nov 2026")
+    created = client.post("/api/v1/register-entries", json=body, headers=bearer(key))
+    assert created.status_code == 201, created.json
+    assert (created.json["ni_number"], created.json["decided_on"]) == ("QQ 12 34 56 Z", "2026-11-02")
+    assert created.json["warnings"] == [{"field": "ni_number", "warning": "not valid"}]
+    session.rollback()
+    shown = client.get(created.headers["Location"], headers=bearer(key)).json
+    assert shown["warnings"] == [{"field": "ni_number", "warning": "not valid"}]
 
 
 def test_list_shows_only_own_entries_filtered_and_paged(client, session):

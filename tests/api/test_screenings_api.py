@@ -83,6 +83,22 @@ def test_ad_hoc_screening_records_its_purpose_and_shows_a_licence_elsewhere(clie
     assert "SW123" not in str(response.json)
 
 
+def test_ad_hoc_screening_keeps_the_subjects_identity_warnings_on_its_record(client, session):
+    body = ad_hoc(ni_number="12345", date_of_birth="14/03/1985")
+    response = client.post("/api/v1/screenings", json=body, headers=bearer(council_key(session)))
+    assert response.status_code == 201, response.json
+    session.rollback()
+    screening = session.get(Screening, response.json["id"])
+    assert (screening.ni_number, screening.date_of_birth) == ("12345", date(1985, 3, 14))
+    assert screening.identity_warnings == [{"field": "ni_number", "warning": "not valid"}]
+
+
+def test_ad_hoc_screening_refuses_a_date_of_birth_it_cannot_read(client, session):
+    body = ad_hoc(date_of_birth="03/14/1985")
+    response = client.post("/api/v1/screenings", json=body, headers=bearer(council_key(session)))
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "date_of_birth"
+
+
 def test_ad_hoc_screening_needs_a_purpose(client, session):
     response = client.post(
         "/api/v1/screenings", json=ad_hoc(purpose=""), headers=bearer(council_key(session))

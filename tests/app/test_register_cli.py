@@ -166,3 +166,84 @@ def vacuum_count(session) -> int | None:
     count = session.scalar(text("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'match_key'"))
     session.commit()
     return count
+
+
+def _uk(day) -> str:
+    """Return a date as councils export it, day first."""
+    return day.strftime("%d/%m/%Y")
+
+
+def test_screening_a_file_with_uk_dates_writes_what_the_same_file_with_iso_dates_writes(app, tmp_path, code):
+    from bench import generator
+
+    people = generator.people(40, seed=7)
+    entries = tmp_path / "entries.csv"
+    generator.write_csv(entries, generator.register_entries(people[:20], seed=7, authority_codes=[code]),
+                        generator.REGISTER_ENTRY_COLUMNS)  # fmt: skip
+    assert "0 rejected" in invoke(app, "register", "import", str(entries)).output
+    iso, uk = tmp_path / "iso.csv", tmp_path / "uk.csv"
+    generator.write_csv(iso, people, generator.PEOPLE_COLUMNS)
+    generator.write_csv(uk, [p | {"date_of_birth": _uk(p["date_of_birth"])} for p in people],
+                        generator.PEOPLE_COLUMNS)  # fmt: skip
+    assert "/" in uk.read_text().splitlines()[1]
+    outputs = []
+    for source in (iso, uk):
+        out = tmp_path / f"out-{source.stem}.csv"
+        result = invoke(app, "register", "screen", str(source), "--out", str(out))
+        assert result.exit_code == 0 and "0 rows rejected" in result.output, result.output
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) > 20
+
+
+def test_screening_rejects_a_date_of_birth_it_cannot_read_and_says_why(app, tmp_path, code):
+    people = tmp_path / "people.csv"
+    people.write_text("\n".join([PEOPLE, SAME.replace("1985-03-14", "03/14/1985"), OTHER]) + "\n")
+    result = invoke(app, "register", "screen", str(people), "--out", str(tmp_path / "out.csv"))
+    assert (
+        result.exit_code == 0 and "screened 1 people" in result.output and "1 rows rejected" in result.output
+    )
+    rejects = list(csv.reader((tmp_path / "people.rejects.csv").open()))
+    assert rejects[1][:3] == ["2", rejects[1][1], "A1"] and "date_of_birth" in rejects[1][1]
+    assert "day first" in rejects[1][1]
+
+
+def test_import_lists_every_warning_beside_the_file_and_counts_them_by_kind(app, session, tmp_path, code):
+    source = tmp_path / "people.csv"
+    rows = [
+        entry_row(code, "R1", ni_number="12345", postcode="NOWHERE"),
+        entry_row(code, "R2", ni_number="QQ123456C"),
+        entry_row(code, "R3"),
+    ]
+    source.write_text(register_csv(rows))
+    result = invoke(app, "register", "import", str(source))
+    assert result.exit_code == 0, result.output
+    assert "3 warnings (ni_number not valid 2, postcode not valid 1; listed in people.warnings.csv)" in (
+        result.output
+    )
+    listed = list(csv.reader((tmp_path / "people.warnings.csv").open()))
+    assert listed == [
+        ["line", "ref", "field", "value", "warning"],
+        ["2", "R1", "postcode", "NOWHERE", "not valid"],
+        ["2", "R1", "ni_number", "12345", "not valid"],
+        ["3", "R2", "ni_number", "QQ123456C", "not valid"],
+    ]
+
+
+def test_licences_import_lists_its_warnings_too(app, tmp_path, code):
+    source = tmp_path / "licences.csv"
+    source.write_text(LICENCE_COLUMNS + "\n" + licence_line(code).replace("AB123456C", "12345") + "\n")
+    result = invoke(app, "licences", "import", str(source))
+    assert result.exit_code == 0 and "1 warnings (ni_number not valid 1;" in result.output, result.output
+    assert list(csv.reader((tmp_path / "licences.warnings.csv").open()))[1] == [
+        "2", "L1", "ni_number", "12345", "not valid"
+    ]  # fmt: skip
+
+
+def test_screening_lists_the_warnings_of_the_people_screened(app, tmp_path, code):
+    people = tmp_path / "people.csv"
+    people.write_text("\n".join([PEOPLE, SAME.replace("AB123456C", "12345"), OTHER]) + "\n")
+    result = invoke(app, "register", "screen", str(people), "--out", str(tmp_path / "out.csv"))
+    assert "1 warnings (ni_number not valid 1; listed in people.warnings.csv)" in result.output, result.output
+    assert list(csv.reader((tmp_path / "people.warnings.csv").open()))[1:] == [
+        ["2", "A1", "ni_number", "12345", "not valid"]
+    ]

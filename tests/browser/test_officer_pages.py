@@ -41,11 +41,12 @@ def world(live_server):
     """Record one council's work with another, in both directions; return the ids the pages need."""
     with live_server.session() as session:
         ours, theirs = make_authority(session, name="Testshire District Council"), make_authority(session)
-        our_entry, their_entry = (make_register_entry(session, authority_id=a.id) for a in (ours, theirs))
+        our_entry = make_register_entry(session, authority_id=ours.id, ni_number="12345")  # a warning shown
+        their_entry = make_register_entry(session, authority_id=theirs.id)
         soon = date.today() + timedelta(days=3)
         our_licence = make_licence(session, authority_id=ours.id, expires_on=soon)
         their_licence = make_licence(session, authority_id=theirs.id)
-        application = make_screened_application(session, authority_id=ours.id)
+        application = make_screened_application(session, authority_id=ours.id, postcode="nowhere")
         _same_person_as(session, actor_of(ours), application, their_entry)  # a manager's decision is due
         for authority in (ours, theirs):
             make_screening(session, authority_id=authority.id)
@@ -155,10 +156,13 @@ def test_every_officer_page_type_has_no_axe_violations(live_server, world, new_p
 
 def test_bulk_results_page_has_no_axe_violations(live_server, world, new_page, tmp_path):
     people = tmp_path / "people.csv"
-    people.write_text(PEOPLE, encoding="utf-8")
+    unread, flagged = "P-2,Sarah,Morgan,,05/07/64,F,,,,", "P-3,Ali,Khan,,1990-01-02,M,,nowhere,12345,"
+    people.write_text(PEOPLE + f"{unread}\n{flagged}\n", encoding="utf-8")  # rejects and warnings shown
     page = signed_in(new_page(), live_server, world)
     page.goto(f"{live_server.url}/bulk-screening")
     page.get_by_label("People CSV file").set_input_files(str(people))
     page.get_by_role("button", name="Screen everyone").click()
     expect(page.locator("[data-written]")).to_be_visible()
+    expect(page.locator("[data-rejects]")).to_be_visible()
+    expect(page.locator("[data-warnings]")).to_be_visible()
     assert_no_axe_violations(page)

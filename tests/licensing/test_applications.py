@@ -50,27 +50,13 @@ def test_screening_leaves_out_the_councils_own_records(session):
     assert view.screening.candidates == 0
 
 
-@pytest.mark.parametrize(
-    ("name", "value", "kept"),
-    [
-        ("ni_number", "ab 12 34 56 c", "AB123456C"),
-        ("ni_number", "QQ123456Z", None),
-        ("postcode", "wv11aa", "WV1 1AA"),
-        ("postcode", "nowhere", None),
-        ("driving_licence_number", "12345678", "12345678"),
-        ("driving_licence_number", "NOT-A-LICENCE", None),
-    ],
-)
-def test_invalid_identifiers_are_left_out_with_a_warning(name, value, kept):
-    values, found = applications.clean_identity(fields(**{name: value}))
-    assert values[name] == kept
-    assert any(w.startswith(f"{name} {value!r}") for w in found) is (kept is None)
-
-
-def test_licence_number_for_another_surname_is_kept_with_a_warning():
-    values, found = applications.clean_identity(fields(family_name="Smith"))
-    assert values["driving_licence_number"] == "HUSSA803145I99AB"
-    assert any("another surname" in w for w in found)
+def test_an_invalid_identifier_is_kept_and_flagged_on_the_application(session):
+    authority = make_authority(session)
+    view = applications.create_application(session, council(authority.id), fields(ni_number="12345"), NOW)
+    session.rollback()
+    stored = session.get(Application, view.application.id)
+    assert stored.ni_number == "12345"
+    assert stored.identity_warnings == [{"field": "ni_number", "warning": "not valid"}]
 
 
 def test_duplicate_reference_is_refused_and_writes_nothing(session):

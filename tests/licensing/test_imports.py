@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from licensing import importrows
-from licensing.actors import cli_actor
+from licensing.actors import Actor, cli_actor
 from licensing.errors import ValidationFailed
 from licensing.imports import REGISTER_COLUMNS, import_licences, import_register
 from licensing.keys import KIND_CODES, keys_of
 from licensing.matching import person_from
 from licensing.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
+from licensing.statistics import decision_counts
 from tests.factories import make_authority, make_register_entry
 
 ACTOR = cli_actor("register import")
@@ -58,6 +59,19 @@ def run_register(session, now, text: str, **options):
     rejects = io.StringIO()
     report = import_register(session, ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", **options)
     return report, list(csv.reader(io.StringIO(rejects.getvalue())))
+
+
+def run_register_listing(session, now, text: str, **options):
+    """Import `text`; return (report, rejects rows, warnings rows)."""
+    rejects, warnings = io.StringIO(), io.StringIO()
+    report = import_register(
+        session, ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", warnings=warnings, **options
+    )
+    read = (
+        list(csv.reader(io.StringIO(rejects.getvalue()))),
+        list(csv.reader(io.StringIO(warnings.getvalue()))),
+    )
+    return report, *read
 
 
 def count(session, model) -> int:
@@ -116,7 +130,7 @@ def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
         entry_row(code, "BAD1", family_name=""),
         entry_row("E09999999", "BAD2"),
         entry_row(code, "BAD3", decision="warning"),
-        entry_row(code, "BAD4", decided_on="10/01/2025"),
+        entry_row(code, "BAD4", decided_on="01/13/2025"),  # month first
         entry_row(code, "OK2"),
     ]
     report, rejects = run_register(session, now, register_csv(rows))
@@ -124,7 +138,7 @@ def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
     assert rejects[0] == ["line", "reason", *REGISTER_COLUMNS]
     assert [(r[0], r[2]) for r in rejects[1:]] == [("3", "BAD1"), ("4", "BAD2"), ("5", "BAD3"), ("6", "BAD4")]
     reasons = [r[1] for r in rejects[1:]]
-    assert "family_name is required" in reasons[0]
+    assert "family_name: Required." in reasons[0]
     assert "E09999999" in reasons[1] and "decision" in reasons[2] and "decided_on" in reasons[3]
 
 
@@ -134,15 +148,112 @@ def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
         ("ni_number", "QQ123456C"),
         ("driving_licence_number", "NOT-A-LICENCE"),
         ("postcode", "NOWHERE"),
-        ("date_of_birth", "14/03/1985"),
-        ("sex", "unknown"),
     ],
 )
-def test_invalid_optional_identifier_is_a_warning_and_left_out(session, now, column, value):
+def test_invalid_identifier_is_kept_as_given_flagged_and_listed(session, now, column, value):
     code = make_authority(session).code
-    report, _ = run_register(session, now, register_csv([entry_row(code, **{column: value})]))
+    report, _, warnings = run_register_listing(
+        session, now, register_csv([entry_row(code, **{column: value})])
+    )
     assert (report.inserted, report.rejected, report.warnings) == (1, 0, 1)
-    assert getattr(session.scalars(select(RegisterEntry)).one(), column) is None
+    entry = session.scalars(select(RegisterEntry)).one()
+    assert getattr(entry, column) == value
+    assert entry.identity_warnings == [{"field": column, "warning": "not valid"}]
+    assert warnings == [["line", "ref", "field", "value", "warning"], ["2", "R1", column, value, "not valid"]]
+    assert report.warning_kinds == {f"{column} not valid": 1}
+
+
+def test_an_identifier_longer_than_its_column_is_a_reject(session, now):
+    code = make_authority(session).code
+    report, rejects = run_register(session, now, register_csv([entry_row(code, ni_number="X" * 21)]))
+    assert (report.inserted, report.rejected) == (0, 1)
+    assert "ni_number" in rejects[1][1] and "20" in rejects[1][1]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("05/18/1960", "month"),
+        ("18/05/60", "write the year in full"),
+        ("yesterday", "YYYY-MM-DD"),
+        ("31/02/1960", "not a real date"),
+        ("1899-12-31", "1 January 1900"),
+        ("2020-01-01", "between"),
+    ],
+)
+def test_a_date_of_birth_that_cannot_be_read_or_is_out_of_range_rejects_the_row(session, now, value, reason):
+    code = make_authority(session).code
+    report, rejects = run_register(session, now, register_csv([entry_row(code, date_of_birth=value)]))
+    assert (report.inserted, report.rejected) == (0, 1)
+    assert "date_of_birth" in rejects[1][1] and reason in rejects[1][1]
+
+
+def test_uk_date_forms_import_the_same_records_as_iso_dates(session, now):
+    here, there = make_authority(session).code, make_authority(session).code
+    iso = [
+        entry_row(here, "R1", date_of_birth="1960-05-18", decided_on="2025-01-10", effective_on="2025-01-31"),
+        entry_row(here, "R2", date_of_birth="1960-06-05", decided_on="2024-12-01", effective_on="2024-12-22"),
+    ]
+    uk = [
+        entry_row(
+            there, "R1", date_of_birth="18/05/1960", decided_on="10.01.2025", effective_on="31-Jan-2025"
+        ),
+        entry_row(
+            there, "R2", date_of_birth="5 June 1960", decided_on="1/12/2024", effective_on="22 dec 2024"
+        ),
+    ]
+    assert run_register(session, now, register_csv(iso))[0].inserted == 2
+    assert run_register(session, now, register_csv(uk))[0].inserted == 2
+    assert _entries_of(session, there) == _entries_of(session, here)
+    assert _keys_by_ref(session, there) == _keys_by_ref(session, here) != {}
+
+
+def _entries_of(session, code: str) -> dict[str, tuple]:
+    """Return each entry of authority `code` as its identity and decision columns, by ref."""
+    query = select(RegisterEntry).join(Authority).where(Authority.code == code)
+    skip = {"id", "authority_id", "first_recorded_at", "updated_at"}
+    return {e.ref: {k: v for k, v in e.model_dump().items() if k not in skip} for e in session.scalars(query)}
+
+
+@pytest.mark.parametrize(
+    ("decided_on", "effective_on", "field"),
+    [
+        ("2099-01-01", "2099-01-02", "decided_on"),
+        ("0001-01-01", "0001-01-02", "decided_on"),
+        ("2025-01-10", "2025-01-01", "effective_on"),
+        ("2025-01-10", "2099-01-01", "effective_on"),
+    ],
+)
+def test_decision_dates_the_api_refuses_are_rejected_and_never_counted(
+    session, now, decided_on, effective_on, field
+):
+    authority = make_authority(session)
+    rows = [entry_row(authority.code, "R1", decided_on=decided_on, effective_on=effective_on)]
+    report, rejects = run_register(session, now, register_csv(rows))
+    assert (report.inserted, report.rejected) == (0, 1)
+    assert rejects[1][1].startswith(field)
+    reader = Actor(
+        kind="api_client", id=1, label="Reader", authority_id=1, scopes=frozenset({"council:read"})
+    )
+    assert decision_counts(session, reader) == []
+
+
+def test_the_category_column_is_optional_and_checked(session, now):
+    code = make_authority(session).code
+    rows = [
+        entry_row(code, "R1", category="violence"),
+        entry_row(code, "R2", category=""),
+        entry_row(code, "R3", category="parking"),
+    ]
+    report, rejects = run_register(session, now, register_csv(rows, columns=(*REGISTER_COLUMNS, "category")))
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert rejects[1][0] == "4" and "category" in rejects[1][1] and "parking" in rejects[1][1]
+    assert dict(session.execute(select(RegisterEntry.ref, RegisterEntry.category)).all()) == {
+        "R1": "violence",
+        "R2": None,
+    }
+    run_register(session, now, register_csv([entry_row(code, "R1")]))  # no category column: kept as it is
+    assert session.scalar(select(RegisterEntry.category).where(RegisterEntry.ref == "R1")) == "violence"
 
 
 def test_bom_and_blank_lines_are_handled(session, now):
@@ -241,7 +352,11 @@ def test_parsing_in_worker_processes_gives_what_parsing_in_process_gives(session
     here, there = make_authority(session).code, make_authority(session).code
 
     def rows(code):
-        made = [entry_row(code, f"R{i}", date_of_birth=f"1980-01-{i + 1:02d}") for i in range(10)]
+        born = [f"1980-01-{i + 1:02d}" for i in range(10)]  # no licence number: it would encode another DOB
+        made = [
+            entry_row(code, f"R{i}", date_of_birth=day, driving_licence_number="")
+            for i, day in enumerate(born)
+        ]
         made[2] |= {"family_name": ""}
         made[5] |= {"ni_number": "QQ123456C"}
         made[7] = entry_row(code, "R1", decision="suspension")  # a ref repeated: the later row wins

@@ -251,7 +251,7 @@ def test_bad_batch_item_leaves_no_trace_and_others_are_written(session, now):
         ("B-2", "error"),
         ("B-3", "created"),
     ]
-    assert results[1].errors == [{"field": "sex", "message": "Must be one of F, M, X."}]
+    assert results[1].errors == [{"field": "sex", "message": "Must be F, M or X (female, male), not 'Q'."}]
     session.rollback()
     refs = set(session.scalars(select(Intelligence.force_reference)))
     assert refs == {"B-1", "B-3"}

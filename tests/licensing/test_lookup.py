@@ -127,3 +127,16 @@ def test_public_check_finds_a_badge_typed_in_lower_case(session):
     make_licence(session, authority_id=authority.id, badge_number="PH12345")
     (found,) = lookup.public_check(session, authority_code="E08000031", badge_number="ph12345", today=TODAY)
     assert found.badge_number == "PH12345"
+
+
+def test_an_invalid_driver_number_is_refused_by_the_enforcement_check_not_searched(session):
+    make_licence(session, driving_licence_number="NOT-A-LICENCE")
+    with pytest.raises(ValidationFailed) as refused:
+        lookup.enforcement_check(session, officer(session), driving_licence_number="NOT-A-LICENCE", now=NOW)
+    assert refused.value.errors[0]["field"] == "driving_licence_number"
+
+
+def test_a_kept_invalid_driver_number_is_never_found_by_the_public_check(session):
+    make_licence(session, driving_licence_number="NOT-A-LICENCE")
+    with pytest.raises(NotFound):
+        lookup.public_check(session, licence_number="NOT-A-LICENCE", today=TODAY)

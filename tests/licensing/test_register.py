@@ -10,7 +10,7 @@ from licensing.errors import DuplicateReference, InvalidTransition, NotFound, Va
 from licensing.keys import keys_of
 from licensing.matching import person_from
 from licensing.models import Alert, AuditEvent, MatchKey, RegisterEntryChange
-from licensing.register import amend_entry, clean_identity, history_of, list_entries, own_entry, record_entry
+from licensing.register import amend_entry, history_of, list_entries, own_entry, record_entry
 from licensing.requests import request_information
 from tests.factories import (
     NOW,
@@ -58,8 +58,8 @@ def test_a_ref_is_unique_within_the_authority_only(session):
         ({"category": "parking"}, "category"),
         ({"decided_on": NOW.date() + timedelta(days=1)}, "decided_on"),
         ({"effective_on": date(2026, 11, 1)}, "effective_on"),
-        ({"ni_number": "NOT-AN-NI"}, "ni_number"),
-        ({"driving_licence_number": "XYZ"}, "driving_licence_number"),
+        ({"ni_number": "X" * 21}, "ni_number"),
+        ({"date_of_birth": "31/02/1980"}, "date_of_birth"),
         ({"family_name": "  "}, "family_name"),
         ({"ref": ""}, "ref"),
     ],
@@ -71,10 +71,15 @@ def test_invalid_entries_are_refused_naming_the_field(session, overrides, field)
     assert field in {e["field"] for e in refused.value.errors}
 
 
-def test_a_northern_ireland_licence_number_is_accepted():
-    assert (
-        clean_identity(identity(driving_licence_number="1234 5678"))["driving_licence_number"] == "12345678"
+def test_an_invalid_identifier_is_kept_and_flagged_and_a_correction_clears_the_flag(session):
+    entry = record_entry(session, officer(make_authority(session).id), entry_fields(ni_number="12345"), NOW)
+    assert (entry.ni_number, entry.identity_warnings) == (
+        "12345",
+        [{"field": "ni_number", "warning": "not valid"}],
     )
+    entry.ni_number = "AB123456C"
+    session.commit()
+    assert entry.identity_warnings == []
 
 
 def test_a_police_actor_cannot_record_an_entry(session):

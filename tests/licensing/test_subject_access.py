@@ -157,3 +157,10 @@ def test_only_an_administrator_may_export(session, world):
     )
     with pytest.raises(Forbidden):
         export_subject(session, council, identity(), NOW)
+
+
+def test_an_invalid_identifier_is_refused_not_searched_for(session):
+    make_licence(session, **identity(ni_number="12345"))
+    with pytest.raises(ValidationFailed) as refused:
+        export_subject(session, ADMIN, {"given_names": "", "family_name": "", "ni_number": "12345"}, NOW)
+    assert refused.value.errors[0]["field"] == "ni_number"

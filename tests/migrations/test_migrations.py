@@ -196,6 +196,29 @@ def test_audit_head_trigger_upgrade_moves_the_head_on_insert_and_downgrade_remov
     assert tuple(head) == (first, "a" * 64)
 
 
+def test_identifiers_upgrade_keeps_rows_and_starts_their_warnings_empty_and_downgrade_fits_them(
+    empty_database_url, empty_engine
+):
+    upgrade(empty_database_url, "3d8f0a6c1e27")
+    with empty_engine.begin() as connection:
+        insert_register_entry(connection)
+
+    upgrade(empty_database_url)
+    with empty_engine.begin() as connection:
+        assert connection.execute(text("SELECT identity_warnings FROM register_entry")).scalar_one() in (
+            "[]",
+            [],
+        )
+        connection.execute(text("UPDATE register_entry SET ni_number = 'NOT A NI NUMBER 12'"))
+    downgrade(empty_database_url, "3d8f0a6c1e27")
+
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT ni_number, family_name FROM register_entry")).one() == (
+            None,
+            "Hussain",
+        )
+
+
 def insert_audit_event(engine, fill: str) -> int:
     """Insert one audit event by plain SQL, its hash `fill` * 64; return its id."""
     with engine.begin() as connection:

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from licensing.models import AdverseDecision, Application, AuditEvent, Licence, ScreeningCandidate
 from tests.factories import make_authority, make_register_entry, make_screened_application
-from tests.officer.conftest import csrf_token, date_fields
+from tests.officer.conftest import csrf_token, date_fields, shows_error
 
 APPLICANT = {
     "ref": "APP-100",
@@ -88,6 +88,33 @@ def test_bad_application_shows_error_summary_and_inline_errors_and_saves_nothing
     assert page.count("<title>Error: ") == 1
     session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Application)).all() == []
+
+
+def test_the_application_page_lists_identity_warnings_beside_the_identity(officer_client, session):
+    location = apply(officer_client, ni_number="12345", postcode="nowhere").headers["Location"]
+    page = officer_client.get(location).get_data(as_text=True)
+    warnings = page.split("data-identity-warnings")[1].split("</ul>")[0]
+    assert "National Insurance number 12345 is not valid" in warnings
+    assert "Postcode nowhere is not valid" in warnings
+
+
+def test_the_application_page_has_no_warning_list_when_the_identity_is_clean(officer_client, session):
+    page = officer_client.get(apply(officer_client).headers["Location"]).get_data(as_text=True)
+    assert "data-identity-warnings" not in page
+
+
+def test_a_month_name_is_read_and_a_two_digit_year_is_refused_with_a_reason(officer_client, session):
+    named = apply(officer_client, **{"date_of_birth-month": "Mar"})
+    assert named.status_code == 302
+    session.rollback()
+    assert session.exec(select(Application.date_of_birth)).one() == date(1985, 3, 14)
+    page = apply(officer_client, ref="APP-2", **{"date_of_birth-year": "85"}).get_data(as_text=True)
+    assert shows_error(page, "date_of_birth", "write the year in full")
+
+
+def test_a_date_of_birth_out_of_range_is_shown_on_the_field(officer_client, session):
+    page = apply(officer_client, **{"date_of_birth-year": "1899"}).get_data(as_text=True)
+    assert shows_error(page, "date_of_birth", "Must be between 1 January 1900")
 
 
 def test_duplicate_reference_is_shown_on_the_form(officer_client, session):

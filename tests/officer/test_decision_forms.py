@@ -190,3 +190,10 @@ def test_another_councils_entry_cannot_be_changed(manager_client, session, engin
     )
     assert response.status_code == 404
     assert stored(engine, RegisterEntry, entry.id).status == "current"
+
+
+def test_a_register_entry_page_lists_its_identity_warnings(officer_client, session, authority):
+    entry = make_register_entry(session, authority_id=authority.id, driving_licence_number="NOT-A-LICENCE")
+    page = officer_client.get(f"/register/{entry.id}").get_data(as_text=True)
+    warnings = page.split("data-identity-warnings")[1].split("</ul>")[0]
+    assert "Driving licence number NOT-A-LICENCE is not valid" in warnings

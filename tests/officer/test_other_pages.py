@@ -78,6 +78,27 @@ def test_bulk_screening_writes_the_cli_format_for_download(officer_client, sessi
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
 
 
+def test_bulk_screening_reads_uk_dates_and_shows_and_offers_rejects_and_warnings(officer_client, session):
+    make_licence(session, authority_id=make_authority(session).id)
+    rows = [
+        "P-1,Imran,Hussain,,14/03/1985,M,,WV1 1AA,12345,HUSSA803145I99AB",
+        "P-2,Sarah,Morgan,,03/14/1985,F,,,,",
+    ]
+    page = upload(officer_client, PEOPLE.splitlines()[0] + "\n" + "\n".join(rows) + "\n").get_data(
+        as_text=True
+    )
+    assert 'data-written="1"' in page
+    rejected = page.split("data-rejects")[1].split("</table>")[0]
+    assert "P-2" in rejected and "day first" in rejected
+    warned = page.split("data-warnings")[1].split("</table>")[0]
+    assert "P-1" in warned and "ni_number" in warned and "12345" in warned and "not valid" in warned
+    links = {href.split('"')[0] for href in page.split('href="/bulk-screening/')[1:]}
+    files = {link: officer_client.get(f"/bulk-screening/{link}").get_data(as_text=True) for link in links}
+    rejects = next(text for text in files.values() if text.startswith("line,reason"))
+    warnings = next(text for text in files.values() if text.startswith("line,ref,field,value,warning"))
+    assert "P-2" in rejects and "2,P-1,ni_number,12345,not valid" in warnings
+
+
 def test_bulk_screening_never_lists_police_intelligence(officer_client, session):
     from tests.licensing.test_screening import make_intelligence
 

@@ -1,0 +1,113 @@
+"""Dates as they come in, and the ranges they must fall in: one reader and one set of rules for every
+entry point (CSV columns, API fields, officer forms).
+
+Councils export dates day first (`18/05/1960`, `18-May-1960`); tools write ISO (`1960-05-18`). Both are
+read. A date is never read month first: `05/18/1960` is refused rather than guessed, and `05/06/1960` is
+5 June. A two-digit year is refused too: `60` may be 1960 or 2060, and a wrong century would hide a
+match. The README ("Dates and identifiers on the way in") lists the accepted forms.
+"""
+
+import calendar
+import re
+from datetime import date
+
+EARLIEST = date(1900, 1, 1)
+# A driver is an adult; a date of birth less than 16 years ago is a typing slip (a wrong year).
+YOUNGEST_YEARS = 16
+# A revocation or suspension takes effect 21 days after notice, or once an appeal is decided (1976 Act
+# s.61(2), s.77): months ahead, never years.
+EFFECTIVE_AHEAD_DAYS = 366
+FORMS = "YYYY-MM-DD, DD/MM/YYYY or 18 May 1960"
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d+)")
+_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?[ -](\d+)", re.IGNORECASE)
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name} | {"sept": 9}
+
+
+class UnreadableDate(ValueError):
+    """Text that is not a date in any accepted form; the message says why and what to write."""
+
+
+class TwoDigitYear(UnreadableDate):
+    """A date whose year has two digits: its century would be a guess."""
+
+
+def read_date(text: str) -> date:
+    """Return the date `text` writes in ISO or a day-first UK form, or raise UnreadableDate."""
+    value = " ".join((text or "").split())
+    if found := _ISO.fullmatch(value):
+        return _real(value, int(found[1]), int(found[2]), int(found[3]))
+    if found := _DAY_FIRST.fullmatch(value):
+        day, month, year = int(found[1]), int(found[3]), found[4]
+        if month > 12 and day <= 12:
+            raise UnreadableDate(
+                f"{value!r} has no month {month}: dates are read day first (DD/MM/YYYY), never month first"
+            )
+        return _real(value, _year(value, year), month, day)
+    if (found := _WORDS.fullmatch(value)) and found[2].lower() in _MONTHS:
+        return _real(value, _year(value, found[3]), _MONTHS[found[2].lower()], int(found[1]))
+    raise UnreadableDate(f"{value!r} is not a date: write it as {FORMS}")
+
+
+def _year(value: str, digits: str) -> int:
+    """Return a four-digit year; refuse a shorter one (its century is a guess) or a longer one."""
+    if len(digits) <= 2:
+        raise TwoDigitYear(f"{value!r} has a two-digit year: write the year in full (18/05/1960)")
+    if len(digits) != 4:
+        raise UnreadableDate(f"{value!r} is not a date: write it as {FORMS}")
+    return int(digits)
+
+
+def _real(value: str, year: int, month: int, day: int) -> date:
+    """Return the date, or refuse one the calendar does not have (31 February)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise UnreadableDate(f"{value!r} is not a real date") from None
+
+
+def long_date(day: date) -> str:
+    """Return a date as "1 January 1900"."""
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def years_before(day: date, years: int) -> date:
+    """Return the same day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_problem(born: date, today: date) -> str | None:
+    """Say what is wrong with a date of birth: it must be from 1900 to 16 years before today."""
+    latest = years_before(today, YOUNGEST_YEARS)
+    if EARLIEST <= born <= latest:
+        return None
+    return f"must be between {long_date(EARLIEST)} and {long_date(latest)}"
+
+
+def past_problem(day: date, today: date) -> str | None:
+    """Say what is wrong with the date of something that has happened: not ahead, not before 1900."""
+    if day > today:
+        return "must not be in the future"
+    if day < EARLIEST:
+        return f"must not be before {long_date(EARLIEST)}"
+    return None
+
+
+def decision_problems(decided_on: date, effective_on: date, today: date) -> list[tuple[str, str]]:
+    """Return (field, problem) for each rule a decision's dates break: the API's and the CSV's alike."""
+    if problem := past_problem(decided_on, today):
+        return [("decided_on", problem)]
+    if effective_on < decided_on:
+        return [("effective_on", "must not be before decided_on")]
+    if (effective_on - today).days > EFFECTIVE_AHEAD_DAYS:
+        return [("effective_on", "must be at most a year after today")]
+    return []
+
+
+def sentence(problem: str) -> str:
+    """Return a problem as an API or form message ("Must not be in the future.")."""
+    return problem[0].upper() + problem[1:].rstrip(".") + "."

@@ -1,0 +1,159 @@
+"""A person's identity as it comes in: one rule for the API, the officer forms, the CSV imports, bulk
+screening and police intelligence.
+
+Names are required. A date of birth that cannot be read, or is not plausible, refuses the identity: it
+is never silently absent. An identifier (postcode, NI number, driving licence number) that the matching
+engine's validators accept is stored in its standard form; one they refuse is kept as given and
+flagged "not valid". The engine derives match keys only from values its validators accept, so a kept
+value never becomes an exact key, and nothing a council typed is lost. The flags, with what a valid
+licence number says about its holder, are the record's `identity_warnings`: a function of the stored
+identity, so they are written again whenever it changes (README: "Dates and identifiers on the way in").
+"""
+
+import re
+from datetime import date
+
+from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
+from licensing.errors import ValidationFailed
+from licensing.matching import person_from
+from licensing.matching import warnings as engine_warnings
+from licensing.matching.identifiers import normalise_licence, normalise_ni, normalise_postcode
+from licensing.models import IDENTITY_FIELDS, Identity
+
+SEX_WORDS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
+# What forms and exports write when the sex was not recorded: the same as an empty value.
+UNKNOWN_SEX = ("u", "unknown", "not known", "n/k", "nk", "not stated", "prefer not to say")
+REQUIRED = ("given_names", "family_name")
+_SEPARATORS = re.compile(r"[\s\-.]+")
+_NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
+# The engine's own remarks on a valid licence number start so ("licence number encodes another DOB").
+_ENGINE_LICENCE_REMARK = "licence number "
+
+
+def _ni_number(text: str) -> str | None:
+    """Return a valid NI number without spaces (its suffix letter kept when given), or None."""
+    return _SEPARATORS.sub("", text.upper()) if normalise_ni(text) else None
+
+
+def _licence_number(text: str) -> str | None:
+    """Return a valid GB driver number, or a Northern Ireland one (eight digits), or None."""
+    compact = _SEPARATORS.sub("", text.upper())
+    return normalise_licence(text) or (compact if _NI_DRIVER_NUMBER.match(compact) else None)
+
+
+STANDARD = {
+    "postcode": normalise_postcode,
+    "ni_number": _ni_number,
+    "driving_licence_number": _licence_number,
+}
+WIDTHS = {
+    name: field.metadata[0].max_length
+    for name, field in Identity.model_fields.items()
+    if field.metadata and hasattr(field.metadata[0], "max_length")
+}
+
+
+def clean_identity(
+    fields: dict, today: date, required: tuple[str, ...] = REQUIRED
+) -> tuple[dict, list[dict]]:
+    """Return the identity in stored form and its warnings; raise ValidationFailed naming each bad field."""
+    errors: list[dict] = []
+    values = {name: (fields.get(name) or "").strip() for name in ("given_names", "family_name", "address")}
+    values["previous_names"] = _previous_names(fields.get("previous_names"))
+    values["sex"] = _sex(fields.get("sex"), errors)
+    values["date_of_birth"] = _date_of_birth(fields.get("date_of_birth"), today, errors)
+    for name in STANDARD:
+        values[name] = standard_form(name, fields.get(name))
+    errors += [_error(name, "Required.") for name in required if not values[name]]
+    errors += [
+        _error(name, f"At most {width} characters.")
+        for name, width in WIDTHS.items()
+        if isinstance(values.get(name), str) and len(values[name]) > width
+    ]
+    if errors:
+        raise ValidationFailed("The identity is not valid.", sorted(errors, key=_field_order))
+    return values, identity_warnings(values)
+
+
+def standard_form(name: str, text: str | None) -> str | None:
+    """Return an identifier in its standard form if valid, else as given (trimmed); None when empty."""
+    given = (text or "").strip()
+    return (valid_form(name, given) or given) if given else None
+
+
+def valid_form(name: str, text: str | None) -> str | None:
+    """Return an identifier in its standard form if its validator accepts it, else None."""
+    return STANDARD[name](text) if (text or "").strip() else None
+
+
+def is_valid(name: str, value: str | None) -> bool:
+    """Tell whether an identifier's validator accepts `value`."""
+    return valid_form(name, value) is not None
+
+
+def identity_warnings(values: dict) -> list[dict]:
+    """Return what is wrong with an identity's identifiers, as [{"field", "warning"}], in field order."""
+    found = [{"field": name, "warning": "not valid"} for name in STANDARD if values.get(name)]
+    found = [w for w in found if not is_valid(w["field"], values[w["field"]])]
+    if normalise_licence(values.get("driving_licence_number")):
+        remarks = engine_warnings(person_from(_Values(values)))
+        found += [
+            {"field": "driving_licence_number", "warning": remark.removeprefix(_ENGINE_LICENCE_REMARK)}
+            for remark in remarks
+            if remark.startswith(_ENGINE_LICENCE_REMARK)
+        ]
+    return found
+
+
+def warning_kind(warning: dict) -> str:
+    """Return the kind of a warning, for counting ("ni_number not valid", "... encodes another DOB")."""
+    return f"{warning['field']} {warning['warning'].split(' (')[0]}"
+
+
+def _previous_names(given) -> str:
+    """Return previous names (a list, or ';'-separated text) as the register stores them."""
+    names = given.split(";") if isinstance(given, str) else (given or [])
+    return ";".join(name.strip() for name in names if name and name.strip())
+
+
+def _sex(given, errors: list[dict]) -> str | None:
+    """Return F, M or X from the words forms use, None when not recorded; note an unreadable value."""
+    word = (given or "").strip().lower()
+    if not word or word in UNKNOWN_SEX:
+        return None
+    if word not in SEX_WORDS:
+        errors.append(_error("sex", f"Must be F, M or X (female, male), not {given.strip()!r}."))
+    return SEX_WORDS.get(word)
+
+
+def _date_of_birth(given, today: date, errors: list[dict]) -> date | None:
+    """Return the date of birth (read if it is text), or None if not given; note why it is refused."""
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return None
+    try:
+        born = given if isinstance(given, date) else read_date(given)
+    except UnreadableDate as unreadable:
+        errors.append(_error("date_of_birth", sentence(str(unreadable))))
+        return None
+    if problem := birth_problem(born, today):
+        errors.append(_error("date_of_birth", sentence(problem)))
+    return born
+
+
+def _field_order(error: dict) -> int:
+    """Return where an error's field comes in the identity."""
+    return (
+        IDENTITY_FIELDS.index(error["field"]) if error["field"] in IDENTITY_FIELDS else len(IDENTITY_FIELDS)
+    )
+
+
+def _error(name: str, message: str) -> dict:
+    """Return one {field, message} validation error."""
+    return {"field": name, "message": message}
+
+
+class _Values:
+    """Identity values as attributes, for person_from."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
