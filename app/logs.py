@@ -28,13 +28,14 @@ IDENTITY_FIELDS = frozenset(
         "driving_licence_number",
     }
 )
-# GB driver number, DOMAIN.md section 5, unanchored; NI number (two letters, six digits, A-D);
+# GB driver number (the DVLA's layout), unanchored; NI number (two letters, six digits, A-D or none:
+# forms often leave the suffix off, and the service accepts it so);
 # UK postcode (outward code, optional space, inward code).
 GB_LICENCE = (
     r"(?=[A-Za-z0-9]{16}\b)[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])"
     r"[0-9](?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}"
 )
-NI_NUMBER = r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]"
+NI_NUMBER = r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2}(?: ?[A-Da-d])?"
 POSTCODE = r"(?:GIR ?0AA|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2})"
 PERSONAL_PATTERN = re.compile(rf"\b(?:{GB_LICENCE}|{NI_NUMBER}|{POSTCODE})\b")
 

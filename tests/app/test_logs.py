@@ -164,6 +164,7 @@ def format_record(msg: str, **extra) -> dict:
     [
         ("NI AB123456C on file", f"NI {REDACTED} on file"),
         ("ni ab 12 34 56 c", f"ni {REDACTED}"),
+        ("NI AB123456 without its suffix", f"NI {REDACTED} without its suffix"),
         ("licence MORGA657054SM9IJ", f"licence {REDACTED}"),
         ("licence morga657054sm9ij issued", f"licence {REDACTED} issued"),
         ("lives at SW1A 1AA", f"lives at {REDACTED}"),
