@@ -29,6 +29,7 @@ from xxhash import xxh3_64_intdigest
 
 from licensing.matching import Person, index_keys, near_dates, person_from, probe_parts
 from licensing.models import (
+    IDENTITY_FIELDS,
     Application,
     Intelligence,
     Licence,
@@ -251,8 +252,10 @@ def reindex(session: Session, *, batch: int = 5000, on_batch=None) -> dict[str, 
     written = {}
     for kind, model in KIND_MODELS.items():
         table, last_id, written[kind] = model.__table__, 0, 0
+        # Only the columns keys come from: an older migration runs this before later ones add columns.
+        columns = [table.c.id, *(table.c[name] for name in IDENTITY_FIELDS)]
         while rows := session.execute(
-            select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+            select(*columns).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
         ).all():
             written[kind] += add_keys(session, kind, [(row.id, keys_of(person_from(row))) for row in rows])
             last_id = rows[-1].id
