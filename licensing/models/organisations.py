@@ -9,7 +9,8 @@ from licensing.models._base import one_of, optional_stamp, stamp
 
 NATIONS = ("england", "wales", "scotland")
 ROLES = ("officer", "manager", "admin")
-SCOPES = ("council:read", "council:write", "police:intelligence", "admin")
+# council:decide is a key's manager role: refusing, suspending, reinstating and revoking (README, API v1).
+SCOPES = ("council:read", "council:write", "council:decide", "police:intelligence", "admin")
 
 
 class Authority(SQLModel, table=True):

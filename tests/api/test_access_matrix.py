@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 
 from app import create_app
-from app.api.licences import STATUS_ACTIONS
+from app.api.licences import DECISION_ACTIONS
 from tests.api.test_auth import bearer
 from tests.conftest import TEST_SECRET
 from tests.factories import (
@@ -29,7 +29,7 @@ from tests.factories import (
 )
 
 API = "/api/v1/"
-COUNCIL_SCOPES = ["council:read", "council:write"]
+COUNCIL_SCOPES = ["council:read", "council:write", "council:decide"]
 PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
 # Routes open without a scope: the caller's own description, the public check, the OpenAPI document and
 # the docs page with its scripts. They hold no organisation's objects.
@@ -216,7 +216,9 @@ ACCESS = {
     "/api/v1/applications/<int:application_id>": Access(application),
     "/api/v1/applications/<int:application_id>/gate": Access(application),
     "/api/v1/applications/<int:application_id>/grant": Access(application, {"POST": GRANT}),
-    "/api/v1/applications/<int:application_id>/refuse": Access(application, {"POST": {}}),
+    "/api/v1/applications/<int:application_id>/refuse": Access(
+        application, {"POST": {"category": "driving"}}
+    ),
     "/api/v1/applications/<int:application_id>/rescreen": Access(application),
     "/api/v1/applications/<int:application_id>/withdraw": Access(application),
     "/api/v1/concern-reports/<int:report_id>": Access(concern_report),
@@ -232,9 +234,12 @@ ACCESS = {
         force_intelligence, {"POST": {"reason": "No further action"}}
     ),
     "/api/v1/licences/<int:licence_id>": Access(licence),
-    "/api/v1/licences/<int:licence_id>/<any(suspend, reinstate, revoke, surrender):action>": Access(
-        licence, {"POST": {"effective_on": TODAY}}, {"action": STATUS_ACTIONS}
+    "/api/v1/licences/<int:licence_id>/<any(suspend, revoke):action>": Access(
+        licence, {"POST": {"effective_on": TODAY, "category": "violence"}}, {"action": DECISION_ACTIONS}
     ),
+    "/api/v1/licences/<int:licence_id>/reinstate": Access(licence, {"POST": {"effective_on": TODAY}}),
+    "/api/v1/licences/<int:licence_id>/surrender": Access(licence, {"POST": {"effective_on": TODAY}}),
+    "/api/v1/licences/<int:licence_id>/dbs": Access(licence, {"PUT": {"dbs_update_service": False}}),
     "/api/v1/licences/<int:licence_id>/renew": Access(renewal, {"POST": renew}),
     "/api/v1/register-entries/<int:entry_id>": Access(register_entry),
     "/api/v1/register-entries/<int:entry_id>/amend": Access(
