@@ -128,6 +128,16 @@ def lift_suspension(
     return True
 
 
+def entries_recorded_by(session: Session, licence: Licence) -> dict[int, RegisterEntry]:
+    """Return the register entries the licence's status changes recorded, by id."""
+    ids = [change.register_entry_id for change in licence.history if change.register_entry_id]
+    if not ids:
+        return {}
+    return {
+        entry.id: entry for entry in session.scalars(select(RegisterEntry).where(RegisterEntry.id.in_(ids)))
+    }
+
+
 def _error(field: str, message: str) -> dict:
     """Return one {field, message} validation error."""
     return {"field": field, "message": message}

@@ -102,6 +102,9 @@ def pages(w: dict) -> list[str]:
         "/intelligence",
         "/bulk-screening",
         f"/trail/licence/{w['our_licence']}",
+        f"/licences/{w['our_licence']}",
+        f"/licences/{w['our_licence']}/dbs",
+        f"/licences/{w['our_licence']}/suspend",
         "/quick-check",
         f"/quick-check?authority={w['code']}&badge={w['badge']}",
         "/register/new",
@@ -117,6 +120,7 @@ REFUSED_FORMS = (
     ("/workflows/requests/new?entry={their_entry}", "Send request"),
     ("/applications/{application}/refuse", "Yes, refuse this application"),
     ("/register/{our_entry}/amend", "Record the change"),
+    ("/licences/{our_licence}/suspend", "Yes, suspend this licence"),
 )
 
 
