@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TextIO
 
+from licensing.dbs import DBS_FIELDS, certificate_number, subscription_lacks
 from licensing.errors import ValidationFailed
 from licensing.models.records import DECISIONS, LICENCE_TYPES
 
@@ -28,6 +29,19 @@ LICENCE_COLUMNS = (
     "granted_on",
     "expires_on",
 )
+# Optional trailing licence columns: a file that has them states each licence's DBS details (an empty
+# value: none held); a file without them leaves the details stored untouched.
+LICENCE_OPTIONAL = DBS_FIELDS
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
 REGISTER_REQUIRED = (
     "ref",
     "given_names",
@@ -181,7 +195,42 @@ def parse_licence(raw: dict, authorities: dict, today: date) -> tuple[dict, list
     status = "expired" if expires_on < today else "active"
     values |= {"badge_number": badge, "licence_type": licence_type, "granted_on": granted_on}
     values |= {"expires_on": expires_on, "status": status}
-    return values, warnings
+    return values | _dbs_columns(raw, warnings, today), warnings
+
+
+def _dbs_columns(raw: dict, warnings: list[str], today: date) -> dict:
+    """Return the DBS details of the optional columns the file has; an invalid one is left out, warned."""
+    given = {name: (raw.get(name) or "").strip() for name in LICENCE_OPTIONAL if name in raw}
+    found = {
+        "dbs_certificate_number": _optional(
+            warnings, "dbs_certificate_number", given.get("dbs_certificate_number"), _certificate
+        ),
+        "dbs_update_service": _optional(
+            warnings, "dbs_update_service", given.get("dbs_update_service"), lambda v: YES_NO.get(v.lower())
+        ),
+        "dbs_consent_on": _optional(
+            warnings, "dbs_consent_on", given.get("dbs_consent_on"), lambda v: _past_date(v, today)
+        ),
+    }
+    if found["dbs_update_service"] and subscription_lacks(found):
+        warnings.append("dbs_update_service 'yes' needs dbs_certificate_number and dbs_consent_on; left out")
+        found["dbs_update_service"] = False
+    found["dbs_update_service"] = bool(found["dbs_update_service"])
+    return {name: found[name] for name in given}
+
+
+def _certificate(value: str) -> str | None:
+    """Return a DBS certificate number (12 digits) without spaces, or None."""
+    try:
+        return certificate_number(value)
+    except ValueError:
+        return None
+
+
+def _past_date(value: str, today: date) -> date | None:
+    """Return a date that is not in the future, or None."""
+    day = _iso_date(value)
+    return day if day is not None and day <= today else None
 
 
 def _authority(raw: dict, authorities: dict) -> int:
