@@ -51,7 +51,7 @@ def test_the_optional_columns_are_the_dbs_details():
 
 def test_the_dbs_columns_set_each_licences_details(session, now):
     code = make_authority(session).code
-    report, rejects = run(
+    report, _ = run(
         session, now, line(code, "L1", "001234567890,yes,2026-11-01"), line(code, "L2", "0012 3456 7891,no,")
     )
     assert (report.inserted, report.rejected, report.warnings) == (2, 0, 0)
@@ -61,7 +61,7 @@ def test_the_dbs_columns_set_each_licences_details(session, now):
 
 def test_invalid_dbs_values_are_left_out_with_a_warning_and_the_licence_imported(session, now):
     code = make_authority(session).code
-    report, rejects = run(
+    report, _ = run(
         session,
         now,
         line(code, "L1", "12345,no,"),
