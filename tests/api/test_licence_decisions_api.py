@@ -216,7 +216,9 @@ def test_another_councils_licence_is_not_found_even_with_council_decide(client, 
 
 
 def test_the_openapi_document_names_council_decide_on_the_decisions(client):
-    paths = client.get("/api/v1/openapi.json").json["paths"]
+    document = client.get("/api/v1/openapi.json").json
+    assert "council:decide" in document["components"]["securitySchemes"]["bearer"]["description"]
+    paths = document["paths"]
     decide = paths["/api/v1/licences/{licence_id}/{action}"]["post"]
     assert decide["x-required-scope"] == "council:decide"
     assert paths["/api/v1/licences/{licence_id}/reinstate"]["post"]["x-required-scope"] == "council:decide"
