@@ -22,6 +22,7 @@ from licensing.models import IDENTITY_FIELDS, Licence, LicenceStatusChange, Regi
 from licensing.models.records import DECISION_CATEGORIES
 
 MAX_REASON = 500
+MAX_REF = 64  # the register entry's ref column
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,14 @@ def choice_from(fields: dict | None) -> RegisterChoice:
         errors.append(
             _error("not_recorded_reason", "Say why the decision does not rest on relevant information.")
         )
-    if len(reason) > MAX_REASON or (ref and len(ref) > 64):
-        name = "register_ref" if ref and len(ref) > 64 else "not_recorded_reason"
-        errors.append(_error(name, "Too long."))
+    if record and reason:
+        errors.append(
+            _error("not_recorded_reason", "Only a decision kept off the register gives this reason.")
+        )
+    if len(reason) > MAX_REASON:
+        errors.append(_error("not_recorded_reason", f"At most {MAX_REASON} characters."))
+    if ref and len(ref) > MAX_REF:
+        errors.append(_error("register_ref", f"At most {MAX_REF} characters."))
     if errors:
         raise ValidationFailed("Say whether the decision goes on the register (2022 Act s.2).", errors)
     return RegisterChoice(record, category, ref, "" if record else reason)

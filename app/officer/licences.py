@@ -178,6 +178,7 @@ class _DbsShown:
     """A licence's DBS details as the form shows them first (the subscription as yes or no)."""
 
     def __init__(self, licence):
+        """Take the licence's DBS details."""
         self.dbs_certificate_number = licence.dbs_certificate_number
         self.dbs_update_service = "yes" if licence.dbs_update_service else "no"
         self.dbs_consent_on = licence.dbs_consent_on

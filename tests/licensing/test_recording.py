@@ -34,6 +34,7 @@ def suspend(session, licence, **register):
         ({"record_register_entry": False, "category": "driving", "not_recorded_reason": "x"}, ["category"]),
         ({"category": "driving", "register_ref": "R" * 65}, ["register_ref"]),
         ({"record_register_entry": False, "not_recorded_reason": "x" * 501}, ["not_recorded_reason"]),
+        ({"category": "driving", "not_recorded_reason": "Not relevant."}, ["not_recorded_reason"]),
     ],
 )
 def test_a_register_choice_names_each_problem(fields, errors):
