@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing import audit, matching, pages, requests
+from licensing import audit, matching, pages, recording, requests
 from licensing.actors import Actor
 from licensing.dates import past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity import clean_identity
 from licensing.keys import index_record
-from licensing.models import IDENTITY_FIELDS, Application, Screening, ScreeningCandidate
+from licensing.models import Application, Screening, ScreeningCandidate
 from licensing.register import by_id
 from licensing.screening import screen
 
@@ -154,45 +154,49 @@ def refuse(
     now: datetime,
     *,
     decided_on: date | None = None,
+    effective_on: date | None = None,
     register: dict | None = None,
 ) -> ApplicationView:
-    """Refuse a pending application; with `register` ({effective_on, category}) record the s.2 entry too."""
+    """Refuse a pending application and record its s.2 register entry in the same change (or say why not).
+
+    `register` is the decision's register choice (licensing/recording.py); the entry takes effect on
+    `effective_on`, by default the date of the decision.
+    """
     decided_on = decided_on or now.date()
     if decided_on > now.date():
         raise ValidationFailed(
             "A refusal cannot be dated in the future.", [_error("decided_on", "In future.")]
         )
-    application = _decide(session, actor, application_id, "refused", decided_on, now)
-    if register is not None:
-        _record_refusal(session, actor, application, register, now)
+    choice = recording.choice_from(register)
+    application = _decide(
+        session, actor, application_id, "refused", decided_on, now, choice.not_recorded_reason
+    )
+    recording.record_decision(
+        session,
+        actor,
+        application,
+        choice,
+        decision=_REFUSALS[application.kind],
+        dates=(decided_on, effective_on or decided_on),
+        default_ref=application.ref,
+        now=now,
+    )
     session.commit()
     return ApplicationView(application, latest_screening(session, application.id))
 
 
-def _decide(session, actor, application_id, status, decided_on, now) -> Application:
+def _decide(session, actor, application_id, status, decided_on, now, reason: str = "") -> Application:
     """Move a pending application to `status` and audit it, in the caller's transaction."""
     application = own_application(session, actor, application_id)
     if application.status != "pending":
         raise InvalidTransition(f"A {application.status} application cannot be {status}.")
     application.status, application.decided_on, application.updated_at = status, decided_on, now
     session.add(application)
-    audit.record(session, actor, f"application.{status}", "application", application.id, now=now)
+    audit.record(
+        session, actor, f"application.{status}", "application", application.id, now=now, reason=reason
+    )
     requests.forget_received(session, actor, application.id, now)
     return application
-
-
-def _record_refusal(session, actor, application: Application, register: dict, now) -> None:
-    """Record the s.2 register entry of a refusal resting on relevant information (s.2(1))."""
-    from licensing.register import record_entry
-
-    fields = {name: getattr(application, name) for name in IDENTITY_FIELDS} | {
-        "ref": application.ref,
-        "decision": _REFUSALS[application.kind],
-        "category": register.get("category"),
-        "decided_on": application.decided_on,
-        "effective_on": register.get("effective_on") or application.decided_on,
-    }
-    record_entry(session, actor, fields, now, commit=False)
 
 
 def latest_screening(session: Session, application_id: int) -> ScreeningSummary | None:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TextIO
 
 from licensing.dates import EARLIEST, UnreadableDate, decision_problems, long_date, read_date, sentence
+from licensing.dbs import DBS_FIELDS, certificate_number, subscription_lacks
 from licensing.errors import ValidationFailed
 from licensing.identity import clean_identity, warning_kind
 from licensing.models import IDENTITY_FIELDS
@@ -31,6 +32,19 @@ LICENCE_COLUMNS = (
     "granted_on",
     "expires_on",
 )
+# Optional trailing licence columns: a file that has them states each licence's DBS details (an empty
+# value: none held); a file without them leaves the details stored untouched.
+LICENCE_OPTIONAL = DBS_FIELDS
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
 REGISTER_REQUIRED = (
     "ref",
     "given_names",
@@ -168,7 +182,38 @@ def parse_licence(raw: dict, authorities: dict, today: date) -> tuple[dict, list
     status = "expired" if expires_on < today else "active"
     values |= {"badge_number": badge, "licence_type": licence_type, "granted_on": granted_on}
     values |= {"expires_on": expires_on, "status": status}
-    return values | {"identity_warnings": warnings}, warnings
+    return values | _dbs_columns(raw, warnings, today) | {"identity_warnings": warnings}, warnings
+
+
+def _dbs_columns(raw: dict, warnings: list[dict], today: date) -> dict:
+    """Return the DBS details of the optional columns the file has; an invalid one is left out, warned."""
+    given = {name: (raw.get(name) or "").strip() for name in DBS_FIELDS if name in raw}
+    found = {name: _dbs_value(name, value, today, warnings) for name, value in given.items()}
+    if found.get("dbs_update_service") and subscription_lacks(found):
+        lacks = "needs dbs_certificate_number and dbs_consent_on; left out"
+        warnings.append({"field": "dbs_update_service", "warning": lacks})
+        found["dbs_update_service"] = False
+    if "dbs_update_service" in found:
+        found["dbs_update_service"] = bool(found["dbs_update_service"])
+    return found
+
+
+def _dbs_value(name: str, value: str, today: date, warnings: list[dict]):
+    """Return one DBS column read, None when empty; a value that is not valid is left out, warned."""
+    if not value:
+        return None
+    try:
+        if name == "dbs_certificate_number":
+            return certificate_number(value)
+        if name == "dbs_update_service":
+            return YES_NO[value.lower()]
+        day = read_date(value)
+        if day > today:
+            raise ValueError("in the future")
+        return day
+    except (KeyError, ValueError):  # an unreadable date is a ValueError too
+        warnings.append({"field": name, "warning": "not valid; left out"})
+        return None
 
 
 def _authority(raw: dict, authorities: dict) -> int:

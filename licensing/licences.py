@@ -10,8 +10,9 @@ The state table (TRANSITIONS) is the one place that says which change is allowed
 A suspended licence is not renewed until the suspension is decided (reinstated or revoked), so a
 renewal can never quietly lift a suspension. Renewal, like grant, rests on a renewal application that
 has passed the grant gate: the 2022 Act s.3(1) requires the register search before any renewal decision.
-Recording the s.2 register entry for a suspension or revocation is a separate, explicit act
-(licensing/register.py): not every suspension rests on relevant information (s.2(1)).
+A suspension or revocation records its s.2 register entry in the same transaction, unless the decision
+says why it does not rest on relevant information (licensing/recording.py); reinstating a suspended
+licence records on the suspension's entry that it was lifted.
 """
 
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing import audit, pages, requests
+from licensing import audit, dbs, pages, recording, requests
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.gate import check_grant_allowed
@@ -36,6 +37,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "expire": (frozenset({"active", "suspended"}), "expired"),
 }
 RENEWABLE = frozenset({"active", "expired"})
+# The changes that are s.2 decisions, and the register's name for each.
+REGISTERED = {"suspend": "suspension", "revoke": "revocation"}
 # Local Government (Miscellaneous Provisions) Act 1976 s.53(1)(a), as amended by the Deregulation Act
 # 2015 s.10: a driver's licence runs for three years unless the council has a reason to grant a shorter one.
 MAX_TERM_YEARS = 3
@@ -52,10 +55,12 @@ def grant(
     display_name: str | None,
     now: datetime,
     max_screening_age: timedelta,
+    dbs_details: dict | None = None,
 ) -> Licence:
     """Grant a licence from a pending application of the actor's authority; commit with its audit."""
     application = _pending_application(session, actor, application_id)
     _check_term(granted_on, expires_on)
+    certificate = dbs.clean_dbs(dbs_details or {}, now.date())
     _check_gate(session, application, now, max_screening_age)
     _check_free(session, application.authority_id, badge_number, application.ref)
     licence = Licence(
@@ -68,6 +73,7 @@ def grant(
         expires_on=expires_on,
         display_name=display_name or None,
         application_id=application.id,
+        **certificate,
         created_at=now,
         updated_at=now,
     )
@@ -77,16 +83,28 @@ def grant(
     _flush_unique(session, "That badge number or reference is already used by this authority.")
     _history(session, actor, licence, granted_on, now)
     index_record(session, "licence", licence)
-    detail = {"application_id": application.id}
+    detail = {"application_id": application.id, "dbs_update_service": licence.dbs_update_service}
     audit.record(session, actor, "licence.granted", "licence", licence.id, now=now, detail=detail)
     session.commit()
     return licence
 
 
 def change_status(
-    session: Session, actor: Actor, licence_id: int, action: str, *, effective_on: date, now: datetime
+    session: Session,
+    actor: Actor,
+    licence_id: int,
+    action: str,
+    *,
+    effective_on: date,
+    now: datetime,
+    register: dict | None = None,
+    decided_on: date | None = None,
 ) -> Licence:
-    """Apply `action` (a key of TRANSITIONS) to one of the actor's licences; commit with its audit."""
+    """Apply `action` (a key of TRANSITIONS) to one of the actor's licences; commit with its audit.
+
+    A suspension or revocation takes `register` (licensing/recording.py): its s.2 entry is recorded in
+    the same transaction, dated `decided_on` (by default the effective date, or today if that is later).
+    """
     if action not in TRANSITIONS:
         raise ValidationFailed(f"Unknown licence action {action!r}.")
     licence = own_licence(session, actor, licence_id, lock=True)
@@ -94,11 +112,34 @@ def change_status(
     if licence.status not in allowed_from:
         raise InvalidTransition(f"A {licence.status} licence cannot be {_past(action)}.")
     _check_effective(licence, effective_on)
+    choice = recording.choice_from(register) if action in REGISTERED else None
     detail = {"from": licence.status, "to": new_status, "effective_on": effective_on.isoformat()}
     licence.status, licence.updated_at = new_status, now
     session.add(licence)
-    _history(session, actor, licence, effective_on, now)
-    audit.record(session, actor, f"licence.{_past(action)}", "licence", licence.id, now=now, detail=detail)
+    entry = _on_register(session, actor, licence, action, choice, (decided_on, effective_on), now)
+    _history(session, actor, licence, effective_on, now, entry)
+    if choice is not None:
+        detail["register_entry_id"] = entry.id if entry else None
+    reason = choice.not_recorded_reason if choice else ""
+    action_name = f"licence.{_past(action)}"
+    audit.record(session, actor, action_name, "licence", licence.id, now=now, reason=reason, detail=detail)
+    session.commit()
+    return licence
+
+
+def _on_register(session, actor, licence, action, choice, dates, now):
+    """Record a suspension's or revocation's s.2 entry, or on reinstating lift the suspension's entry."""
+    if action == "reinstate":
+        recording.lift_suspension(session, actor, licence, dates[1], now)
+    if choice is None:
+        return None
+    return recording.record_licence_decision(session, actor, licence, REGISTERED[action], choice, dates, now)
+
+
+def change_dbs(session: Session, actor: Actor, licence_id: int, fields: dict, now: datetime) -> Licence:
+    """Set the DBS details of one of the actor's licences; commit with its audit (if anything changed)."""
+    licence = own_licence(session, actor, licence_id, lock=True)
+    dbs.change_dbs(session, actor, licence, fields, now)
     session.commit()
     return licence
 
@@ -245,8 +286,10 @@ def _flush_unique(session: Session, message: str) -> None:
         raise DuplicateReference(message) from error
 
 
-def _history(session: Session, actor: Actor, licence: Licence, effective_on: date, now: datetime) -> None:
-    """Add the licence's current status to its history."""
+def _history(
+    session: Session, actor: Actor, licence: Licence, effective_on: date, now: datetime, entry=None
+) -> None:
+    """Add the licence's current status to its history, with the register entry it recorded."""
     session.add(
         LicenceStatusChange(
             licence_id=licence.id,
@@ -254,6 +297,7 @@ def _history(session: Session, actor: Actor, licence: Licence, effective_on: dat
             effective_on=effective_on,
             changed_at=now,
             actor_label=actor.label[:200],
+            register_entry_id=entry.id if entry is not None else None,
         )
     )
 

@@ -26,7 +26,7 @@ from licensing.models.records import DECISION_CATEGORIES, DECISIONS
 
 MAX_ID = 2**31 - 1  # the id columns' range (PostgreSQL would refuse a larger value, not just miss it)
 ENTRY_FIELDS = ("ref", "decision", "category", "decided_on", "effective_on")
-AMENDMENTS = ("overturned", "reinstated", "amended", "removed")
+AMENDMENTS = ("overturned", "reinstated", "amended", "removed", "lifted")
 CHANGE_REASONS = ("appeal", "correction", "later_grant", "other")
 CORRECTABLE = ("decided_on", "effective_on", "category")
 _ALLOWED_FROM = {
@@ -34,6 +34,8 @@ _ALLOWED_FROM = {
     "reinstated": ("overturned", "removed"),
     "amended": ("current", "overturned"),
     "removed": ("current", "overturned"),
+    # A suspension that ends stays a suspension other councils find: the entry stays current.
+    "lifted": ("current",),
 }
 _STATUS_AFTER = {"overturned": "overturned", "reinstated": "current", "removed": "removed"}
 _DEFAULT_REASON = {"overturned": "appeal", "reinstated": "appeal", "amended": "correction"}
@@ -65,7 +67,9 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *,
     return entry
 
 
-def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime):
+def amend_entry(
+    session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime, *, commit=True
+):
     """Apply a later change to one of the actor's entries, keep its history, notify s.3 requesters."""
     entry = own_entry(session, actor, entry_id)
     if change not in AMENDMENTS:
@@ -74,6 +78,8 @@ def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fiel
         )
     if entry.status not in _ALLOWED_FROM[change]:
         raise InvalidTransition(f"An entry that is {entry.status} cannot be {change}.")
+    if change == "lifted" and entry.decision != "suspension":
+        raise InvalidTransition(f"Only a suspension is lifted, not a {entry.decision.replace('_', ' ')}.")
     today = now.date()
     changed_on, reason = _change_facts(change, fields, today)
     corrected = _corrections(entry, change, fields)
@@ -92,7 +98,8 @@ def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fiel
     audit.record(
         session, actor, f"register_entry.{change}", "register_entry", entry.id, now=now, detail=detail
     )
-    session.commit()
+    if commit:
+        session.commit()
     return entry
 
 

@@ -39,6 +39,13 @@ BLUEPRINTS = (
     alerts.blp,
     subscriptions.blp,
 )
+SCOPES = (
+    "An API key from `flask clients create`. Each operation names the scope it needs (x-required-scope): "
+    "council:read (read the council's own records), council:write (record and change them), "
+    "council:decide (a licensing manager's decisions: refuse, suspend, reinstate, revoke; a refusal, "
+    "suspension or revocation records its s.2 register entry in the same change), police:intelligence "
+    "(a force's intelligence), admin."
+)
 # Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
 PUBLIC_BLUEPRINTS = (public.blp,)
 
@@ -70,7 +77,7 @@ def init_app(app: Flask) -> None:
     """Register every API blueprint, with API-key authentication attached to each."""
     conventions.init_docs(app)
     api = ProblemApi(app)
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": SCOPES})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
         app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate_api_client)

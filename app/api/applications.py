@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import IdentityInSchema, UkDate, UtcDateTime, identity_warnings
+from app.api.licences import RegisterChoiceSchema
 from app.auth import require_scope
 from licensing import adverse_decisions, applications, gate
 from licensing.clock import utcnow
@@ -18,7 +19,6 @@ from licensing.models.decisions import ADVERSE_KINDS, INFORMATION_STATES
 from licensing.models.records import (
     APPLICATION_KINDS,
     APPLICATION_STATUSES,
-    DECISION_CATEGORIES,
     LICENCE_TYPES,
 )
 
@@ -81,13 +81,13 @@ class ApplicationSchema(Schema):
         return values | {"screening": view.screening}
 
 
-class RefuseSchema(Schema):
-    """A refusal; with `record_register_entry` the s.2 register entry is recorded in the same change."""
+class RefuseSchema(RegisterChoiceSchema):
+    """A refusal, and its s.2 register entry recorded in the same change (or why it is not recorded)."""
 
-    decided_on = UkDate(load_default=None, allow_none=True)
-    record_register_entry = fields.Boolean(load_default=False)
-    effective_on = UkDate(load_default=None, allow_none=True)
-    category = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DECISION_CATEGORIES))
+    decided_on = UkDate(load_default=None, allow_none=True, metadata={"description": "Default: today"})
+    effective_on = UkDate(
+        load_default=None, allow_none=True, metadata={"description": "For the register; default: decided_on"}
+    )
 
 
 class RecordCouncilSchema(Schema):
@@ -231,21 +231,15 @@ class Withdrawal(MethodView):
 class Refusal(MethodView):
     """Refusing an application."""
 
-    @require_scope("council:write")
+    @require_scope("council:decide")
     @versioned(applications.own_application, "application_id")
     @blp.arguments(RefuseSchema)
     @blp.response(200, ApplicationSchema)
     def post(self, data, application_id):
-        """Refuse a pending application, optionally recording its s.2 register entry."""
-        register = {"effective_on": data["effective_on"], "category": data["category"]}
-        return applications.refuse(
-            db.session(),
-            g.actor,
-            application_id,
-            utcnow(),
-            decided_on=data["decided_on"],
-            register=register if data["record_register_entry"] else None,
-        )
+        """Refuse a pending application (a manager's decision) and record its s.2 register entry in the
+        same change, unless record_register_entry is false with not_recorded_reason."""
+        dates = {name: data.pop(name) for name in ("decided_on", "effective_on")}
+        return applications.refuse(db.session(), g.actor, application_id, utcnow(), **dates, register=data)
 
 
 @blp.route("/applications/<int:application_id>/gate")

@@ -1,4 +1,8 @@
-"""Driver licences of the caller's authority: grant, status changes, renewal, listing and history."""
+"""Driver licences of the caller's authority: grant, status changes, renewal, DBS details, listing, history.
+
+Suspending, revoking and reinstating are a manager's decisions: they need the `council:decide` scope.
+Suspending and revoking record the s.2 register entry in the same change (licensing/recording.py).
+"""
 
 from datetime import timedelta
 
@@ -13,15 +17,63 @@ from app.api.fields import IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
 from licensing import applications, licences
 from licensing.clock import utcnow
-from licensing.models.records import LICENCE_STATUSES, LICENCE_TYPES
+from licensing.dbs import DBS_FIELDS
+from licensing.models.records import DECISION_CATEGORIES, LICENCE_STATUSES, LICENCE_TYPES
 from licensing.register import MAX_ID
 
 blp = Blueprint("licences", __name__, url_prefix="/api/v1", description="Driver licences")
-STATUS_ACTIONS = ("suspend", "reinstate", "revoke", "surrender")
+DECISION_ACTIONS = ("suspend", "revoke")  # s.2 decisions: each records its register entry
+STATUS_ACTIONS = (*DECISION_ACTIONS, "reinstate", "surrender")
 BADGE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/\-]{0,31}$"
+DECIDE_SCOPE = "council:decide"
 
 
-class GrantSchema(Schema):
+class DbsSchema(Schema):
+    """A licence's DBS details: a subscription to the Update Service needs the number and the consent."""
+
+    dbs_certificate_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=20),
+        metadata={"description": "The enhanced DBS certificate's 12-digit number"},
+    )  # fmt: skip
+    dbs_update_service = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Subscribed to the DBS Update Service (checked by Crosscheck)"},
+    )
+    dbs_consent_on = fields.Date(
+        load_default=None, allow_none=True,
+        metadata={"description": "When the driver consented to Update Service status checks"},
+    )  # fmt: skip
+
+
+class DbsInSchema(DbsSchema):
+    """The DBS details to hold from now on (all three: what is left out is cleared)."""
+
+    dbs_update_service = fields.Boolean(required=True)
+
+
+class RegisterChoiceSchema(Schema):
+    """Whether a refusal, suspension or revocation goes on the s.2 register, and with what."""
+
+    record_register_entry = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Record the s.2 register entry (default). False only for a decision that "
+                  "does not rest on relevant information (2022 Act s.2(1)), with not_recorded_reason"},
+    )  # fmt: skip
+    category = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(DECISION_CATEGORIES),
+        metadata={"description": "The kind of relevant information; required when recording"},
+    )  # fmt: skip
+    register_ref = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+        metadata={"description": "The entry's reference (default: from the licence or application)"},
+    )  # fmt: skip
+    not_recorded_reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=500),
+        metadata={"description": "Why it is not recorded; required with record_register_entry false"},
+    )  # fmt: skip
+
+
+class GrantSchema(DbsSchema):
     """The licence to grant from a pending application."""
 
     badge_number = fields.String(required=True, validate=validate.Regexp(BADGE_PATTERN))
@@ -37,6 +89,15 @@ class StatusChangeSchema(Schema):
     """When a status change takes effect."""
 
     effective_on = UkDate(required=True)
+
+
+class DecisionSchema(StatusChangeSchema, RegisterChoiceSchema):
+    """A suspension or revocation: when it takes effect, when it was decided, and its register entry."""
+
+    decided_on = fields.Date(
+        load_default=None, allow_none=True,
+        metadata={"description": "Default: effective_on, or today if effective_on is later"},
+    )  # fmt: skip
 
 
 class RenewSchema(Schema):
@@ -61,6 +122,9 @@ class StatusChangeOutSchema(Schema):
     effective_on = fields.Date()
     changed_at = UtcDateTime()
     actor_label = fields.String()
+    register_entry_id = fields.Integer(
+        allow_none=True, metadata={"description": "The s.2 register entry this change recorded"}
+    )
 
 
 class LicenceSchema(IdentityOutSchema):
@@ -75,6 +139,11 @@ class LicenceSchema(IdentityOutSchema):
     expires_on = fields.Date()
     display_name = fields.String(allow_none=True)
     application_id = fields.Integer(allow_none=True)
+    dbs_certificate_number = fields.String(allow_none=True)
+    dbs_update_service = fields.Boolean()
+    dbs_consent_on = fields.Date(allow_none=True)
+    dbs_last_checked_on = fields.Date(allow_none=True)
+    dbs_last_status = fields.String(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
@@ -99,10 +168,12 @@ class Grant(MethodView):
     @blp.arguments(GrantSchema)
     @blp.response(201, LicenceSchema)
     def post(self, data, application_id):
-        """Grant a licence on a pending application that passed the grant gate."""
+        """Grant a licence on a pending application that passed the grant gate, with any DBS details."""
+        details = {name: data.pop(name) for name in DBS_FIELDS}
         licence = licences.grant(
-            db.session(), g.actor, application_id, **data, now=utcnow(), max_screening_age=max_screening_age()
-        )
+            db.session(), g.actor, application_id, **data, dbs_details=details, now=utcnow(),
+            max_screening_age=max_screening_age(),
+        )  # fmt: skip
         return licence, 201, {"Location": url_for("licences.Licence", licence_id=licence.id)}
 
 
@@ -130,17 +201,61 @@ class Licence(MethodView):
         return licences.own_licence(db.session(), g.actor, licence_id)
 
 
-@blp.route(f"/licences/<int:licence_id>/<any({', '.join(STATUS_ACTIONS)}):action>")
-class LicenceStatus(MethodView):
-    """Suspending, reinstating, revoking or surrendering a licence."""
+@blp.route(f"/licences/<int:licence_id>/<any({', '.join(DECISION_ACTIONS)}):action>")
+class LicenceDecision(MethodView):
+    """Suspending or revoking a licence: a manager's decision, recorded on the s.2 register."""
+
+    @require_scope(DECIDE_SCOPE)
+    @versioned(licences.own_licence, "licence_id")
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, LicenceDetailSchema)
+    def post(self, data, licence_id, action):
+        """Suspend or revoke the licence and record its s.2 register entry in the same change (or say why
+        not); 409 when its status does not allow it or the entry's reference is taken."""
+        effective_on, decided_on = data.pop("effective_on"), data.pop("decided_on")
+        return licences.change_status(
+            db.session(), g.actor, licence_id, action, effective_on=effective_on, decided_on=decided_on,
+            register=data, now=utcnow(),
+        )  # fmt: skip
+
+
+@blp.route("/licences/<int:licence_id>/reinstate")
+class Reinstatement(MethodView):
+    """Reinstating a suspended licence: a manager's decision."""
+
+    @require_scope(DECIDE_SCOPE)
+    @versioned(licences.own_licence, "licence_id")
+    @blp.arguments(StatusChangeSchema)
+    @blp.response(200, LicenceDetailSchema)
+    def post(self, data, licence_id):
+        """Reinstate a suspended licence; the suspension's register entry records that it was lifted."""
+        return licences.change_status(db.session(), g.actor, licence_id, "reinstate", **data, now=utcnow())
+
+
+@blp.route("/licences/<int:licence_id>/surrender")
+class Surrender(MethodView):
+    """Recording that the driver surrendered the licence."""
 
     @require_scope("council:write")
     @versioned(licences.own_licence, "licence_id")
     @blp.arguments(StatusChangeSchema)
+    @blp.response(200, LicenceDetailSchema)
+    def post(self, data, licence_id):
+        """Record the surrender of an active or suspended licence."""
+        return licences.change_status(db.session(), g.actor, licence_id, "surrender", **data, now=utcnow())
+
+
+@blp.route("/licences/<int:licence_id>/dbs")
+class LicenceDbs(MethodView):
+    """The DBS details of a licence."""
+
+    @require_scope("council:write")
+    @versioned(licences.own_licence, "licence_id")
+    @blp.arguments(DbsInSchema)
     @blp.response(200, LicenceSchema)
-    def post(self, data, licence_id, action):
-        """Change the licence's status; 409 when its current status does not allow it."""
-        return licences.change_status(db.session(), g.actor, licence_id, action, **data, now=utcnow())
+    def put(self, data, licence_id):
+        """Replace the licence's DBS certificate number, Update Service subscription and consent date."""
+        return licences.change_dbs(db.session(), g.actor, licence_id, data, utcnow())
 
 
 @blp.route("/licences/<int:licence_id>/renew")

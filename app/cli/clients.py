@@ -15,7 +15,12 @@ clients_cli = AppGroup("clients", help="Manage API clients and their keys.")
 
 @clients_cli.command("create")
 @click.option("--org", "code", required=True, help="The authority's GSS code or the police force's code.")
-@click.option("--scopes", required=True, help='Space-separated, e.g. "council:read council:write".')
+@click.option(
+    "--scopes",
+    required=True,
+    help='Space-separated, e.g. "council:read council:write"; add council:decide for a manager\'s decisions '
+    "(refuse, suspend, reinstate, revoke); police:intelligence for a force.",
+)
 @click.option("--name", required=True, help="What the client is, e.g. the council's back-office system.")
 def create_command(code: str, scopes: str, name: str) -> None:
     """Create an API client for an organisation and print its key, once."""

@@ -28,7 +28,8 @@ from licensing.users import create_user
 # Wolverhampton (which licenses drivers from all over England), Sheffield, Rotherham, Bradford,
 # Cardiff and Glasgow; and West Midlands Police.
 AUTHORITY_CODES = ("E08000031", "E08000039", "E08000018", "E08000032", "W06000015", "S12000049")
-COUNCIL_KEY_AUTHORITY = "E08000031"
+COUNCIL_KEY_AUTHORITY = "E08000031"  # its key, and its demo manager, may also decide (council:decide)
+COUNCIL_KEY_SCOPES = ("council:read", "council:write", "council:decide")
 POLICE_FORCE_CODE = "E23000014"
 DEMO_PASSWORD = "demo-password-not-for-real-use"  # DEMO ONLY: printed, and the same for every officer
 LICENCES, REGISTER_ENTRIES = 300, 40
@@ -50,6 +51,7 @@ def seed_command(if_empty: bool) -> None:
     reference = load_reference(session, now, actor)
     authorities = _demo_authorities(session)
     officers = _officers(session, authorities, now, actor)
+    officers.append(_demo_user(session, authorities[COUNCIL_KEY_AUTHORITY], "manager", now, actor))
     keys = _api_keys(session, authorities[COUNCIL_KEY_AUTHORITY], _police_force(session), now, actor)
     added = seed_records(session, authorities, now, actor)
     _print_credentials(officers, keys)
@@ -154,33 +156,39 @@ def _police_force(session: Session) -> PoliceForce:
 
 def _officers(session: Session, authorities: dict[str, Authority], now: datetime, actor: Actor) -> list[User]:
     """Return one officer per demo authority, creating those that do not exist yet."""
-    officers = []
-    for authority in authorities.values():
-        email = f"officer@{_slug(authority.name)}.demo.example"
-        user = session.exec(select(User).where(User.email == email)).first()
-        if user is None:
-            user = create_user(
-                session,
-                email=email,
-                name=f"Demo Officer, {authority.name}",
-                password=DEMO_PASSWORD,
-                role="officer",
-                authority_id=authority.id,
-                now=now,
-                actor=actor,
-            )
-        officers.append(user)
-    return officers
+    return [_demo_user(session, authority, "officer", now, actor) for authority in authorities.values()]
+
+
+def _demo_user(session: Session, authority: Authority, role: str, now: datetime, actor: Actor) -> User:
+    """Return the demo user of `role` at `authority`, creating it if it does not exist yet."""
+    email = f"{role}@{_slug(authority.name)}.demo.example"
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        user = create_user(
+            session,
+            email=email,
+            name=f"Demo {role.capitalize()}, {authority.name}",
+            password=DEMO_PASSWORD,
+            role=role,
+            authority_id=authority.id,
+            now=now,
+            actor=actor,
+        )
+    return user
 
 
 def _api_keys(
     session: Session, council: Authority, force: PoliceForce, now: datetime, actor: Actor
 ) -> list[tuple[str, str]]:
-    """Create a council key and a police key; a key is shown only once, so every run makes new ones."""
+    """Create a council key and a police key; a key is shown only once, so every run makes new ones.
+
+    The council key holds every council scope, `council:decide` (a manager's decisions) included, so the
+    demo shows refusals, suspensions and revocations recorded on the register through the API too.
+    """
     _, council_key = create_client(
         session,
         name=f"Demo council system ({council.name})",
-        scopes=("council:read", "council:write"),
+        scopes=COUNCIL_KEY_SCOPES,
         authority_id=council.id,
         now=now,
         actor=actor,
@@ -193,7 +201,7 @@ def _api_keys(
         now=now,
         actor=actor,
     )
-    return [(f"{council.name} (council:read council:write)", council_key), (force.name, police_key)]
+    return [(f"{council.name} ({' '.join(COUNCIL_KEY_SCOPES)})", council_key), (force.name, police_key)]
 
 
 def _print_credentials(officers: list[User], keys: list[tuple[str, str]]) -> None:

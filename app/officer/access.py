@@ -13,8 +13,8 @@ from app import auth
 from licensing.actors import Actor
 from licensing.errors import Forbidden
 
-# A revocation or a reinstatement ends or restores a driver's livelihood: a manager decides it
-# (the council's scheme of delegation); any officer may suspend in an emergency.
+# Refusing, suspending, revoking and reinstating decide a driver's livelihood and go on the s.2 register:
+# a manager decides them (the council's scheme of delegation), as an API key needs `council:decide`.
 MANAGERS = ("manager", "admin")
 
 

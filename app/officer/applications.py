@@ -16,10 +16,11 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 from app import db
 from app.officer.access import MANAGERS, actor, check_role, has_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
+from app.officer.licences import DbsForm, RegisterChoiceForm, dbs_values, register_choice
 from licensing import adverse, adverse_decisions, applications, gate, licences
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
-from licensing.models.records import APPLICATION_KINDS, DECISION_CATEGORIES, LICENCE_TYPES
+from licensing.models.records import APPLICATION_KINDS, LICENCE_TYPES
 from licensing.models.screening import RESOLUTIONS
 
 bp = Blueprint("officer_applications", __name__, url_prefix="/applications")
@@ -71,8 +72,8 @@ class AdverseDecisionForm(FlaskForm):
     )
 
 
-class GrantForm(FlaskForm):
-    """The licence to grant on an application that passed the gate."""
+class GrantForm(DbsForm):
+    """The licence to grant on an application that passed the gate, with the driver's DBS details."""
 
     badge_number = StringField(
         "Badge number",
@@ -81,21 +82,16 @@ class GrantForm(FlaskForm):
     granted_on = DateField("Date granted")
     expires_on = DateField("Expiry date")
     display_name = StringField("Name shown on the public check (optional)", [Optional(), Length(max=100)])
+    dbs_update_service = RadioField(
+        "Subscribed to the DBS Update Service?", [Optional()], choices=choices(("yes", "no"))
+    )
 
 
-class DecisionForm(FlaskForm):
-    """A withdrawal (nothing to fill in) or a refusal with its date and, if it rests on relevant
-    information, the s.2 register entry to record with it."""
+class DecisionForm(RegisterChoiceForm):
+    """A withdrawal (nothing to fill in) or a refusal with its date and its s.2 register entry, recorded
+    with it unless the refusal does not rest on relevant information."""
 
     decided_on = DateField("Date of the decision")
-    record_register_entry = RadioField(
-        "Does the refusal rest on relevant information (2022 Act s.2(1))?", choices=choices(("yes", "no")),
-        validators=[InputRequired("Select yes if the refusal rests on relevant information")],
-    )  # fmt: skip
-    category = RadioField(
-        "Kind of relevant information (optional)", validators=[Optional()],
-        choices=choices(DECISION_CATEGORIES),
-    )  # fmt: skip
     effective_on = DateField("Date the refusal takes effect (for the register)", required=False)
 
 
@@ -228,7 +224,7 @@ def grant(application_id: int):
             db.session(), actor(), application_id,
             badge_number=form.badge_number.data, granted_on=form.granted_on.data,
             expires_on=form.expires_on.data, display_name=form.display_name.data,
-            now=utcnow(), max_screening_age=max_screening_age(),
+            now=utcnow(), max_screening_age=max_screening_age(), dbs_details=dbs_values(form),
         )  # fmt: skip
     except NotFound:
         raise
@@ -270,11 +266,10 @@ def _make_decision(decision: str, application_id: int, form: DecisionForm) -> No
     if decision == "withdraw":
         applications.withdraw(session, officer, application_id, now)
         return
-    entry = {"effective_on": form.effective_on.data, "category": form.category.data or None}
-    register = entry if form.record_register_entry.data == "yes" else None
     applications.refuse(
-        session, officer, application_id, now, decided_on=form.decided_on.data, register=register
-    )
+        session, officer, application_id, now, decided_on=form.decided_on.data,
+        effective_on=form.effective_on.data, register=register_choice(form),
+    )  # fmt: skip
 
 
 def _latest_screening_id(application_id: int) -> int | None:

@@ -10,7 +10,7 @@ from licensing.models._base import one_of, optional_stamp, stamp
 NATIONS = ("england", "wales", "scotland")
 ROLES = ("officer", "manager", "admin")
 # `council:decide` is an API key's equivalent of an officer's manager role (app/officer/access.py):
-# the decisions a council's scheme of delegation leaves to a manager.
+# refusing, suspending, reinstating and revoking, and deciding on an adverse record found for an applicant.
 SCOPES = ("council:read", "council:write", "council:decide", "police:intelligence", "admin")
 
 

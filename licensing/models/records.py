@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.types import JSON
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -15,7 +15,7 @@ LICENCE_STATUSES = ("active", "suspended", "revoked", "expired", "surrendered")
 DECISIONS = ("refusal_of_grant", "refusal_of_renewal", "suspension", "revocation")
 DECISION_CATEGORIES = ("sexual_offences", "violence", "dishonesty", "driving", "other")
 ENTRY_STATUSES = ("current", "overturned", "removed")
-ENTRY_CHANGES = ("recorded", "amended", "overturned", "reinstated", "removed")
+ENTRY_CHANGES = ("recorded", "amended", "overturned", "reinstated", "removed", "lifted")
 
 
 class Application(Identity, table=True):
@@ -71,6 +71,8 @@ class Licence(Identity, table=True):
     dbs_update_service: bool = False
     dbs_last_checked_on: date | None = None
     dbs_last_status: str | None = Field(default=None, max_length=24)
+    # The driver's consent to Update Service status checks (DBS: checked only with the holder's consent).
+    dbs_consent_on: date | None = None
     created_at: datetime = stamp()
     updated_at: datetime = stamp()
     history: list["LicenceStatusChange"] = Relationship(
@@ -90,6 +92,11 @@ class LicenceStatusChange(SQLModel, table=True):
     effective_on: date
     changed_at: datetime = stamp()
     actor_label: str = Field(max_length=200)
+    # The s.2 entry this change recorded (a suspension or revocation); emptied if retention purges it.
+    register_entry_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("register_entry.id", ondelete="SET NULL"), nullable=True),
+    )
 
 
 class RegisterEntry(Identity, table=True):

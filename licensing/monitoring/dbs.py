@@ -1,10 +1,12 @@
 """DBS Update Service re-checks: every licence's certificate at least every DBS_CHECK_MONTHS months.
 
 The Statutory Taxi and Private Hire Vehicle Standards (2020, updated 2022) ask for continuous Update
-Service subscription and a check at least every six months, non-subscribers included (DOMAIN.md s.2,
-s.4). A subscribed licence is checked here through `check`, a plain callable the scheduler builds over
-integrations.dbs (licensing never speaks HTTP): NEW_INFO alerts "dbs.new_info", NO_MATCH_FOUND (the
-certificate is no longer on the Update Service) "dbs.lapsed". A licence that cannot be checked here is
+Service subscription and a check at least every six months, non-subscribers included. A subscribed
+licence is checked here through `check`, a plain callable the scheduler builds over integrations.dbs
+(licensing never speaks HTTP): NEW_INFO alerts "dbs.new_info", NO_MATCH_FOUND (the certificate is no
+longer on the Update Service) "dbs.lapsed"; BLANK_NO_NEW_INFO and NON_BLANK_NO_NEW_INFO are recorded.
+The check needs the certificate number, the driver's recorded consent (a status check is made only with
+the holder's consent) and the date of birth it is asked with. A licence that cannot be checked here is
 due for a check by the council ("dbs.check_due") and lapsed once it is `overdue_days` past due.
 """
 
@@ -55,12 +57,18 @@ def check_dbs(
         ),
     )
     for licence in session.scalars(query.order_by(Licence.id)).all():
-        if check is not None and licence.dbs_update_service and licence.dbs_certificate_number:
+        if check is not None and checkable(licence):
             done[_check_one(session, licence, today, now, check)] += 1
         else:
             done[_remind(session, licence, today, now, due_before, overdue_days)] += 1
         session.commit()
     return done
+
+
+def checkable(licence: Licence) -> bool:
+    """Tell whether the Update Service may be asked about the licence's certificate."""
+    details = (licence.dbs_certificate_number, licence.dbs_consent_on, licence.date_of_birth)
+    return licence.dbs_update_service and all(value is not None for value in details)
 
 
 def _check_one(session: Session, licence: Licence, today: date, now: datetime, check: StatusCheck) -> str:

@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 
 from app import create_app
-from app.api.licences import STATUS_ACTIONS
+from app.api.licences import DECISION_ACTIONS
 from tests.api.test_auth import bearer
 from tests.conftest import TEST_SECRET
 from tests.factories import (
@@ -230,7 +230,9 @@ ACCESS = {
         {"POST": lambda built: {"candidate_id": built["candidate_id"], "reason": "Weighed."}},
     ),
     "/api/v1/applications/<int:application_id>/grant": Access(application, {"POST": GRANT}),
-    "/api/v1/applications/<int:application_id>/refuse": Access(application, {"POST": {}}),
+    "/api/v1/applications/<int:application_id>/refuse": Access(
+        application, {"POST": {"category": "driving"}}
+    ),
     "/api/v1/applications/<int:application_id>/rescreen": Access(application),
     "/api/v1/applications/<int:application_id>/withdraw": Access(application),
     "/api/v1/concern-reports/<int:report_id>": Access(concern_report),
@@ -246,9 +248,12 @@ ACCESS = {
         force_intelligence, {"POST": {"reason": "No further action"}}
     ),
     "/api/v1/licences/<int:licence_id>": Access(licence),
-    "/api/v1/licences/<int:licence_id>/<any(suspend, reinstate, revoke, surrender):action>": Access(
-        licence, {"POST": {"effective_on": TODAY}}, {"action": STATUS_ACTIONS}
+    "/api/v1/licences/<int:licence_id>/<any(suspend, revoke):action>": Access(
+        licence, {"POST": {"effective_on": TODAY, "category": "violence"}}, {"action": DECISION_ACTIONS}
     ),
+    "/api/v1/licences/<int:licence_id>/reinstate": Access(licence, {"POST": {"effective_on": TODAY}}),
+    "/api/v1/licences/<int:licence_id>/surrender": Access(licence, {"POST": {"effective_on": TODAY}}),
+    "/api/v1/licences/<int:licence_id>/dbs": Access(licence, {"PUT": {"dbs_update_service": False}}),
     "/api/v1/licences/<int:licence_id>/renew": Access(renewal, {"POST": renew}),
     "/api/v1/register-entries/<int:entry_id>": Access(register_entry),
     "/api/v1/register-entries/<int:entry_id>/amend": Access(

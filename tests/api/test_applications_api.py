@@ -22,7 +22,7 @@ def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
-def council_key(session, authority_id=None, scopes=WRITE) -> str:
+def council_key(session, authority_id=None, scopes=DECIDE) -> str:
     """Return a key of a council (a new one unless given)."""
     authority_id = authority_id or make_authority(session).id
     return make_api_client(session, authority_id=authority_id, scopes=scopes)[1]
@@ -113,7 +113,7 @@ def test_grant_is_refused_until_the_match_is_resolved_then_allowed(client, sessi
 def test_same_person_on_a_revocation_needs_a_managers_decision_before_the_grant(client, session):
     revoked_elsewhere(session)
     authority_id = make_authority(session).id
-    key, manager_key = council_key(session, authority_id), council_key(session, authority_id, DECIDE)
+    key, manager_key = council_key(session, authority_id, WRITE), council_key(session, authority_id)
     created = apply(client, key).json
     app_id, screening_id = created["id"], created["screening"]["id"]
     [candidate_id] = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json["unresolved"]
@@ -362,41 +362,94 @@ def test_withdrawn_application_cannot_be_refused_or_rescreened(client, session):
     withdrawn = client.post(f"/api/v1/applications/{app_id}/withdraw", headers=bearer(key))
     assert withdrawn.json["status"] == "withdrawn"
     assert (
-        client.post(f"/api/v1/applications/{app_id}/refuse", json={}, headers=bearer(key)).status_code == 409
+        client.post(
+            f"/api/v1/applications/{app_id}/refuse", json={"category": "driving"}, headers=bearer(key)
+        ).status_code
+        == 409
     )
     assert client.post(f"/api/v1/applications/{app_id}/rescreen", headers=bearer(key)).status_code == 409
     gate = client.get(f"/api/v1/applications/{app_id}/gate", headers=bearer(key)).json
     assert gate["allowed"] is False and gate["reasons"][0] == "The application is withdrawn."
 
 
-def test_refusal_can_record_its_register_entry_for_other_councils_to_find(client, session):
+def test_refusal_records_its_register_entry_by_default_for_other_councils_to_find(client, session):
     authority = make_authority(session)
     key = council_key(session, authority.id)
     app_id = apply(client, key, kind="renewal").json["id"]
-    body = {"record_register_entry": True, "category": "violence"}
-    refused = client.post(f"/api/v1/applications/{app_id}/refuse", json=body, headers=bearer(key))
+    refused = client.post(
+        f"/api/v1/applications/{app_id}/refuse", json={"category": "violence"}, headers=bearer(key)
+    )
     assert refused.status_code == 200, refused.json
     assert refused.json["status"] == "refused" and refused.json["decided_on"]
     entry = session.exec(select(RegisterEntry)).one()
     assert (entry.authority_id, entry.decision, entry.ref) == (authority.id, "refusal_of_renewal", "APP-1")
+    assert (entry.category, entry.decided_on.isoformat()) == ("violence", refused.json["decided_on"])
+    actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["application.refused", "register_entry.recorded"]
     elsewhere = apply(client, council_key(session)).json
     assert elsewhere["screening"]["bands"]["match"] == 1
 
 
-def test_refusal_without_the_register_flag_records_no_entry(client, session):
+def test_refusal_without_a_category_or_a_reason_not_to_record_is_refused(client, session):
     key = council_key(session)
     app_id = apply(client, key).json["id"]
-    assert (
-        client.post(f"/api/v1/applications/{app_id}/refuse", json={}, headers=bearer(key)).status_code == 200
-    )
+    response = client.post(f"/api/v1/applications/{app_id}/refuse", json={}, headers=bearer(key))
+    assert (response.status_code, response.mimetype) == (422, PROBLEM)
+    assert [e["field"] for e in response.json["errors"]] == ["category"]
+    session.rollback()
+    assert session.exec(select(Application)).one().status == "pending"
     assert session.exec(select(RegisterEntry)).all() == []
+
+
+def test_refusal_not_resting_on_relevant_information_records_no_entry_and_audits_why(client, session):
+    key = council_key(session)
+    app_id = apply(client, key).json["id"]
+    reason = "Failed the knowledge test; no relevant information (s.2(1))."
+    body = {"record_register_entry": False, "not_recorded_reason": reason}
+    response = client.post(f"/api/v1/applications/{app_id}/refuse", json=body, headers=bearer(key))
+    assert response.status_code == 200, response.json
+    assert session.exec(select(RegisterEntry)).all() == []
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "application.refused")).one()
+    assert event.reason == reason
+
+
+def test_refusal_whose_entry_cannot_be_recorded_leaves_the_application_pending(client, session):
+    authority = make_authority(session)
+    key = council_key(session, authority.id)
+    make_register_entry(session, authority_id=authority.id, ref="APP-1")  # the reference is taken
+    app_id = apply(client, key).json["id"]
+    response = client.post(
+        f"/api/v1/applications/{app_id}/refuse", json={"category": "driving"}, headers=bearer(key)
+    )
+    assert (response.status_code, response.mimetype) == (409, PROBLEM)
+    assert [e["field"] for e in response.json["errors"]] == ["register_ref"]
+    session.rollback()
+    assert session.exec(select(Application)).one().status == "pending"
+    assert [e.action for e in session.exec(select(AuditEvent))].count("application.refused") == 0
+    body = {"category": "driving", "register_ref": "APP-1-REFUSAL"}
+    assert (
+        client.post(f"/api/v1/applications/{app_id}/refuse", json=body, headers=bearer(key)).status_code
+        == 200
+    )
+
+
+def test_a_key_without_council_decide_cannot_refuse(client, session):
+    authority = make_authority(session)
+    app_id = apply(client, council_key(session, authority.id)).json["id"]
+    key = council_key(session, authority.id, scopes=["council:read", "council:write"])
+    response = client.post(
+        f"/api/v1/applications/{app_id}/refuse", json={"category": "driving"}, headers=bearer(key)
+    )
+    assert (response.status_code, response.mimetype) == (403, PROBLEM)
+    session.rollback()
+    assert session.exec(select(Application)).one().status == "pending"
 
 
 OBJECT_CALLS = [
     ("get", "/api/v1/applications/{app}", None),
     ("get", "/api/v1/applications/{app}/gate", None),
     ("post", "/api/v1/applications/{app}/withdraw", None),
-    ("post", "/api/v1/applications/{app}/refuse", {}),
+    ("post", "/api/v1/applications/{app}/refuse", {"category": "driving"}),
     ("post", "/api/v1/applications/{app}/rescreen", None),
     ("post", "/api/v1/applications/{app}/grant", GRANT),
     ("get", "/api/v1/screenings/{screening}", None),

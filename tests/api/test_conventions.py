@@ -21,7 +21,7 @@ from tests.factories import (
     make_screening,
 )
 
-WRITE = ["council:read", "council:write"]
+WRITE = ["council:read", "council:write", "council:decide"]
 PROBLEM = "application/problem+json"
 PERSON = identity() | {"date_of_birth": "1985-03-14"}
 ENTRY = PERSON | {
@@ -59,7 +59,11 @@ def licence(client, session):
     """An active licence; the change suspends it."""
     record = make_licence(session)
     key, url = council_key(session, record.authority_id), f"/api/v1/licences/{record.id}"
-    return url, key, ("POST", f"{url}/suspend", {"effective_on": NOW.date().isoformat()})
+    return (
+        url,
+        key,
+        ("POST", f"{url}/suspend", {"effective_on": NOW.date().isoformat(), "category": "driving"}),
+    )
 
 
 def register_entry(client, session):

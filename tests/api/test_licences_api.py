@@ -12,7 +12,7 @@ from tests.factories import (
     make_screened_application,
 )
 
-WRITE = ["council:read", "council:write"]
+WRITE = ["council:read", "council:write", "council:decide"]
 GRANT = {"badge_number": "PH10001", "granted_on": "2026-11-23", "expires_on": "2029-11-22"}
 PROBLEM = "application/problem+json"
 
@@ -90,9 +90,10 @@ def test_grant_without_a_screening_is_refused_with_409(client, session):
 def test_status_change_through_the_api(client, session, status, action, code, after):
     licence = make_licence(session, status=status)
     key = council_key(session, licence.authority_id)
-    response = client.post(
-        f"/api/v1/licences/{licence.id}/{action}", json={"effective_on": "2026-11-23"}, headers=bearer(key)
+    body = {"effective_on": "2026-11-23"} | (
+        {"category": "driving"} if action in ("suspend", "revoke") else {}
     )
+    response = client.post(f"/api/v1/licences/{licence.id}/{action}", json=body, headers=bearer(key))
     assert response.status_code == code, response.json
     session.expire_all()
     assert session.get(Licence, licence.id).status == after
@@ -149,11 +150,12 @@ def test_list_shows_own_licences_filtered(client, session):
 def licence_endpoints(licence_id: int, application_id: int) -> list[tuple[str, str, dict | None]]:
     """Return every endpoint that names a licence or application id, with a valid body."""
     effective = {"effective_on": "2026-11-23"}
+    decided = effective | {"category": "driving"}
     renewal = {"application_id": application_id, "effective_on": "2026-11-23", "expires_on": "2029-11-22"}
     return [
         ("get", f"/api/v1/licences/{licence_id}", None),
         *[
-            ("post", f"/api/v1/licences/{licence_id}/{a}", effective)
+            ("post", f"/api/v1/licences/{licence_id}/{a}", decided if a != "surrender" else effective)
             for a in ("suspend", "revoke", "surrender")
         ],
         ("post", f"/api/v1/licences/{licence_id}/reinstate", effective),

@@ -32,7 +32,7 @@ def seeded(app):
 def test_seed_creates_officers_keys_licences_and_entries(seeded, session):
     assert _count(session, Licence) == LICENCES
     assert _count(session, RegisterEntry) == REGISTER_ENTRIES
-    assert _count(session, User) == len(AUTHORITY_CODES)
+    assert _count(session, User) == len(AUTHORITY_CODES) + 1  # and one manager
     assert _count(session, ApiClient) == 2
     assert _count(session, MatchKey) > LICENCES + REGISTER_ENTRIES
     assert seeded.strip().splitlines()[-1].startswith("Demo seeded: 318 authorities")
@@ -76,7 +76,7 @@ def test_printed_keys_authenticate_with_their_scopes(seeded, session):
 
     assert len(keys) == 2
     council, police = (authenticate(session, key, NOW) for key in keys)
-    assert council.scopes == {"council:read", "council:write"}
+    assert council.scopes == {"council:read", "council:write", "council:decide"}
     assert council.authority_id is not None
     assert police.scopes == {"police:intelligence"}
     assert police.police_force_id is not None
@@ -119,5 +119,11 @@ def test_seeding_again_adds_no_duplicate_people_but_fresh_keys(seeded, app, sess
     assert again.exit_code == 0, again.output
     assert "0 licences and 0 register entries added" in again.output
     assert _count(session, Licence) == LICENCES
-    assert _count(session, User) == len(AUTHORITY_CODES)
+    assert _count(session, User) == len(AUTHORITY_CODES) + 1  # and one manager
     assert len(KEY.findall(again.output)) == 2
+
+
+def test_the_key_councils_manager_signs_in_to_take_decisions(seeded, session):
+    [email] = re.findall(r"^\s+(manager@\S+)$", seeded, flags=re.MULTILINE)
+    user = sign_in(session, email, DEMO_PASSWORD, NOW, max_failures=5, lockout_minutes=15)
+    assert user.role == "manager"

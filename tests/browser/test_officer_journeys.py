@@ -3,6 +3,8 @@
 Every officer page visited is checked with axe-core for WCAG 2.2 A/AA violations.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -90,8 +92,13 @@ def test_manager_revokes_a_licence(live_server, people, new_page):
     page.get_by_role("button", name="Revoke licence").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"Revoke licence {people['badge']}?"
     assert_no_axe_violations(page)
+    page.get_by_role("group", name="Does the decision rest on relevant information").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_label("Sexual offences").check()
     page.get_by_role("button", name="Yes, revoke this licence").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"Badge {people['badge']}"
     assert "Revoked" in page.inner_text("main")
     assert page.get_by_role("button", name="Revoke licence").count() == 0
+    assert page.get_by_role("link", name=re.compile("revocation")).count() == 1  # the register entry
     assert_no_axe_violations(page)

@@ -122,6 +122,9 @@ def pages(w: dict) -> list[str]:
         "/intelligence",
         "/bulk-screening",
         f"/trail/licence/{w['our_licence']}",
+        f"/licences/{w['our_licence']}",
+        f"/licences/{w['our_licence']}/dbs",
+        f"/licences/{w['our_licence']}/suspend",
         "/quick-check",
         f"/quick-check?authority={w['code']}&badge={w['badge']}",
         "/register/new",
@@ -138,6 +141,7 @@ REFUSED_FORMS = (
     ("/applications/{application}/refuse", "Yes, refuse this application"),
     ("/applications/{application}", "Record the manager's decision"),
     ("/register/{our_entry}/amend", "Record the change"),
+    ("/licences/{our_licence}/suspend", "Yes, suspend this licence"),
 )
 
 

@@ -84,6 +84,15 @@ EXPECTED = {
     ("suspended", "expire"): "expired",
 }
 ALL_PAIRS = [(status, action) for status in LICENCE_STATUSES for action in licences.TRANSITIONS]
+ON_REGISTER = {"category": "driving"}
+
+
+def change(session, actor, licence_id, action, effective_on=EFFECTIVE, now=None):
+    """Change a licence's status, recording a suspension's or revocation's register entry."""
+    register = ON_REGISTER if action in licences.REGISTERED else None
+    return licences.change_status(
+        session, actor, licence_id, action, effective_on=effective_on, now=now, register=register
+    )
 
 
 @pytest.mark.parametrize(("status", "action"), ALL_PAIRS)
@@ -91,12 +100,12 @@ def test_status_change_follows_the_state_table(session, now, status, action):
     licence = make_licence(session, status=status)
     actor = council(licence.authority_id)
     if (status, action) in EXPECTED:
-        changed = licences.change_status(session, actor, licence.id, action, effective_on=EFFECTIVE, now=now)
+        changed = change(session, actor, licence.id, action, now=now)
         assert changed.status == EXPECTED[(status, action)]
         assert history_of(session, licence.id) == [(EXPECTED[(status, action)], EFFECTIVE)]
     else:
         with pytest.raises(InvalidTransition):
-            licences.change_status(session, actor, licence.id, action, effective_on=EFFECTIVE, now=now)
+            change(session, actor, licence.id, action, now=now)
         session.rollback()
         assert session.get(Licence, licence.id).status == status
         assert history_of(session, licence.id) == []
@@ -105,14 +114,21 @@ def test_status_change_follows_the_state_table(session, now, status, action):
 def test_suspension_writes_history_and_an_audit_event_without_personal_data(session, now):
     licence = make_licence(session)
     actor = council(licence.authority_id)
-    licences.change_status(session, actor, licence.id, "suspend", effective_on=EFFECTIVE, now=now)
-    licences.change_status(session, actor, licence.id, "reinstate", effective_on=date(2026, 12, 1), now=now)
+    change(session, actor, licence.id, "suspend", now=now)
+    change(session, actor, licence.id, "reinstate", effective_on=date(2026, 12, 1), now=now)
     assert history_of(session, licence.id) == [("suspended", EFFECTIVE), ("active", date(2026, 12, 1))]
     row = session.exec(select(LicenceStatusChange)).first()
     assert row.actor_label == "Officer Seven" and row.changed_at == now
     (suspended,) = events(session, "licence.suspended")
     assert (suspended.record_kind, suspended.record_id) == ("licence", licence.id)
-    assert suspended.detail == {"from": "active", "to": "suspended", "effective_on": "2026-11-23"}
+    entry_id = session.exec(select(LicenceStatusChange)).first().register_entry_id
+    assert entry_id is not None
+    assert suspended.detail == {
+        "from": "active",
+        "to": "suspended",
+        "effective_on": "2026-11-23",
+        "register_entry_id": entry_id,
+    }
     assert suspended.authority_id == licence.authority_id
     assert len(events(session, "licence.reinstated")) == 1
 
@@ -122,7 +138,7 @@ def test_council_cannot_change_another_councils_licence(session, now, action):
     licence = make_licence(session)
     other = council(make_authority(session).id)
     with pytest.raises(NotFound):
-        licences.change_status(session, other, licence.id, action, effective_on=EFFECTIVE, now=now)
+        change(session, other, licence.id, action, now=now)
     session.rollback()
     assert session.get(Licence, licence.id).status == "active"
 
@@ -131,7 +147,7 @@ def test_police_cannot_change_a_licence(session, now):
     licence = make_licence(session)
     police = Actor(kind="api_client", id=1, label="Police", police_force_id=make_police_force(session).id)
     with pytest.raises(Forbidden):
-        licences.change_status(session, police, licence.id, "revoke", effective_on=EFFECTIVE, now=now)
+        change(session, police, licence.id, "revoke", now=now)
 
 
 def test_change_cannot_take_effect_before_the_grant(session, now):
@@ -167,7 +183,7 @@ def test_grant_creates_an_indexed_licence_and_decides_the_application(session, n
     )
     assert len(keys.all()) > 0
     (event,) = events(session, "licence.granted")
-    assert event.detail == {"application_id": application.id}
+    assert event.detail == {"application_id": application.id, "dbs_update_service": False}
 
 
 def test_badge_number_is_unique_within_an_authority(session, now):

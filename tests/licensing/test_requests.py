@@ -201,7 +201,10 @@ def test_answers_received_for_an_application_are_deleted_once_it_is_decided(sess
     )
     request = ask(session, entry, asker, application_id=application.id)
     respond(session, officer(entry.authority_id), request.id, "The panel's reasons.", [attachment], NOW)
-    getattr(applications, decide)(session, officer(asker.id), application.id, NOW)
+    # A refusal says whether it goes on the register; this one does not rest on relevant information.
+    off_register = {"record_register_entry": False, "not_recorded_reason": "No relevant information."}
+    options = {"register": off_register} if decide == "refuse" else {}
+    getattr(applications, decide)(session, officer(asker.id), application.id, NOW, **options)
     session.refresh(request)
     assert (request.status, request.response_text, request.attachments) == ("answered", None, [])
     seen = describe(session, request, NOW.date())

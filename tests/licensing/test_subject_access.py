@@ -71,7 +71,11 @@ def world(session) -> World:
     force = make_police_force(session)
     entry = make_register_entry(session, authority_id=recorder.id)
     licence = make_licence(session, authority_id=issuer.id)
-    change_status(session, officer(issuer.id), licence.id, "suspend", effective_on=date(2026, 11, 1), now=NOW)
+    off_register = {"record_register_entry": False, "not_recorded_reason": "Vehicle test failed."}
+    change_status(
+        session, officer(issuer.id), licence.id, "suspend", effective_on=date(2026, 11, 1), now=NOW,
+        register=off_register,
+    )  # fmt: skip
     item = push_intelligence(session, police(force.id), "REF-1", intelligence("REF-1"), NOW).intelligence
     old = push_intelligence(session, police(force.id), "REF-2", intelligence("REF-2"), NOW).intelligence
     withdraw_intelligence(session, police(force.id), "REF-2", "No further action", NOW)

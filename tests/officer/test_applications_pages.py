@@ -316,3 +316,28 @@ def test_the_councils_own_refusal_is_shown_as_recorded_by_this_council(officer_c
     assert "recorded by this council" in page
     assert "this council&#39;s own refusal of grant" in page
     assert "Ask Testshire District Council for the information" not in page
+
+
+def test_grant_takes_the_drivers_dbs_details(officer_client, session):
+    location = apply(officer_client).headers["Location"]
+    data = grant_data(officer_client, location, date(2029, 11, 22))
+    data |= {"dbs_certificate_number": "001234567890", "dbs_update_service": "yes"}
+    data |= date_fields("dbs_consent_on", date(2026, 11, 20))
+    assert officer_client.post(f"{location}/grant", data=data).status_code == 302
+    session.rollback()
+    licence = session.exec(select(Licence)).one()
+    assert (licence.dbs_certificate_number, licence.dbs_update_service, licence.dbs_consent_on) == (
+        "001234567890",
+        True,
+        date(2026, 11, 20),
+    )
+
+
+def test_grant_with_a_subscription_but_no_consent_is_explained_and_grants_nothing(officer_client, session):
+    location = apply(officer_client).headers["Location"]
+    data = grant_data(officer_client, location, date(2029, 11, 22))
+    data |= {"dbs_certificate_number": "001234567890", "dbs_update_service": "yes"}
+    response = officer_client.post(f"{location}/grant", data=data)
+    assert response.status_code == 400 and 'href="#dbs_consent_on"' in response.get_data(as_text=True)
+    session.rollback()
+    assert session.exec(select(Licence)).all() == []

@@ -2,9 +2,10 @@
 
 from datetime import date
 
+import pytest
 from sqlmodel import Session, select
 
-from licensing.models import Application, RegisterEntry
+from licensing.models import Application, AuditEvent, RegisterEntry
 from tests.factories import make_authority, make_register_entry, make_screened_application
 from tests.officer.conftest import count_of, csrf_token, date_fields, shows_error, stored
 
@@ -76,12 +77,38 @@ def test_manager_refuses_and_records_the_register_entry(manager_client, session,
     )
 
 
-def test_refusal_without_relevant_information_records_no_entry(manager_client, session, engine, authority):
+def test_refusal_without_relevant_information_records_no_entry_and_keeps_why(
+    manager_client, session, engine, authority
+):
     application = make_screened_application(session, authority_id=authority.id)
-    response = post(
-        manager_client, f"/applications/{application.id}/refuse", refusal(record_register_entry="no")
-    )
+    reason = "Failed the knowledge test."
+    data = refusal(record_register_entry="no", category="", not_recorded_reason=reason)
+    response = post(manager_client, f"/applications/{application.id}/refuse", data)
     assert response.status_code == 302 and entries_of(engine, application) == []
+    with Session(engine) as fresh:
+        event = fresh.exec(select(AuditEvent).where(AuditEvent.action == "application.refused")).one()
+    assert event.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"category": ""}, "category", "Say what kind of relevant information"),
+        (
+            {"record_register_entry": "no", "category": ""},
+            "not_recorded_reason",
+            "Say why the decision does not",
+        ),
+    ],
+)
+def test_refusal_needs_the_category_or_why_it_is_not_recorded(
+    manager_client, session, engine, authority, changes, field, message
+):
+    application = make_screened_application(session, authority_id=authority.id)
+    response = post(manager_client, f"/applications/{application.id}/refuse", refusal(**changes))
+    assert response.status_code == 400 and shows_error(response.get_data(as_text=True), field, message)
+    assert stored(engine, Application, application.id).status == "pending"
+    assert count_of(engine, RegisterEntry) == 0
 
 
 def test_officer_may_not_refuse(officer_client, session, engine, authority):
@@ -114,7 +141,7 @@ def test_bad_refusal_shows_errors_and_saves_nothing(manager_client, session, eng
     assert response.status_code == 400
     assert shows_error(page, "decided_on", "Enter the date of the decision")
     assert shows_error(
-        page, "record_register_entry", "Select yes if the refusal rests on relevant information"
+        page, "record_register_entry", "Select yes if the decision rests on relevant information"
     )
     assert stored(engine, Application, application.id).status == "pending"
     assert count_of(engine, RegisterEntry) == 0

@@ -75,7 +75,7 @@ def test_dbs_job_asks_the_update_service_over_http(session, engine, database_url
     }
     context = context_for(engine, database_url, DBS_BASE_URL=dbs_server.url, **checker)
     old = date(2024, 1, 2)
-    fields = {"dbs_update_service": True, "dbs_last_checked_on": old}
+    fields = {"dbs_update_service": True, "dbs_last_checked_on": old, "dbs_consent_on": old}
     news = make_licence(session, dbs_certificate_number="000000000001", **fields)
     clear = make_licence(session, dbs_certificate_number="000000000002", **fields)
     assert monitoring_jobs.dbs_checks(context) == {"new_info": 1, "blank_no_new_info": 1}

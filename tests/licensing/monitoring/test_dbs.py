@@ -31,7 +31,11 @@ class Statuses:
 
 def subscribed(session, certificate: str, last_checked_on=DUE, **overrides) -> Licence:
     """Create a licence whose certificate is on the Update Service, last checked on `last_checked_on`."""
-    fields = {"dbs_certificate_number": certificate, "dbs_update_service": True}
+    fields = {
+        "dbs_certificate_number": certificate,
+        "dbs_update_service": True,
+        "dbs_consent_on": date(2025, 1, 1),
+    }
     return make_licence(session, dbs_last_checked_on=last_checked_on, **(fields | overrides))
 
 
@@ -102,4 +106,13 @@ def test_unsubscribed_licence_is_due_then_lapsed_when_long_overdue(session):
 def test_without_a_status_check_every_due_licence_is_the_councils_to_check(session):
     licence = subscribed(session, "000000000001")
     assert check_dbs(session, TODAY, NOW, None) == {"check_due": 1}
+    assert [a.subject_id for a in alerts(session, "dbs.check_due")] == [licence.id]
+
+
+@pytest.mark.parametrize("missing", ["dbs_consent_on", "date_of_birth"])
+def test_a_subscription_without_consent_or_date_of_birth_is_never_asked_but_due(session, missing):
+    licence = subscribed(session, "000000000001", **{missing: None})
+    statuses = Statuses({"000000000001": "BLANK_NO_NEW_INFO"})
+    assert check_dbs(session, TODAY, NOW, statuses) == {"check_due": 1}
+    assert statuses.asked == []
     assert [a.subject_id for a in alerts(session, "dbs.check_due")] == [licence.id]
