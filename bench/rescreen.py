@@ -72,9 +72,9 @@ def _discarding_alerts(session, work) -> dict:
     from licensing.models import Alert, Delivery
 
     done = work()
-    alert_ids = select(Alert.id).where(Alert.alert_type == "screening.new_match")
-    session.execute(Delivery.__table__.delete().where(Delivery.alert_id.in_(alert_ids)))
-    session.execute(Alert.__table__.delete().where(Alert.alert_type == "screening.new_match"))
+    raised = Alert.alert_type.in_(("screening.new_match", "screening.possible_match"))
+    session.execute(Delivery.__table__.delete().where(Delivery.alert_id.in_(select(Alert.id).where(raised))))
+    session.execute(Alert.__table__.delete().where(raised))
     session.commit()
     return done
 

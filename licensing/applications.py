@@ -163,9 +163,9 @@ def refuse(
     `effective_on`, by default the date of the decision.
     """
     decided_on = decided_on or now.date()
-    if decided_on > now.date():
+    if problem := past_problem(decided_on, now.date()):
         raise ValidationFailed(
-            "A refusal cannot be dated in the future.", [_error("decided_on", "In future.")]
+            f"The date of the refusal {problem}.", [_error("decided_on", sentence(problem))]
         )
     choice = recording.choice_from(register)
     application = _decide(

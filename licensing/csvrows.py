@@ -11,7 +11,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TextIO
 
-from licensing.dates import EARLIEST, UnreadableDate, decision_problems, long_date, read_date, sentence
+from licensing.dates import (
+    EARLIEST,
+    UnreadableDate,
+    decision_problems,
+    long_date,
+    read_date,
+    sentence,
+    term_problem,
+)
 from licensing.dbs import DBS_FIELDS, certificate_number, subscription_lacks
 from licensing.errors import ValidationFailed
 from licensing.identity import clean_identity, warning_kind
@@ -177,8 +185,8 @@ def parse_licence(raw: dict, authorities: dict, today: date) -> tuple[dict, list
     if licence_type not in LICENCE_TYPES:
         raise RowRejected(f"licence_type must be one of {', '.join(LICENCE_TYPES)}, not {licence_type!r}")
     granted_on, expires_on = parse_date(raw, "granted_on"), parse_date(raw, "expires_on")
-    if expires_on < granted_on:
-        raise RowRejected("expires_on is before granted_on")
+    if problem := term_problem(granted_on, expires_on):
+        raise RowRejected(f"expires_on: {problem}")
     status = "expired" if expires_on < today else "active"
     values |= {"badge_number": badge, "licence_type": licence_type, "granted_on": granted_on}
     values |= {"expires_on": expires_on, "status": status}

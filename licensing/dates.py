@@ -17,6 +17,9 @@ YOUNGEST_YEARS = 16
 # A revocation or suspension takes effect 21 days after notice, or once an appeal is decided (1976 Act
 # s.61(2), s.77): months ahead, never years.
 EFFECTIVE_AHEAD_DAYS = 366
+# Local Government (Miscellaneous Provisions) Act 1976 s.53(1)(a), as amended by the Deregulation Act
+# 2015 s.10: a driver's licence runs for three years unless the council has a reason to grant a shorter one.
+MAX_TERM_YEARS = 3
 FORMS = "YYYY-MM-DD, DD/MM/YYYY or 18 May 1960"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d+)")
@@ -72,12 +75,26 @@ def long_date(day: date) -> str:
     return f"{day.day} {calendar.month_name[day.month]} {day.year}"
 
 
-def years_before(day: date, years: int) -> date:
-    """Return the same day `years` earlier (29 February becomes 28 February)."""
+def add_years(day: date, years: int) -> date:
+    """Return the same day `years` later, or earlier when negative (29 February becomes 28 February)."""
     try:
-        return day.replace(year=day.year - years)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=day.year - years, day=28)
+        return day.replace(year=day.year + years, day=28)
+
+
+def years_before(day: date, years: int) -> date:
+    """Return the same day `years` earlier."""
+    return add_years(day, -years)
+
+
+def term_problem(starts_on: date, expires_on: date) -> str | None:
+    """Say what is wrong with a licence's term: it ends after it starts, within the statutory maximum."""
+    if expires_on <= starts_on:
+        return "The expiry date must be after the start date."
+    if expires_on > add_years(starts_on, MAX_TERM_YEARS):
+        return f"A driver's licence runs for at most {MAX_TERM_YEARS} years (1976 Act s.53)."
+    return None
 
 
 def birth_problem(born: date, today: date) -> str | None:

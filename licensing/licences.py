@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from licensing import audit, dbs, pages, recording, requests
 from licensing.actors import Actor
+from licensing.dates import term_problem
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.gate import check_grant_allowed
 from licensing.keys import index_record
@@ -39,9 +40,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 RENEWABLE = frozenset({"active", "expired"})
 # The changes that are s.2 decisions, and the register's name for each.
 REGISTERED = {"suspend": "suspension", "revoke": "revocation"}
-# Local Government (Miscellaneous Provisions) Act 1976 s.53(1)(a), as amended by the Deregulation Act
-# 2015 s.10: a driver's licence runs for three years unless the council has a reason to grant a shorter one.
-MAX_TERM_YEARS = 3
 
 
 def grant(
@@ -221,14 +219,6 @@ def list_licences(
     return pages.fetch_page(session, query, (Licence.id,), after, limit)
 
 
-def add_years(day: date, years: int) -> date:
-    """Return the same day `years` later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:
     """Return a pending application of the actor's authority, NotFound for another's, 409 if decided."""
     # Locked: two grants on one application at once must not make two licences.
@@ -244,11 +234,8 @@ def _pending_application(session: Session, actor: Actor, application_id: int) ->
 
 def _check_term(starts_on: date, expires_on: date) -> None:
     """Refuse an expiry on or before the start, or beyond the statutory three-year term."""
-    if expires_on <= starts_on:
-        raise ValidationFailed("The expiry date must be after the start date.", _field("expires_on"))
-    if expires_on > add_years(starts_on, MAX_TERM_YEARS):
-        message = f"A driver's licence runs for at most {MAX_TERM_YEARS} years (1976 Act s.53)."
-        raise ValidationFailed(message, _field("expires_on", message))
+    if problem := term_problem(starts_on, expires_on):
+        raise ValidationFailed(problem, _field("expires_on", problem))
 
 
 def _check_effective(licence: Licence, effective_on: date) -> None:

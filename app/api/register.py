@@ -135,7 +135,7 @@ class Entry(MethodView):
 class Amendment(MethodView):
     """A later change to an entry; every council that asked about it (s.3) is notified."""
 
-    @require_scope("council:write")
+    @require_scope("council:decide")  # a manager's decision, as on the officer pages
     @versioned(register.own_entry, "entry_id")
     @blp.arguments(AmendSchema)
     @blp.response(200, EntrySchema)

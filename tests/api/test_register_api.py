@@ -15,6 +15,7 @@ from tests.factories import (
 )
 
 WRITE = ["council:read", "council:write"]
+DECIDE = [*WRITE, "council:decide"]  # a manager's key: amending an entry is a manager's decision
 PROBLEM = "application/problem+json"
 
 
@@ -23,7 +24,7 @@ def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
-def council_key(session, authority_id=None, scopes=WRITE) -> str:
+def council_key(session, authority_id=None, scopes=DECIDE) -> str:
     """Return a key of a council (a new one unless given)."""
     authority_id = authority_id or make_authority(session).id
     return make_api_client(session, authority_id=authority_id, scopes=scopes)[1]
@@ -163,6 +164,16 @@ def test_correcting_dates_through_the_api(client, session):
         client.post(f"/api/v1/register-entries/{entry.id}/amend", json=bad, headers=bearer(key)).status_code
         == 422
     )
+
+
+def test_amending_an_entry_needs_a_managers_key_as_the_page_needs_a_manager(client, session):
+    entry = make_register_entry(session)
+    body = {"change": "overturned"}
+    url = f"/api/v1/register-entries/{entry.id}/amend"
+    officer_key = council_key(session, entry.authority_id, WRITE)
+    assert client.post(url, json=body, headers=bearer(officer_key)).status_code == 403
+    manager_key = council_key(session, entry.authority_id)
+    assert client.post(url, json=body, headers=bearer(manager_key)).status_code == 200
 
 
 ID_ENDPOINTS = [

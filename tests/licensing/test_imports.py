@@ -403,3 +403,18 @@ def test_on_postgresql_an_import_leaves_its_tables_vacuumed_for_index_only_probe
     tuples = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'register_entry'"))
     assert pages["match_key"] > 0 and pages["register_entry"] > 0
     assert tuples == 20
+
+
+def test_licence_rows_keep_the_statutory_term_as_the_grant_does(session, now):
+    code = make_authority(session).code
+    text = licence_text(
+        code,
+        licence_line(code, "L1", "B1", expires="2027-12-31"),  # granted 2025-01-01, as every line
+        licence_line(code, "L2", "B2", expires="2030-01-01"),  # five years
+        licence_line(code, "L3", "B3", expires="2025-01-01"),  # ends as it starts
+    )
+    report, rejects = run_licences(session, now, text)
+    assert (report.inserted, report.rejected) == (1, 2)
+    reasons = {r[0]: r[1] for r in rejects[1:]}
+    assert reasons["3"] == "expires_on: A driver's licence runs for at most 3 years (1976 Act s.53)."
+    assert reasons["4"] == "expires_on: The expiry date must be after the start date."

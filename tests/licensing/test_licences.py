@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing import gate, licences
+from licensing import dates, gate, licences
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.keys import KIND_CODES
@@ -225,7 +225,7 @@ def test_grant_term_is_after_the_grant_and_at_most_three_years(session, now, exp
 
 
 def test_three_years_from_29_february_ends_on_28_february():
-    assert licences.add_years(date(2028, 2, 29), 3) == date(2031, 2, 28)
+    assert dates.add_years(date(2028, 2, 29), 3) == date(2031, 2, 28)
 
 
 def test_grant_is_refused_on_a_decided_application(session, now):

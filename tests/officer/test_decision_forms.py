@@ -152,7 +152,7 @@ def test_refusal_dated_in_the_future_is_refused_by_the_service(manager_client, s
     data = refusal(**date_fields("decided_on", date(2099, 1, 1)))
     response = post(manager_client, f"/applications/{application.id}/refuse", data)
     assert response.status_code == 400 and shows_error(
-        response.get_data(as_text=True), "decided_on", "In future"
+        response.get_data(as_text=True), "decided_on", "Must not be in the future"
     )
     assert stored(engine, Application, application.id).status == "pending"
 

@@ -297,3 +297,10 @@ def test_bad_dbs_details_show_errors_and_change_nothing(officer_client, session,
 def test_another_councils_dbs_details_are_not_found(officer_client, session):
     licence = make_licence(session, authority_id=make_authority(session).id)
     assert officer_client.get(f"/licences/{licence.id}/dbs").status_code == 404
+
+
+def test_the_licence_page_shows_identifiers_kept_though_not_valid(officer_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id, ni_number="12345")
+    page = officer_client.get(f"/licences/{licence.id}").get_data(as_text=True)
+    assert "data-identity-warnings" in page
+    assert "National Insurance number 12345 is not valid" in page
