@@ -15,8 +15,7 @@ from datetime import date
 
 from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
 from licensing.errors import ValidationFailed
-from licensing.matching import person_from
-from licensing.matching import warnings as engine_warnings
+from licensing.matching import licence_remarks, person_from
 from licensing.matching.identifiers import normalise_licence, normalise_ni, normalise_postcode
 from licensing.models import IDENTITY_FIELDS, Identity
 
@@ -26,8 +25,8 @@ UNKNOWN_SEX = ("u", "unknown", "not known", "n/k", "nk", "not stated", "prefer n
 REQUIRED = ("given_names", "family_name")
 _SEPARATORS = re.compile(r"[\s\-.]+")
 _NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
-# The engine's own remarks on a valid licence number start so ("licence number encodes another DOB").
-_ENGINE_LICENCE_REMARK = "licence number "
+# The engine's remarks on a valid licence number read "licence number encodes another DOB (...)".
+_REMARK = "licence number "
 
 
 def _ni_number(text: str) -> str | None:
@@ -62,8 +61,9 @@ def clean_identity(
     values["previous_names"] = _previous_names(fields.get("previous_names"))
     values["sex"] = _sex(fields.get("sex"), errors)
     values["date_of_birth"] = _date_of_birth(fields.get("date_of_birth"), today, errors)
-    for name in STANDARD:
-        values[name] = standard_form(name, fields.get(name))
+    given = {name: (fields.get(name) or "").strip() for name in STANDARD}
+    valid = {name: valid_form(name, text) for name, text in given.items()}
+    values |= {name: valid[name] or given[name] or None for name in STANDARD}
     errors += [_error(name, "Required.") for name in required if not values[name]]
     errors += [
         _error(name, f"At most {width} characters.")
@@ -72,13 +72,7 @@ def clean_identity(
     ]
     if errors:
         raise ValidationFailed("The identity is not valid.", sorted(errors, key=_field_order))
-    return values, identity_warnings(values)
-
-
-def standard_form(name: str, text: str | None) -> str | None:
-    """Return an identifier in its standard form if valid, else as given (trimmed); None when empty."""
-    given = (text or "").strip()
-    return (valid_form(name, given) or given) if given else None
+    return values, _warnings(values, valid)
 
 
 def valid_form(name: str, text: str | None) -> str | None:
@@ -93,15 +87,15 @@ def is_valid(name: str, value: str | None) -> bool:
 
 def identity_warnings(values: dict) -> list[dict]:
     """Return what is wrong with an identity's identifiers, as [{"field", "warning"}], in field order."""
-    found = [{"field": name, "warning": "not valid"} for name in STANDARD if values.get(name)]
-    found = [w for w in found if not is_valid(w["field"], values[w["field"]])]
-    if normalise_licence(values.get("driving_licence_number")):
-        remarks = engine_warnings(person_from(_Values(values)))
-        found += [
-            {"field": "driving_licence_number", "warning": remark.removeprefix(_ENGINE_LICENCE_REMARK)}
-            for remark in remarks
-            if remark.startswith(_ENGINE_LICENCE_REMARK)
-        ]
+    return _warnings(values, {name: valid_form(name, values.get(name)) for name in STANDARD})
+
+
+def _warnings(values: dict, valid: dict) -> list[dict]:
+    """Return the warnings of an identity whose identifiers' standard forms (None: not valid) are known."""
+    found = [{"field": name, "warning": "not valid"} for name in STANDARD if values[name] and not valid[name]]
+    if valid["driving_licence_number"]:
+        remarks = licence_remarks(person_from(_Values(values)))
+        found += [{"field": "driving_licence_number", "warning": r.removeprefix(_REMARK)} for r in remarks]
     return found
 
 

@@ -143,8 +143,12 @@ def prepare_for_keys(person) -> Prepared:
 
 
 def warnings(person) -> list[str]:
-    """Return what is wrong with `person`'s optional identifiers; none of it stops the person being used."""
-    p = prepare(person)
+    """Return what is wrong with `person`'s optional identifiers; none of it stops the person being used.
+
+    Normalised without the cache, as `licence_remarks` is: a record is checked once, as it is stored, and
+    an import of a million would push out of the cache the people a screening compares again and again.
+    """
+    p = _fields(person, address=False)
     found = []
     if (person.postcode or "").strip() and p.postcode is None:
         found.append(f"postcode {person.postcode!r} is not a valid UK postcode; not used for matching")
@@ -155,19 +159,24 @@ def warnings(person) -> list[str]:
             f"driving licence number {person.driving_licence_number!r} is not a valid GB driver number; "
             "not used for matching"
         )
-    if p.licence:
-        found.extend(_licence_warnings(p))
-    return found
+    return found + (_licence_remarks(p.licence, person) if p.licence else [])
 
 
-def _licence_warnings(p: Prepared) -> list[str]:
-    """Return how a valid licence number disagrees with its own holder's details (for a human to check)."""
+def licence_remarks(person) -> list[str]:
+    """Return how a valid driver number disagrees with its own holder's details, for a human to check."""
+    licence = normalise_licence(person.driving_licence_number)
+    return _licence_remarks(licence, person) if licence else []
+
+
+def _licence_remarks(licence: str, person) -> list[str]:
+    """Return how a valid driver number disagrees with its own holder's surname, DOB and sex."""
     found = []
-    surnames = {licence_surname(p.person.family_name)} | {licence_surname(n) for n in p.person.previous_names}
-    if p.licence[:5] not in surnames:
-        found.append(f"licence number encodes another surname ({p.licence[:5].rstrip('9')})")
-    if p.dob and not licence_encodes_dob(p.licence, p.dob):
-        found.append(f"licence number encodes another DOB ({licence_dob(p.licence, p.dob)})")
-    elif p.sex and licence_sex(p.licence) != p.sex:
+    surnames = {licence_surname(person.family_name)} | {licence_surname(n) for n in person.previous_names}
+    if licence[:5] not in surnames:
+        found.append(f"licence number encodes another surname ({licence[:5].rstrip('9')})")
+    dob, sex = person.date_of_birth, normal_sex(person.sex)
+    if dob and not licence_encodes_dob(licence, dob):
+        found.append(f"licence number encodes another DOB ({licence_dob(licence, dob)})")
+    elif sex and licence_sex(licence) != sex:
         found.append("licence number encodes the other sex")
     return found
