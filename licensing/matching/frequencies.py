@@ -10,7 +10,10 @@ PRIOR_WEIGHT records:
 
 So a register of ten records weighs a pair as a register of a million does: two records out of six
 sharing a name make it no commoner than the prior says, while a national register's own counts
-outweigh the prior a hundred to one.
+outweigh the prior a hundred to one. A name no record carries keeps its prior at any size: it is an
+applicant's own spelling (a typo, another romanisation), and a count of none says nothing of how
+common the name he means is; taken as one in a million it would weigh a misspelt "Hussian" as a rare
+name.
 """
 
 import csv
@@ -47,8 +50,9 @@ def share(frequencies, kind: str, group: str) -> float:
     """Return the share of records whose name of `kind` falls in `group`, bounded and never zero."""
     key = f"{kind}:{group}"
     value = prior_shares().get(key, DEFAULT_SHARE[kind])
-    if frequencies is not None and frequencies.total > 0:
-        value = (frequencies.count(key) + PRIOR_WEIGHT * value) / (frequencies.total + PRIOR_WEIGHT)
+    count = frequencies.count(key) if frequencies is not None else 0
+    if count:
+        value = (count + PRIOR_WEIGHT * value) / (frequencies.total + PRIOR_WEIGHT)
     return min(max(value, FLOOR[kind]), CEILING)
 
 

@@ -1,6 +1,7 @@
 """Scoring: true matches under one or two corruptions reach `match`; look-alikes never do."""
 
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from licensing.matching import (
     ceiling,
     compare,
     compare_fields,
+    frequency_keys,
     person_from,
 )
 from tests.licensing.matching.people import make_person
@@ -392,3 +394,14 @@ def test_an_invalid_licence_number_a_keystroke_from_a_valid_one_is_weak_evidence
     sarah = replace(SARAH_DL, driving_licence_number="MORGA657054SM9I")  # a character short
     result = compare(SARAH_DL, sarah)
     assert "licence number: one character from the other, though not a valid number" in result.evidence
+
+
+def test_a_misspelt_name_no_record_carries_weighs_the_same_on_a_small_and_a_large_register():
+    # The register holds "Hussain" (and the pair's other names) but never the applicant's "Hussian".
+    recorded = replace(IMRAN, address="", postcode=None)
+    misspelt = replace(recorded, family_name="Hussian")
+    keys = frequency_keys(recorded)
+    small = NameFrequencies(Counter(dict.fromkeys(keys, 2)), total=10)
+    large = NameFrequencies(Counter(dict.fromkeys(keys, 20000)), total=1_000_000)
+    scores = [compare(misspelt, recorded, frequencies).score for frequencies in (small, large)]
+    assert abs(scores[0] - scores[1]) <= 0.01, scores
