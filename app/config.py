@@ -27,6 +27,10 @@ class Config:
     SESSION_COOKIE_SECURE = False
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    # Local (password) accounts also give a code from an authenticator app; production refuses to run
+    # without it (docs/security/sign-in.md). Off here so that scripts, the demo and tests sign in simply.
+    SECOND_FACTOR_REQUIRED = False
+    PASSWORD_LINK_HOURS = 72  # how long a one-time set-password link from `flask users create` works
     LOG_LEVEL = "INFO"
     API_TITLE = "Crosscheck API"
     API_VERSION = "v1"
@@ -91,6 +95,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    SECOND_FACTOR_REQUIRED = True
     RATELIMIT_STORAGE_URI = ""  # empty: app.limits counts in REDIS_URL, shared by every web process
 
 
@@ -126,6 +131,8 @@ ENV_KEYS = (
     "SCOTLAND_CALENDAR",
     "EXTRA_BANK_HOLIDAYS",
     "TRUSTED_PROXIES",
+    "SECOND_FACTOR_REQUIRED",
+    "PASSWORD_LINK_HOURS",
 )
 
 
@@ -174,3 +181,5 @@ def check_safe(settings: dict) -> None:
         raise ConfigError("Production needs SECRET_KEY set to a random value of 32+ characters.")
     if settings["DATABASE_URL"].startswith("sqlite"):
         raise ConfigError("Production needs DATABASE_URL pointing at PostgreSQL, not SQLite.")
+    if str(settings.get("SECOND_FACTOR_REQUIRED")).strip().lower() not in ("true", "1", "yes", "on"):
+        raise ConfigError("Production needs SECOND_FACTOR_REQUIRED: local accounts must use a second factor.")

@@ -9,6 +9,7 @@ from app.cli.db import db_cli
 from app.cli.deliveries import deliveries_cli
 from app.cli.demo import demo_cli
 from app.cli.licences import licences
+from app.cli.oidc import oidc_cli
 from app.cli.reference import authorities_cli, reference_cli
 from app.cli.register import register
 from app.cli.subscriptions import subscriptions_cli
@@ -28,6 +29,9 @@ GROUPS: list = [
     deliveries_cli,
     subscriptions_cli,
 ]
+
+
+authorities_cli.add_command(oidc_cli)
 
 
 def init_app(app: Flask) -> None:

@@ -1,17 +1,26 @@
-"""`flask users create`: officer accounts."""
+"""`flask users create|password-link|reset-second-factor`: officer accounts."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlmodel import select
 
 from app import db
+from app.officer.second_factor import link_lifetime, link_url
+from licensing import second_factor
 from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
+from licensing.models import User
 from licensing.models.organisations import ROLES
+from licensing.password_links import create_user_without_password
 from licensing.reference import authority_by_code
-from licensing.users import create_user
+from licensing.users import create_user, normalise_email
 
 users_cli = AppGroup("users", help="Manage officer accounts.")
+PRODUCTION_PASSWORD = (
+    "In production an officer chooses their own password through a one-time link: leave out --password."
+)
 
 
 @users_cli.command("create")
@@ -21,31 +30,58 @@ users_cli = AppGroup("users", help="Manage officer accounts.")
 @click.option("--authority", "code", required=True, help="The GSS code of the officer's authority.")
 @click.option(
     "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="For scripts; asked for (twice, hidden) when left out.",
+    default=None,
+    help="Development and testing only, for scripts. Left out: print a one-time set-password link.",
 )
-def create_command(email: str, name: str, role: str, code: str, password: str) -> None:
-    """Create an officer account of an authority."""
+def create_command(email: str, name: str, role: str, code: str, password: str | None) -> None:
+    """Create an officer account of an authority, and print its set-password link unless given --password."""
+    if password is not None and current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(PRODUCTION_PASSWORD)
     session = db.session()
     authority = authority_by_code(session, code)
     if authority is None:
         raise click.ClickException(f"No authority has the code {code!r}.")
+    details = {"email": email, "name": name, "role": role, "authority_id": authority.id}
+    make = create_user if password is not None else create_user_without_password
+    extra = {"password": password} if password is not None else {}
     try:
-        user = create_user(
-            session,
-            email=email,
-            name=name,
-            password=password,
-            role=role,
-            authority_id=authority.id,
-            now=utcnow(),
-            actor=cli_actor("users create"),
-        )
+        user = make(session, now=utcnow(), actor=cli_actor("users create"), **details, **extra)
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(f"Created {user.role} {user.email} (user {user.id}) of {authority.code} {authority.name}.")
+    if password is None:
+        _echo_link(user)
+
+
+@users_cli.command("password-link")
+@click.option("--email", required=True, help="The officer's e-mail address.")
+def password_link_command(email: str) -> None:
+    """Print a new one-time set-password link for an officer (a forgotten password, an expired link)."""
+    _echo_link(_user(email))
+
+
+@users_cli.command("reset-second-factor")
+@click.option("--email", required=True, help="The officer's e-mail address.")
+def reset_second_factor_command(email: str) -> None:
+    """Remove an officer's authenticator and recovery codes: they set up a new one at their next sign-in."""
+    user = _user(email)
+    second_factor.reset(db.session(), user, utcnow(), cli_actor("users reset-second-factor"))
+    click.echo(f"Removed the authenticator of {user.email}: they set up a new one at their next sign-in.")
+
+
+def _user(email: str) -> User:
+    """Return the officer with this e-mail address, or fail the command."""
+    user = db.session().exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise click.ClickException(f"No officer has the e-mail address {email!r}.")
+    return user
+
+
+def _echo_link(user: User) -> None:
+    """Print the officer's set-password link and how long it works."""
+    hours = link_lifetime().total_seconds() / 3600
+    click.echo(f"Send this link to {user.email}; it works once, for {hours:g} hours, to choose a password:")
+    click.echo(link_url(user))
 
 
 def _explain(error: DomainError) -> str:

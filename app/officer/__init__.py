@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
 from app import auth, db
-from app.officer import pages
+from app.officer import oidc, pages, second_factor
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
 from licensing.users import authority_of, sign_in
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
     """Register the officer pages and make the signed-in officer available to every template."""
     app.register_blueprint(bp)
     pages.init_app(app)
+    second_factor.init_app(app)
+    oidc.init_app(app)
     app.context_processor(officer_context)
 
 
@@ -59,8 +61,7 @@ def sign_in_page():
         )
     except Unauthenticated as refusal:
         return render_template("officer/sign_in.html", form=form, error=refusal.detail)
-    auth.sign_in_officer(user)
-    return redirect(url_for("officer.index"))
+    return second_factor.after_password(user)
 
 
 @bp.post("/sign-out")

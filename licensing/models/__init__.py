@@ -53,3 +53,7 @@ __all__ += ["IdempotentResponse"]
 from licensing.models.subscriptions import EmailRecipient, WebhookEndpoint  # noqa: E402
 
 __all__ += ["EmailRecipient", "WebhookEndpoint"]
+
+from licensing.models.signin import IdentityLink, IdentityProvider, RecoveryCode, SecondFactor  # noqa: E402
+
+__all__ += ["IdentityLink", "IdentityProvider", "RecoveryCode", "SecondFactor"]
