@@ -36,16 +36,9 @@ def is_enrolled(session: Session, user: User) -> bool:
     return factor is not None and factor.confirmed_at is not None
 
 
-def start_enrolment(session: Session, user: User) -> str:
-    """Give the officer a new, unconfirmed authenticator secret and return it (a confirmed one stays)."""
-    factor = session.get(SecondFactor, user.id)
-    if factor is not None and factor.confirmed_at is not None:
-        raise ValidationFailed("This account already has an authenticator.")
-    factor = factor or SecondFactor(user_id=user.id, secret="")
-    factor.secret = pyotp.random_base32()
-    session.add(factor)
-    session.commit()
-    return factor.secret
+def new_secret() -> str:
+    """Return a new authenticator secret (160 random bits, base32), kept nowhere until confirmed."""
+    return pyotp.random_base32()
 
 
 def provisioning_uri(secret: str, email: str) -> str:
@@ -53,10 +46,15 @@ def provisioning_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 
-def confirm_enrolment(session: Session, user: User, code: str, now: datetime) -> list[str]:
-    """Confirm the authenticator with a code from it and return new recovery codes, shown only now."""
+def confirm_enrolment(session: Session, user: User, secret: str, code: str, now: datetime) -> list[str]:
+    """Keep the authenticator once a code from it is right; return new recovery codes, shown only now."""
     factor = _locked(session, user)
-    if factor is None or factor.confirmed_at is not None or not _accept_totp(factor, code, now):
+    if factor is not None and factor.confirmed_at is not None:
+        session.rollback()
+        raise ValidationFailed("This account already has an authenticator.")
+    factor = factor or SecondFactor(user_id=user.id, secret=secret)
+    factor.secret, factor.last_step, factor.failures = secret, 0, 0
+    if not _accept_totp(factor, code, now):
         session.rollback()
         raise ValidationFailed(REFUSAL, [{"field": "code", "message": REFUSAL}])
     factor.confirmed_at = now

@@ -18,7 +18,7 @@ from app import auth, db
 from licensing import password_links, second_factor
 from licensing.clock import utcnow
 from licensing.errors import DomainError, Unauthenticated
-from licensing.models import SecondFactor, User
+from licensing.models import User
 
 bp = Blueprint("second_factor", __name__)
 PENDING_KEY = "pending_officer"
@@ -97,14 +97,15 @@ def enrol_page():
     if user is None or second_factor.is_enrolled(db.session(), user):
         return redirect(url_for("officer.sign_in_page"))
     form = CodeForm()
+    secret = _enrolment_secret()
     if form.validate_on_submit():
         try:
-            codes = second_factor.confirm_enrolment(db.session(), user, form.code.data, utcnow())
+            codes = second_factor.confirm_enrolment(db.session(), user, secret, form.code.data, utcnow())
         except DomainError as refusal:
-            return _enrol_form(user, form, refusal.detail)
+            return _enrol_form(user, form, secret, refusal.detail)
         auth.sign_in_officer(user)
         return render_template("officer/second_factor/recovery_codes.html", codes=codes)
-    return _enrol_form(user, form, None)
+    return _enrol_form(user, form, secret, None)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
@@ -144,16 +145,21 @@ def _link_settings() -> tuple:
     return current_app.config["SECRET_KEY"], utcnow(), link_lifetime()
 
 
-def _enrol_form(user: User, form: CodeForm, error: str | None):
-    """Show a new authenticator secret as a QR code and as text, with the form for its first code."""
-    if error is None:
-        secret = second_factor.start_enrolment(db.session(), user)
-    else:  # the officer's app already holds the secret shown before: show the same one again
-        secret = db.session().get(SecondFactor, user.id).secret
+def _enrol_form(user: User, form: CodeForm, secret: str, error: str | None):
+    """Show the authenticator secret as a QR code and as text, with the form for its first code."""
     uri = second_factor.provisioning_uri(secret, user.email)
     return render_template(
         "officer/second_factor/enrol.html", form=form, error=error, qr=_qr_svg(uri), secret=_grouped(secret)
     )
+
+
+def _enrolment_secret() -> str:
+    """Return the secret this browser's enrolment shows, made on first sight: a reload shows the same one."""
+    pending = dict(session[PENDING_KEY])
+    if "secret" not in pending:
+        pending["secret"] = second_factor.new_secret()
+        session[PENDING_KEY] = pending
+    return pending["secret"]
 
 
 def _pending_user() -> User | None:
