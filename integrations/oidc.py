@@ -36,7 +36,7 @@ class OidcClient:
     ):
         """Keep the provider's settings; nothing is fetched until needed."""
         self.client = client
-        self.issuer = issuer.rstrip("/")
+        self.issuer = issuer
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -45,7 +45,8 @@ class OidcClient:
     def metadata(self) -> dict:
         """Return the provider's discovery document, which must name this issuer exactly."""
         if self._metadata is None:
-            document = self._get_json(f"{self.issuer}/.well-known/openid-configuration")
+            # OpenID Connect Discovery 1.0 s.4: the issuer without a trailing slash, then the well-known path.
+            document = self._get_json(f"{self.issuer.rstrip('/')}/.well-known/openid-configuration")
             if document.get("issuer") != self.issuer:
                 raise OidcError("the discovery document names another issuer")
             self._metadata = document

@@ -44,7 +44,7 @@ def configure(
     provider = provider_of(session, authority.id) or IdentityProvider(
         authority_id=authority.id, created_at=now
     )
-    provider.issuer = issuer.rstrip("/")
+    provider.issuer = issuer.strip()  # exactly: ID tokens are compared with it character for character
     provider.client_id = client_id.strip()
     provider.client_secret_env = client_secret_env
     provider.allowed_domains = " ".join(domains)

@@ -48,7 +48,7 @@ def set_command(code: str, issuer: str, client_id: str, client_secret_env: str, 
     except DomainError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
         raise click.ClickException(f"{error.detail} {problems}".strip()) from error
-    click.echo(f"{authority.code} {authority.name} signs in through {issuer.rstrip('/')}.")
+    click.echo(f"{authority.code} {authority.name} signs in through {issuer}.")
     click.echo(f"Register this redirect URI at the provider: {_redirect_uri()}")
     if not os.environ.get(client_secret_env):
         click.echo(f"Warning: {client_secret_env} is not set here; set it wherever the web app runs.")

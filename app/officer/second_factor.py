@@ -6,7 +6,7 @@ a recovery code, or, the first time, sets up an authenticator and is shown their
 """
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import segno
 from flask import Blueprint, Flask, current_app, redirect, render_template, session, url_for
@@ -168,7 +168,7 @@ def _pending_user() -> User | None:
     if not isinstance(pending, dict):
         return None
     try:
-        started = utcnow().fromisoformat(pending["at"])
+        started = datetime.fromisoformat(pending["at"])
     except (KeyError, TypeError, ValueError):
         return None
     if utcnow() - started > PENDING_LIFETIME:

@@ -60,13 +60,14 @@ class FakeIdentityProvider:
 
     def discovery(self, request: Recorded) -> Reply:
         """Serve the discovery document."""
+        base = self.issuer.rstrip("/")
         return Reply(
             200,
             {
                 "issuer": self.issuer,
-                "authorization_endpoint": f"{self.issuer}/authorize",
-                "token_endpoint": f"{self.issuer}/token",
-                "jwks_uri": f"{self.issuer}/jwks",
+                "authorization_endpoint": f"{base}/authorize",
+                "token_endpoint": f"{base}/token",
+                "jwks_uri": f"{base}/jwks",
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],

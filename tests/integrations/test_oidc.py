@@ -130,6 +130,13 @@ def test_wrong_client_secret_is_refused_at_the_token_endpoint(idp):
     assert idp.refusals == ["client authentication failed"]
 
 
+def test_issuer_with_a_trailing_slash_is_matched_exactly(idp):
+    idp.issuer += "/"  # as some providers publish it: the ID token's iss keeps the slash
+    with httpx.Client(timeout=5) as http:
+        relying_party = OidcClient(http, idp.issuer, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
+        assert relying_party.finish(*sign_in_at_provider(relying_party))["iss"] == idp.issuer
+
+
 def test_discovery_naming_another_issuer_is_refused(idp):
     with httpx.Client(timeout=5) as http:
         relying_party = OidcClient(
