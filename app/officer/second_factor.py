@@ -47,8 +47,9 @@ def init_app(app: Flask) -> None:
 
 @bp.after_request
 def _no_store(response):
-    """Keep authenticator secrets, recovery codes and link pages out of every cache."""
+    """Keep authenticator secrets, recovery codes and link pages out of caches and Referer headers."""
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # a set-password link's token is in its path
     return response
 
 
