@@ -82,6 +82,8 @@ def _echo_link(user: User) -> None:
     hours = link_lifetime().total_seconds() / 3600
     click.echo(f"Send this link to {user.email}; it works once, for {hours:g} hours, to choose a password:")
     click.echo(link_url(user))
+    if not current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        click.echo("Warning: PUBLIC_BASE_URL is not an https:// address, the link works only here.")
 
 
 def _explain(error: DomainError) -> str:

@@ -57,6 +57,7 @@ def test_cli_without_password_prints_a_link_that_sets_the_password_once(app, cli
     result = create_without_password(app, authority.code)
     assert result.exit_code == 0, result.output
     assert "it works once, for 72 hours" in result.output
+    assert "PUBLIC_BASE_URL is not an https:// address" in result.output  # the testing default
     path = LINK.search(result.output).group(1)
     page = client.get(path)
     assert page.status_code == 200 and "new@council.example" in page.get_data(as_text=True)
