@@ -4,7 +4,6 @@ Development is only what CROSSCHECK_ENV=development asks for (make run sets it):
 other way (gunicorn, `flask run`, python -m scheduler) runs production and refuses an unsafe setting.
 """
 
-import logging
 import os
 import secrets
 from datetime import date
@@ -20,7 +19,6 @@ MIN_SECRET_DISTINCT = 10  # "x" * 40 or a repeated word is long but guessable
 # Settings that hold a secret: each may instead be read from the file named by <NAME>_FILE (a mounted
 # container or systemd secret), so that it need not sit in the process environment.
 SECRET_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "NOTIFY_API_KEY")
-log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
