@@ -43,6 +43,8 @@ assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend and axe-core from npm (packag
 browser: ## Install Debian's chromium for the browser tests (apt-get) unless /usr/bin/chromium exists
 	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
+# make run is a developer's machine: development settings, SQLite under instance/, the demo data.
+run: export CROSSCHECK_ENV := development
 run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, start the service on :5000 and one scheduler
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
@@ -55,7 +57,7 @@ run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, start
 scheduler: $(STAMP) ## Run the scheduler process alone (alert deliveries, periodic jobs; reads DATABASE_URL)
 	$(BIN)/python -m scheduler
 
-serve: $(STAMP) ## Serve with gunicorn (production style; reads DATABASE_URL, SECRET_KEY)
+serve: $(STAMP) ## Serve with gunicorn in production (unless CROSSCHECK_ENV says otherwise; needs DATABASE_URL, SECRET_KEY)
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: $(STAMP) $(ASSETS_STAMP) browser ## Lint, then run every test on SQLite (and PostgreSQL if TEST_DATABASE_URL is set)

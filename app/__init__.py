@@ -1,10 +1,14 @@
 """Crosscheck's web application factory."""
 
+import logging
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import api, auth, cli, db, errors, frontend, logs, officer, ops, public
-from app.config import INSTANCE_DIR, load_config
+from app import api, auth, cli, db, errors, frontend, headers, logs, officer, ops, public
+from app.config import INSTANCE_DIR, development_warnings, load_config
+
+log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     INSTANCE_DIR.mkdir(exist_ok=True)
     logs.init_app(app)
+    headers.init_app(app)
+    for warning in development_warnings(app.config):
+        log.warning(warning)
     db.init_app(app)
     errors.init_app(app)
     api.init_app(app)

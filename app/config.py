@@ -1,13 +1,24 @@
-"""Configuration from the environment: one class per environment, safe embedded defaults."""
+"""Configuration from the environment: one class per environment, production unless told otherwise.
+
+Development is only what CROSSCHECK_ENV=development asks for (make run sets it): a server started any
+other way (gunicorn, `flask run`, python -m scheduler) runs production and refuses an unsafe setting.
+"""
 
 import os
+import secrets
 from datetime import date
 from pathlib import Path
 
 from licensing.workdays import Calendar, calendar_for
 
-DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+SECRET_FILE_NAME = "secret_key"  # development's own random secret, under instance/
+DEFAULT_ENV = "production"
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10  # "x" * 40 or a repeated word is long but guessable
+# Settings that hold a secret: each may instead be read from the file named by <NAME>_FILE (a mounted
+# container or systemd secret), so that it need not sit in the process environment.
+SECRET_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "NOTIFY_API_KEY")
 
 
 class ConfigError(RuntimeError):
@@ -18,7 +29,7 @@ class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "development"
-    SECRET_KEY = DEFAULT_SECRET_KEY
+    SECRET_KEY = ""  # from the environment; development and testing make their own (load_config)
     DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'crosscheck.db'}"
     REDIS_URL = "redis://127.0.0.1:6379/0"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -38,6 +49,7 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     RATELIMIT_STORAGE_URI = "memory://"
+    RATE_LIMIT_REDIS_TIMEOUT_SECONDS = 1.0  # a Redis that does not answer fails the public check fast
     PUBLIC_CHECK_RATE_LIMIT = "30/minute"
     SCREENING_MAX_AGE_DAYS = 30  # a grant needs a screening of the application at most this old
     # Working days of the s.3/s.5 deadlines (licensing.workdays): Scottish authorities count Scotland's
@@ -107,6 +119,7 @@ ENV_KEYS = (
     "LOG_LEVEL",
     "RATELIMIT_STORAGE_URI",
     "PUBLIC_CHECK_RATE_LIMIT",
+    "RATE_LIMIT_REDIS_TIMEOUT_SECONDS",
     "SCHEDULER_POLL_SECONDS",
     "SCHEDULER_BATCH_SIZE",
     "SCHEDULER_LEASE_SECONDS",
@@ -137,14 +150,16 @@ ENV_KEYS = (
 
 
 def load_config(overrides: dict | None = None) -> dict:
-    """Build the settings for CROSSCHECK_ENV from its class, the environment and `overrides`."""
-    env_name = (overrides or {}).get("ENV_NAME") or os.environ.get("CROSSCHECK_ENV", "development")
+    """Build the settings of CROSSCHECK_ENV (unset: production) from its class, environment, `overrides`."""
+    env_name = (overrides or {}).get("ENV_NAME") or os.environ.get("CROSSCHECK_ENV") or DEFAULT_ENV
     if env_name not in CONFIGS:
         raise ConfigError(f"CROSSCHECK_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}.")
     cls = CONFIGS[env_name]
     settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
     settings.update({k: os.environ[k] for k in ENV_KEYS if os.environ.get(k)})
+    settings.update(secrets_from_files(os.environ))
     settings.update(overrides or {})
+    settings["SECRET_KEY"] = settings["SECRET_KEY"] or own_secret(env_name)
     check_safe(settings)
     working_calendar(settings)  # refuse a bad calendar at start-up, not on the first deadline
     settings["TRUSTED_PROXIES"] = trusted_proxies(settings)
@@ -173,13 +188,85 @@ def trusted_proxies(settings) -> int:
     return count
 
 
+def secrets_from_files(environ) -> dict:
+    """Read each secret setting whose <NAME>_FILE is set from that file; refuse both forms at once."""
+    found = {}
+    for name in SECRET_SETTINGS:
+        path = environ.get(f"{name}_FILE")
+        if not path:
+            continue
+        if environ.get(name):
+            raise ConfigError(f"Set {name} or {name}_FILE, not both.")
+        try:
+            found[name] = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigError(f"{name}_FILE: cannot read {path} ({error.strerror}).") from None
+    return found
+
+
+def own_secret(env_name: str) -> str:
+    """Return the secret of an environment given none: development's own, a throwaway for tests."""
+    if env_name == "development":
+        return instance_secret(INSTANCE_DIR)
+    if env_name == "testing":
+        return secrets.token_urlsafe(32)
+    return ""  # production: check_safe refuses to start
+
+
+def instance_secret(directory: Path) -> str:
+    """Return this installation's development secret, creating it (readable by its owner only) on first use.
+
+    The file is written in full under a temporary name and then linked into place, so two processes
+    starting together (make run starts the web app and the scheduler) agree on one secret and neither
+    reads a half-written file.
+    """
+    path = directory / SECRET_FILE_NAME
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        draft = directory / f".{SECRET_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as draft_file:
+            draft_file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def weak_secret(secret: str) -> bool:
+    """Tell whether a secret key is too short or too repetitive to resist guessing."""
+    return len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < MIN_SECRET_DISTINCT
+
+
 def check_safe(settings: dict) -> None:
-    """Refuse to run production with the default secret key or the embedded SQLite database."""
+    """Refuse to run production with a missing or weak secret key or the embedded SQLite database."""
     if settings["ENV_NAME"] != "production":
         return
-    if settings["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(settings["SECRET_KEY"]) < 32:
-        raise ConfigError("Production needs SECRET_KEY set to a random value of 32+ characters.")
+    if weak_secret(settings["SECRET_KEY"]):
+        raise ConfigError(
+            "Production needs SECRET_KEY (or SECRET_KEY_FILE) set to a random value of 32+ characters, "
+            'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))". '
+            "For a local trial, set CROSSCHECK_ENV=development."
+        )
     if settings["DATABASE_URL"].startswith("sqlite"):
         raise ConfigError("Production needs DATABASE_URL pointing at PostgreSQL, not SQLite.")
     if str(settings.get("SECOND_FACTOR_REQUIRED")).strip().lower() not in ("true", "1", "yes", "on"):
         raise ConfigError("Production needs SECOND_FACTOR_REQUIRED: local accounts must use a second factor.")
+
+
+def development_warnings(settings: dict) -> list[str]:
+    """Return what development relaxes, to be logged loudly whenever a development app starts."""
+    if settings["ENV_NAME"] != "development":
+        return []
+    relaxed = ["session cookies are sent over plain HTTP (not Secure)", "webhooks may use http://"]
+    if settings.get("WEBHOOK_ALLOW_PRIVATE"):
+        relaxed.append("webhooks may point at private and loopback addresses")
+    return [
+        "DEVELOPMENT MODE: never expose this server. "
+        + "; ".join(relaxed)
+        + f"; the secret key is this installation's own ({INSTANCE_DIR / SECRET_FILE_NAME} unless SECRET_KEY"
+        " is set). Set CROSSCHECK_ENV=production (the default) to serve for real."
+    ]

@@ -1,11 +1,18 @@
-"""Operational endpoints: liveness and readiness."""
+"""Operational endpoints: liveness and readiness.
+
+/readyz answers 503 when this process cannot serve (the database is unreachable or its schema is not at
+head), so a load balancer takes it out of rotation. Redis, where the public check's rate limit counts, is
+reported as "degraded" but keeps the answer 200: every process shares the one Redis, so taking them all
+out of rotation would stop officers and the API too, while only the public check is refused until it is
+back (app.limits).
+"""
 
 import logging
 
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy import text
 
-from app import db
+from app import db, limits
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -19,10 +26,15 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Answer 200 when the database answers and its schema is at head, else 503 naming the failed check."""
+    """Answer 200 when the database answers and its schema is at head, else 503 naming the failed check.
+
+    An unreachable Redis makes the answer "degraded", still 200 (see the module's docstring).
+    """
     checks = readiness_checks()
     if all(result == "ok" for result in checks.values()):
         return jsonify(status="ready", checks=checks)
+    if "failed" not in checks.values():
+        return jsonify(status="degraded", checks=checks)
     failed = ", ".join(name for name, result in checks.items() if result == "failed")
     response = jsonify(
         type="about:blank",
@@ -37,7 +49,7 @@ def readyz():
 
 
 def readiness_checks() -> dict[str, str]:
-    """Run the checks in order; once one fails, the later ones are skipped."""
+    """Run the database checks in order (once one fails, the later ones are skipped), then Redis's."""
     # Imported here so that app startup does not load Alembic's script directory.
     from app.migrate import is_at_head
 
@@ -46,6 +58,11 @@ def readiness_checks() -> dict[str, str]:
     checks["database"] = _outcome("database", lambda: _answers(engine))
     if checks["database"] == "ok":
         checks["migrations"] = _outcome("migrations", lambda: is_at_head(engine))
+    redis = limits.storage_state()
+    if redis is not None:
+        checks["redis"] = redis
+    if redis == "degraded":
+        log.warning("readiness check degraded", extra={"check": "redis"})
     return checks
 
 

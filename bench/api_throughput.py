@@ -105,7 +105,13 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, workers: int | None) -> subprocess.Popen:
     """Start gunicorn with the project's settings on 127.0.0.1:`port`; wait until /healthz answers."""
-    env = os.environ | {"DATABASE_URL": url, "HOST": "127.0.0.1", "PORT": str(port)}
+    # development settings, which the published figures were measured with (production refuses SQLite)
+    env = os.environ | {
+        "CROSSCHECK_ENV": "development",
+        "DATABASE_URL": url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"]

@@ -121,6 +121,7 @@ def main() -> None:
     engine, authority_id = setup(args.database_url, f"http://127.0.0.1:{server.server_address[1]}/hook")
     backlog = raise_alerts(engine, authority_id, args.count)
     env = os.environ | {
+        "CROSSCHECK_ENV": "development",  # allows the loopback receiver; production refuses private addresses
         "DATABASE_URL": args.database_url,
         "LOG_LEVEL": "WARNING",
         "SCHEDULER_POLL_SECONDS": "0.5",

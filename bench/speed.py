@@ -75,7 +75,7 @@ def timed_child(url: str, *args: str) -> dict:
     processes counts 1/n to each, so forked workers are not counted twice), and every process's CPU.
     The importing process's own peak resident set (VmHWM) is reported too.
     """
-    env = os.environ | {"DATABASE_URL": url, "FLASK_APP": "app:create_app"}
+    env = os.environ | {"CROSSCHECK_ENV": "development", "DATABASE_URL": url, "FLASK_APP": "app:create_app"}
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL

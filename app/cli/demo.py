@@ -1,7 +1,8 @@
 """`flask demo seed [--if-empty]`: reference data, demo officers and API keys, and synthetic records.
 
 Every person the demo creates comes from bench.generator: synthetic, never real. The officers share one
-published password, and the API keys are printed: this is demonstration data, never production data.
+published password, and the API keys are printed: this is demonstration data, never production data,
+so the command refuses to run in production before it touches the database.
 """
 
 import random
@@ -10,6 +11,7 @@ from collections import Counter
 from datetime import date, datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session, select
 
@@ -44,6 +46,11 @@ demo_cli = AppGroup("demo", help="Demonstration data (synthetic people only).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the register already holds a licence.")
 def seed_command(if_empty: bool) -> None:
     """Load reference data, create demo officers and API keys, and add synthetic licences and entries."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "Refused: demo seed creates officers with a published password and prints API keys, "
+            "so it never runs in production (CROSSCHECK_ENV=development for a demo)."
+        )
     session, now, actor = db.session(), utcnow(), cli_actor("demo seed")
     if if_empty and session.exec(select(Licence.id).limit(1)).first() is not None:
         click.echo("Demo seed skipped: the register already holds licences.")

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlmodel import func, select
 
+from app import create_app
 from app.cli.demo import AUTHORITY_CODES, DEMO_PASSWORD, LICENCES, REGISTER_ENTRIES
 from licensing import audit
 from licensing.clients import authenticate
@@ -12,8 +13,10 @@ from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
 from licensing.models import ApiClient, Authority, Licence, MatchKey, RegisterEntry, User
 from licensing.users import sign_in
+from tests.conftest import POSTGRES_URL
 from tests.factories import NOW
 
+STRONG_SECRET = "Kq7-vX2pLm9sRt4wYz8bNc3dFg6hJk1eUo5iAa0"
 KEY = re.compile(r"cc_[A-Za-z0-9]{12}_[A-Za-z0-9_-]+")
 
 
@@ -127,3 +130,22 @@ def test_the_key_councils_manager_signs_in_to_take_decisions(seeded, session):
     [email] = re.findall(r"^\s+(manager@\S+)$", seeded, flags=re.MULTILINE)
     user = sign_in(session, email, DEMO_PASSWORD, NOW, max_failures=5, lockout_minutes=15)
     assert user.role == "manager"
+
+
+def test_seed_refuses_in_production_with_one_line_and_creates_nothing(monkeypatch, session):
+    # A PostgreSQL suite seeds its own database if the refusal fails; a SQLite suite points at a closed
+    # port, where a seed that got past the refusal would fail loudly instead.
+    url = POSTGRES_URL or "postgresql+psycopg://crosscheck@127.0.0.1:9/crosscheck?connect_timeout=2"
+    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url, "SECRET_KEY": STRONG_SECRET})
+    for args in (["demo", "seed"], ["demo", "seed", "--if-empty"]):
+        result = app.test_cli_runner().invoke(args=args)
+
+        assert result.exit_code != 0
+        assert [line for line in result.output.splitlines() if line.strip()] == [
+            "Error: Refused: demo seed creates officers with a published password and prints API keys, "
+            "so it never runs in production (CROSSCHECK_ENV=development for a demo)."
+        ]
+        assert not KEY.search(result.output) and DEMO_PASSWORD not in result.output
+    app.extensions["crosscheck.engine"].dispose()
+    if POSTGRES_URL:
+        assert _count(session, User) == 0 and _count(session, ApiClient) == 0

@@ -6,11 +6,12 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.migrate import upgrade
 from tests.conftest import TEST_SECRET
+from tests.public.test_rate_limit_storage import free_port, start_redis
 
 
-def make_app(url: str):
+def make_app(url: str, **settings):
     """Create an app on `url`, whatever database the rest of the suite uses."""
-    return create_app({"ENV_NAME": "testing", "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET})
+    return create_app({"ENV_NAME": "testing", "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET} | settings)
 
 
 @pytest.fixture
@@ -19,9 +20,9 @@ def empty_sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
-def readyz(url: str):
+def readyz(url: str, **settings):
     """GET /readyz from an app on `url` and return the response."""
-    app = make_app(url)
+    app = make_app(url, **settings)
     try:
         return app.test_client().get("/readyz")
     finally:
@@ -74,3 +75,33 @@ def test_readyz_is_503_when_the_database_is_unreachable_and_leaks_nothing(url):
     body = response.get_data(as_text=True)
     for secret in ("s3cret-pw", "127.0.0.1", "nonexistent-directory", "crosscheck.db", "Error"):
         assert secret not in body
+
+
+def test_readyz_reports_an_unreachable_redis_as_degraded_and_stays_in_rotation(empty_sqlite_url):
+    upgrade(empty_sqlite_url)
+    response = readyz(empty_sqlite_url, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "degraded",
+        "checks": {"database": "ok", "migrations": "ok", "redis": "degraded"},
+    }
+
+
+def test_readyz_reports_a_reachable_redis_as_ok(empty_sqlite_url):
+    upgrade(empty_sqlite_url)
+    port = free_port()
+    server = start_redis(port)
+    try:
+        response = readyz(empty_sqlite_url, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert response.status_code == 200
+    assert response.json["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
+
+
+def test_readyz_is_503_for_the_database_even_when_redis_is_also_down():
+    url = "sqlite:////nonexistent-directory-for-readyz/crosscheck.db"
+    response = readyz(url, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "failed", "migrations": "skipped", "redis": "degraded"}

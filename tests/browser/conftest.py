@@ -99,8 +99,12 @@ def browser() -> Browser:
 
 @pytest.fixture
 def new_page(browser):
-    """Return a function opening a page in a fresh context (e.g. width=320, javascript=False)."""
-    contexts = []
+    """Return a function opening a page in a fresh context (e.g. width=320, javascript=False).
+
+    Every page listens for Content-Security-Policy refusals: a test fails if the browser blocked any
+    script, style, image or font of the service, even when the page still looked right.
+    """
+    contexts, refusals = [], []
 
     def open_page(width: int = 1024, height: int = 768, javascript: bool = True) -> Page:
         """Open a page in a new browser context of this viewport."""
@@ -109,11 +113,19 @@ def new_page(browser):
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: refusals.extend(_csp_refusals(message)))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not refusals, "The Content-Security-Policy blocked:\n" + "\n".join(refusals)
+
+
+def _csp_refusals(message) -> list[str]:
+    """Return the console message if it reports something the Content-Security-Policy blocked."""
+    return [message.text] if "Content Security Policy" in message.text else []
 
 
 def screenshot(page: Page, name: str) -> Path:
