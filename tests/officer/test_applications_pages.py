@@ -235,6 +235,8 @@ def test_another_councils_record_is_compared_by_agreement_never_by_its_values(of
     assert 'data-agreement="postcode">Different' in page and 'data-agreement="ni_number">Same' in page
     assert "postcode: different" in page  # the evidence says how it agrees, not what it holds
     assert f"/workflows/requests/new?entry={entry.id}" in page and "full record" in page
+    form = officer_client.get(f"/workflows/requests/new?entry={entry.id}").get_data(as_text=True)
+    assert "such as the address or the full NI or driving licence number" in form
 
 
 def test_the_councils_own_entry_is_compared_value_by_value(officer_client, session, authority):
