@@ -41,7 +41,7 @@ _OUTCOMES = {
 _QUOTING = ("postcode", "address", "NI number", "licence number")
 _QUOTED = re.compile(r"\s*\([^()]*\d[^()]*\)")
 _LABEL = re.compile(r"^(?:postcode|address|NI number|licence number):?\s*")
-_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 
 
 def load_views(session: Session, found: list[tuple[str, int]]) -> tuple[dict, dict]:
@@ -101,13 +101,12 @@ def minimal_evidence(lines: Iterable[str], person: Person | None = None) -> list
     With the record's `person`, a line that still holds one of its values (a line the engine may word
     one day) says only that the field was compared.
     """
+    shown = [_unquoted(line) for line in lines]
     values = _values_of(person) if person is not None else ()
-    shown = []
-    for line in lines:
-        line = _unquoted(line)
-        compact = _NOT_ALNUM.sub("", line.upper())
-        shown.append(line.split(":")[0] + ": compared" if any(v in compact for v in values) else line)
-    return shown
+    # All the lines are searched at once: a bulk run writes tens of thousands, and almost none hold one.
+    if not values or not _holds_any(" ".join(shown), values):
+        return shown
+    return [line.split(":")[0] + ": compared" if _holds_any(line, values) else line for line in shown]
 
 
 def is_elsewhere(record, actor: Actor) -> bool:
@@ -162,7 +161,7 @@ def _identity(record) -> dict:
 
 def _unquoted(line: str) -> str:
     """Return an evidence line without the values it quotes of the address, postcode or identifiers."""
-    return _QUOTED.sub("", line) if line.startswith(_QUOTING) else line
+    return _QUOTED.sub("", line) if "(" in line and line.startswith(_QUOTING) else line
 
 
 def _sex_agreement(a: str | None, b: str | None) -> str:
@@ -171,6 +170,12 @@ def _sex_agreement(a: str | None, b: str | None) -> str:
     if not a or not b:
         return "not given on both records"
     return "same" if a == b else "different"
+
+
+def _holds_any(text: str, values: tuple[str, ...]) -> bool:
+    """Tell whether `text`, in capitals without spaces or punctuation, holds any of `values`."""
+    compact = _NOT_ALNUM.sub("", text.upper())
+    return any(value in compact for value in values)
 
 
 def _values_of(person: Person) -> tuple[str, ...]:
