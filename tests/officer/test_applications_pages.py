@@ -59,7 +59,7 @@ def test_new_application_is_screened_and_shows_candidate_side_by_side(officer_cl
     page = officer_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Screening results" in page and "Othershire Council" in page
     assert "Imraan" in page and "Imran" in page  # applicant and candidate, field by field
-    assert "Revocation, decided" in page
+    assert "Revocation (sexual offences), decided" in page
     assert "Not yet." in page and "Resolve the match with Othershire Council&#39;s revocation" in page
     assert "Grant licence" not in page
 
@@ -230,7 +230,7 @@ def test_another_councils_record_is_compared_by_agreement_never_by_its_values(of
     entry = elsewhere_entry(session, **THEIR_DETAILS)
     page = officer_client.get(apply(officer_client).headers["Location"]).get_data(as_text=True)
     assert withheld_in(page) == []
-    assert "Imran" in page and "Revocation, decided" in page  # who it is and what was decided
+    assert "Imran" in page and "Revocation (sexual offences), decided" in page  # who, and what was decided
     assert MASKED["ni_number"] in page and MASKED["driving_licence_number"] in page
     assert 'data-agreement="postcode">Different' in page and 'data-agreement="ni_number">Same' in page
     assert "postcode: different" in page  # the evidence says how it agrees, not what it holds
