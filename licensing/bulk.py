@@ -32,7 +32,8 @@ from licensing.db import make_engine, new_session
 from licensing.frequencies import KeyFrequencies
 from licensing.matching import DEFAULT_THRESHOLDS, Person, person_from
 from licensing.models.screening import RECORD_KINDS
-from licensing.screening import find_candidates
+from licensing.record_views import holds_elsewhere, minimal_evidence
+from licensing.screening import Candidate, find_candidates
 from licensing.workers import ordered_map
 
 BULK_HEADER = ("ref", "candidate_ref", "candidate_kind", "score", "band", "evidence")
@@ -56,6 +57,7 @@ class _Options:
 
     min_score: float | None
     kinds: tuple[str, ...]
+    viewer_authority_id: int | None  # whose records are written in full (None: nobody's)
 
 
 def read_people(
@@ -88,14 +90,18 @@ def screen_rows(
     on_batch=None,
     kinds: Iterable[str] = RECORD_KINDS,
     workers: int = 0,
+    viewer_authority_id: int | None = None,
 ) -> BulkReport:
     """Screen many (ref, person) pairs, writing BULK_HEADER rows to csv writer `out`; nothing else.
 
     `min_score` None keeps every banded candidate (at or above the weak threshold); a number keeps
     every candidate scoring at least that. Only records of `kinds` are candidates. With `workers`,
     batches are screened in that many processes, each on its own connection to the same database.
+    The evidence of a record held by anyone but `viewer_authority_id` says how its address, postcode
+    and identifiers agree, never what they are (licensing/record_views.py): with no viewer, as for an
+    operator at the command line, that is every record's.
     """
-    options = _Options(min_score, tuple(kinds))
+    options = _Options(min_score, tuple(kinds), viewer_authority_id)
     # Counted here, before any worker starts: a forked worker inherits the counts and need not count.
     frequencies = KeyFrequencies(session)
     if workers > 0:
@@ -145,5 +151,13 @@ def _screen_batch(batch: list[tuple[str, Person]], context: tuple) -> list[tuple
     for i, (ref, _) in enumerate(batch):
         for c in found[i]:
             if (c.band is not None) if options.min_score is None else (c.score >= options.min_score):
-                rows.append((ref, c.ref, c.kind, f"{c.score:.4f}", c.band or "", " | ".join(c.evidence)))
+                evidence = " | ".join(_evidence(c, options.viewer_authority_id))
+                rows.append((ref, c.ref, c.kind, f"{c.score:.4f}", c.band or "", evidence))
     return rows
+
+
+def _evidence(candidate: Candidate, viewer_authority_id: int | None) -> list[str]:
+    """Return a candidate's evidence lines as the viewer's council may read them."""
+    if holds_elsewhere(candidate.authority_id, viewer_authority_id):
+        return minimal_evidence(candidate.evidence, candidate.person)
+    return candidate.evidence

@@ -25,7 +25,7 @@ from licensing.errors import InvalidTransition, NotFound, ValidationFailed
 from licensing.matching import person_from
 from licensing.models import Application, Screening, ScreeningCandidate
 from licensing.models.screening import RESOLUTIONS
-from licensing.record_views import is_elsewhere, load_views, minimal_view
+from licensing.record_views import evidence_view, is_elsewhere, load_views, record_view
 from licensing.register import by_id
 from licensing.screening import record_screening, screen
 
@@ -51,7 +51,12 @@ class GateStatus:
 
 @dataclass
 class ScreeningDetail:
-    """A screening with its candidates, each carrying the minimal view of the record it found."""
+    """A screening with its candidates, each with the view of the record it found and its evidence.
+
+    Each candidate is {"candidate": row, "record": view or None, "evidence": lines}: the view and the
+    evidence are what the screening council may see (licensing/record_views.py), never the row's own
+    evidence, which may quote another council's postcode.
+    """
 
     screening: Screening  # or the row as licensing.screening wrote it, with the same attributes
     candidates: list[dict]
@@ -160,21 +165,31 @@ def _shown(
     now: datetime,
     views: tuple[dict, dict],
 ) -> ScreeningDetail:
-    """Return the screening with the minimal view of each candidate's record; audit and commit the views."""
+    """Return the screening with the view of each candidate's record; audit and commit the views."""
     records, names = views
+    subject = person_from(screening)  # the identity screened, which each view is said against
     shown = []
     for candidate in candidates:
-        record = records.get((candidate.candidate_kind, candidate.candidate_id))
-        view = minimal_view(candidate.candidate_kind, record, names) if record is not None else None
-        if view is not None and candidate.candidate_kind == "register_entry":
-            view["recorded_by_this_council"] = not is_elsewhere(record, actor)
-        if view is not None and is_elsewhere(record, actor) and candidate.candidate_kind in _VIEWED_ACTIONS:
-            action = _VIEWED_ACTIONS[candidate.candidate_kind]
+        kind = candidate.candidate_kind
+        record = records.get((kind, candidate.candidate_id))
+        view = record_view(actor, kind, record, names, subject) if record is not None else None
+        if view is not None and is_elsewhere(record, actor) and kind in _VIEWED_ACTIONS:
             detail = {"screening_id": screening.id, "candidate_id": candidate.id}
-            audit.record(session, actor, action, candidate.candidate_kind, record.id, now=now, detail=detail)
-        shown.append({"candidate": candidate, "record": view})
+            audit.record(session, actor, _VIEWED_ACTIONS[kind], kind, record.id, now=now, detail=detail)
+        evidence = evidence_view(actor, record, candidate.evidence)
+        shown.append({"candidate": candidate, "record": view, "evidence": evidence})
     session.commit()
     return ScreeningDetail(screening, shown)
+
+
+def resolve_and_show(
+    session: Session, actor: Actor, screening_id: int, candidate_id: int, resolution: str, reason: str, now
+) -> dict:
+    """Resolve a candidate (see resolve_candidate); return it with the evidence its council may see."""
+    candidate = resolve_candidate(session, actor, screening_id, candidate_id, resolution, reason, now)
+    records, _ = load_views(session, [(candidate.candidate_kind, candidate.candidate_id)])
+    record = records.get((candidate.candidate_kind, candidate.candidate_id))
+    return {"candidate": candidate, "evidence": evidence_view(actor, record, candidate.evidence)}
 
 
 def resolve_candidate(

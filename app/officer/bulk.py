@@ -76,7 +76,10 @@ def _screen_upload(form: UploadForm):
     min_score = float(form.min_score.data) if form.min_score.data is not None else None
     session, officer = db.session(), actor()
     people = read_people(text, files["rejects"], files["warnings"], report, utcnow().date())
-    screen_rows(session, people, rows, min_score=min_score, report=report, kinds=COUNCIL_KINDS)
+    screen_rows(
+        session, people, rows, min_score=min_score, report=report, kinds=COUNCIL_KINDS,
+        viewer_authority_id=officer.authority_id,
+    )  # fmt: skip
     detail = {"source": form.people.data.filename, "applicants": report.applicants}
     detail |= {"rejected": report.rejected, "warnings": report.warnings}
     audit.record(session, officer, "screening.bulk", "screening", None, now=utcnow(), detail=detail)

@@ -68,20 +68,22 @@ def test_application_is_screened_at_once_and_shows_the_revocation_elsewhere_mini
     record = candidate["record"]
     assert set(record) == {
         "kind",
+        "view",
         "given_names",
         "family_name",
         "previous_names",
         "date_of_birth",
-        "sex",
-        "address",
-        "postcode",
-        "ni_number",
-        "driving_licence_number",
+        "agreement",
+        "ni_number_masked",
+        "driving_licence_number_masked",
         "authority",
+        "register_entry_id",
         "decision",
         "decided_on",
         "effective_on",
+        "category",
         "recorded_by_this_council",
+        "full_record",
     }
     assert record["recorded_by_this_council"] is False
     assert record["authority"] == {"code": "E08000031", "name": "City of Wolverhampton Council"}

@@ -16,19 +16,20 @@ from tests.factories import (
     make_police_force,
     make_register_entry,
 )
+from tests.withheld import AGREEMENT, MASKED, THEIR_DETAILS, withheld_in
 
 WRITE = ["council:read", "council:write"]
 PROBLEM = "application/problem+json"
-IDENTITY_KEYS = {
+# What another council's record shows of the person: who they are, and how the rest agrees.
+MINIMAL_KEYS = {
+    "view",
     "given_names",
     "family_name",
     "previous_names",
     "date_of_birth",
-    "sex",
-    "address",
-    "postcode",
-    "ni_number",
-    "driving_licence_number",
+    "agreement",
+    "ni_number_masked",
+    "driving_licence_number_masked",
 }
 
 
@@ -77,10 +78,60 @@ def test_ad_hoc_screening_records_its_purpose_and_shows_a_licence_elsewhere(clie
     assert (response.json["purpose"], response.json["reason"]) == ("ad_hoc", ad_hoc()["purpose"])
     [candidate] = response.json["candidates"]
     record = candidate["record"]
-    assert set(record) == IDENTITY_KEYS | {"kind", "authority", "licence_status", "expires_on"}
+    assert set(record) == MINIMAL_KEYS | {"kind", "authority", "licence_status", "expires_on"}
     assert (record["licence_status"], record["expires_on"]) == ("active", "2027-06-30")
     assert record["authority"]["name"] == "Sandwell Council"
     assert "SW123" not in str(response.json)
+
+
+def test_ad_hoc_screening_shows_another_councils_licence_without_its_address_or_identifiers(client, session):
+    make_licence(session, authority_id=make_authority(session).id, **THEIR_DETAILS)
+    key = council_key(session)
+    created = client.post("/api/v1/screenings", json=ad_hoc(), headers=bearer(key))
+    shown = client.get(f"/api/v1/screenings/{created.json['id']}", headers=bearer(key))
+    for answer in (created, shown):
+        assert withheld_in(answer.get_data(as_text=True)) == []
+        [candidate] = answer.json["candidates"]
+        record = candidate["record"]
+        assert (record["view"], record["agreement"]) == ("minimal", AGREEMENT)
+        assert {name: record[f"{name}_masked"] for name in MASKED} == MASKED
+        assert (record["given_names"], record["date_of_birth"]) == ("Imran", "1985-03-14")
+        assert "postcode: different" in candidate["evidence"]
+    url = f"/api/v1/screenings/{created.json['id']}/candidates/{candidate['id']}/resolve"
+    resolved = client.post(url, json={"resolution": "same_person", "reason": "Same NI."}, headers=bearer(key))
+    assert resolved.status_code == 200 and "postcode: different" in resolved.json["evidence"]
+    assert withheld_in(resolved.get_data(as_text=True)) == []
+
+
+def test_application_screening_shows_another_councils_entry_minimally_with_its_s3_route(client, session):
+    entry = make_register_entry(session, category="violence", **THEIR_DETAILS)
+    key = council_key(session)
+    created = client.post("/api/v1/applications", json=_application(), headers=bearer(key)).json
+    shown = client.get(f"/api/v1/screenings/{created['screening']['id']}", headers=bearer(key))
+    rescreened = client.post(f"/api/v1/applications/{created['id']}/rescreen", headers=bearer(key))
+    for answer in (shown, rescreened):
+        assert withheld_in(answer.get_data(as_text=True)) == []
+        record = answer.json["candidates"][0]["record"]
+        assert set(record) == MINIMAL_KEYS | {
+            "kind", "authority", "decision", "decided_on", "effective_on", "category",
+            "recorded_by_this_council", "register_entry_id", "full_record",
+        }  # fmt: skip
+        assert (record["decision"], record["category"], record["register_entry_id"]) == (
+            "revocation", "violence", entry.id,
+        )  # fmt: skip
+        assert record["recorded_by_this_council"] is False
+        assert record["full_record"] == "information_request"
+
+
+def test_the_councils_own_register_entry_is_shown_to_it_in_full(client, session):
+    authority = make_authority(session)
+    make_register_entry(session, authority_id=authority.id, **THEIR_DETAILS)
+    key = council_key(session, authority.id)
+    [candidate] = client.post("/api/v1/screenings", json=ad_hoc(), headers=bearer(key)).json["candidates"]
+    record = candidate["record"]
+    assert {name: record[name] for name in THEIR_DETAILS} == THEIR_DETAILS
+    assert (record["view"], record["recorded_by_this_council"], record["sex"]) == ("full", True, "M")
+    assert "postcode: different (WV1 1AA vs B69 4RJ)" in candidate["evidence"]
 
 
 def test_ad_hoc_screening_keeps_the_subjects_identity_warnings_on_its_record(client, session):
@@ -122,7 +173,7 @@ def test_pending_application_elsewhere_shows_only_identity_council_and_received_
     client.post("/api/v1/applications", json=body, headers=bearer(council_key(session)))
     response = client.post("/api/v1/screenings", json=ad_hoc(), headers=bearer(council_key(session)))
     [candidate] = response.json["candidates"]
-    assert set(candidate["record"]) == IDENTITY_KEYS | {"kind", "authority", "received_on"}
+    assert set(candidate["record"]) == MINIMAL_KEYS | {"kind", "authority", "received_on"}
     assert candidate["record"]["received_on"] == "2026-11-02"
     assert "THEIR-REF-9" not in str(response.json)
 

@@ -7,8 +7,9 @@ from sqlalchemy import func, select, text
 
 from licensing import bulk
 from licensing.models import AuditEvent, Licence, RegisterEntry
-from tests.factories import make_authority
+from tests.factories import make_authority, make_licence, make_register_entry
 from tests.licensing.test_imports import LICENCE_COLUMNS, entry_row, licence_line, register_csv
+from tests.withheld import THEIR_DETAILS, withheld_in
 
 PEOPLE = (
     "ref,given_names,family_name,previous_names,date_of_birth,sex,address,postcode,ni_number,"
@@ -92,6 +93,16 @@ def test_screen_writes_the_contract_format_best_first(app, session, tmp_path, co
     assert "screened 2 people" in result.output and "1 rows rejected" in result.output
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
     assert event.detail["source"] == "people.csv" and event.detail["applicants"] == 2
+
+
+def test_screen_output_says_how_councils_records_agree_never_what_they_hold(app, session, tmp_path):
+    make_licence(session, **THEIR_DETAILS)
+    make_register_entry(session, **THEIR_DETAILS)
+    result, rows = _screen(app, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert withheld_in((tmp_path / "out.csv").read_text()) == []
+    evidence = [row[5] for row in rows[1:] if row[0] == "A1"]
+    assert len(evidence) == 2 and all("postcode: different |" in line for line in evidence)
 
 
 def test_screen_min_score_filters_candidates(app, tmp_path, code):

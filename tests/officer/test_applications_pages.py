@@ -7,6 +7,7 @@ from sqlmodel import select
 from licensing.models import AdverseDecision, Application, AuditEvent, Licence, ScreeningCandidate
 from tests.factories import make_authority, make_register_entry, make_screened_application
 from tests.officer.conftest import csrf_token, date_fields, shows_error
+from tests.withheld import MASKED, THEIR_DETAILS, withheld_in
 
 APPLICANT = {
     "ref": "APP-100",
@@ -58,7 +59,7 @@ def test_new_application_is_screened_and_shows_candidate_side_by_side(officer_cl
     page = officer_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Screening results" in page and "Othershire Council" in page
     assert "Imraan" in page and "Imran" in page  # applicant and candidate, field by field
-    assert "Revocation, decided" in page
+    assert "Revocation (sexual offences), decided" in page
     assert "Not yet." in page and "Resolve the match with Othershire Council&#39;s revocation" in page
     assert "Grant licence" not in page
 
@@ -223,6 +224,26 @@ def test_viewing_a_screening_audits_the_view_of_another_councils_entry(officer_c
     session.rollback()  # end the snapshot: see what the app committed
     viewed = session.exec(select(AuditEvent).where(AuditEvent.action == "register_entry.viewed")).all()
     assert [event.record_id for event in viewed] == [entry.id]
+
+
+def test_another_councils_record_is_compared_by_agreement_never_by_its_values(officer_client, session):
+    entry = elsewhere_entry(session, **THEIR_DETAILS)
+    page = officer_client.get(apply(officer_client).headers["Location"]).get_data(as_text=True)
+    assert withheld_in(page) == []
+    assert "Imran" in page and "Revocation (sexual offences), decided" in page  # who, and what was decided
+    assert MASKED["ni_number"] in page and MASKED["driving_licence_number"] in page
+    assert 'data-agreement="postcode">Different' in page and 'data-agreement="ni_number">Same' in page
+    assert "postcode: different" in page  # the evidence says how it agrees, not what it holds
+    assert f"/workflows/requests/new?entry={entry.id}" in page and "full record" in page
+    form = officer_client.get(f"/workflows/requests/new?entry={entry.id}").get_data(as_text=True)
+    assert "such as the address or the full NI or driving licence number" in form
+
+
+def test_the_councils_own_entry_is_compared_value_by_value(officer_client, session, authority):
+    make_register_entry(session, authority_id=authority.id, **THEIR_DETAILS)
+    page = officer_client.get(apply(officer_client).headers["Location"]).get_data(as_text=True)
+    assert set(withheld_in(page)) >= {"Quarrybank", "B69 4RJ", "AB123456D", "HUSSA803145I99CD"}
+    assert MASKED["ni_number"] not in page
 
 
 # Issue 18: adverse records found for an applicant, and the manager's decision that weighs one.

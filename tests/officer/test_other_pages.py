@@ -6,8 +6,16 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from licensing.models import Alert, AuditEvent
-from tests.factories import NOW, make_authority, make_licence, make_police_force, make_screening
+from tests.factories import (
+    NOW,
+    make_authority,
+    make_licence,
+    make_police_force,
+    make_register_entry,
+    make_screening,
+)
 from tests.officer.conftest import csrf_token
+from tests.withheld import THEIR_DETAILS, withheld_in
 
 PEOPLE = (
     "ref,given_names,family_name,previous_names,date_of_birth,sex,address,postcode,ni_number,"
@@ -76,6 +84,28 @@ def test_bulk_screening_writes_the_cli_format_for_download(officer_client, sessi
     assert lines[1].startswith(f"P-1,{licence.ref},licence,")
     session.rollback()
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
+
+
+def bulk_results(client, content: str) -> str:
+    """Upload a people CSV and return the results file it offers."""
+    page = upload(client, content).get_data(as_text=True)
+    link = page.split('href="/bulk-screening/')[1].split('"')[0]
+    return client.get(f"/bulk-screening/{link}").get_data(as_text=True)
+
+
+def test_bulk_results_say_how_another_councils_record_agrees_never_what_it_holds(officer_client, session):
+    make_licence(session, **THEIR_DETAILS)
+    make_register_entry(session, **THEIR_DETAILS)
+    results = bulk_results(officer_client, PEOPLE)
+    assert withheld_in(results) == []
+    rows = results.splitlines()[1:]
+    assert len(rows) == 2 and all("postcode: different |" in row for row in rows)
+
+
+def test_bulk_results_show_the_councils_own_entry_in_full(officer_client, session, authority):
+    make_register_entry(session, authority_id=authority.id, **THEIR_DETAILS)
+    [row] = bulk_results(officer_client, PEOPLE).splitlines()[1:]
+    assert "postcode: different (WV1 1AA vs B69 4RJ)" in row
 
 
 def test_bulk_screening_reads_uk_dates_and_shows_and_offers_rejects_and_warnings(officer_client, session):
