@@ -1,4 +1,4 @@
-"""`flask users create`: officer accounts."""
+"""`flask users create`, `disable` and `enable`: officer accounts."""
 
 import click
 from flask.cli import AppGroup
@@ -9,7 +9,7 @@ from licensing.clock import utcnow
 from licensing.errors import DomainError
 from licensing.models.organisations import ROLES
 from licensing.reference import authority_by_code
-from licensing.users import create_user
+from licensing.users import create_user, set_active
 
 users_cli = AppGroup("users", help="Manage officer accounts.")
 
@@ -46,6 +46,31 @@ def create_command(email: str, name: str, role: str, code: str, password: str) -
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(f"Created {user.role} {user.email} (user {user.id}) of {authority.code} {authority.name}.")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True, help="The officer's e-mail address.")
+def disable_command(email: str) -> None:
+    """Disable an officer's account: they cannot sign in, and every session they have ends at once."""
+    _set_active(email, active=False, command="users disable")
+
+
+@users_cli.command("enable")
+@click.option("--email", required=True, help="The officer's e-mail address.")
+def enable_command(email: str) -> None:
+    """Enable a disabled officer's account again; they sign in afresh."""
+    _set_active(email, active=True, command="users enable")
+
+
+def _set_active(email: str, active: bool, command: str) -> None:
+    """Disable or enable the account, reporting the outcome or the error."""
+    try:
+        user = set_active(db.session(), email, active, utcnow(), cli_actor(command))
+    except DomainError as error:
+        raise click.ClickException(_explain(error)) from error
+    click.echo(
+        f"{'Enabled' if active else 'Disabled'} {user.email} (user {user.id}); their sessions have ended."
+    )
 
 
 def _explain(error: DomainError) -> str:

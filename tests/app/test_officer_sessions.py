@@ -1,0 +1,105 @@
+"""Officer sessions end on the server: sign-out, a password change and disabling end every copy of them."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.app.test_officer_login import csrf_token, sign_in
+from tests.factories import OFFICER_PASSWORD, make_user
+
+NEW_PASSWORD = "a different long passphrase"
+
+
+def signed_in(client) -> bool:
+    """Tell whether the client's session is signed in."""
+    return "Signed in as" in client.get("/").get_data(as_text=True)
+
+
+def copy_of(app, client):
+    """Return another browser holding a copy of `client`'s session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+@pytest.fixture
+def browser(client, session):
+    """Return a client signed in as an officer."""
+    sign_in(client, make_user(session, email="olive@council.example").email, OFFICER_PASSWORD)
+    return client
+
+
+def test_copied_cookie_works_while_the_officer_is_signed_in(app, browser):
+    assert signed_in(copy_of(app, browser))
+
+
+def test_copied_cookie_is_signed_out_after_sign_out(app, browser):
+    thief = copy_of(app, browser)
+    browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/")})
+    assert not signed_in(thief)
+
+
+def test_copied_cookie_is_signed_out_after_a_password_change(app, browser):
+    thief = copy_of(app, browser)
+    form = {
+        "current_password": OFFICER_PASSWORD,
+        "new_password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD,
+    }
+    response = browser.post(
+        "/account/password", data=form | {"csrf_token": csrf_token(browser, "/account/password")}
+    )
+    assert response.status_code == 302
+    assert not signed_in(thief)
+    assert signed_in(browser)  # the officer who changed it stays signed in
+
+
+def test_copied_cookie_is_signed_out_when_an_admin_disables_the_officer(app, browser):
+    thief = copy_of(app, browser)
+    result = app.test_cli_runner().invoke(args=["users", "disable", "--email", "olive@council.example"])
+    assert result.exit_code == 0, result.output
+    assert not signed_in(thief) and not signed_in(browser)
+
+
+def test_a_re_enabled_officer_must_sign_in_again(app, browser):
+    thief = copy_of(app, browser)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "disable", "--email", "olive@council.example"])
+    runner.invoke(args=["users", "enable", "--email", "olive@council.example"])
+    assert not signed_in(thief)
+    sign_in(browser, "olive@council.example", OFFICER_PASSWORD)
+    assert signed_in(browser)
+
+
+def rewind(client, key: str, by: timedelta) -> None:
+    """Move one of the session's timestamps back by `by`, as if that much time had passed."""
+    with client.session_transaction() as cookie:
+        cookie[key] -= int(by.total_seconds())
+
+
+def test_session_ends_after_the_idle_timeout(app, browser):
+    rewind(browser, "seen_at", timedelta(minutes=app.config["OFFICER_SESSION_IDLE_MINUTES"], seconds=1))
+    assert not signed_in(browser)
+
+
+def test_activity_keeps_the_session_alive_within_the_idle_timeout(app, browser):
+    rewind(browser, "seen_at", timedelta(minutes=app.config["OFFICER_SESSION_IDLE_MINUTES"] - 1))
+    assert signed_in(browser)
+    rewind(browser, "seen_at", timedelta(minutes=app.config["OFFICER_SESSION_IDLE_MINUTES"] - 1))
+    assert signed_in(browser)
+
+
+def test_session_ends_after_its_absolute_lifetime_however_active(app, browser):
+    lifetime = timedelta(hours=app.config["OFFICER_SESSION_MAX_HOURS"], seconds=1)
+    rewind(browser, "signed_in_at", lifetime)
+    assert not signed_in(browser)
+
+
+def test_sign_in_gives_a_new_session_so_a_planted_cookie_is_not_kept(app, client, session):
+    user = make_user(session)
+    client.get("/sign-in")
+    planted = client.get_cookie("session").value
+    sign_in(client, user.email, OFFICER_PASSWORD)
+    attacker = app.test_client()
+    attacker.set_cookie("session", planted)
+    assert not signed_in(attacker)
