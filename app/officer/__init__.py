@@ -44,6 +44,7 @@ class ChangePasswordForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     """Register the officer pages and make the signed-in officer available to every template."""
+    throttle.check_settings(app)
     app.register_blueprint(bp)
     pages.init_app(app)
     app.context_processor(officer_context)

@@ -28,6 +28,7 @@ from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
+from app.config import ConfigError
 from licensing.users import normalise_email
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,16 @@ DEVICE_COOKIE = "crosscheck_device"
 DEVICE_DAYS = 180
 DEVICE_ACCOUNTS = 5  # accounts one browser is trusted for: a shared office computer has a few officers
 _NAMESPACE = "sign-in"
+SETTINGS = ("SIGN_IN_ACCOUNT_LIMIT", "SIGN_IN_ADDRESS_LIMIT", "SIGN_IN_DEVICE_LIMIT")
+
+
+def check_settings(app: Flask) -> None:
+    """Refuse to start with a sign-in limit that limits' syntax cannot read, rather than fail at sign-in."""
+    for setting in SETTINGS:
+        try:
+            parse_many(app.config[setting])
+        except ValueError:
+            raise ConfigError(f"{setting} must read like '10 per 15 minutes;50 per day'.") from None
 
 
 @dataclass(frozen=True)
