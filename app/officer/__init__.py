@@ -72,7 +72,7 @@ def sign_in_page():
         return render_template("officer/sign_in.html", form=form)
     budgets = throttle.budgets_for(form.email.data)
     if wait := throttle.seconds_to_wait(budgets):
-        return _throttled(form, wait)
+        return _throttled("officer/sign_in.html", form, wait)
     address = request.remote_addr or ""
     try:
         user = sign_in(db.session(), form.email.data, form.password.data, utcnow(), address=address)
@@ -101,6 +101,9 @@ def change_password_page():
     if not form.validate_on_submit():
         return render_template("officer/change_password.html", form=form)
     officer = auth.current_officer()
+    budgets = throttle.budgets_for(officer.email)  # a stolen session must not guess the password here
+    if wait := throttle.seconds_to_wait(budgets):
+        return _throttled("officer/change_password.html", form, wait)
     try:
         user = change_password(
             db.session(), officer.id, form.current_password.data, form.new_password.data, utcnow()
@@ -108,15 +111,17 @@ def change_password_page():
     except ValidationFailed as refusal:
         for problem in refusal.errors:
             form[problem["field"]].errors.append(problem["message"])
+        if form.current_password.errors:
+            throttle.count_failure(budgets)
         return render_template("officer/change_password.html", form=form)
     auth.sign_in_officer(user)  # this browser carries on under the new session version
     return redirect(url_for("officer.index"))
 
 
-def _throttled(form: SignInForm, wait: int):
+def _throttled(template: str, form: FlaskForm, wait: int):
     """Answer an attempt that must wait, without checking its password."""
     log.warning("sign-in throttled", extra={"client_address": request.remote_addr, "wait_seconds": wait})
     minutes = -(-wait // 60)
     error = f"Too many failed sign-ins. Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
-    page = render_template("officer/sign_in.html", form=form, error=error)
+    page = render_template(template, form=form, error=error)
     return page, 429, {"Retry-After": str(wait)}

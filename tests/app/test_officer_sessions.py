@@ -71,6 +71,41 @@ def test_a_re_enabled_officer_must_sign_in_again(app, browser):
     assert signed_in(browser)
 
 
+def change_password(client, current: str, new: str, confirm: str | None = None):
+    """Post the change-of-password form."""
+    form = {"current_password": current, "new_password": new, "confirm_password": confirm or new}
+    return client.post(
+        "/account/password", data=form | {"csrf_token": csrf_token(client, "/account/password")}
+    )
+
+
+def test_password_change_page_refuses_a_common_password_and_keeps_the_old_one(app, browser):
+    page = change_password(browser, OFFICER_PASSWORD, "password1234").get_data(as_text=True)
+    assert "list of common passwords" in page and "There is a problem" in page
+    browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/")})
+    assert sign_in(browser, "olive@council.example", OFFICER_PASSWORD).status_code == 302
+
+
+def test_password_change_page_needs_the_current_password_and_matching_copies(browser):
+    assert "This is not your password." in change_password(
+        browser, "a wrong guess 123", NEW_PASSWORD
+    ).get_data(as_text=True)
+    assert "The passwords differ" in change_password(
+        browser, OFFICER_PASSWORD, NEW_PASSWORD, "another long phrase"
+    ).get_data(as_text=True)
+
+
+def test_guessing_the_current_password_with_a_stolen_session_is_throttled(app, browser):
+    for _ in range(10):
+        change_password(browser, "a wrong guess 123", NEW_PASSWORD)
+    answer = change_password(browser, OFFICER_PASSWORD, NEW_PASSWORD)
+    assert answer.status_code == 429 and "Too many failed" in answer.get_data(as_text=True)
+
+
+def test_password_change_page_is_for_signed_in_officers(client):
+    assert client.get("/account/password").status_code == 302
+
+
 def rewind(client, key: str, by: timedelta) -> None:
     """Move one of the session's timestamps back by `by`, as if that much time had passed."""
     with client.session_transaction() as cookie:
