@@ -27,6 +27,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFProtect
 
 from app import db, errors
+from app.config import ConfigError
 from licensing import clients
 from licensing.actors import Actor
 from licensing.clock import utcnow
@@ -42,11 +43,14 @@ SEEN_AT_GRANULARITY = 60  # seconds: how stale "seen_at" may be before the cooki
 
 
 def init_app(app: Flask) -> None:
-    """Protect every form outside /api against cross-site request forgery."""
+    """Protect every form outside /api against cross-site request forgery; check the session settings."""
     # The check runs in our own hook so that /api is exempt by path, including its 404s and 405s.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     app.before_request(_protect_forms)
+    for setting in ("OFFICER_SESSION_IDLE_MINUTES", "OFFICER_SESSION_MAX_HOURS"):
+        if not str(app.config[setting]).isdigit() or int(app.config[setting]) < 1:
+            raise ConfigError(f"{setting} must be a whole number, 1 or more.")
 
 
 def authenticate_api_client() -> None:
@@ -97,11 +101,11 @@ def sign_in_officer(user: User) -> None:
 
 def sign_out_officer() -> None:
     """End the officer's sessions on the server, so a copy of this cookie is signed out too."""
-    user_id = session.get(SESSION_USER_KEY)
+    officer = current_officer()  # a cookie whose session has already ended cannot end the current ones
     session.clear()
     g.pop("officer", None)
-    if user_id is not None:
-        end_sessions(db.session(), user_id)
+    if officer is not None:
+        end_sessions(db.session(), officer.id)
 
 
 def current_officer() -> User | None:

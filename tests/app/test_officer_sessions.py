@@ -4,7 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from app import create_app
+from app.config import ConfigError
 from tests.app.test_officer_login import csrf_token, sign_in
+from tests.conftest import TEST_SECRET
 from tests.factories import OFFICER_PASSWORD, make_user
 
 NEW_PASSWORD = "a different long passphrase"
@@ -37,6 +40,25 @@ def test_copied_cookie_is_signed_out_after_sign_out(app, browser):
     thief = copy_of(app, browser)
     browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/")})
     assert not signed_in(thief)
+
+
+def test_an_ended_sessions_cookie_cannot_sign_the_officer_out_elsewhere(app, session, client):
+    user = make_user(session, email="pat@council.example")
+    sign_in(client, user.email, OFFICER_PASSWORD)
+    token = csrf_token(client, "/")
+    stale = copy_of(app, client)
+    client.post("/sign-out", data={"csrf_token": token})
+    sign_in(client, user.email, OFFICER_PASSWORD)
+    assert stale.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert signed_in(client)
+
+
+@pytest.mark.parametrize("setting", ["OFFICER_SESSION_IDLE_MINUTES", "OFFICER_SESSION_MAX_HOURS"])
+@pytest.mark.parametrize("value", ["0", "thirty", "-5"])
+def test_a_session_lifetime_that_is_not_a_positive_whole_number_is_refused(database_url, setting, value):
+    settings = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}
+    with pytest.raises(ConfigError, match=setting):
+        create_app(settings | {setting: value})
 
 
 def test_copied_cookie_is_signed_out_after_a_password_change(app, browser):
