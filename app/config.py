@@ -36,12 +36,19 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCKOUT_MINUTES = 15
     # Local (password) accounts also give a code from an authenticator app; production refuses to run
     # without it (docs/security/sign-in.md). Off here so that scripts, the demo and tests sign in simply.
     SECOND_FACTOR_REQUIRED = False
     PASSWORD_LINK_HOURS = 72  # how long a one-time set-password link from `flask users create` works
+    # Officer sessions end after this long without a request, and this long after sign-in however busy.
+    OFFICER_SESSION_IDLE_MINUTES = 30
+    OFFICER_SESSION_MAX_HOURS = 12
+    # Failed sign-ins allowed before the next attempt must wait (limits' syntax, ";" between windows):
+    # per e-mail address from browsers that have not signed in to it before, per client address across
+    # e-mail addresses, and per browser that has (its device cookie).
+    SIGN_IN_ACCOUNT_LIMIT = "10 per 15 minutes;50 per day"
+    SIGN_IN_ADDRESS_LIMIT = "20 per 15 minutes;100 per day"
+    SIGN_IN_DEVICE_LIMIT = "10 per 15 minutes;50 per day"
     LOG_LEVEL = "INFO"
     API_TITLE = "Crosscheck API"
     API_VERSION = "v1"
@@ -146,6 +153,11 @@ ENV_KEYS = (
     "TRUSTED_PROXIES",
     "SECOND_FACTOR_REQUIRED",
     "PASSWORD_LINK_HOURS",
+    "OFFICER_SESSION_IDLE_MINUTES",
+    "OFFICER_SESSION_MAX_HOURS",
+    "SIGN_IN_ACCOUNT_LIMIT",
+    "SIGN_IN_ADDRESS_LIMIT",
+    "SIGN_IN_DEVICE_LIMIT",
 )
 
 

@@ -17,7 +17,7 @@ from licensing import audit
 from licensing.actors import SYSTEM, Actor
 from licensing.errors import Unauthenticated, ValidationFailed
 from licensing.models import User
-from licensing.users import MIN_PASSWORD_LENGTH, actor_for, create_user, hasher
+from licensing.users import actor_for, create_user, hasher, password_problem
 
 SALT = "crosscheck.set-password"
 EPOCH = datetime(1970, 1, 1)
@@ -60,19 +60,20 @@ def user_for_token(session: Session, token: str, secret_key: str, now: datetime,
 
 def set_password(session: Session, user: User, password: str, confirmation: str, now: datetime) -> None:
     """Set the officer's password from a link, which spends the link."""
-    errors = _password_problems(password, confirmation)
+    errors = _password_problems(password, confirmation, user.email)
     if errors:
         raise ValidationFailed("The password is not valid.", errors)
     user.password_hash = hasher.hash(password)
+    user.session_version += 1  # a session opened with the old password ends, as on any password change
     session.add(user)
     audit.record(session, actor_for(user), "user.password.set_from_link", "user", user.id, now=now)
     session.commit()
 
 
-def _password_problems(password: str, confirmation: str) -> list[dict]:
-    """Return what is wrong with a chosen password, as {field, message}."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return [{"field": "password", "message": f"Use at least {MIN_PASSWORD_LENGTH} characters."}]
+def _password_problems(password: str, confirmation: str, email: str) -> list[dict]:
+    """Return what is wrong with a chosen password, as {field, message}: the rules of every password."""
+    if problem := password_problem(password or "", email):
+        return [{"field": "password", "message": problem}]
     if password != confirmation:
         return [{"field": "confirmation", "message": "The passwords are not the same."}]
     return []

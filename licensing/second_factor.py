@@ -86,9 +86,11 @@ def check(session: Session, user: User, code: str, now: datetime) -> None:
 
 
 def reset(session: Session, user: User, now: datetime, actor: Actor) -> None:
-    """Remove the officer's authenticator and recovery codes: they enrol again at their next sign-in."""
+    """Remove the officer's authenticator and recovery codes and end their sessions: they enrol again."""
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.exec(delete(SecondFactor).where(SecondFactor.user_id == user.id))
+    user.session_version += 1  # a session the lost authenticator opened ends too
+    session.add(user)
     audit.record(
         session, actor, "user.second_factor.reset", "user", user.id, now=now, authority_id=user.authority_id
     )

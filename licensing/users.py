@@ -1,6 +1,11 @@
-"""Officers: accounts, argon2id passwords, and sign-in with lockout after repeated failures."""
+"""Officers: accounts, argon2id passwords, sign-in, and ending sessions.
 
-from datetime import datetime, timedelta
+Guessing is slowed by the web layer's sign-in throttle (app/officer/throttle.py), not by locking the
+account, which anyone who knows an officer's e-mail address could do to them.
+"""
+
+from datetime import datetime
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,13 +13,14 @@ from sqlmodel import Session, func, select
 
 from licensing import audit
 from licensing.actors import SYSTEM, Actor
-from licensing.errors import DuplicateReference, Unauthenticated, ValidationFailed
+from licensing.errors import DuplicateReference, NotFound, Unauthenticated, ValidationFailed
 from licensing.models.organisations import ROLES, Authority, User
+from licensing.passwords import password_problem
 
-# NCSC password guidance: favour length over composition rules.
-MIN_PASSWORD_LENGTH = 12
-# One message for an unknown e-mail, a wrong password and a locked account, so none can be told apart.
-REFUSAL = "The e-mail address or password is not right, or the account is locked."
+# One message for an unknown e-mail, a wrong password and a disabled account, so none can be told apart.
+REFUSAL = "The e-mail address or password is not right, or the account is disabled."
+# Who a refused sign-in was made by: nobody known, so the audit names the client address instead.
+VISITOR = Actor(kind="visitor", id=None, label="visitor")
 hasher = PasswordHasher()  # argon2id with RFC 9106's recommended low-memory parameters
 # Verified against when the e-mail is unknown, so that an unknown account costs the same time.
 _DECOY_HASH = hasher.hash("decoy password that matches no account")
@@ -58,25 +64,72 @@ def create_user(
     return user
 
 
-def sign_in(
-    session: Session, email: str, password: str, now: datetime, max_failures: int, lockout_minutes: int
-) -> User:
-    """Return the officer whose password this is, counting failures and locking after `max_failures`."""
-    user = session.exec(select(User).where(User.email == normalise_email(email)).with_for_update()).first()
-    if user is None or not user.active or (user.locked_until is not None and user.locked_until > now):
+def sign_in(session: Session, email: str, password: str, now: datetime, *, address: str = "") -> User:
+    """Return the officer whose password this is; audit a refusal (never the password) and raise."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None or not user.active:
         _verify(_DECOY_HASH, password)
-        session.rollback()
-        raise Unauthenticated(REFUSAL)
+        _refuse(session, user, "no such account" if user is None else "account disabled", address, now)
     if not _verify(user.password_hash, password):
-        _count_failure(session, user, now, max_failures, lockout_minutes)
-        raise Unauthenticated(REFUSAL)
-    user.failed_logins = 0
-    user.locked_until = None
+        _refuse(session, user, "wrong password", address, now)
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    session.add(user)
+        session.add(user)
     session.commit()
     return user
+
+
+def change_password(session: Session, user_id: int, current: str, new: str, now: datetime) -> User:
+    """Change a signed-in officer's password once they prove the current one; ends their other sessions."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("Sign in again to change your password.")
+    if not _verify(user.password_hash, current):
+        raise ValidationFailed(
+            "The password was not changed.",
+            [{"field": "current_password", "message": "This is not your password."}],
+        )
+    return set_password(session, user, new, now, actor_for(user))
+
+
+def set_password(session: Session, user: User, password: str, now: datetime, actor: Actor) -> User:
+    """Give `user` a new password that meets the rules, ending every session they have."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise ValidationFailed(
+            "The password was not changed.", [{"field": "new_password", "message": problem}]
+        )
+    user.password_hash = hasher.hash(password)
+    user.session_version += 1
+    session.add(user)
+    audit.record(
+        session, actor, "user.password_change", "user", user.id, now=now, authority_id=user.authority_id
+    )
+    session.commit()
+    return user
+
+
+def set_active(session: Session, email: str, active: bool, now: datetime, actor: Actor) -> User:
+    """Disable or enable an officer's account; either way every session they have ends at once."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise NotFound(f"No officer has the e-mail address {normalise_email(email)}.")
+    user.active = active
+    user.session_version += 1
+    session.add(user)
+    action = "user.enable" if active else "user.disable"
+    audit.record(session, actor, action, "user", user.id, now=now, authority_id=user.authority_id)
+    session.commit()
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of the officer (sign-out): cookies copied from any of them stop working."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        session.add(user)
+        session.commit()
 
 
 def actor_for(user: User) -> Actor:
@@ -104,14 +157,23 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _count_failure(session: Session, user: User, now: datetime, max_failures: int, minutes: int) -> None:
-    """Count a failed sign-in, locking the account for `minutes` at the `max_failures`th."""
-    user.failed_logins += 1
-    if user.failed_logins >= max_failures:
-        user.locked_until = now + timedelta(minutes=minutes)
-        user.failed_logins = 0
-    session.add(user)
+def _refuse(session: Session, user: User | None, why: str, address: str, now: datetime) -> NoReturn:
+    """Audit a refused sign-in, naming the account only when it exists, and raise the one refusal."""
+    detail = {"refused": why, "address": address}
+    authority_id = user.authority_id if user is not None else None
+    record_id = user.id if user is not None else None
+    audit.record(
+        session,
+        VISITOR,
+        "user.sign_in_refused",
+        "user",
+        record_id,
+        now=now,
+        detail=detail,
+        authority_id=authority_id,
+    )
     session.commit()
+    raise Unauthenticated(REFUSAL)
 
 
 def _check_new_user(session: Session, email: str, name: str, password: str, role: str, authority_id: int):
@@ -121,8 +183,8 @@ def _check_new_user(session: Session, email: str, name: str, password: str, role
         errors.append({"field": "email", "message": "Give a valid e-mail address."})
     if not (name or "").strip():
         errors.append({"field": "name", "message": "Required."})
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors.append({"field": "password", "message": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+    if problem := password_problem(password, email):
+        errors.append({"field": "password", "message": problem})
     if role not in ROLES:
         errors.append({"field": "role", "message": f"Must be one of {', '.join(ROLES)}."})
     if session.get(Authority, authority_id) is None:

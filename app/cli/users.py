@@ -1,4 +1,4 @@
-"""`flask users create|password-link|reset-second-factor`: officer accounts."""
+"""`flask users create|password-link|reset-second-factor|disable|enable`: officer accounts."""
 
 import click
 from flask import current_app
@@ -15,7 +15,7 @@ from licensing.models import User
 from licensing.models.organisations import ROLES
 from licensing.password_links import create_user_without_password
 from licensing.reference import authority_by_code
-from licensing.users import create_user, normalise_email
+from licensing.users import create_user, normalise_email, set_active
 
 users_cli = AppGroup("users", help="Manage officer accounts.")
 PRODUCTION_PASSWORD = (
@@ -84,6 +84,31 @@ def _echo_link(user: User) -> None:
     click.echo(link_url(user))
     if not current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
         click.echo("Warning: PUBLIC_BASE_URL is not an https:// address, the link works only here.")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True, help="The officer's e-mail address.")
+def disable_command(email: str) -> None:
+    """Disable an officer's account: they cannot sign in, and every session they have ends at once."""
+    _set_active(email, active=False, command="users disable")
+
+
+@users_cli.command("enable")
+@click.option("--email", required=True, help="The officer's e-mail address.")
+def enable_command(email: str) -> None:
+    """Enable a disabled officer's account again; they sign in afresh."""
+    _set_active(email, active=True, command="users enable")
+
+
+def _set_active(email: str, active: bool, command: str) -> None:
+    """Disable or enable the account, reporting the outcome or the error."""
+    try:
+        user = set_active(db.session(), email, active, utcnow(), cli_actor(command))
+    except DomainError as error:
+        raise click.ClickException(_explain(error)) from error
+    click.echo(
+        f"{'Enabled' if active else 'Disabled'} {user.email} (user {user.id}); their sessions have ended."
+    )
 
 
 def _explain(error: DomainError) -> str:

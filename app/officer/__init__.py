@@ -1,15 +1,20 @@
-"""The officer web UI: sign in, sign out, and the home page."""
+"""The officer web UI: sign in (throttled), sign out, change of password, and the home page."""
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
+import logging
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired
+from wtforms.validators import EqualTo, InputRequired
 
 from app import auth, db
-from app.officer import oidc, pages, second_factor
+from app.officer import oidc, pages, second_factor, throttle
+from app.officer.access import require_officer
 from licensing.clock import utcnow
-from licensing.errors import Unauthenticated
-from licensing.users import authority_of, sign_in
+from licensing.errors import Unauthenticated, ValidationFailed
+from licensing.users import authority_of, change_password, sign_in
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("officer", __name__)
 
@@ -21,8 +26,25 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", validators=[InputRequired("Enter your password")])
 
 
+class ChangePasswordForm(FlaskForm):
+    """The officer's current password and the new one, twice."""
+
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password")]
+    )
+    new_password = PasswordField("New password", validators=[InputRequired("Enter a new password")])
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            InputRequired("Enter the new password again"),
+            EqualTo("new_password", "The passwords differ"),
+        ],
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the officer pages and make the signed-in officer available to every template."""
+    throttle.check_settings(app)
     app.register_blueprint(bp)
     pages.init_app(app)
     second_factor.init_app(app)
@@ -50,22 +72,55 @@ def sign_in_page():
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("officer/sign_in.html", form=form)
+    budgets = throttle.budgets_for(form.email.data)
+    if wait := throttle.seconds_to_wait(budgets):
+        return _throttled("officer/sign_in.html", form, wait)
+    address = request.remote_addr or ""
     try:
-        user = sign_in(
-            db.session(),
-            form.email.data,
-            form.password.data,
-            utcnow(),
-            current_app.config["LOGIN_MAX_FAILURES"],
-            current_app.config["LOGIN_LOCKOUT_MINUTES"],
-        )
+        user = sign_in(db.session(), form.email.data, form.password.data, utcnow(), address=address)
     except Unauthenticated as refusal:
+        throttle.count_failure(budgets)
         return render_template("officer/sign_in.html", form=form, error=refusal.detail)
     return second_factor.after_password(user)
 
 
 @bp.post("/sign-out")
 def sign_out():
-    """Sign the officer out."""
+    """Sign the officer out, ending their sessions on the server."""
     auth.sign_out_officer()
     return redirect(url_for("officer.sign_in_page"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password_page():
+    """Show the change-of-password form, or change it and end the officer's other sessions."""
+    if (to_sign_in := require_officer()) is not None:
+        return to_sign_in
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("officer/change_password.html", form=form)
+    officer = auth.current_officer()
+    budgets = throttle.budgets_for(officer.email)  # a stolen session must not guess the password here
+    if wait := throttle.seconds_to_wait(budgets):
+        return _throttled("officer/change_password.html", form, wait)
+    try:
+        user = change_password(
+            db.session(), officer.id, form.current_password.data, form.new_password.data, utcnow()
+        )
+    except ValidationFailed as refusal:
+        for problem in refusal.errors:
+            form[problem["field"]].errors.append(problem["message"])
+        if form.current_password.errors:
+            throttle.count_failure(budgets)
+        return render_template("officer/change_password.html", form=form)
+    auth.sign_in_officer(user)  # this browser carries on under the new session version
+    return redirect(url_for("officer.index"))
+
+
+def _throttled(template: str, form: FlaskForm, wait: int):
+    """Answer an attempt that must wait, without checking its password."""
+    log.warning("sign-in throttled", extra={"client_address": request.remote_addr, "wait_seconds": wait})
+    minutes = -(-wait // 60)
+    error = f"Too many failed sign-ins. Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
+    page = render_template(template, form=form, error=error)
+    return page, 429, {"Retry-After": str(wait)}

@@ -9,12 +9,13 @@ import io
 from datetime import datetime, timedelta
 
 import segno
-from flask import Blueprint, Flask, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, Flask, current_app, make_response, redirect, render_template, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from app import auth, db
+from app.officer import throttle
 from licensing import password_links, second_factor
 from licensing.clock import utcnow
 from licensing.errors import DomainError, Unauthenticated
@@ -56,12 +57,19 @@ def _no_store(response):
 def after_password(user: User):
     """Continue a sign-in whose password was right: sign in, or ask for the second factor first."""
     if not second_factor_required():
-        auth.sign_in_officer(user)
-        return redirect(url_for("officer.index"))
+        return _signed_in(user)
     session.clear()
     session[PENDING_KEY] = {"id": user.id, "at": utcnow().isoformat()}
     enrolled = second_factor.is_enrolled(db.session(), user)
     return redirect(url_for("second_factor.code_page" if enrolled else "second_factor.enrol_page"))
+
+
+def _signed_in(user: User, page=None):
+    """Sign the officer in, answer with `page` (or go home), and remember this browser for the account."""
+    auth.sign_in_officer(user)
+    response = make_response(page if page is not None else redirect(url_for("officer.index")))
+    throttle.remember_device(response, user.email)
+    return response
 
 
 def second_factor_required() -> bool:
@@ -83,12 +91,21 @@ def code_page():
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("officer/second_factor/code.html", form=form)
+    # A wrong code counts against the same budgets as a wrong password.
+    budgets = throttle.budgets_for(user.email)
+    if wait := throttle.seconds_to_wait(budgets):
+        error = "Too many failed sign-ins. Wait a few minutes, then try again."
+        return (
+            render_template("officer/second_factor/code.html", form=form, error=error),
+            429,
+            {"Retry-After": str(wait)},
+        )
     try:
         second_factor.check(db.session(), user, form.code.data, utcnow())
     except Unauthenticated as refusal:
+        throttle.count_failure(budgets)
         return render_template("officer/second_factor/code.html", form=form, error=refusal.detail)
-    auth.sign_in_officer(user)
-    return redirect(url_for("officer.index"))
+    return _signed_in(user)
 
 
 @bp.route("/sign-in/set-up-authenticator", methods=["GET", "POST"])
@@ -104,8 +121,7 @@ def enrol_page():
             codes = second_factor.confirm_enrolment(db.session(), user, secret, form.code.data, utcnow())
         except DomainError as refusal:
             return _enrol_form(user, form, secret, refusal.detail)
-        auth.sign_in_officer(user)
-        return render_template("officer/second_factor/recovery_codes.html", codes=codes)
+        return _signed_in(user, render_template("officer/second_factor/recovery_codes.html", codes=codes))
     return _enrol_form(user, form, secret, None)
 
 

@@ -51,9 +51,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     role: str = Field(max_length=10)
     authority_id: int = Field(foreign_key="authority.id", index=True)
-    failed_logins: int = 0
-    locked_until: datetime | None = optional_stamp()
     active: bool = True
+    # Raised by sign-out, a password change and disabling: a session made under an older value has ended.
+    session_version: int = 0
     created_at: datetime = stamp()
 
 

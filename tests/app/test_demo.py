@@ -89,10 +89,10 @@ def test_printed_officers_sign_in_with_the_demo_password(seeded, session):
     emails = re.findall(r"^\s+(officer@\S+)$", seeded, flags=re.MULTILINE)
 
     assert len(emails) == len(AUTHORITY_CODES)
-    user = sign_in(session, emails[0], DEMO_PASSWORD, NOW, max_failures=5, lockout_minutes=15)
+    user = sign_in(session, emails[0], DEMO_PASSWORD, NOW)
     assert user.authority_id is not None
     with pytest.raises(Unauthenticated):
-        sign_in(session, emails[0], "not the demo password", NOW, max_failures=5, lockout_minutes=15)
+        sign_in(session, emails[0], "not the demo password", NOW)
 
 
 def test_seed_keeps_the_audit_chain_intact(seeded, session):
@@ -128,7 +128,7 @@ def test_seeding_again_adds_no_duplicate_people_but_fresh_keys(seeded, app, sess
 
 def test_the_key_councils_manager_signs_in_to_take_decisions(seeded, session):
     [email] = re.findall(r"^\s+(manager@\S+)$", seeded, flags=re.MULTILINE)
-    user = sign_in(session, email, DEMO_PASSWORD, NOW, max_failures=5, lockout_minutes=15)
+    user = sign_in(session, email, DEMO_PASSWORD, NOW)
     assert user.role == "manager"
 
 

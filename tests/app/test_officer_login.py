@@ -1,4 +1,4 @@
-"""Officer sign-in and sign-out: CSRF on every form, one refusal message, lockout, safe cookies."""
+"""Officer sign-in and sign-out: CSRF on every form, one refusal message, safe cookies."""
 
 import re
 
@@ -61,13 +61,12 @@ def test_empty_form_names_the_missing_fields(client):
     assert "Enter your email address" in page and "Enter your password" in page
 
 
-def test_locked_out_user_is_refused_even_with_the_right_password(app, client, session):
+def test_repeated_failures_do_not_lock_the_account(client, session):
     user = make_user(session)
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(5):  # the old lockout's limit
         sign_in(client, user.email, "not the password")
-    response = sign_in(client, user.email, OFFICER_PASSWORD)
-    assert REFUSAL in response.get_data(as_text=True)
-    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+    assert sign_in(client, user.email, OFFICER_PASSWORD).status_code == 302
+    assert "Signed in as" in client.get("/").get_data(as_text=True)
 
 
 def test_sign_in_without_csrf_token_is_refused(client, session):
