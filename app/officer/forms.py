@@ -7,7 +7,7 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from licensing.dates import TwoDigitYear, UnreadableDate, read_date
+from licensing.dates import IN_RANGE, OutOfRange, TwoDigitYear, UnreadableDate, read_date
 from licensing.errors import DomainError
 from licensing.identity import WIDTHS
 
@@ -44,6 +44,8 @@ class DateField(Field):
             self.data = read_date(f"{day}/{month}/{year}" if month.isdigit() else f"{day} {month} {year}")
         except TwoDigitYear:
             raise ValidationError(f"The year of the {label} has two digits: write the year in full") from None
+        except OutOfRange:
+            raise ValidationError(f"The {label} {IN_RANGE}") from None
         except UnreadableDate:
             raise ValidationError(f"The {label} must be a real date") from None
 
