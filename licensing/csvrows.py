@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TextIO
 
+from licensing.csvfiles import SafeWriter, csv_writer, restored
 from licensing.dates import (
     EARLIEST,
     UnreadableDate,
@@ -121,16 +122,16 @@ def parse_date(raw: dict, name: str) -> date:
     return day
 
 
-def warnings_writer(stream: TextIO | None) -> "csv.writer | None":
+def warnings_writer(stream: TextIO | None) -> SafeWriter | None:
     """Return a CSV writer of warnings (FILE.warnings.csv) with its header written, or None."""
     if stream is None:
         return None
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)
     writer.writerow(["line", "ref", "field", "value", "warning"])
     return writer
 
 
-def list_warnings(writer: "csv.writer | None", report, line: int, raw: dict, warnings: list[dict]) -> None:
+def list_warnings(writer: SafeWriter | None, report, line: int, raw: dict, warnings: list[dict]) -> None:
     """Write one row's warnings, each with the value as the file gave it, and count them by kind."""
     for warning in warnings:
         if writer is not None:
@@ -143,10 +144,13 @@ def list_warnings(writer: "csv.writer | None", report, line: int, raw: dict, war
 
 
 def data_rows(reader: csv.DictReader) -> Iterable[tuple[int, dict]]:
-    """Yield (line number, row) for every row that holds any value; blank lines are skipped."""
+    """Yield (line number, row) for every row that holds any value; blank lines are skipped.
+
+    A cell our own CSV files neutralised (a rejects file corrected and imported again) is read as it was.
+    """
     for raw in reader:
         if any((v or "").strip() for k, v in raw.items() if k is not None) or raw.get(None):
-            yield reader.line_num, raw
+            yield reader.line_num, {name: restored(value) for name, value in raw.items()}
 
 
 def parse_entry(raw: dict, authorities: dict, today: date) -> tuple[dict, list[dict]]:

@@ -23,6 +23,7 @@ from app.officer.access import actor, require_officer
 from licensing import audit
 from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 from licensing.clock import utcnow
+from licensing.csvfiles import csv_writer, read_back
 from licensing.errors import ValidationFailed
 from licensing.models.screening import RECORD_KINDS
 
@@ -71,7 +72,7 @@ def _screen_upload(form: UploadForm):
         raise ValidationFailed("The file must be smaller than 2 MB")
     text = io.StringIO(raw.decode("utf-8-sig"), newline="")
     files, report = {part: io.StringIO() for part in PARTS}, BulkReport()
-    rows = csv.writer(files["results"])
+    rows = csv_writer(files["results"])
     rows.writerow(BULK_HEADER)
     min_score = float(form.min_score.data) if form.min_score.data is not None else None
     session, officer = db.session(), actor()
@@ -116,8 +117,8 @@ def _links(token: str) -> dict:
 
 
 def _read(content: io.StringIO) -> list[dict]:
-    """Return the rows of a rejects or warnings file, by column name, for a table."""
-    return list(csv.DictReader(io.StringIO(content.getvalue())))
+    """Return the rows of a rejects or warnings file, by column name, as the file gave them, for a table."""
+    return read_back(content.getvalue())
 
 
 def _store(authority_id: int, contents: dict[str, str]) -> str:

@@ -7,7 +7,8 @@ from sqlalchemy import func, select, text
 
 from licensing import bulk
 from licensing.models import AuditEvent, Licence, RegisterEntry
-from tests.factories import make_authority
+from tests.factories import make_authority, make_register_entry
+from tests.licensing.test_csvfiles import ATTACK
 from tests.licensing.test_imports import LICENCE_COLUMNS, entry_row, licence_line, register_csv
 
 PEOPLE = (
@@ -247,3 +248,23 @@ def test_screening_lists_the_warnings_of_the_people_screened(app, tmp_path, code
     assert list(csv.reader((tmp_path / "people.warnings.csv").open()))[1:] == [
         ["2", "A1", "ni_number", "12345", "not valid"]
     ]
+
+
+def test_screening_files_neutralise_another_councils_formula_and_the_files_own(app, session, tmp_path, code):
+    make_register_entry(session, authority_id=make_authority(session).id, ref=ATTACK)
+    session.rollback()
+    people = tmp_path / "people.csv"
+    rows = [
+        SAME.replace("AB123456C", "=cmd|' /C calc'!A0"),
+        OTHER.replace("A2", "-2+3").replace("1964-07-05", "07/05/64"),
+    ]
+    people.write_text("\n".join([PEOPLE, *rows]) + "\n")
+    out = tmp_path / "out.csv"
+    result = invoke(app, "register", "screen", str(people), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [row[1] for row in csv.reader(out.open())][1:] == ["'" + ATTACK]
+    rejects = list(csv.reader((tmp_path / "people.rejects.csv").open()))
+    warnings = list(csv.reader((tmp_path / "people.warnings.csv").open()))
+    assert rejects[1][2] == "'-2+3" and warnings[1][3] == "'=cmd|' /C calc'!A0"
+    cells = [cell for rows in (rejects, warnings) for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]

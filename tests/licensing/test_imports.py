@@ -16,6 +16,7 @@ from licensing.matching import person_from
 from licensing.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
 from licensing.statistics import decision_counts
 from tests.factories import make_authority, make_register_entry
+from tests.licensing.test_csvfiles import ATTACK
 
 ACTOR = cli_actor("register import")
 LICENCE_COLUMNS = (
@@ -140,6 +141,26 @@ def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
     reasons = [r[1] for r in rejects[1:]]
     assert "family_name: Required." in reasons[0]
     assert "E09999999" in reasons[1] and "decision" in reasons[2] and "decided_on" in reasons[3]
+
+
+def test_rejects_and_warnings_files_neutralise_formulas_and_a_corrected_rejects_file_imports_as_given(
+    session, now
+):
+    code = make_authority(session).code
+    rows = [
+        entry_row(code, ATTACK, decision="nope"),
+        entry_row(code, "+R2", ni_number="=cmd|' /C calc'!A0", address="@SUM(1+1)"),
+    ]
+    report, rejects, warnings = run_register_listing(session, now, register_csv(rows))
+    assert (report.inserted, report.rejected, report.warnings) == (1, 1, 1)
+    assert rejects[1][2] == "'" + ATTACK
+    assert warnings[1] == ["3", "'+R2", "ni_number", "'=cmd|' /C calc'!A0", "not valid"]
+    corrected = io.StringIO()  # the rejected row, its decision corrected, saved as the file was
+    csv.writer(corrected).writerows([rejects[0], [cell.replace("nope", "revocation") for cell in rejects[1]]])
+    again, _ = run_register(session, now, corrected.getvalue())
+    assert (again.inserted, again.rejected) == (1, 0)
+    stored = set(session.scalars(select(RegisterEntry.ref)))
+    assert stored == {ATTACK, "+R2"}
 
 
 @pytest.mark.parametrize(
