@@ -7,7 +7,6 @@ shows what was screened, the rows that could not be read and the warnings, and o
 which only the council that ran it can download.
 """
 
-import csv
 import io
 import secrets
 from pathlib import Path
@@ -57,9 +56,9 @@ def index():
     if form.validate_on_submit():
         try:
             return _screen_upload(form)
-        except (UnicodeDecodeError, ValidationFailed, csv.Error) as problem:
+        except (UnicodeDecodeError, ValidationFailed) as problem:
             db.session().rollback()
-            error = getattr(problem, "detail", "The file is not a UTF-8 CSV file")
+            error = getattr(problem, "detail", "The file is not UTF-8 text: save it as CSV UTF-8")
             form.people.errors = [error]
     page = render_template("officer/bulk/index.html", form=form, error=None, header=BULK_HEADER)
     return page, 400 if form.errors or error else 200

@@ -297,6 +297,56 @@ def test_header_without_a_required_column_is_refused(session, now):
     assert count(session, RegisterEntry) == 0
 
 
+def test_a_header_naming_a_column_twice_is_refused(session, now):
+    code = make_authority(session).code
+    text = register_csv([entry_row(code)]).replace("ni_number", "family_name", 1)
+    with pytest.raises(ValidationFailed, match="more than once: family_name"):
+        run_register(session, now, text)
+    assert count(session, RegisterEntry) == 0
+
+
+def test_empty_header_cells_may_repeat(session, now):
+    code = make_authority(session).code
+    lines = register_csv([entry_row(code)]).splitlines()
+    report, _ = run_register(session, now, "\n".join(line + ",," for line in lines) + "\n")
+    assert (report.inserted, report.rejected) == (1, 0)
+
+
+@pytest.mark.parametrize("column", ["ref", "given_names", "address", "category", "postcode"])
+def test_a_row_holding_a_nul_is_rejected_and_the_rest_imported(session, now, column):
+    code = make_authority(session).code
+    rows = [
+        entry_row(code, "R1", category="violence"),
+        entry_row(code, "R2", category="violence") | {column: "Imran\x00"},
+        entry_row(code, "R3", category="violence"),
+    ]
+    columns = (*REGISTER_COLUMNS, "category")
+    report, rejects = run_register(session, now, register_csv(rows, columns=columns))
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert rejects[1][0] == "3" and column in rejects[1][1] and "NUL" in rejects[1][1]
+    assert set(session.scalars(select(RegisterEntry.ref))) == {"R1", "R3"}
+
+
+@pytest.mark.parametrize("address", ["x" * 200_000, ("x" * 50_000 + "\n") * 4])
+def test_a_value_over_the_csv_field_limit_rejects_its_row_and_reading_stops_there(session, now, address):
+    code = make_authority(session).code
+    rows = [entry_row(code, "R1"), entry_row(code, "R2", address=address), entry_row(code, "R3")]
+    report, rejects = run_register(session, now, register_csv(rows))
+    assert (report.inserted, report.rejected) == (1, 1)
+    assert len(rejects) == 2 and rejects[1][0] in ("3", "4", "5", "6")
+    assert rejects[1][1] == (
+        "a value is longer than 131,072 characters, more than any column holds; "
+        "the file is not read past this line"
+    )
+    assert set(session.scalars(select(RegisterEntry.ref))) == {"R1"}
+
+
+def test_a_header_over_the_csv_field_limit_refuses_the_file(session, now):
+    text = "ref," + "x" * 200_000 + "\nR1,Imran\n"
+    with pytest.raises(ValidationFailed, match="header row cannot be read: a value is longer than 131,072"):
+        run_register(session, now, text)
+
+
 def test_each_batch_is_committed_with_an_audit_event(session, now):
     code = make_authority(session).code
     run_register(session, now, register_csv([entry_row(code, f"R{i}") for i in range(5)]), batch_size=2)

@@ -160,6 +160,19 @@ def test_bulk_screening_refuses_a_missing_token_and_a_bad_file(officer_client, s
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).all() == []
 
 
+def test_bulk_screening_rejects_a_value_over_the_csv_field_limit_with_a_true_reason(officer_client, session):
+    page = upload(officer_client, PEOPLE.replace("WV1 1AA", "x" * 140_000)).get_data(as_text=True)
+    assert "not a UTF-8" not in page and "not UTF-8" not in page
+    rejected = page.split("data-rejects")[1].split("</table>")[0]
+    assert "longer than 131,072 characters" in rejected
+
+
+def test_bulk_screening_refuses_a_header_naming_a_column_twice(officer_client, session):
+    response = upload(officer_client, PEOPLE.replace("ni_number", "family_name", 1))
+    assert response.status_code == 400
+    assert "more than once: family_name" in response.get_data(as_text=True)
+
+
 def test_quick_check_finds_any_councils_badge_and_refuses_half_a_question(officer_client, session):
     other = make_authority(session, code="E08000031")
     make_licence(session, authority_id=other.id, badge_number="PH1")
