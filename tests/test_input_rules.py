@@ -154,8 +154,10 @@ def signed_in(client, session, role="officer"):
 def officer_application(client, session, bad: dict) -> tuple[bool, type]:
     """Post the new application form."""
     signed_in(client, session)
-    data = form_identity(person(bad)) | {"ref": "APP-1", "kind": "new", "licence_type": "phv"}
-    data |= date_fields("received_on", date(2026, 11, 20))
+    data = {"ref": "APP-1", "kind": "new", "licence_type": "phv"} | date_fields(
+        "received_on", date(2026, 11, 20)
+    )
+    data |= form_identity(person(bad))
     data["csrf_token"] = csrf_token(client, "/applications/new")
     return client.post("/applications/new", data=data).status_code == 400, Application
 
@@ -284,3 +286,11 @@ def test_every_dated_input_refuses_a_date_before_1900(client, session, path):
     session.rollback()
     query = select(func.count()).select_from(model)
     assert session.scalar(query if where is None else query.where(where)) == 0
+
+
+@pytest.mark.parametrize("path", [officer_application, officer_register], ids=lambda p: p.__name__)
+@pytest.mark.parametrize("field", ["ref", "address", "postcode"])
+def test_the_officer_forms_refuse_a_nul_in_any_field(client, session, path, field):
+    refused, model = path(client, session, {field: "R\x00"})
+    assert refused
+    assert count(session, model) == 0
