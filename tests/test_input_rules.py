@@ -42,7 +42,7 @@ BAD_IDENTITIES = {
     "control character in a name": {"given_names": "Imr\x07an"},
     "NUL in a name": {"given_names": "Imr\x00an"},
     "escape sequence in a name": {"family_name": "\x1b[31mHussain"},
-    "bidi override in a name": {"family_name": "Huss\u202eniah"},
+    "bidi override in a name": {"family_name": "Huss\u202enia"},
     "bidi isolate in a name": {"given_names": "\u2067Imran"},
     "only combining marks": {"family_name": "\u0301\u0308"},
     "whitespace-only family name": {"family_name": "   "},
