@@ -41,6 +41,12 @@ UNWRITTEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 JOINERS = frozenset("\u200c\u200d")
 ADDRESS_BREAKS = frozenset("\n\r\t")
 NAMES = ("given_names", "family_name")
+# The same rule for ASCII text, by breaks kept: its only such characters are its controls.
+_ASCII_CONTROLS = {
+    False: re.compile(r"[\x00-\x1f\x7f]"),
+    True: re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),
+}
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def _ni_number(text: str) -> str | None:
@@ -94,17 +100,27 @@ def name_problem(name: str) -> str | None:
     """Say what is wrong with one name: a character no name holds, or no letter at all."""
     if problem := text_problem(name):
         return problem
-    if not any(unicodedata.category(char).startswith("L") for char in name):
+    if not (_ASCII_LETTER.search(name) if name.isascii() else _has_letter(name)):
         return "must hold at least one letter"
     return None
 
 
-def text_problem(text: str, keep: frozenset = JOINERS) -> str | None:
-    """Name the first control or invisible formatting character in `text` (other than `keep`), if any."""
-    for char in text:
-        if unicodedata.category(char) in UNWRITTEN and char not in keep:
-            return f"must not hold the control or formatting character U+{ord(char):04X}"
-    return None
+def text_problem(text: str, breaks: bool = False) -> str | None:
+    """Name the first control or invisible formatting character in `text` (line breaks kept if `breaks`)."""
+    # Most names and addresses are ASCII, whose only such characters are its controls: one regex search
+    # instead of a lookup per character keeps an import of a million rows as quick as it was.
+    if text.isascii():
+        found = _ASCII_CONTROLS[breaks].search(text)
+        char = found[0] if found else None
+    else:
+        keep = JOINERS | ADDRESS_BREAKS if breaks else JOINERS
+        char = next((c for c in text if unicodedata.category(c) in UNWRITTEN and c not in keep), None)
+    return f"must not hold the control or formatting character U+{ord(char):04X}" if char else None
+
+
+def _has_letter(text: str) -> bool:
+    """Tell whether `text` holds a letter of any script."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
 
 
 def _text_errors(values: dict, fields: dict) -> list[dict]:
@@ -112,7 +128,7 @@ def _text_errors(values: dict, fields: dict) -> list[dict]:
     problems = {name: name_problem(values[name]) for name in NAMES if values[name]}
     for previous in values["previous_names"].split(";") if values["previous_names"] else ():
         problems["previous_names"] = problems.get("previous_names") or name_problem(previous)
-    problems["address"] = text_problem(values["address"], JOINERS | ADDRESS_BREAKS)
+    problems["address"] = text_problem(values["address"], breaks=True)
     for name in STANDARD:
         problems[name] = text_problem(fields.get(name) or "") if isinstance(fields.get(name), str) else None
     return [_error(name, sentence(problem)) for name, problem in problems.items() if problem]
