@@ -76,8 +76,9 @@ LICENCE_REQUIRED = (
     ),
 )
 REF_WIDTH = 64
-# The key a row that could not be read as CSV carries, with the reason, in place of its columns.
-UNREADABLE = "\x00unreadable"
+# The key a row that could not be read as CSV carries, with the reason, in place of its columns: not a
+# string, so no header can name it, and equal to itself when the row is passed to a worker process.
+UNREADABLE = ("unreadable",)
 STOPPED = "the file is not read past this line"
 
 

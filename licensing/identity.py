@@ -6,8 +6,8 @@ control character, a text-direction control such as U+202E (it makes a name disp
 it is stored, so two records that look alike are not) or another invisible formatting character, and it
 must hold at least one letter, so whitespace, punctuation or combining marks alone are no name. The other
 identity fields may not hold control or formatting characters either (an address keeps its line breaks).
-A date of birth that cannot be read, or is not plausible, refuses the identity: it
-is never silently absent. An identifier (postcode, NI number, driving licence number) that the matching
+A date of birth that cannot be read, or is not plausible, refuses the identity: it is never silently
+absent. An identifier (postcode, NI number, driving licence number) that the matching
 engine's validators accept is stored in its standard form; one they refuse is kept as given and
 flagged "not valid". The engine derives match keys only from values its validators accept, so a kept
 value never becomes an exact key, and nothing a council typed is lost. The flags, with what a valid
