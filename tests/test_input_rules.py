@@ -1,8 +1,10 @@
-"""One set of input rules on every way a person's identity or a decision date comes in.
+"""One set of input rules on every way a person's identity or a date comes in.
 
-Each bad value is sent through every input path (the API's applications, register, intelligence PUT and
-batch and ad-hoc screening; the officer forms; the CSV import and the CSV screening) and every path
-must refuse it and store nothing.
+Each bad identity is sent through every input path (the API's applications, register, intelligence PUT
+and batch and ad-hoc screening; the officer forms; the CSV import and the CSV screening), a decision
+dated before 1900 through each way a decision is recorded, and a year-1 date through the other dated
+inputs (a grant, a DBS consent, a suspension's decision, a concern report): every path must refuse it
+and store nothing.
 """
 
 import csv
