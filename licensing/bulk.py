@@ -8,7 +8,6 @@ each worker process opens its own connection and screens whole batches, and the 
 input order (licensing/workers.py); scoring is CPU work, so this is how a bulk run uses every core.
 """
 
-import csv
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import TextIO
 
 from sqlmodel import Session
 
+from licensing.csvfiles import csv_writer
 from licensing.csvrows import (
     PEOPLE_REQUIRED,
     RowRejected,
@@ -65,7 +65,7 @@ def read_people(
 ) -> Iterator[tuple[str, Person]]:
     """Yield (ref, Person) for each readable row of a people CSV; write rejects and warnings as imports do."""
     reader = reader_for(stream, PEOPLE_REQUIRED)
-    rejected = csv.writer(rejects)
+    rejected = csv_writer(rejects)
     rejected.writerow(["line", "reason", *reader.fieldnames])
     listing = warnings_writer(warnings)
     for line, raw in data_rows(reader):
@@ -92,7 +92,7 @@ def screen_rows(
     workers: int = 0,
     viewer_authority_id: int | None = None,
 ) -> BulkReport:
-    """Screen many (ref, person) pairs, writing BULK_HEADER rows to csv writer `out`; nothing else.
+    """Screen many (ref, person) pairs, writing BULK_HEADER rows to `out` (a csv_writer); nothing else.
 
     `min_score` None keeps every banded candidate (at or above the weak threshold); a number keeps
     every candidate scoring at least that. Only records of `kinds` are candidates. With `workers`,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TextIO
 
+from licensing.csvfiles import SafeWriter, csv_writer, restored
 from licensing.dates import (
     EARLIEST,
     UnreadableDate,
@@ -75,6 +76,10 @@ LICENCE_REQUIRED = (
     ),
 )
 REF_WIDTH = 64
+# The key a row that could not be read as CSV carries, with the reason, in place of its columns: not a
+# string, so no header can name it, and equal to itself when the row is passed to a worker process.
+UNREADABLE = ("unreadable",)
+STOPPED = "the file is not read past this line"
 
 
 class RowRejected(Exception):
@@ -82,21 +87,42 @@ class RowRejected(Exception):
 
 
 def reader_for(stream: TextIO, required: Iterable[str]) -> csv.DictReader:
-    """Return a DictReader over `stream` whose header holds every required column."""
+    """Return a DictReader over `stream` whose header holds every required column, each once."""
     reader = csv.DictReader(stream)
-    if not reader.fieldnames:
+    try:
+        names = reader.fieldnames
+    except csv.Error as error:
+        raise ValidationFailed(f"The header row cannot be read: {unreadable_reason(error)}.") from None
+    if not names:
         raise ValidationFailed("The file is empty: it has no header row.")
-    reader.fieldnames = [name.strip().lstrip("\ufeff").strip().lower() for name in reader.fieldnames]
-    missing = [name for name in required if name not in reader.fieldnames]
+    names = [restored(name).strip().lstrip("\ufeff").strip().lower() for name in names]
+    missing = [name for name in required if name not in names]
     if missing:
         raise ValidationFailed(f"The header lacks required column(s): {', '.join(missing)}.")
+    # A column named twice would be read from one of the two in silence: refuse rather than guess.
+    if repeated := sorted({name for name in names if name and names.count(name) > 1}):
+        raise ValidationFailed(f"The header names column(s) more than once: {', '.join(repeated)}.")
+    reader.fieldnames = names
     return reader
+
+
+def unreadable_reason(error: csv.Error) -> str:
+    """Return why the csv module could not read a row, in words an operator can act on."""
+    if "field larger than field limit" in str(error):
+        limit = csv.field_size_limit()
+        return f"a value is longer than {limit:,} characters, more than any column holds; {STOPPED}"
+    return f"it is not valid CSV ({error}); {STOPPED}"
 
 
 def parse_person(raw: dict, today: date) -> tuple[dict, list[dict]]:
     """Validate the people columns of a row; return identity values and warnings, or raise RowRejected."""
+    if UNREADABLE in raw:
+        raise RowRejected(raw[UNREADABLE])
     if raw.get(None):
         raise RowRejected("the row has more values than the header has columns")
+    # PostgreSQL can neither store nor compare text holding a NUL, whichever column it is in.
+    if held := [name for name, value in raw.items() if name and value and "\x00" in value]:
+        raise RowRejected(f"{', '.join(held)}: must not hold a NUL character")
     ref = (raw.get("ref") or "").strip()
     if not ref or len(ref) > REF_WIDTH:
         raise RowRejected(f"ref is required and must be at most {REF_WIDTH} characters")
@@ -121,16 +147,16 @@ def parse_date(raw: dict, name: str) -> date:
     return day
 
 
-def warnings_writer(stream: TextIO | None) -> "csv.writer | None":
+def warnings_writer(stream: TextIO | None) -> SafeWriter | None:
     """Return a CSV writer of warnings (FILE.warnings.csv) with its header written, or None."""
     if stream is None:
         return None
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)
     writer.writerow(["line", "ref", "field", "value", "warning"])
     return writer
 
 
-def list_warnings(writer: "csv.writer | None", report, line: int, raw: dict, warnings: list[dict]) -> None:
+def list_warnings(writer: SafeWriter | None, report, line: int, raw: dict, warnings: list[dict]) -> None:
     """Write one row's warnings, each with the value as the file gave it, and count them by kind."""
     for warning in warnings:
         if writer is not None:
@@ -143,10 +169,25 @@ def list_warnings(writer: "csv.writer | None", report, line: int, raw: dict, war
 
 
 def data_rows(reader: csv.DictReader) -> Iterable[tuple[int, dict]]:
-    """Yield (line number, row) for every row that holds any value; blank lines are skipped."""
-    for raw in reader:
+    """Yield (line number, row) for every row that holds any value; blank lines are skipped.
+
+    A cell our own CSV files neutralised (a rejects file corrected and imported again) is read as it was.
+    A row the csv module cannot read (a value over its field size limit) is yielded as {UNREADABLE:
+    reason}, to be rejected like any other bad row, and reading stops there: a quote left open in that
+    row would run on into the lines after it, and they would be read as rows they are not.
+    """
+    rows = iter(reader)
+    while True:
+        try:
+            raw = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # The DictReader counts a line once it is read; the csv reader under it has counted this one.
+            yield reader.reader.line_num, {UNREADABLE: unreadable_reason(error)}
+            return
         if any((v or "").strip() for k, v in raw.items() if k is not None) or raw.get(None):
-            yield reader.line_num, raw
+            yield reader.line_num, {name: restored(value) for name, value in raw.items()}
 
 
 def parse_entry(raw: dict, authorities: dict, today: date) -> tuple[dict, list[dict]]:

@@ -1,6 +1,11 @@
 """Dates as they come in, and the ranges they must fall in: one reader and one set of rules for every
 entry point (CSV columns, API fields, officer forms).
 
+Every date read is between 1 January 1900 and 31 December 2100, whatever it is the date of: nothing the
+register holds happened before 1900, and nothing it records is planned that far ahead, so a date outside
+those years is a slip (a year 1 or 9999 typed as a placeholder) that would otherwise be stored and then
+counted, sorted and shown as if it were real. The rules of each kind of date narrow that range further.
+
 Councils export dates day first (`18/05/1960`, `18-May-1960`); tools write ISO (`1960-05-18`). Both are
 read. A date is never read month first: `05/18/1960` is refused rather than guessed, and `05/06/1960` is
 5 June. A two-digit year is refused too: `60` may be 1960 or 2060, and a wrong century would hide a
@@ -12,6 +17,7 @@ import re
 from datetime import date
 
 EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
 # A driver is an adult; a date of birth less than 16 years ago is a typing slip (a wrong year).
 YOUNGEST_YEARS = 16
 # A revocation or suspension takes effect 21 days after notice, or once an appeal is decided (1976 Act
@@ -34,6 +40,10 @@ class UnreadableDate(ValueError):
 
 class TwoDigitYear(UnreadableDate):
     """A date whose year has two digits: its century would be a guess."""
+
+
+class OutOfRange(UnreadableDate):
+    """A real date, but before 1900 or after 2100: no record here can hold it."""
 
 
 def read_date(text: str) -> date:
@@ -63,16 +73,22 @@ def _year(value: str, digits: str) -> int:
 
 
 def _real(value: str, year: int, month: int, day: int) -> date:
-    """Return the date, or refuse one the calendar does not have (31 February)."""
+    """Return the date, or refuse one the calendar does not have (31 February) or outside 1900-2100."""
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         raise UnreadableDate(f"{value!r} is not a real date") from None
+    if not EARLIEST <= found <= LATEST:
+        raise OutOfRange(f"{value!r} is not a date any record holds: it {IN_RANGE}")
+    return found
 
 
 def long_date(day: date) -> str:
     """Return a date as "1 January 1900"."""
     return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+IN_RANGE = f"must be between {long_date(EARLIEST)} and {long_date(LATEST)}"
 
 
 def add_years(day: date, years: int) -> date:

@@ -1,8 +1,13 @@
 """A person's identity as it comes in: one rule for the API, the officer forms, the CSV imports, bulk
 screening and police intelligence.
 
-Names are required. A date of birth that cannot be read, or is not plausible, refuses the identity: it
-is never silently absent. An identifier (postcode, NI number, driving licence number) that the matching
+Names are required, and each name (previous names too) must be written in letters: it may not hold a
+control character, a text-direction control such as U+202E (it makes a name display in another order than
+it is stored, so two records that look alike are not) or another invisible formatting character, and it
+must hold at least one letter, so whitespace, punctuation or combining marks alone are no name. The other
+identity fields may not hold control or formatting characters either (an address keeps its line breaks).
+A date of birth that cannot be read, or is not plausible, refuses the identity: it is never silently
+absent. An identifier (postcode, NI number, driving licence number) that the matching
 engine's validators accept is stored in its standard form; one they refuse is kept as given and
 flagged "not valid". The engine derives match keys only from values its validators accept, so a kept
 value never becomes an exact key, and nothing a council typed is lost. The flags, with what a valid
@@ -11,6 +16,7 @@ identity, so they are written again whenever it changes (README: "Dates and iden
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
@@ -27,6 +33,20 @@ _SEPARATORS = re.compile(r"[\s\-.]+")
 _NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
 # The engine's remarks on a valid licence number read "licence number encodes another DOB (...)".
 _REMARK = "licence number "
+# Unicode categories of characters no identity field holds: controls, invisible formatting (the
+# text-direction overrides and isolates among them), surrogates, private use, and line or paragraph
+# separators other than the line breaks an address keeps.
+UNWRITTEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+# The zero-width joiner and non-joiner are formatting characters that Persian and Indic names need.
+JOINERS = frozenset("\u200c\u200d")
+ADDRESS_BREAKS = frozenset("\n\r\t")
+NAMES = ("given_names", "family_name")
+# The same rule for ASCII text, by breaks kept: its only such characters are its controls.
+_ASCII_CONTROLS = {
+    False: re.compile(r"[\x00-\x1f\x7f]"),
+    True: re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),
+}
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def _ni_number(text: str) -> str | None:
@@ -59,6 +79,7 @@ def clean_identity(
     errors: list[dict] = []
     values = {name: (fields.get(name) or "").strip() for name in ("given_names", "family_name", "address")}
     values["previous_names"] = _previous_names(fields.get("previous_names"))
+    errors += _text_errors(values, fields)
     values["sex"] = _sex(fields.get("sex"), errors)
     values["date_of_birth"] = _date_of_birth(fields.get("date_of_birth"), today, errors)
     given = {name: (fields.get(name) or "").strip() for name in STANDARD}
@@ -73,6 +94,44 @@ def clean_identity(
     if errors:
         raise ValidationFailed("The identity is not valid.", sorted(errors, key=_field_order))
     return values, _warnings(values, valid)
+
+
+def name_problem(name: str) -> str | None:
+    """Say what is wrong with one name: a character no name holds, or no letter at all."""
+    if problem := text_problem(name):
+        return problem
+    if not (_ASCII_LETTER.search(name) if name.isascii() else _has_letter(name)):
+        return "must hold at least one letter"
+    return None
+
+
+def text_problem(text: str, breaks: bool = False) -> str | None:
+    """Name the first control or invisible formatting character in `text` (line breaks kept if `breaks`)."""
+    # Most names and addresses are ASCII, whose only such characters are its controls: one regex search
+    # instead of a lookup per character keeps an import of a million rows as quick as it was.
+    if text.isascii():
+        found = _ASCII_CONTROLS[breaks].search(text)
+        char = found[0] if found else None
+    else:
+        keep = JOINERS | ADDRESS_BREAKS if breaks else JOINERS
+        char = next((c for c in text if unicodedata.category(c) in UNWRITTEN and c not in keep), None)
+    return f"must not hold the control or formatting character U+{ord(char):04X}" if char else None
+
+
+def _has_letter(text: str) -> bool:
+    """Tell whether `text` holds a letter of any script."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
+def _text_errors(values: dict, fields: dict) -> list[dict]:
+    """Return an error for each identity field holding what it may not, names by the name rule."""
+    problems = {name: name_problem(values[name]) for name in NAMES if values[name]}
+    for previous in values["previous_names"].split(";") if values["previous_names"] else ():
+        problems["previous_names"] = problems.get("previous_names") or name_problem(previous)
+    problems["address"] = text_problem(values["address"], breaks=True)
+    for name in STANDARD:
+        problems[name] = text_problem(fields.get(name) or "") if isinstance(fields.get(name), str) else None
+    return [_error(name, sentence(problem)) for name, problem in problems.items() if problem]
 
 
 def valid_form(name: str, text: str | None) -> str | None:

@@ -14,7 +14,6 @@ Three things go on at once in a large import: worker processes validate and key 
 the same record always wins; the report, the rejects and the warnings are only touched by this thread.
 """
 
-import csv
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +25,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from licensing.actors import Actor
+from licensing.csvfiles import SafeWriter, csv_writer
 from licensing.csvrows import (  # noqa: F401 (re-exported: callers import the row rules from here)
     LICENCE_COLUMNS,
     LICENCE_REQUIRED,
@@ -79,8 +79,8 @@ class _Run:
     """The state of one import: where rejects go, the report, the open batch and the one being written."""
 
     target: Target
-    rejects: csv.writer
-    warnings: "csv.writer | None"
+    rejects: SafeWriter
+    warnings: SafeWriter | None
     fieldnames: list[str]
     on_batch: Callable[[ImportReport], None] | None
     writer: ThreadPoolExecutor
@@ -128,7 +128,7 @@ def _import(
     """
     required = REGISTER_REQUIRED if kind == "register_entry" else LICENCE_REQUIRED
     reader = reader_for(stream, required)
-    writer = csv.writer(rejects)
+    writer = csv_writer(rejects)
     writer.writerow(["line", "reason", *reader.fieldnames])
     listing = warnings_writer(warnings)
     model = RegisterEntry if kind == "register_entry" else Licence

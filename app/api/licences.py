@@ -39,7 +39,7 @@ class DbsSchema(Schema):
         load_default=False,
         metadata={"description": "Subscribed to the DBS Update Service (checked by Crosscheck)"},
     )
-    dbs_consent_on = fields.Date(
+    dbs_consent_on = UkDate(
         load_default=None, allow_none=True,
         metadata={"description": "When the driver consented to Update Service status checks"},
     )  # fmt: skip
@@ -94,7 +94,7 @@ class StatusChangeSchema(Schema):
 class DecisionSchema(StatusChangeSchema, RegisterChoiceSchema):
     """A suspension or revocation: when it takes effect, when it was decided, and its register entry."""
 
-    decided_on = fields.Date(
+    decided_on = UkDate(
         load_default=None, allow_none=True,
         metadata={"description": "Default: effective_on, or today if effective_on is later"},
     )  # fmt: skip

@@ -1,6 +1,5 @@
 """`flask register import FILE.csv` and `flask register screen FILE.csv --out OUT.csv [--min-score X]`."""
 
-import csv
 import io
 import os
 import sys
@@ -18,6 +17,7 @@ from licensing import audit
 from licensing.actors import cli_actor
 from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 from licensing.clock import utcnow
+from licensing.csvfiles import csv_writer
 from licensing.errors import ValidationFailed
 from licensing.imports import ImportReport, import_register
 from licensing.importwrite import settle
@@ -147,7 +147,7 @@ def screen_command(file: Path, out_path: Path, min_score: float | None, workers:
         open(rejects, "w", newline="") as rejected,
         open(listed, "w", newline="") as warnings,
     ):
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(BULK_HEADER)
         people = read_people(text, rejected, warnings, report, utcnow().date())
         screen_rows(

@@ -7,7 +7,6 @@ shows what was screened, the rows that could not be read and the warnings, and o
 which only the council that ran it can download.
 """
 
-import csv
 import io
 import secrets
 from pathlib import Path
@@ -23,6 +22,7 @@ from app.officer.access import actor, require_officer
 from licensing import audit
 from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 from licensing.clock import utcnow
+from licensing.csvfiles import csv_writer, read_back
 from licensing.errors import ValidationFailed
 from licensing.models.screening import RECORD_KINDS
 
@@ -56,9 +56,9 @@ def index():
     if form.validate_on_submit():
         try:
             return _screen_upload(form)
-        except (UnicodeDecodeError, ValidationFailed, csv.Error) as problem:
+        except (UnicodeDecodeError, ValidationFailed) as problem:
             db.session().rollback()
-            error = getattr(problem, "detail", "The file is not a UTF-8 CSV file")
+            error = getattr(problem, "detail", "The file is not UTF-8 text: save it as CSV UTF-8")
             form.people.errors = [error]
     page = render_template("officer/bulk/index.html", form=form, error=None, header=BULK_HEADER)
     return page, 400 if form.errors or error else 200
@@ -71,7 +71,7 @@ def _screen_upload(form: UploadForm):
         raise ValidationFailed("The file must be smaller than 2 MB")
     text = io.StringIO(raw.decode("utf-8-sig"), newline="")
     files, report = {part: io.StringIO() for part in PARTS}, BulkReport()
-    rows = csv.writer(files["results"])
+    rows = csv_writer(files["results"])
     rows.writerow(BULK_HEADER)
     min_score = float(form.min_score.data) if form.min_score.data is not None else None
     session, officer = db.session(), actor()
@@ -119,8 +119,8 @@ def _links(token: str) -> dict:
 
 
 def _read(content: io.StringIO) -> list[dict]:
-    """Return the rows of a rejects or warnings file, by column name, for a table."""
-    return list(csv.DictReader(io.StringIO(content.getvalue())))
+    """Return the rows of a rejects or warnings file, by column name, as the file gave them, for a table."""
+    return read_back(content.getvalue())
 
 
 def _store(authority_id: int, contents: dict[str, str]) -> str:

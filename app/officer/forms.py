@@ -7,7 +7,7 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from licensing.dates import TwoDigitYear, UnreadableDate, read_date
+from licensing.dates import IN_RANGE, OutOfRange, TwoDigitYear, UnreadableDate, read_date
 from licensing.errors import DomainError
 from licensing.identity import WIDTHS
 
@@ -44,6 +44,8 @@ class DateField(Field):
             self.data = read_date(f"{day}/{month}/{year}" if month.isdigit() else f"{day} {month} {year}")
         except TwoDigitYear:
             raise ValidationError(f"The year of the {label} has two digits: write the year in full") from None
+        except OutOfRange:
+            raise ValidationError(f"The {label} {IN_RANGE}") from None
         except UnreadableDate:
             raise ValidationError(f"The {label} must be a real date") from None
 
@@ -75,6 +77,15 @@ class IdentityForm(FlaskForm):
     driving_licence_number = StringField(
         "Driving licence number", [Optional(), Length(max=WIDTHS["driving_licence_number"])]
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate every field, refusing a NUL in any: PostgreSQL can neither store nor compare it."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, "Remove the NUL character (a control character)"]
+                valid = False
+        return valid
 
 
 IDENTITY_NAMES = ("given_names", "family_name", "date_of_birth", "address", "postcode", "ni_number",

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 from licensing import bulk
 from licensing.models import AuditEvent, Licence, RegisterEntry
 from tests.factories import make_authority, make_licence, make_register_entry
+from tests.licensing.test_csvfiles import ATTACK
 from tests.licensing.test_imports import LICENCE_COLUMNS, entry_row, licence_line, register_csv
 from tests.withheld import THEIR_DETAILS, withheld_in
 
@@ -258,3 +259,49 @@ def test_screening_lists_the_warnings_of_the_people_screened(app, tmp_path, code
     assert list(csv.reader((tmp_path / "people.warnings.csv").open()))[1:] == [
         ["2", "A1", "ni_number", "12345", "not valid"]
     ]
+
+
+def test_screening_files_neutralise_another_councils_formula_and_the_files_own(app, session, tmp_path, code):
+    make_register_entry(session, authority_id=make_authority(session).id, ref=ATTACK)
+    session.rollback()
+    people = tmp_path / "people.csv"
+    rows = [
+        SAME.replace("AB123456C", "=cmd|' /C calc'!A0"),
+        OTHER.replace("A2", "-2+3").replace("1964-07-05", "07/05/64"),
+    ]
+    people.write_text("\n".join([PEOPLE, *rows]) + "\n")
+    out = tmp_path / "out.csv"
+    result = invoke(app, "register", "screen", str(people), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [row[1] for row in csv.reader(out.open())][1:] == ["'" + ATTACK]
+    rejects = list(csv.reader((tmp_path / "people.rejects.csv").open()))
+    warnings = list(csv.reader((tmp_path / "people.warnings.csv").open()))
+    assert rejects[1][2] == "'-2+3" and warnings[1][3] == "'=cmd|' /C calc'!A0"
+    cells = [cell for rows in (rejects, warnings) for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_a_value_over_the_csv_field_limit_is_a_reject_with_a_true_reason(app, session, tmp_path, code):
+    source = tmp_path / "entries.csv"
+    source.write_text(register_csv([entry_row(code, "R1"), entry_row(code, "R2", address="x" * 200_000)]))
+    result = invoke(app, "register", "import", str(source))
+    assert result.exit_code == 0 and "1 inserted" in result.output and "1 rejected" in result.output
+    rejects = list(csv.reader((tmp_path / "entries.rejects.csv").open()))
+    assert "longer than 131,072 characters" in rejects[1][1]
+    people = tmp_path / "people.csv"
+    people.write_text("\n".join([PEOPLE, SAME, OTHER.replace("1 Leeds Road", "y" * 200_000)]) + "\n")
+    result = invoke(app, "register", "screen", str(people), "--out", str(tmp_path / "out.csv"))
+    assert (
+        result.exit_code == 0 and "screened 1 people" in result.output and "1 rows rejected" in result.output
+    )
+    assert "longer than 131,072" in list(csv.reader((tmp_path / "people.rejects.csv").open()))[1][1]
+
+
+@pytest.mark.parametrize("command", ["import", "screen"])
+def test_a_header_naming_a_column_twice_exits_non_zero_with_a_clear_message(app, tmp_path, code, command):
+    source = tmp_path / "entries.csv"
+    source.write_text(register_csv([entry_row(code, "R1")]).replace("ni_number", "given_names", 1))
+    result = invoke(
+        app, "register", command, str(source), *(["--out", str(tmp_path / "o.csv")] * (command == "screen"))
+    )
+    assert result.exit_code != 0 and "more than once: given_names" in result.output

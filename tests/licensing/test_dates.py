@@ -55,6 +55,10 @@ def test_accepted_forms(text, read):
         ("yesterday", "YYYY-MM-DD, DD/MM/YYYY or 18 May 1960"),
         ("18/05/01960", "YYYY-MM-DD, DD/MM/YYYY or 18 May 1960"),
         ("", "YYYY-MM-DD, DD/MM/YYYY or 18 May 1960"),
+        ("0001-01-01", "must be between 1 January 1900 and 31 December 2100"),
+        ("31/12/1899", "must be between 1 January 1900 and 31 December 2100"),
+        ("9999-12-31", "must be between 1 January 1900 and 31 December 2100"),
+        ("1 January 2101", "must be between 1 January 1900 and 31 December 2100"),
     ],
 )
 def test_refused_forms_say_why(text, reason):

@@ -78,6 +78,48 @@ def test_a_date_of_birth_that_cannot_be_read_or_is_out_of_range_is_refused(given
 
 
 @pytest.mark.parametrize(
+    "name",
+    ["José", "Zoë", "O'Brien", "Smith-Jones", "Nguyễn", "محمد", "王", "Mehr\u200cdad", "Singh Jr."],
+)
+def test_names_in_any_script_are_accepted(name):
+    assert cleaned(given_names=name, family_name=name)[0]["family_name"] == name
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "message"),
+    [
+        ("given_names", "Imr\x07an", "U+0007"),
+        ("given_names", "Imr\x00an", "U+0000"),
+        ("family_name", "Huss\u202enia", "U+202E"),  # displays as "Hussain"
+        ("family_name", "\u2067Hussain\u2069", "U+2067"),
+        ("family_name", "Hus\u200bsain", "U+200B"),  # zero-width space: two names that look one
+        ("family_name", "\u0301\u0308", "at least one letter"),
+        ("family_name", "--", "at least one letter"),
+        ("previous_names", "Imran Khan;Imran\x1bKhan", "U+001B"),
+        ("address", "12 Example Street\x00", "U+0000"),
+        ("ni_number", "AB123456C\u202e", "U+202E"),
+    ],
+)
+def test_names_and_fields_holding_controls_or_no_letter_are_refused(field, given, message):
+    with pytest.raises(ValidationFailed) as refused:
+        cleaned(**{field: given})
+    assert [e["field"] for e in refused.value.errors] == [field]
+    assert message in refused.value.errors[0]["message"]
+
+
+@pytest.mark.parametrize("family_name", ["   ", "\t", "\u00a0\u2003"])
+def test_a_whitespace_only_name_is_missing(family_name):
+    with pytest.raises(ValidationFailed) as refused:
+        cleaned(family_name=family_name)
+    assert refused.value.errors == [{"field": "family_name", "message": "Required."}]
+
+
+def test_an_address_keeps_its_line_breaks():
+    address = "12 Example Street\r\nTesttown"
+    assert cleaned(address=address)[0]["address"] == address
+
+
+@pytest.mark.parametrize(
     ("given", "stored"), [("female", "F"), ("M", "M"), ("x", "X"), ("unknown", None), ("", None)]
 )
 def test_sex_is_read_from_the_words_forms_use(given, stored):

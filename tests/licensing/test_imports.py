@@ -16,6 +16,7 @@ from licensing.matching import person_from
 from licensing.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
 from licensing.statistics import decision_counts
 from tests.factories import make_authority, make_register_entry
+from tests.licensing.test_csvfiles import ATTACK
 
 ACTOR = cli_actor("register import")
 LICENCE_COLUMNS = (
@@ -140,6 +141,26 @@ def test_rejected_rows_are_written_with_line_number_and_reason(session, now):
     reasons = [r[1] for r in rejects[1:]]
     assert "family_name: Required." in reasons[0]
     assert "E09999999" in reasons[1] and "decision" in reasons[2] and "decided_on" in reasons[3]
+
+
+def test_rejects_and_warnings_files_neutralise_formulas_and_a_corrected_rejects_file_imports_as_given(
+    session, now
+):
+    code = make_authority(session).code
+    rows = [
+        entry_row(code, ATTACK, decision="nope"),
+        entry_row(code, "+R2", ni_number="=cmd|' /C calc'!A0", address="@SUM(1+1)"),
+    ]
+    report, rejects, warnings = run_register_listing(session, now, register_csv(rows))
+    assert (report.inserted, report.rejected, report.warnings) == (1, 1, 1)
+    assert rejects[1][2] == "'" + ATTACK
+    assert warnings[1] == ["3", "'+R2", "ni_number", "'=cmd|' /C calc'!A0", "not valid"]
+    corrected = io.StringIO()  # the rejected row, its decision corrected, saved as the file was
+    csv.writer(corrected).writerows([rejects[0], [cell.replace("nope", "revocation") for cell in rejects[1]]])
+    again, _ = run_register(session, now, corrected.getvalue())
+    assert (again.inserted, again.rejected) == (1, 0)
+    stored = set(session.scalars(select(RegisterEntry.ref)))
+    assert stored == {ATTACK, "+R2"}
 
 
 @pytest.mark.parametrize(
@@ -274,6 +295,56 @@ def test_header_without_a_required_column_is_refused(session, now):
     with pytest.raises(ValidationFailed, match="decided_on"):
         run_register(session, now, register_csv([row], columns=columns))
     assert count(session, RegisterEntry) == 0
+
+
+def test_a_header_naming_a_column_twice_is_refused(session, now):
+    code = make_authority(session).code
+    text = register_csv([entry_row(code)]).replace("ni_number", "family_name", 1)
+    with pytest.raises(ValidationFailed, match="more than once: family_name"):
+        run_register(session, now, text)
+    assert count(session, RegisterEntry) == 0
+
+
+def test_empty_header_cells_may_repeat(session, now):
+    code = make_authority(session).code
+    lines = register_csv([entry_row(code)]).splitlines()
+    report, _ = run_register(session, now, "\n".join(line + ",," for line in lines) + "\n")
+    assert (report.inserted, report.rejected) == (1, 0)
+
+
+@pytest.mark.parametrize("column", ["ref", "given_names", "address", "category", "postcode"])
+def test_a_row_holding_a_nul_is_rejected_and_the_rest_imported(session, now, column):
+    code = make_authority(session).code
+    rows = [
+        entry_row(code, "R1", category="violence"),
+        entry_row(code, "R2", category="violence") | {column: "Imran\x00"},
+        entry_row(code, "R3", category="violence"),
+    ]
+    columns = (*REGISTER_COLUMNS, "category")
+    report, rejects = run_register(session, now, register_csv(rows, columns=columns))
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert rejects[1][0] == "3" and column in rejects[1][1] and "NUL" in rejects[1][1]
+    assert set(session.scalars(select(RegisterEntry.ref))) == {"R1", "R3"}
+
+
+@pytest.mark.parametrize("address", ["x" * 200_000, ("x" * 50_000 + "\n") * 4])
+def test_a_value_over_the_csv_field_limit_rejects_its_row_and_reading_stops_there(session, now, address):
+    code = make_authority(session).code
+    rows = [entry_row(code, "R1"), entry_row(code, "R2", address=address), entry_row(code, "R3")]
+    report, rejects = run_register(session, now, register_csv(rows))
+    assert (report.inserted, report.rejected) == (1, 1)
+    assert len(rejects) == 2 and rejects[1][0] in ("3", "4", "5", "6")
+    assert rejects[1][1] == (
+        "a value is longer than 131,072 characters, more than any column holds; "
+        "the file is not read past this line"
+    )
+    assert set(session.scalars(select(RegisterEntry.ref))) == {"R1"}
+
+
+def test_a_header_over_the_csv_field_limit_refuses_the_file(session, now):
+    text = "ref," + "x" * 200_000 + "\nR1,Imran\n"
+    with pytest.raises(ValidationFailed, match="header row cannot be read: a value is longer than 131,072"):
+        run_register(session, now, text)
 
 
 def test_each_batch_is_committed_with_an_audit_event(session, now):

@@ -115,7 +115,9 @@ def test_a_month_name_is_read_and_a_two_digit_year_is_refused_with_a_reason(offi
 
 def test_a_date_of_birth_out_of_range_is_shown_on_the_field(officer_client, session):
     page = apply(officer_client, **{"date_of_birth-year": "1899"}).get_data(as_text=True)
-    assert shows_error(page, "date_of_birth", "Must be between 1 January 1900")
+    assert shows_error(page, "date_of_birth", "The date of birth must be between 1 January 1900")
+    page = apply(officer_client, **{"date_of_birth-year": "2020"}).get_data(as_text=True)
+    assert shows_error(page, "date_of_birth", "Must be between 1 January 1900 and")  # the service's rule
 
 
 def test_duplicate_reference_is_shown_on_the_form(officer_client, session):
