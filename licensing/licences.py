@@ -26,6 +26,7 @@ from licensing.actors import Actor
 from licensing.dates import term_problem
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.gate import check_grant_allowed
+from licensing.identity import name_problem
 from licensing.keys import index_record
 from licensing.models import IDENTITY_FIELDS, Application, Licence, LicenceStatusChange
 from licensing.register import MAX_ID
@@ -58,6 +59,7 @@ def grant(
     """Grant a licence from a pending application of the actor's authority; commit with its audit."""
     application = _pending_application(session, actor, application_id)
     _check_term(granted_on, expires_on)
+    _check_display_name(display_name)
     certificate = dbs.clean_dbs(dbs_details or {}, now.date())
     _check_gate(session, application, now, max_screening_age)
     _check_free(session, application.authority_id, badge_number, application.ref)
@@ -230,6 +232,13 @@ def _pending_application(session: Session, actor: Actor, application_id: int) ->
     if application.status != "pending":
         raise InvalidTransition(f"Application {application_id} is already {application.status}.")
     return application
+
+
+def _check_display_name(display_name: str | None) -> None:
+    """Refuse a public display name that no name holds (a bidi override would reorder the public page)."""
+    if display_name and (problem := name_problem(display_name)):
+        message = f"The display name {problem}."
+        raise ValidationFailed(message, _field("display_name", message))
 
 
 def _check_term(starts_on: date, expires_on: date) -> None:

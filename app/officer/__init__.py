@@ -4,6 +4,7 @@ import logging
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import BadRequest
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired
 
@@ -45,11 +46,22 @@ class ChangePasswordForm(FlaskForm):
 def init_app(app: Flask) -> None:
     """Register the officer pages and make the signed-in officer available to every template."""
     throttle.check_settings(app)
+    app.before_request(refuse_nul_in_forms)
     app.register_blueprint(bp)
     pages.init_app(app)
     second_factor.init_app(app)
     oidc.init_app(app)
     app.context_processor(officer_context)
+
+
+def refuse_nul_in_forms() -> None:
+    """Refuse a page's form or query holding a NUL character: PostgreSQL can neither store nor compare it."""
+    if request.path.startswith("/api/"):
+        return  # the API refuses it in its own problem format
+    sent = [*request.args.items(multi=True), *(request.form.items(multi=True) if request.form else ())]
+    found = sorted({name for name, value in sent if "\x00" in value})
+    if found:
+        raise BadRequest(f"Text cannot contain NUL characters (sent in: {', '.join(found)}).")
 
 
 def officer_context() -> dict:

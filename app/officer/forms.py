@@ -78,15 +78,6 @@ class IdentityForm(FlaskForm):
         "Driving licence number", [Optional(), Length(max=WIDTHS["driving_licence_number"])]
     )
 
-    def validate(self, extra_validators=None) -> bool:
-        """Validate every field, refusing a NUL in any: PostgreSQL can neither store nor compare it."""
-        valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [*field.errors, "Remove the NUL character (a control character)"]
-                valid = False
-        return valid
-
 
 IDENTITY_NAMES = ("given_names", "family_name", "date_of_birth", "address", "postcode", "ni_number",
                   "driving_licence_number")  # fmt: skip

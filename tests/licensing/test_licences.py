@@ -224,6 +224,15 @@ def test_grant_term_is_after_the_grant_and_at_most_three_years(session, now, exp
         assert refused.value.errors[0]["field"] == "expires_on"
 
 
+@pytest.mark.parametrize("display_name", ["\u202enuf-semaJ", "J\x07ames", "..."])
+def test_grant_refuses_a_display_name_no_name_holds(session, now, display_name):
+    # The public check shows the display name: a bidi override would reorder what residents read.
+    application = make_screened_application(session)
+    with pytest.raises(ValidationFailed) as refused:
+        grant(session, council(application.authority_id), application, now, display_name=display_name)
+    assert refused.value.errors[0]["field"] == "display_name"
+
+
 def test_three_years_from_29_february_ends_on_28_february():
     assert dates.add_years(date(2028, 2, 29), 3) == date(2031, 2, 28)
 

@@ -227,3 +227,12 @@ def test_another_councils_report_is_not_found(client, session, engine, incoming_
     assert client.get(path).status_code == 404
     assert post(client, f"{path}/decide", {"decision": "no_action"}, "/workflows").status_code == 404
     assert stored(engine, ConcernReport, incoming_report.id).status == "open"
+
+
+def test_a_nul_in_a_free_text_field_is_refused_and_nothing_sent(officer_client, engine, found_entry):
+    # PostgreSQL can neither store nor compare a NUL: every page refuses it before any view runs.
+    form = f"/workflows/requests/new?entry={found_entry.id}"
+    data = {"register_entry_id": found_entry.id, "request_text": "Please send\x00 the reasons."}
+    response = post(officer_client, "/workflows/requests/new", data, form)
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    assert count_of(engine, InformationRequest) == 0
