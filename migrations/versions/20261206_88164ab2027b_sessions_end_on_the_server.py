@@ -1,7 +1,7 @@
 """sessions end on the server: users.session_version replaces the sign-in lockout's columns
 
 Revision ID: 88164ab2027b
-Revises: 0da83da84eaa
+Revises: f454966db0e1
 Create Date: 2026-12-06 10:00:00
 
 Sign-out, a password change and disabling raise an officer's session version, which every request's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "88164ab2027b"
-down_revision: str | Sequence[str] | None = "0da83da84eaa"
+down_revision: str | Sequence[str] | None = "f454966db0e1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
