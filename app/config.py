@@ -46,9 +46,14 @@ class Config:
     TRUSTED_PROXIES = 0
     # The scheduler process (python -m scheduler); values from the environment arrive as text.
     SCHEDULER_POLL_SECONDS = 1.0  # how often the deliver job looks for due deliveries
-    SCHEDULER_BATCH_SIZE = 100  # deliveries claimed per claim
-    SCHEDULER_LEASE_SECONDS = 120  # a claim not finished by then is claimed again by any scheduler
-    SCHEDULER_SEND_WORKERS = 8  # concurrent sends, so one slow receiver does not hold up the batch
+    SCHEDULER_BATCH_SIZE = 100  # deliveries claimed per claim at most
+    # A claim is one send started at once: the lease covers connecting, sending and reading the answer
+    # (each up to WEBHOOK_TIMEOUT_SECONDS); an expired one counts as an attempt and is retried later.
+    SCHEDULER_LEASE_SECONDS = 60
+    SCHEDULER_SEND_WORKERS = 16  # concurrent sends (threads waiting on receivers)
+    # Sends in flight to one endpoint (a webhook URL or an e-mail recipient) at most, so a receiver that
+    # hangs holds this many threads and no more; the rest serve every other council.
+    SCHEDULER_ENDPOINT_CONCURRENCY = 4
     SCHEDULER_LEADER_RETRY_SECONDS = 15  # how often a follower tries to become the leader
     WEBHOOK_TIMEOUT_SECONDS = 15.0  # Standard Webhooks recommends 15-30 s for the receiver to answer
     NOTIFY_API_KEY = ""  # GOV.UK Notify key "<name>-<service id>-<secret>"; empty: e-mail fails as permanent
@@ -106,6 +111,7 @@ ENV_KEYS = (
     "SCHEDULER_BATCH_SIZE",
     "SCHEDULER_LEASE_SECONDS",
     "SCHEDULER_SEND_WORKERS",
+    "SCHEDULER_ENDPOINT_CONCURRENCY",
     "SCHEDULER_LEADER_RETRY_SECONDS",
     "WEBHOOK_TIMEOUT_SECONDS",
     "NOTIFY_API_KEY",
