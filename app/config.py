@@ -22,6 +22,9 @@ class Config:
     DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'crosscheck.db'}"
     REDIS_URL = "redis://127.0.0.1:6379/0"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A request still running after this many seconds is stuck: gunicorn.conf.py kills its worker, and an
+    # Idempotency-Key it claimed may then be taken over by a retry. Both read this one setting.
+    REQUEST_TIMEOUT_SECONDS = 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -132,6 +135,7 @@ ENV_KEYS = (
     "SCOTLAND_CALENDAR",
     "EXTRA_BANK_HOLIDAYS",
     "TRUSTED_PROXIES",
+    "REQUEST_TIMEOUT_SECONDS",
 )
 
 
