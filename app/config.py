@@ -53,10 +53,10 @@ class Config:
     # A claim is one send started at once: the lease covers connecting, sending and reading the answer
     # (each up to WEBHOOK_TIMEOUT_SECONDS); an expired one counts as an attempt and is retried later.
     SCHEDULER_LEASE_SECONDS = 60
-    SCHEDULER_SEND_WORKERS = 16  # concurrent sends (threads waiting on receivers)
+    SCHEDULER_SEND_WORKERS = 32  # concurrent sends (threads waiting on receivers)
     # Sends in flight to one endpoint (a webhook URL or an e-mail recipient) at most, so a receiver that
     # hangs holds this many threads and no more; the rest serve every other council.
-    SCHEDULER_ENDPOINT_CONCURRENCY = 4
+    SCHEDULER_ENDPOINT_CONCURRENCY = 8
     SCHEDULER_LEADER_RETRY_SECONDS = 15  # how often a follower tries to become the leader
     WEBHOOK_TIMEOUT_SECONDS = 15.0  # Standard Webhooks recommends 15-30 s for the receiver to answer
     NOTIFY_API_KEY = ""  # GOV.UK Notify key "<name>-<service id>-<secret>"; empty: e-mail fails as permanent
