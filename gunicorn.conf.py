@@ -9,8 +9,9 @@ _port = os.environ.get("PORT")
 bind = [f"{os.environ.get('HOST', '0.0.0.0' if _port else '127.0.0.1')}:{_port or 8000}"]
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 
-# Bulk CSV screening is the slowest request; anything longer than this is stuck.
-timeout = 60
+# Bulk CSV screening is the slowest request; anything longer than this is stuck. The app reads the same
+# setting: an Idempotency-Key claimed by a request older than this is taken over by a retry.
+timeout = int(os.environ.get("REQUEST_TIMEOUT_SECONDS") or 60)
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so that a slow leak cannot grow without bound.

@@ -1,11 +1,12 @@
 """DBS Update Service status checks (the Multiple Status Check Facility): status only, never details."""
 
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import date
 
 import httpx
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 from integrations.errors import PermanentError, RetryableError, exchange, retry_after_seconds
 
@@ -76,12 +77,13 @@ def checked(response: httpx.Response) -> httpx.Response:
 
 def parse_status(body: bytes) -> DbsStatus:
     """Read <statusCheckResult>'s status and printDate; RetryableError if the XML is not that."""
-    # A document type could declare entities (billion laughs); the Update Service never sends one.
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
-        raise RetryableError(f"{SERVICE}: answer declares a document type")
+    # A document type could declare entities (billion laughs) or reach outside (external entities); the
+    # Update Service never sends one. defusedxml refuses any, in whatever encoding the XML declares.
     try:
-        root = ElementTree.fromstring(body)
-    except ElementTree.ParseError:
+        root = fromstring(body, forbid_dtd=True)
+    except DefusedXmlException:
+        raise RetryableError(f"{SERVICE}: answer declares a document type") from None
+    except (ParseError, ValueError, LookupError):  # ValueError, LookupError: an encoding expat cannot read
         raise RetryableError(f"{SERVICE}: answer is not well-formed XML") from None
     result_type = (root.findtext("statusCheckResultType") or "").strip()
     status = (root.findtext("status") or "").strip()

@@ -5,7 +5,7 @@ import time
 from collections.abc import Sequence
 
 from sqlalchemy import Table, event, exc
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
@@ -186,6 +186,8 @@ def snapshot_reads(session: Session) -> None:
     for work whose writes do not depend on its reads being current: a screening records what it found,
     and the audit chain reads its head after `begin_writing`. PostgreSQL reads without locks anyway.
     """
+    if isinstance(session.get_bind(), Connection):
+        return  # bound to one connection holding one transaction (its lock is already taken): keep it
     if is_sqlite(session.get_bind()) and not session.info.get(_SNAPSHOT):
         session.info[_SNAPSHOT] = session.get_bind()
         session.bind = session.get_bind().execution_options(sqlite_begin="DEFERRED")

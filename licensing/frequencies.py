@@ -52,7 +52,7 @@ class KeyFrequencies:
 
 def name_counts(session: Session, now: float | None = None) -> dict[int, int]:
     """Return the count of every name key by its hash, read whole at most once per TTL per database."""
-    url = str(session.get_bind().url)
+    url = str(session.get_bind().engine.url)  # bound to an engine, or to one of its connections
     moment = time.monotonic() if now is None else now
     cached = _COUNTS.get(url)
     if cached is None or moment - cached[0] >= TTL_SECONDS:

@@ -3,12 +3,19 @@
 A webhook is the alert's thin payload, signed with the endpoint's own secret, with webhook-id = the
 delivery's message id on every retry (Standard Webhooks), so a receiver drops duplicates. An e-mail goes
 through GOV.UK Notify with only the alert type and a link as personalisation: no personal data.
+
+The dispatcher keeps its send threads busy without waiting for a whole batch: it claims only what its free
+threads can send at once (never more than SCHEDULER_ENDPOINT_CONCURRENCY per endpoint, counting those in
+flight), records outcomes as sends end, and claims again for the threads they free. A receiver that hangs
+until the timeout holds at most its own share of threads, and every other endpoint's deliveries are
+claimed by the next round, within SCHEDULER_POLL_SECONDS.
 """
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -27,10 +34,12 @@ from licensing.subscriptions import signing_secrets
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger("crosscheck.scheduler")
+# After one send ends, how long to wait for others before recording: each round is two transactions.
+LINGER_SECONDS = 0.02
 
 
 class Dispatcher:
-    """Claim due deliveries in batches, send them concurrently, record what happened to each."""
+    """Claim due deliveries for free send threads, send them concurrently, record each outcome as it ends."""
 
     def __init__(
         self,
@@ -44,30 +53,65 @@ class Dispatcher:
         self.webhooks = WebhookSender(http)
         self.notify = _notify_client(http, settings)
         self.pool = ThreadPoolExecutor(settings.send_workers, thread_name_prefix="deliver")
+        self.in_flight: dict[Future, Claim] = {}
+        self._lock = threading.RLock()  # the deliver job and close() (at shutdown) share the sends
+
+    def start_sends(self) -> int:
+        """Claim what the free send threads can take now and start sending it; return how many."""
+        with self._lock:
+            free = min(self.settings.send_workers - len(self.in_flight), self.settings.batch_size)
+            if free <= 0:
+                return 0
+            lease = timedelta(seconds=self.settings.lease_seconds)
+            with new_session(self.engine) as session:
+                claims = claim_due(
+                    session,
+                    now=self.clock(),
+                    limit=free,
+                    lease=lease,
+                    per_endpoint=self.settings.endpoint_concurrency,
+                )
+            targets = self._targets(claims) if claims else {}
+            for claim in claims:
+                self.in_flight[self.pool.submit(self.deliver, claim, targets)] = claim
+            return len(claims)
+
+    def finish_sends(self, timeout: float | None) -> Counter:
+        """Wait up to `timeout` seconds for a send to end; record every ended send and count the outcomes."""
+        with self._lock:
+            if not self.in_flight:
+                return Counter()
+            ended, running = wait(self.in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+            if ended and running:  # sends to a fast receiver end together: one round records them all
+                ended |= wait(running, timeout=LINGER_SECONDS)[0]
+            outcomes = [future.result() for future in ended]
+            for future in ended:
+                del self.in_flight[future]
+            if outcomes:
+                with new_session(self.engine) as session:
+                    record_outcomes(session, outcomes, now=self.clock())
+            _log_failures(outcomes)
+            return Counter(outcome.status for outcome in outcomes)
 
     def run_batch(self) -> Counter:
-        """Claim one batch, send it, record every outcome at once; count them (empty: nothing was due)."""
-        lease = timedelta(seconds=self.settings.lease_seconds)
-        with new_session(self.engine) as session:
-            claims = claim_due(session, now=self.clock(), limit=self.settings.batch_size, lease=lease)
-        if not claims:
-            return Counter()
-        targets = self._targets(claims)
-        outcomes = list(self.pool.map(lambda claim: self.deliver(claim, targets), claims))
-        done = [outcome for outcome in outcomes if outcome is not None]
-        with new_session(self.engine) as session:
-            record_outcomes(session, done, now=self.clock())
-        for outcome in done:
-            if not outcome.delivered:
-                log.info("delivery %s attempt %s: %s", outcome.claim.id, outcome.claim.attempt, outcome.error)
-        return Counter(outcome.status for outcome in done) + Counter(lapsed=len(outcomes) - len(done))
+        """Claim what the free send threads can take, send it and record every outcome; count them."""
+        with self._lock:
+            self.start_sends()
+            total = Counter()
+            while self.in_flight:
+                total += self.finish_sends(timeout=None)
+            return total
 
-    def deliver(self, claim: Claim, targets: dict) -> Outcome | None:
-        """Send one claimed delivery and return its outcome; None if its lease ran out before sending."""
+    def deliver(self, claim: Claim, targets: dict) -> Outcome:
+        """Send one claimed delivery and return its outcome (unsent if its lease ran out before sending)."""
         if self.clock() >= claim.lease_expires_at:
-            return None  # another scheduler may hold it now; sending would only add a duplicate
+            return Outcome(claim, delivered=False, sent=False)  # another scheduler may hold it now
+        target = targets.get((claim.channel, claim.target))
+        if target is None or not target.active:
+            error = PermanentError(f"{claim.channel} target {claim.target} no longer exists or is inactive")
+            return _failed(claim, error, permanent=True, sent=False)
         try:
-            self.send(claim, targets.get((claim.channel, claim.target)))
+            self.send(claim, target)
         except RetryableError as error:
             return _failed(claim, error, retry_after=error.retry_after)
         except PermanentError as error:
@@ -81,8 +125,6 @@ class Dispatcher:
 
     def send(self, claim: Claim, target) -> None:
         """Send `claim` to its endpoint or recipient, raising RetryableError or PermanentError on failure."""
-        if target is None or not target.active:
-            raise PermanentError(f"{claim.channel} target {claim.target} no longer exists or is inactive")
         if claim.channel == "webhook":
             timestamp = int(self.clock().replace(tzinfo=UTC).timestamp())
             secrets = signing_secrets(target, self.clock())
@@ -91,7 +133,10 @@ class Dispatcher:
             self._send_email(claim, target)
 
     def close(self) -> None:
-        """Wait for sends in flight and stop the send threads."""
+        """Let the sends in flight end and record them, then stop the send threads."""
+        with self._lock:
+            while self.in_flight:
+                self.finish_sends(timeout=None)
         self.pool.shutdown(wait=True)
 
     def _send_email(self, claim: Claim, recipient: EmailRecipient) -> None:
@@ -118,6 +163,13 @@ def http_client(settings: SchedulerSettings) -> httpx.Client:
     """Return the scheduler's outbound client: SSRF-guarded at every request, no redirects followed."""
     transport = GuardedTransport(allow_private=settings.webhook_allow_private)
     return httpx.Client(transport=transport, timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+
+
+def _log_failures(outcomes: list[Outcome]) -> None:
+    """Log each attempt that did not deliver, with its error (never a secret or the body)."""
+    for outcome in outcomes:
+        if not outcome.delivered:
+            log.info("delivery %s attempt %s: %s", outcome.claim.id, outcome.claim.attempt, outcome.error)
 
 
 def _failed(claim: Claim, error: Exception, **how) -> Outcome:

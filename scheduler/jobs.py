@@ -48,12 +48,16 @@ class Job:
 
 
 def deliver(context: Context) -> Counter:
-    """Send due deliveries, batch after batch, until none is due or the process is stopping."""
-    total = Counter()
+    """Keep the send threads busy while anything is due or in flight, until the process is stopping.
+
+    Each round claims for the free threads and then waits up to SCHEDULER_POLL_SECONDS for a send to
+    end, so a delivery that falls due while slow sends are in flight is claimed within that time.
+    """
+    dispatcher, total = context.dispatcher, Counter()
     while not context.stopping.is_set():
-        done = context.dispatcher.run_batch()
-        total += done
-        if sum(done.values()) < context.settings.batch_size:
+        claimed = dispatcher.start_sends()
+        total += dispatcher.finish_sends(timeout=context.settings.poll_seconds)
+        if not claimed and not dispatcher.in_flight:
             break
     if total:
         log.info("deliver: %s", dict(total), extra={"job": "deliver", "outcomes": dict(total)})

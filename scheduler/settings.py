@@ -14,6 +14,7 @@ class SchedulerSettings:
     batch_size: int
     lease_seconds: float
     send_workers: int
+    endpoint_concurrency: int
     leader_retry_seconds: float
     webhook_timeout_seconds: float
     webhook_allow_private: bool
@@ -33,6 +34,7 @@ def load_settings(overrides: dict | None = None) -> SchedulerSettings:
         batch_size=int(config["SCHEDULER_BATCH_SIZE"]),
         lease_seconds=float(config["SCHEDULER_LEASE_SECONDS"]),
         send_workers=int(config["SCHEDULER_SEND_WORKERS"]),
+        endpoint_concurrency=int(config["SCHEDULER_ENDPOINT_CONCURRENCY"]),
         leader_retry_seconds=float(config["SCHEDULER_LEADER_RETRY_SECONDS"]),
         webhook_timeout_seconds=float(config["WEBHOOK_TIMEOUT_SECONDS"]),
         webhook_allow_private=_flag(config["WEBHOOK_ALLOW_PRIVATE"]),

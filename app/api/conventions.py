@@ -11,7 +11,10 @@ record, and some representations also show related rows (an application's latest
 Idempotency-Key: any POST under /api/v1 may carry one (1 to 255 visible ASCII characters). The first
 response to a client's key is kept for 24 hours and replayed, with `Idempotent-Replayed: true`, to a
 retry with the same method, path and body; the same key with another request is refused with 422, and a
-retry while the first is still running with 409. A 5xx is never kept, so a retry after one does the work.
+retry while the first is still running with 409. The work and the kept response are committed together,
+so a request cut short (its process killed) leaves nothing behind: once the request's time limit
+(REQUEST_TIMEOUT_SECONDS, 60 s) has passed, a retry does the work. A 5xx is never kept and its work is
+undone, so a retry after one does the work too.
 
 Pagination: every list takes `limit` (1 to 200, default 50) and `cursor`, and answers
 `{"items": [...], "next_cursor": ...}`. To walk a list, send the `next_cursor` of one page as the `cursor`
@@ -24,17 +27,19 @@ package, so the page works without any outside host.
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import wraps
 
 import swagger_ui_bundle
-from flask import Blueprint, Flask, Response, g, request, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, g, request, send_from_directory
 from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import PreconditionFailed
 
-from app import db
+from app import db, errors
 from licensing import idempotency, pages
 from licensing.clock import utcnow
+from licensing.db import new_session
 from licensing.errors import NotFound, ValidationFailed
 
 IDEMPOTENCY_HEADER = idempotency.KEY_FIELD
@@ -163,9 +168,13 @@ def replay_idempotent() -> Response | None:
     _check_key(key)
     body = request.get_data()
     fingerprint = idempotency.fingerprint(request.method, request.full_path, body)
-    kept = idempotency.claim(db.session(), g.actor.id, key, fingerprint, utcnow())
+    now, limit = utcnow(), timedelta(seconds=float(current_app.config["REQUEST_TIMEOUT_SECONDS"]))
+    kept = idempotency.claim(db.session(), g.actor.id, key, fingerprint, now, limit)
     if kept is None:
-        g.idempotency_key = key
+        g.idempotency_claim = (key, now)
+        session, _ = db.one_transaction()
+        idempotency.begin(session, g.actor.id, key, now)
+        session.commit()  # ends the lock's savepoint; the lock itself lasts until the work commits
         return None
     response = Response(kept.body, status=kept.status_code, headers=kept.headers)
     response.headers[REPLAYED_HEADER] = "true"
@@ -173,18 +182,25 @@ def replay_idempotent() -> Response | None:
 
 
 def keep_idempotent(response: Response) -> Response:
-    """Keep the response to a request that claimed an Idempotency-Key (release the key after a 5xx)."""
-    key = g.pop("idempotency_key", None)
-    if key is None:
+    """Commit the work of a request that claimed an Idempotency-Key with its response (none after a 5xx)."""
+    claimed = g.pop("idempotency_claim", None)
+    if claimed is None:
         return response
-    session = db.session()
-    session.rollback()  # a failed change leaves its transaction open; it must not hold up the write below
+    key, claimed_at = claimed
+    session, connection = db.session(), g.db_connection
+    session.rollback()  # a failed change leaves its savepoint open; what it did is not kept
     if response.status_code >= 500:
-        idempotency.release(session, g.actor.id, key)
+        connection.rollback()  # nothing half-written: the work goes, and the claim with it
+        with new_session(db.engine()) as own:
+            idempotency.release(own, g.actor.id, key, claimed_at)
         return response
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-    body = response.get_data(as_text=True)
-    idempotency.keep(session, g.actor.id, key, response.status_code, body, headers)
+    kept = (response.status_code, response.get_data(as_text=True), headers)
+    if not idempotency.keep(session, g.actor.id, key, claimed_at, kept):
+        connection.rollback()  # a retry took the claim over after our time limit: it does the work
+        return errors.handle_domain_error(idempotency.KeyInUse(idempotency.STILL_RUNNING))
+    session.commit()
+    connection.commit()
     return response
 
 

@@ -1,5 +1,6 @@
 """API conventions end to end: ETag/If-Match on every changeable record, Idempotency-Key, the docs page."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -250,6 +251,36 @@ def test_a_retry_while_the_first_request_runs_is_409(client, session):
     assert response.mimetype == PROBLEM
 
 
+def test_a_claim_whose_request_died_is_taken_over_after_the_request_time_limit(client, app, session):
+    api_client, key = make_api_client(session, scopes=WRITE)
+    body = json.dumps(ENTRY).encode()
+    fingerprint = idempotency.fingerprint("POST", "/api/v1/register-entries?", body)
+    limit = timedelta(seconds=app.config["REQUEST_TIMEOUT_SECONDS"])
+    # The first request claimed the key and its worker was killed: the claim has no response.
+    idempotency.claim(session, api_client.id, "died", fingerprint, utcnow() - limit - timedelta(seconds=1))
+    session.rollback()
+    headers = bearer(key, Idempotency_Key="died", Content_Type="application/json")
+
+    retried = client.post("/api/v1/register-entries", data=body, headers=headers)
+    again = client.post("/api/v1/register-entries", data=body, headers=headers)
+
+    assert retried.status_code == again.status_code == 201 and again.json == retried.json
+    assert "Idempotent-Replayed" not in retried.headers and again.headers["Idempotent-Replayed"] == "true"
+    assert len(entries(session)) == 1
+
+
+def test_a_request_whose_claim_was_taken_over_cannot_keep_its_response(session):
+    owner = make_api_client(session)[0]
+    fingerprint = idempotency.fingerprint("POST", "/api/v1/x", b"{}")
+    assert idempotency.claim(session, owner.id, "k", fingerprint, NOW) is None
+    retry_at = NOW + idempotency.CLAIM_TIMEOUT
+    assert idempotency.claim(session, owner.id, "k", fingerprint, retry_at) is None  # taken over
+    assert not idempotency.keep(session, owner.id, "k", NOW, (201, "late", {}))  # the first, too late
+    assert idempotency.keep(session, owner.id, "k", retry_at, (201, "retry", {}))
+    session.commit()
+    assert idempotency.claim(session, owner.id, "k", fingerprint, retry_at).body == "retry"
+
+
 @pytest.mark.parametrize("bad", ["", "x" * 256, "naïve", "with space"])
 def test_an_unusable_key_is_422(client, session, bad):
     key = council_key(session)
@@ -264,7 +295,8 @@ def test_a_key_expires_after_24_hours(session):
     owner = make_api_client(session)[0]
     fingerprint = idempotency.fingerprint("POST", "/api/v1/x", b"{}")
     assert idempotency.claim(session, owner.id, "k", fingerprint, NOW) is None
-    idempotency.keep(session, owner.id, "k", 201, "{}", {})
+    assert idempotency.keep(session, owner.id, "k", NOW, (201, "{}", {}))
+    session.commit()
     assert (
         idempotency.claim(session, owner.id, "k", fingerprint, NOW + timedelta(hours=23)).status_code == 201
     )

@@ -129,3 +129,45 @@ def test_base_url_that_is_not_http_is_permanent(http_client):
     dbs_client = DbsClient(http_client, "dbs.example", "Council", "Alex", "Checker")
     with pytest.raises(PermanentError, match="URL"):
         dbs_client.status("200000000001", "Okafor", date(1980, 2, 7))
+
+
+LAUGHS = (
+    '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE statusCheckResult [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">'
+        for n in range(1, 5)
+    )
+    + "]><statusCheckResult><statusCheckResultType>SUCCESS</statusCheckResultType>"
+    "<status>NEW_INFO</status><forename>&lol4;</forename></statusCheckResult>"
+)
+SMUGGLED_STATUS = (
+    '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE statusCheckResult [<!ENTITY s "NEW_INFO">]>'
+    "<statusCheckResult><statusCheckResultType>SUCCESS</statusCheckResultType>"
+    "<status>&s;</status></statusCheckResult>"
+)
+EXTERNAL = (
+    '<?xml version="1.0" encoding="UTF-16"?>\n'
+    '<!DOCTYPE statusCheckResult [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+    "<statusCheckResult><statusCheckResultType>SUCCESS</statusCheckResultType>"
+    "<status>NEW_INFO</status><surname>&x;</surname></statusCheckResult>"
+)
+
+
+@pytest.mark.parametrize(
+    "document", [LAUGHS, SMUGGLED_STATUS, EXTERNAL], ids=["laughs", "entity", "external"]
+)
+@pytest.mark.parametrize(
+    ("codec", "declared"), [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")]
+)
+def test_a_utf16_answer_declaring_entities_is_refused(
+    loopback_server, http_client, dbs, document, codec, declared
+):
+    body = document.replace("UTF-16", declared).encode(codec)  # only "utf-16" writes a byte-order mark
+    loopback_server.script(Reply(200, body, {"content-type": "application/xml"}))
+    with pytest.raises(RetryableError, match="document type"):
+        check(loopback_server, http_client)
+
+
+def test_a_utf16_answer_without_a_document_type_is_read():
+    body = f'<?xml version="1.0" encoding="UTF-16"?>{dbs_result_xml("NEW_INFO", "OKAFOR", PRINTED)}'
+    assert parse_status(body.encode("utf-16")) == DbsStatus("NEW_INFO", PRINTED)

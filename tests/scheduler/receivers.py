@@ -42,13 +42,21 @@ class Script:
 class Receiver:
     """A loopback HTTP server recording requests; use as a context manager."""
 
-    def __init__(self, success: int = 200, body=None, delay: float = 0.0, hold_at: int | None = None):
+    def __init__(
+        self,
+        success: int = 200,
+        body=None,
+        delay: float = 0.0,
+        hold_at: int | None = None,
+        hold_all: bool = False,
+    ):
         """Answer `success` with JSON `body(request)` after `delay` seconds, unless scripted otherwise.
 
         With `hold_at`, the answer to that request (counting from 1) waits until `release` is set, and
-        `held` is set meanwhile: the sender is then certainly waiting in the middle of its work.
+        `held` is set meanwhile: the sender is then certainly waiting in the middle of its work. With
+        `hold_all`, every answer waits so: a receiver that hangs.
         """
-        self.delay, self.hold_at = delay, hold_at
+        self.delay, self.hold_at, self.hold_all = delay, hold_at, hold_all
         self.held, self.release = threading.Event(), threading.Event()
         self.received: list[Received] = []
         self.script = Script()
@@ -93,7 +101,7 @@ class Receiver:
                 request = Received(
                     self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)
                 )
-                if receiver.record(request) == receiver.hold_at:
+                if receiver.record(request) == receiver.hold_at or receiver.hold_all:
                     receiver.held.set()
                     receiver.release.wait(timeout=60)
                 time.sleep(receiver.delay)

@@ -67,7 +67,7 @@ def test_claim_leases_due_deliveries_once(writer, engine, now):
     assert len({c.id for c in first + second}) == 3 and third == []
     assert all(c.lease_expires_at == now + LEASE for c in first)
     assert first[0].payload["type"] == "register_entry.recorded" and first[0].message_id.startswith("msg_")
-    assert {d.status for d in deliveries(engine)} == {"delivering"}
+    assert {(d.status, d.attempts) for d in deliveries(engine)} == {("delivering", 0)}
 
 
 def test_delivery_not_yet_due_is_not_claimed(writer, engine, now):
@@ -78,25 +78,61 @@ def test_delivery_not_yet_due_is_not_claimed(writer, engine, now):
     assert len(claim(engine, now + timedelta(seconds=30))) == 1
 
 
-def test_expired_lease_is_claimed_again_and_the_late_outcome_is_dropped(writer, engine, now):
+def test_expired_lease_counts_as_an_attempt_waits_its_turn_and_the_late_outcome_is_dropped(
+    writer, engine, now
+):
     endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
     raise_alerts(writer, endpoint.authority_id, now)
     [lost] = claim(engine, now)  # its process dies mid-send
 
     assert claim(engine, now + LEASE - timedelta(seconds=1)) == []
-    [again] = claim(engine, now + LEASE)
-    late = record_delivered(writer, lost, now=now + LEASE)
-    current = record_delivered(writer, again, now=now + LEASE)
+    # The lease expires: the attempt may have gone out, so it counts, and the retry schedule applies.
+    assert claim(engine, now + LEASE) == []
+    [row] = deliveries(engine)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, now + LEASE + RETRY_SCHEDULE[1])
+    assert "lease expired" in row.last_error
+    later = now + LEASE + RETRY_SCHEDULE[1]
+    [again] = claim(engine, later)
+    late = record_delivered(writer, lost, now=later)
+    current = record_delivered(writer, again, now=later)
 
     assert (again.id, again.message_id, again.attempt) == (lost.id, lost.message_id, 2)
     assert (late, current) == (False, True)
     [row] = deliveries(engine)
-    assert (row.status, row.attempts, row.delivered_at, row.lease_expires_at) == (
-        "delivered",
-        2,
-        now + LEASE,
-        None,
-    )
+    assert (row.status, row.attempts, row.delivered_at, row.lease_expires_at) == ("delivered", 2, later, None)
+
+
+def test_an_attempt_is_counted_when_its_outcome_is_recorded_not_when_claimed(writer, engine, now):
+    endpoint = make_webhook_endpoint(writer, "http://127.0.0.1:9/hook", now)
+    raise_alerts(writer, endpoint.authority_id, now)
+    [first] = claim(engine, now)
+    assert deliveries(engine)[0].attempts == 0
+    record_failure(writer, first, now=now, error="RetryableError: receiver answered 500")
+    assert deliveries(engine)[0].attempts == 1
+
+
+def test_an_endpoint_gets_at_most_its_share_and_every_endpoint_its_first_delivery_first(writer, engine, now):
+    slow = make_webhook_endpoint(writer, "http://127.0.0.1:9/slow", now)
+    fast = make_webhook_endpoint(writer, "http://127.0.0.1:9/fast", now)
+    raise_alerts(writer, slow.authority_id, now, count=150)
+    raise_alerts(writer, fast.authority_id, now + timedelta(seconds=1), count=10)
+    later = now + timedelta(seconds=2)
+
+    def claim_shared(limit):
+        with new_session(engine) as session:
+            return claim_due(session, now=later, limit=limit, lease=LEASE, per_endpoint=4)
+
+    def targets(claims):
+        return [c.target for c in claims]
+
+    first = claim_shared(limit=3)  # the slow endpoint's oldest, then the fast one's, then round again
+    assert targets(first) == [str(slow.id), str(fast.id), str(slow.id)]
+    second = claim_shared(limit=16)  # the slow endpoint has 2 in flight: 2 more places; the fast one 3
+    assert sorted(targets(second)) == sorted([str(slow.id)] * 2 + [str(fast.id)] * 3)
+    assert claim_shared(limit=16) == []  # both endpoints are at their share while those are in flight
+    for done in [c for c in first + second if c.target == str(fast.id)]:
+        record_delivered(writer, done, now=later)
+    assert targets(claim_shared(limit=16)) == [str(fast.id)] * 4
 
 
 def test_retries_follow_the_schedule_then_dead_letter(writer, engine, now):

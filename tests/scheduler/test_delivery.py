@@ -1,5 +1,8 @@
 """Sending claimed deliveries to real loopback receivers: signed webhooks, Notify e-mail, outcomes."""
 
+import threading
+import time
+from collections import Counter
 from datetime import timedelta
 from itertools import chain, repeat
 
@@ -17,6 +20,7 @@ from scheduler.leader import Leadership
 from scheduler.settings import load_settings
 from tests.scheduler.conftest import NOTIFY_SECRET, NOTIFY_SERVICE_ID, TEMPLATE_ID
 from tests.scheduler.helpers import deliveries, make_email_recipient, make_webhook_endpoint, raise_alerts
+from tests.scheduler.receivers import Receiver
 
 THIN_KEYS = {"type", "alert_id", "subject", "links"}
 
@@ -172,7 +176,12 @@ def test_lapsed_claim_is_not_sent(writer, engine, receiver, dispatcher, clock, s
     dispatcher.clock = lambda: next(ticks)
 
     assert dispatcher.run_batch() == {"lapsed": 1}
-    assert receiver.received == [] and deliveries(engine)[0].status == "delivering"
+    [row] = deliveries(engine)
+    assert receiver.received == [] and (row.status, row.attempts, row.lease_expires_at) == (
+        "pending",
+        0,
+        None,
+    )
 
 
 def test_email_goes_through_notify_with_only_the_alert_type_and_a_link(
@@ -216,3 +225,40 @@ def test_deliver_job_drains_every_due_batch(writer, engine, receiver, dispatcher
     assert deliver(context) == {"delivered": 5}
     assert deliver(context) == {}
     assert receiver.ids() == {d.message_id: 1 for d in made}
+
+
+def test_a_hanging_receiver_holds_its_share_of_senders_while_another_councils_deliveries_go_out(
+    writer, engine, clock, database_url
+):
+    overrides = {
+        "ENV_NAME": "testing",
+        "DATABASE_URL": database_url,
+        "SCHEDULER_SEND_WORKERS": "4",
+        "SCHEDULER_ENDPOINT_CONCURRENCY": "2",
+        "SCHEDULER_POLL_SECONDS": "0.1",
+        "WEBHOOK_TIMEOUT_SECONDS": "30",
+    }
+    settings = load_settings(overrides)
+    with Receiver(hold_all=True) as hanging, Receiver() as fast, http_client(settings) as http:
+        slow_endpoint = make_webhook_endpoint(writer, hanging.url, clock.now)
+        fast_endpoint = make_webhook_endpoint(writer, fast.url, clock.now)
+        raise_alerts(writer, slow_endpoint.authority_id, clock.now, count=20)
+        made = raise_alerts(writer, fast_endpoint.authority_id, clock.now, count=5)
+        dispatcher = Dispatcher(engine, settings, http, clock=clock)
+        context = Context(engine, settings, Leadership(engine), dispatcher)
+        job = threading.Thread(target=deliver, args=(context,))
+        job.start()
+        try:
+            deadline = time.monotonic() + 10
+            while len(fast.received) < 5 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # Every fast delivery went out while the hanging receiver's first two were still in flight.
+            assert fast.ids() == {d.message_id: 1 for d in made}
+            assert len(hanging.received) == 2
+        finally:
+            hanging.release.set()
+            context.stopping.set()
+            job.join(timeout=30)
+            dispatcher.close()
+    statuses = Counter(row.status for row in deliveries(engine))
+    assert statuses["delivered"] >= 7 and not job.is_alive()
