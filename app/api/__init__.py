@@ -77,7 +77,9 @@ class ProblemApi(Api):
 def init_app(app: Flask) -> None:
     """Register every API blueprint, with API-key authentication attached to each."""
     conventions.init_docs(app)
+    app.url_map.converters["force_reference"] = intelligence.ForceReference
     api = ProblemApi(app)
+    api.register_converter(intelligence.ForceReference, intelligence.force_reference_parameter)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": SCOPES})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -12,6 +12,7 @@ from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+from werkzeug.routing import BaseConverter
 
 from app import db, errors
 from app.api.conventions import page_body, page_of, page_query, versioned
@@ -25,7 +26,24 @@ blp = Blueprint(
     "intelligence", __name__, url_prefix="/api/v1", description="Police safeguarding intelligence"
 )
 RESULTS = ("created", "updated", "unchanged", "error")
+BATCH = "batch"  # /intelligence/batch is the batch endpoint, so no single item can be addressed by it
+NOT_BATCH = validate.NoneOf([BATCH], error="'batch' names the batch endpoint; use another.")
 REFERENCE = validate.Length(min=1, max=64)
+
+
+class ForceReference(BaseConverter):
+    """A force's reference as a path segment: anything but `batch`.
+
+    Without the exception, a GET or OPTIONS of /intelligence/batch (which only takes POST) would fall
+    through to the item route, as if `batch` were a reference.
+    """
+
+    regex = rf"(?!{BATCH}$)[^/]+"
+
+
+def force_reference_parameter(converter: ForceReference) -> dict:
+    """Document the path parameter as the converter reads it."""
+    return {"type": "string", "minLength": 1, "maxLength": 64, "not": {"enum": [BATCH]}}
 
 
 class IntelligenceInSchema(IdentityInSchema):
@@ -48,7 +66,10 @@ class IntelligenceInSchema(IdentityInSchema):
 class BatchItemSchema(IntelligenceInSchema):
     """One item of a batch: the force's reference and the item."""
 
-    force_reference = fields.String(required=True, validate=REFERENCE)
+    force_reference = fields.String(
+        required=True,
+        validate=[REFERENCE, NOT_BATCH],
+    )
 
 
 class BatchInSchema(Schema):
@@ -154,7 +175,7 @@ def own_item(session, actor, force_reference: str):
     return intelligence.force_view(session, actor, force_reference).intelligence
 
 
-@blp.route("/intelligence/<string:force_reference>")
+@blp.route("/intelligence/<force_reference:force_reference>")
 class ForceItem(MethodView):
     """One item of the calling force, by the force's own reference."""
 
@@ -179,7 +200,7 @@ class ForceItem(MethodView):
         return intelligence.force_view(db.session(), g.actor, force_reference)
 
 
-@blp.route("/intelligence/<string:force_reference>/withdraw")
+@blp.route("/intelligence/<force_reference:force_reference>/withdraw")
 class Withdraw(MethodView):
     """Withdrawing an item."""
 
