@@ -17,6 +17,7 @@ from app.api import (
     intelligence,
     licences,
     meta,
+    openapi,
     public,
     register,
     requests,
@@ -78,7 +79,7 @@ def init_app(app: Flask) -> None:
     """Register every API blueprint, with API-key authentication attached to each."""
     conventions.init_docs(app)
     app.url_map.converters["force_reference"] = intelligence.ForceReference
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [conventions.SchemaRules()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [openapi.DocumentedRules()]})
     api.register_converter(intelligence.ForceReference, intelligence.force_reference_parameter)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": SCOPES})
     for blueprint in BLUEPRINTS:

@@ -27,7 +27,6 @@ import json
 from functools import wraps
 
 import swagger_ui_bundle
-from apispec import BasePlugin
 from flask import Blueprint, Flask, Response, g, request, send_from_directory
 from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -74,23 +73,13 @@ class Cursor(fields.String):
 class ChangeSchema(Schema):
     """The fields of a record that a PATCH may change: a body that changes nothing is refused with 422."""
 
-    min_properties = 1  # documented by SchemaRules as minProperties
+    min_properties = 1  # documented as minProperties by app.api.openapi
 
     @validates_schema
     def changes_something(self, data, **kwargs):
         """Refuse an empty change, which would otherwise answer 200 having done nothing."""
         if not data:
             raise ValidationError(f"Nothing to change: send at least one of {', '.join(self.fields)}.")
-
-
-class SchemaRules(BasePlugin):
-    """An apispec plugin documenting what a schema class declares beyond its fields (min_properties)."""
-
-    def schema_helper(self, name, definition, **kwargs):
-        """Add minProperties to the component of a schema that declares it."""
-        schema = kwargs.get("schema")
-        minimum = getattr(schema if isinstance(schema, type) else type(schema), "min_properties", None)
-        return {"minProperties": minimum} if minimum else None
 
 
 def page_query(list_name: str, types: tuple[type, ...] = (int,)) -> type[Schema]:
