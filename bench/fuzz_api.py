@@ -1,12 +1,13 @@
 """API fuzzing: schemathesis with every check and every phase against a real server, per kind of key.
 
     .venv/bin/python -m bench.fuzz_api --cases 20000 --key council|police|admin [--workers 2] [--seed 1]
-        [--gunicorn-workers 2] [--max-rounds 20]
+        [--gunicorn-workers 2] [--max-rounds 20] [--database-url postgresql+psycopg://...]
 
-Makes a fresh SQLite database under bench/out/fuzz-<key>/ (`flask db upgrade`, then `flask demo seed`:
-reference data and synthetic licences and register entries from bench.generator), issues one API key
-(`flask clients create`): council (E08000031 with council:read, council:write and council:decide),
-police (West Midlands Police, police:intelligence) or admin (E08000031, admin). Starts
+Makes a fresh database: SQLite under bench/out/fuzz-<key>/, or with --database-url a PostgreSQL database
+whose public schema is DROPPED and made again (give one kept for this). Then `flask db upgrade` and
+`flask demo seed` (reference data, synthetic licences and register entries from bench.generator) and
+issues one API key (`flask clients create`): council (E08000031 with council:read, council:write and
+council:decide), police (West Midlands Police, police:intelligence) or admin (E08000031, admin). Starts
 `python -m gunicorn --config gunicorn.conf.py wsgi:app` on a free loopback port, in development (the
 embedded default; the public rate limit is raised so the public check is fuzzed rather than refused).
 
@@ -30,6 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import sqlalchemy
 
 from bench.quality import OUT, ROOT, flask
 
@@ -48,7 +50,7 @@ def main() -> None:
     args = parse_args()
     work = OUT / f"fuzz-{args.key}"
     work.mkdir(parents=True, exist_ok=True)
-    url, key = prepare(work, args.key)
+    url, key = prepare(work, args.key, args.database_url)
     port = free_port()
     server = start_server(url, port, work / "server.log", args.gunicorn_workers)
     try:
@@ -73,21 +75,36 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1, help="the first round's seed; each round adds one")
     parser.add_argument("--max-rounds", type=int, default=20)
+    parser.add_argument("--database-url", help="a PostgreSQL database to empty and use instead of SQLite")
     return parser.parse_args()
 
 
-def prepare(work: Path, kind: str) -> tuple[str, str]:
+def prepare(work: Path, kind: str, database_url: str | None) -> tuple[str, str]:
     """Make a fresh database with demo data and return its URL and a new key of `kind`."""
-    path = work / "crosscheck.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
+    url = empty_postgres(database_url) if database_url else empty_sqlite(work / "crosscheck.db")
     flask(url, "db", "upgrade")
     flask(url, "demo", "seed")
     organisation, scopes = KEYS[kind]
     name = f"fuzz {kind}"
     output = flask(url, "clients", "create", "--org", organisation, "--scopes", scopes, "--name", name)
     return url, output.strip().splitlines()[-1]
+
+
+def empty_sqlite(path: Path) -> str:
+    """Remove the SQLite database at `path` and return its URL."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def empty_postgres(url: str) -> str:
+    """Drop and recreate the public schema of the PostgreSQL database at `url`; return the URL."""
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 def free_port() -> int:

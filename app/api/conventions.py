@@ -123,14 +123,19 @@ def etag_of(record) -> str:
     return hashlib.sha256(f"{record.__tablename__}:{values}".encode()).hexdigest()[:32]
 
 
-def versioned(find, id_arg: str):
-    """Decorate a view of one record found by `find(session, actor, kwargs[id_arg])` with ETag/If-Match."""
+def versioned(find, id_arg: str, *, creates: bool = False):
+    """Decorate a view of one record found by `find(session, actor, kwargs[id_arg])` with ETag/If-Match.
+
+    Put it below @blp.arguments: a request that fails validation is refused as such (422), whatever its
+    If-Match says. A view that `creates` the record when it is missing answers 412 to an If-Match sent
+    for it (there is no current version); any other view answers 404, as it would without If-Match.
+    """
 
     def decorator(view):
         @wraps(view)
         def checked(*args, **kwargs):
             if request.method != "GET":
-                _check_if_match(find, kwargs[id_arg])
+                _check_if_match(find, kwargs[id_arg], creates)
             response = view(*args, **kwargs)
             if _shows_target(response):
                 response.set_etag(etag_of(find(db.session(), g.actor, kwargs[id_arg])))
@@ -143,7 +148,7 @@ def versioned(find, id_arg: str):
     return decorator
 
 
-def _check_if_match(find, record_id) -> None:
+def _check_if_match(find, record_id, creates: bool) -> None:
     """Refuse with 412 unless If-Match, when sent, names the record's current version (then locked)."""
     if not request.if_match:
         return
@@ -151,7 +156,7 @@ def _check_if_match(find, record_id) -> None:
     try:
         record = find(session, g.actor, record_id)
     except NotFound:
-        if request.method == "PUT":  # If-Match on a PUT that would create: there is no current version
+        if creates:  # it would be created: If-Match names a version that does not exist
             raise PreconditionFailed(STALE) from None
         raise
     session.refresh(record, with_for_update=True)

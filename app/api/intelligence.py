@@ -76,7 +76,8 @@ class BatchInSchema(Schema):
     """Up to 1,000 items, each checked and stored on its own."""
 
     items = fields.List(
-        fields.Raw(allow_none=True, metadata={"type": "object"}),
+        # Any value: each is read as a BatchItem, and one that is not an object is that item's error.
+        fields.Raw(allow_none=True),
         required=True,
         validate=validate.Length(
             min=1, max=intelligence.MAX_BATCH, error="A batch holds between 1 and 1,000 items; split it."
@@ -180,8 +181,8 @@ class ForceItem(MethodView):
     """One item of the calling force, by the force's own reference."""
 
     @require_scope("police:intelligence")
-    @versioned(own_item, "force_reference")
     @blp.arguments(IntelligenceInSchema)
+    @versioned(own_item, "force_reference", creates=True)
     @blp.response(200, PushSchema)
     @blp.alt_response(201, schema=PushSchema, description="Created")
     def put(self, data, force_reference):
@@ -205,8 +206,8 @@ class Withdraw(MethodView):
     """Withdrawing an item."""
 
     @require_scope("police:intelligence")
-    @versioned(own_item, "force_reference")
     @blp.arguments(WithdrawSchema)
+    @versioned(own_item, "force_reference")
     @blp.response(200, ForceIntelligenceSchema)
     def post(self, data, force_reference):
         """Withdraw the item and tell the councils it was routed to; repeating it changes nothing."""
