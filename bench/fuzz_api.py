@@ -12,7 +12,8 @@ council:decide), police (West Midlands Police, police:intelligence) or admin (E0
 embedded default; the public rate limit is raised so the public check is fuzzed rather than refused).
 
 Then runs `schemathesis run` on the operations the key may call (its scopes, /me and the public check):
-checks all, phases examples, coverage, fuzzing and stateful, both generation modes, in rounds with a new
+checks all (bench/fuzz_api.toml says which answers to schema-valid data are expected, and why),
+phases examples, coverage, fuzzing and stateful, both generation modes, in rounds with a new
 seed each until at least --cases test cases ran (or --max-rounds). Prints and writes to
 bench/out/fuzz-<key>.json: the cases run, the server's 5xx answers (counted from its access log, so a
 5xx is counted even when schemathesis folds it into one failure), and the failures per check. The
@@ -41,6 +42,7 @@ KEYS = {
     "admin": ("E08000031", "admin"),
 }
 PHASES = "examples,coverage,fuzzing,stateful"
+CONFIG = Path(__file__).with_suffix(".toml")  # which answers to schema-valid data are expected, and why
 OPENAPI = "/api/v1/openapi.json"
 METHODS = {"get", "put", "post", "patch", "delete"}
 
@@ -183,7 +185,8 @@ def run_rounds(args, base: str, key: str, schema_path: Path, work: Path, operati
 def schemathesis(args, base, key, schema_path, report_path, per_operation: int, seed: int) -> int:
     """Run one schemathesis round and return its exit code."""
     command = [
-        *[str(Path(sys.executable).parent / "schemathesis"), "run", str(schema_path), "--url", base],
+        *[str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(CONFIG)],
+        *["run", str(schema_path), "--url", base],
         *["--header", f"Authorization: Bearer {key}", "--checks", "all", "--phases", PHASES],
         *["--mode", "all", "--max-examples", str(per_operation), "--seed", str(seed)],
         *["--workers", str(args.workers), "--continue-on-failure", "--suppress-health-check", "all"],
