@@ -70,6 +70,17 @@ class Cursor(fields.String):
             raise ValidationError(str(error)) from None
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false and nothing else: marshmallow would also take 1, 0, "yes" or "on", which the
+    document (type boolean) does not allow and a client sending them has most likely got wrong."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Return the boolean sent; any other value is a validation error."""
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class ChangeSchema(Schema):
     """The fields of a record that a PATCH may change: a body that changes nothing is refused with 422."""
 

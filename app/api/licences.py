@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.conventions import page_body, page_of, page_query, versioned
+from app.api.conventions import StrictBoolean, page_body, page_of, page_query, versioned
 from app.api.fields import IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
 from licensing import applications, licences
@@ -35,7 +35,7 @@ class DbsSchema(Schema):
         load_default=None, allow_none=True, validate=validate.Length(max=20),
         metadata={"description": "The enhanced DBS certificate's 12-digit number"},
     )  # fmt: skip
-    dbs_update_service = fields.Boolean(
+    dbs_update_service = StrictBoolean(
         load_default=False,
         metadata={"description": "Subscribed to the DBS Update Service (checked by Crosscheck)"},
     )
@@ -48,13 +48,13 @@ class DbsSchema(Schema):
 class DbsInSchema(DbsSchema):
     """The DBS details to hold from now on (all three: what is left out is cleared)."""
 
-    dbs_update_service = fields.Boolean(required=True)
+    dbs_update_service = StrictBoolean(required=True)
 
 
 class RegisterChoiceSchema(Schema):
     """Whether a refusal, suspension or revocation goes on the s.2 register, and with what."""
 
-    record_register_entry = fields.Boolean(
+    record_register_entry = StrictBoolean(
         load_default=True,
         metadata={"description": "Record the s.2 register entry (default). False only for a decision that "
                   "does not rest on relevant information (2022 Act s.2(1)), with not_recorded_reason"},

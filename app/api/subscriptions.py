@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.conventions import ChangeSchema
+from app.api.conventions import ChangeSchema, StrictBoolean
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import subscriptions
@@ -33,7 +33,7 @@ class EndpointChangeSchema(ChangeSchema):
     alert_types = fields.List(
         fields.String(validate=validate.OneOf(ALERT_TYPES)), validate=validate.Length(min=1)
     )
-    active = fields.Boolean()
+    active = StrictBoolean()
 
 
 class RecipientInSchema(Schema):
@@ -51,7 +51,7 @@ class RecipientChangeSchema(ChangeSchema):
     alert_types = fields.List(
         fields.String(validate=validate.OneOf(ALERT_TYPES)), validate=validate.Length(min=1)
     )
-    active = fields.Boolean()
+    active = StrictBoolean()
 
 
 class EndpointSchema(Schema):

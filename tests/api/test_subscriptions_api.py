@@ -102,3 +102,13 @@ def test_change_schemas_document_that_something_must_change(client):
     assert schemas["EndpointChange"]["minProperties"] == 1
     assert schemas["RecipientChange"]["minProperties"] == 1
     assert "minProperties" not in schemas["EndpointIn"]
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", "on", "true", None])
+def test_a_boolean_field_takes_only_true_or_false(client, key, value):
+    """schemathesis: {"active": 0} was accepted as false, though the document says boolean."""
+    created = client.post("/api/v1/email-recipients", json=RECIPIENT, headers=key).json
+    response = client.patch(f"/api/v1/email-recipients/{created['id']}", json={"active": value}, headers=key)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "active"
+    assert client.get(f"/api/v1/email-recipients/{created['id']}", headers=key).json["active"] is True
