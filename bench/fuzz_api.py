@@ -1,7 +1,7 @@
 """API fuzzing: schemathesis with every check and every phase against a real server, per kind of key.
 
     .venv/bin/python -m bench.fuzz_api --cases 20000 --key council|police|admin [--workers 2] [--seed 1]
-        [--gunicorn-workers 2] [--max-rounds 20] [--database-url postgresql+psycopg://...]
+        [--gunicorn-workers 2] [--max-rounds 20] [--max-minutes M] [--database-url postgresql+psycopg://...]
 
 Makes a fresh database: SQLite under bench/out/fuzz-<key>/, or with --database-url a PostgreSQL database
 whose public schema is DROPPED and made again (give one kept for this). Then `flask db upgrade` and
@@ -14,7 +14,8 @@ embedded default; the public rate limit is raised so the public check is fuzzed 
 Then runs `schemathesis run` on the operations the key may call (its scopes, /me and the public check):
 checks all (bench/fuzz_api.toml says which answers to schema-valid data are expected, and why),
 phases examples, coverage, fuzzing and stateful, both generation modes, in rounds with a new
-seed each until at least --cases test cases ran (or --max-rounds). Prints and writes to
+seed each until at least --cases test cases ran (or --max-rounds, or --max-minutes: schemathesis's own
+--max-time, after which a round ends and reports what it ran). Prints and writes to
 bench/out/fuzz-<key>.json: the cases run, the server's 5xx answers (counted from its access log, so a
 5xx is counted even when schemathesis folds it into one failure), and the failures per check. The
 schemathesis reports of each round stay beside it. The server is always stopped.
@@ -79,6 +80,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1, help="the first round's seed; each round adds one")
     parser.add_argument("--max-rounds", type=int, default=20)
+    parser.add_argument("--max-minutes", type=float, help="stop when this time is spent")
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and use instead of SQLite")
     return parser.parse_args()
 
@@ -169,23 +171,28 @@ def run_rounds(args, base: str, key: str, schema_path: Path, work: Path, operati
     """Run schemathesis rounds until --cases test cases ran; return each round's report."""
     rounds, total = [], 0
     per_operation = max(10, math.ceil(args.cases / operations))
+    deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     for number in range(args.max_rounds):
         report_path = work / f"round-{number + 1}.json"
         started = time.monotonic()
-        exit_code = schemathesis(args, base, key, schema_path, report_path, per_operation, args.seed + number)
+        budget = math.ceil(deadline - started) if deadline else None
+        if budget is not None and budget < 1:
+            break
+        seed = args.seed + number
+        exit_code = schemathesis(args, base, key, schema_path, report_path, per_operation, seed, budget)
         report = json.loads(report_path.read_text())
         cases = cases_run(report)
         rounds.append({"seed": args.seed + number, "exit_code": exit_code, "cases": cases, "report": report})
         total += cases
         seconds = time.monotonic() - started
         print(f"round {number + 1}: {cases} cases in {seconds:.0f} s, {total} in all", flush=True)
-        if total >= args.cases:
+        if total >= args.cases or report["stop_reason"] == "interrupted":
             break
     return rounds
 
 
-def schemathesis(args, base, key, schema_path, report_path, per_operation: int, seed: int) -> int:
-    """Run one schemathesis round and return its exit code."""
+def schemathesis(args, base, key, schema_path, report_path, per_operation: int, seed: int, budget) -> int:
+    """Run one schemathesis round (within `budget` seconds, if given) and return its exit code."""
     command = [
         *[str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(CONFIG)],
         *["run", str(schema_path), "--url", base],
@@ -194,6 +201,7 @@ def schemathesis(args, base, key, schema_path, report_path, per_operation: int, 
         *["--workers", str(args.workers), "--continue-on-failure", "--suppress-health-check", "all"],
         *["--generation-database", "none", "--request-timeout", "60", "--no-color"],
         *["--report", "json", "--report-json-path", str(report_path)],
+        *(["--max-time", str(budget)] if budget else []),
     ]
     with report_path.with_suffix(".log").open("w") as log:  # run in the work folder: it keeps a replay store
         done = subprocess.run(
