@@ -36,10 +36,7 @@ class DocumentedRules(BasePlugin):
                 documented = responses.get(status, responses.get(str(status)))
                 if (documented is None or isinstance(documented, str)) and applies(inputs):
                     responses.pop(str(status), None)
-                    responses[status] = {
-                        "description": description,
-                        "content": {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}},
-                    }
+                    responses[status] = {"description": description, "content": CONTENT.get(status, PROBLEM)}
 
 
 class Inputs:
@@ -57,15 +54,13 @@ class Inputs:
         self.authenticated = not path.startswith("/api/v1/public")
         self.scoped = "x-required-scope" in operation
 
-    def changes(self) -> bool:
-        """Tell whether the operation creates or changes something."""
-        return self.method in ("POST", "PUT", "PATCH", "DELETE")
-
     def validated(self) -> bool:
         """Tell whether anything the operation reads can fail validation (POST: the Idempotency-Key)."""
         return self.body or self.query or self.text_path or self.method == "POST"
 
 
+PROBLEM = {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}}
+CONTENT = {414: {"text/html": {"schema": {"type": "string"}}}}
 ERROR_RESPONSES = {
     400: ("The body is not JSON, not UTF-8, or nested more than 32 levels deep.", lambda i: i.body),
     401: ("No valid API key was sent (Authorization: Bearer).", lambda i: i.authenticated),
@@ -82,6 +77,11 @@ ERROR_RESPONSES = {
     ),
     412: ("If-Match names a version that is no longer current: read the record again.", lambda i: i.if_match),
     413: ("The body is over the size limit (2 MiB).", lambda i: i.body),
+    414: (
+        "The URL is longer than the web server takes (gunicorn: 4,094 bytes in the request line). The "
+        "server answers itself, with an HTML page, before the API sees the request.",
+        lambda i: i.query or i.text_path,
+    ),
     415: ("The body is not sent as application/json.", lambda i: i.body),
     422: (
         "Validation failed: a value breaks its schema or a business rule, text holds a NUL character or a "

@@ -66,3 +66,12 @@ def test_business_rule_422s_are_documented_with_what_they_mean(client):
         ), label
     assert "422" not in operations["GET /api/v1/licences/{licence_id}"]["responses"]
     assert "412" not in operations["POST /api/v1/screenings"]["responses"]
+
+
+def test_a_url_too_long_for_the_server_is_documented_as_its_html_414(client):
+    """schemathesis: gunicorn's own 414 page came back where nothing documented it."""
+    document = client.get("/api/v1/openapi.json").json
+    operations = dict(_operations(document))
+    assert set(operations["GET /api/v1/licences"]["responses"]["414"]["content"]) == {"text/html"}
+    assert "414" in operations["GET /api/v1/intelligence/{force_reference}"]["responses"]
+    assert "414" not in operations["GET /api/v1/me"]["responses"]
