@@ -32,13 +32,13 @@ REFERENCE = validate.Length(min=1, max=64)
 
 
 class ForceReference(BaseConverter):
-    """A force's reference as a path segment: anything but `batch`.
+    """A force's reference as a path segment of at most 64 characters: anything but `batch`.
 
     Without the exception, a GET or OPTIONS of /intelligence/batch (which only takes POST) would fall
     through to the item route, as if `batch` were a reference.
     """
 
-    regex = rf"(?!{BATCH}$)[^/]+"
+    regex = rf"(?!{BATCH}$)[^/]{{1,64}}"  # longer than the column: no such item, before any If-Match
 
 
 def force_reference_parameter(converter: ForceReference) -> dict:

@@ -350,3 +350,11 @@ def test_a_batch_item_cannot_take_the_batch_endpoints_name(client, session):
     assert response.json["results"][0]["errors"] == [
         {"field": "force_reference", "message": "'batch' names the batch endpoint; use another."}
     ]
+
+
+def test_a_reference_longer_than_any_stored_is_not_found_whatever_its_if_match(client, session):
+    """schemathesis: a 65-character reference with If-Match: * got 412, though it is invalid input."""
+    key = bearer(police_key(session))
+    response = client.put("/api/v1/intelligence/" + "R" * 65, json=item(), headers=key | {"If-Match": "*"})
+    assert response.status_code == 404
+    assert client.put("/api/v1/intelligence/" + "R" * 64, json=item(), headers=key).status_code == 201
