@@ -140,7 +140,8 @@ def validation_errors(messages: dict) -> list[dict]:
 def _flatten(fields: dict, prefix: str = "") -> list[dict]:
     flat = []
     for key, value in fields.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
+        # marshmallow files an error about the whole object under "_schema": name the object itself
+        name = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
             flat.extend(_flatten(value, name))
         else:

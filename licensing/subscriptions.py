@@ -9,6 +9,10 @@ https is accepted unless the environment allows http (development, testing), and
 resolves to, an internal address (licensing.addresses, the one rule) is refused unless `allow_private`
 (config WEBHOOK_ALLOW_PRIVATE) is set. The scheduler checks the same rule again at every send
 (integrations.ssrf.GuardedTransport), because a name can be re-pointed after registration.
+
+Deleting: an endpoint or recipient can be paused (active false) and resumed, but a deleted one is gone
+for good: no longer listed, shown or changeable. Its row is kept, inactive and marked deleted, so that
+its id is never given to a newer subscription a delivery still queued for the old one could then reach.
 """
 
 import base64
@@ -99,19 +103,20 @@ def add_email(
 
 
 def list_subscriptions(session: Session, actor: Actor) -> tuple[list[WebhookEndpoint], list[EmailRecipient]]:
-    """Return the actor's authority's endpoints and recipients, oldest first."""
+    """Return the actor's authority's endpoints and recipients (not deleted), oldest first."""
     authority_id = actor.require_authority()
     found = []
     for model in (WebhookEndpoint, EmailRecipient):
-        query = select(model).where(model.authority_id == authority_id).order_by(model.id)
+        query = select(model).where(model.authority_id == authority_id, model.deleted_at.is_(None))
+        query = query.order_by(model.id)
         found.append(list(session.scalars(query)))
     return found[0], found[1]
 
 
 def own(session: Session, actor: Actor, model, record_id: int):
-    """Return the actor's authority's endpoint or recipient; any other id is NotFound."""
+    """Return the actor's authority's endpoint or recipient; any other id, or a deleted one, is NotFound."""
     row = by_id(session, model, record_id)
-    if row is None or row.authority_id != actor.require_authority():
+    if row is None or row.authority_id != actor.require_authority() or row.deleted_at is not None:
         raise NotFound("No such subscription.")
     return row
 
@@ -119,6 +124,8 @@ def own(session: Session, actor: Actor, model, record_id: int):
 def change(session: Session, actor: Actor, model, record_id: int, fields: dict, now: datetime, **url_rules):
     """Change the alert types, active flag or (endpoints) URL of one of the actor's subscriptions."""
     row = own(session, actor, model, record_id)
+    if not fields:
+        raise ValidationFailed("Nothing to change.", [_error("", "Send at least one field to change.")])
     if "alert_types" in fields:
         row.alert_types = _types(fields["alert_types"])
     if "active" in fields:
@@ -132,6 +139,14 @@ def change(session: Session, actor: Actor, model, record_id: int, fields: dict, 
     )
     session.commit()
     return row
+
+
+def delete(session: Session, actor: Actor, model, record_id: int, now: datetime) -> None:
+    """Delete one of the actor's subscriptions for good: inactive, and never found again."""
+    row = own(session, actor, model, record_id)
+    row.active, row.deleted_at, row.updated_at = False, now, now
+    audit.record(session, actor, f"{model.__tablename__}.deleted", model.__tablename__, row.id, now=now)
+    session.commit()
 
 
 def rotate_secret(

@@ -2,9 +2,8 @@
 
 import http
 
-from flask import Flask, request
+from flask import Flask
 from flask_smorest import Api
-from werkzeug.exceptions import UnsupportedMediaType
 
 from app import auth, errors, limits
 from app.api import (
@@ -14,16 +13,17 @@ from app.api import (
     concerns,
     conventions,
     enforcement,
+    inputs,
     intelligence,
     licences,
     meta,
+    openapi,
     public,
     register,
     requests,
     screenings,
     subscriptions,
 )
-from licensing.errors import ValidationFailed
 
 BLUEPRINTS = (
     meta.blp,
@@ -46,6 +46,8 @@ SCOPES = (
     "suspension or revocation records its s.2 register entry in the same change), police:intelligence "
     "(a force's intelligence), admin."
 )
+# In this order: a body that is not JSON, too deep or not UTF-8 is refused before anything parses it.
+INPUT_CHECKS = (inputs.require_json_body, inputs.refuse_deep_json, inputs.refuse_unstorable_text)
 # Open to anyone without a key: documented in OpenAPI, rate limited by app.limits, never authenticated.
 PUBLIC_BLUEPRINTS = (public.blp,)
 
@@ -76,44 +78,18 @@ class ProblemApi(Api):
 def init_app(app: Flask) -> None:
     """Register every API blueprint, with API-key authentication attached to each."""
     conventions.init_docs(app)
-    api = ProblemApi(app)
+    app.url_map.converters["force_reference"] = intelligence.ForceReference
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [openapi.DocumentedRules()]})
+    api.register_converter(intelligence.ForceReference, intelligence.force_reference_parameter)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": SCOPES})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
         app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate_api_client)
-        app.before_request_funcs[blueprint.name].append(require_json_body)
-        app.before_request_funcs[blueprint.name].append(refuse_nul_characters)
+        app.before_request_funcs[blueprint.name].extend(INPUT_CHECKS)
         app.before_request_funcs[blueprint.name].append(conventions.replay_idempotent)
         app.after_request_funcs.setdefault(blueprint.name, []).append(conventions.keep_idempotent)
     for blueprint in PUBLIC_BLUEPRINTS:
         api.register_blueprint(blueprint)
-        app.before_request_funcs.setdefault(blueprint.name, []).append(refuse_nul_characters)
+        app.before_request_funcs.setdefault(blueprint.name, []).extend(INPUT_CHECKS[1:])
     limits.init_app(app, PUBLIC_BLUEPRINTS)
     app.extensions["crosscheck.api"] = api
-
-
-def require_json_body() -> None:
-    """Refuse a request body that is not JSON with 415, rather than reading it as missing fields."""
-    if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
-        raise UnsupportedMediaType("Send the request body as JSON, with Content-Type: application/json.")
-
-
-def refuse_nul_characters() -> None:
-    """Refuse text holding a NUL character with 422: PostgreSQL can neither store nor compare it."""
-    sent = {
-        "path": request.view_args or {},
-        "query": request.args.to_dict(flat=False),
-        "json": request.get_json(silent=True) if request.is_json else None,
-    }
-    found = _nul_fields(sent, "")
-    if found:
-        problems = [{"field": name, "message": "Must not contain a NUL character."} for name in found]
-        raise ValidationFailed("Text cannot contain NUL characters.", problems)
-
-
-def _nul_fields(value, name: str) -> list[str]:
-    """Name every string inside `value` that holds a NUL character."""
-    if isinstance(value, str):
-        return [name] if "\x00" in value else []
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    return [found for key, item in items for found in _nul_fields(item, f"{name}.{key}".lstrip("."))]

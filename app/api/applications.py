@@ -232,8 +232,8 @@ class Refusal(MethodView):
     """Refusing an application."""
 
     @require_scope("council:decide")
-    @versioned(applications.own_application, "application_id")
     @blp.arguments(RefuseSchema)
+    @versioned(applications.own_application, "application_id")
     @blp.response(200, ApplicationSchema)
     def post(self, data, application_id):
         """Refuse a pending application (a manager's decision) and record its s.2 register entry in the

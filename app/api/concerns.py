@@ -124,8 +124,8 @@ class Decision(MethodView):
     """The issuing council's decision, sent back to the reporter (s.6)."""
 
     @require_scope("council:write")
-    @versioned(concerns.visible_report, "report_id")
     @blp.arguments(DecisionInSchema)
+    @versioned(concerns.visible_report, "report_id")
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
         """Record the decision once; 409 when already decided."""

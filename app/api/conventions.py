@@ -33,7 +33,7 @@ from functools import wraps
 import swagger_ui_bundle
 from flask import Blueprint, Flask, Response, current_app, g, request, send_from_directory
 from flask_smorest import Blueprint as ApiBlueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import PreconditionFailed
 
 from app import db, errors
@@ -73,6 +73,29 @@ class Cursor(fields.String):
             return pages.decode_cursor(self.list_name, text, self.types)
         except pages.BadCursor as error:
             raise ValidationError(str(error)) from None
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false and nothing else: marshmallow would also take 1, 0, "yes" or "on", which the
+    document (type boolean) does not allow and a client sending them has most likely got wrong."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Return the boolean sent; any other value is a validation error."""
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class ChangeSchema(Schema):
+    """The fields of a record that a PATCH may change: a body that changes nothing is refused with 422."""
+
+    min_properties = 1  # documented as minProperties by app.api.openapi
+
+    @validates_schema
+    def changes_something(self, data, **kwargs):
+        """Refuse an empty change, which would otherwise answer 200 having done nothing."""
+        if not data:
+            raise ValidationError(f"Nothing to change: send at least one of {', '.join(self.fields)}.")
 
 
 def page_query(list_name: str, types: tuple[type, ...] = (int,)) -> type[Schema]:
@@ -116,14 +139,19 @@ def etag_of(record) -> str:
     return hashlib.sha256(f"{record.__tablename__}:{values}".encode()).hexdigest()[:32]
 
 
-def versioned(find, id_arg: str):
-    """Decorate a view of one record found by `find(session, actor, kwargs[id_arg])` with ETag/If-Match."""
+def versioned(find, id_arg: str, *, creates: bool = False):
+    """Decorate a view of one record found by `find(session, actor, kwargs[id_arg])` with ETag/If-Match.
+
+    Put it below @blp.arguments: a request that fails validation is refused as such (422), whatever its
+    If-Match says. A view that `creates` the record when it is missing answers 412 to an If-Match sent
+    for it (there is no current version); any other view answers 404, as it would without If-Match.
+    """
 
     def decorator(view):
         @wraps(view)
         def checked(*args, **kwargs):
             if request.method != "GET":
-                _check_if_match(find, kwargs[id_arg])
+                _check_if_match(find, kwargs[id_arg], creates)
             response = view(*args, **kwargs)
             if _shows_target(response):
                 response.set_etag(etag_of(find(db.session(), g.actor, kwargs[id_arg])))
@@ -136,7 +164,7 @@ def versioned(find, id_arg: str):
     return decorator
 
 
-def _check_if_match(find, record_id) -> None:
+def _check_if_match(find, record_id, creates: bool) -> None:
     """Refuse with 412 unless If-Match, when sent, names the record's current version (then locked)."""
     if not request.if_match:
         return
@@ -144,7 +172,7 @@ def _check_if_match(find, record_id) -> None:
     try:
         record = find(session, g.actor, record_id)
     except NotFound:
-        if request.method == "PUT":  # If-Match on a PUT that would create: there is no current version
+        if creates:  # it would be created: If-Match names a version that does not exist
             raise PreconditionFailed(STALE) from None
         raise
     session.refresh(record, with_for_update=True)

@@ -12,6 +12,7 @@ from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+from werkzeug.routing import BaseConverter
 
 from app import db, errors
 from app.api.conventions import page_body, page_of, page_query, versioned
@@ -25,7 +26,24 @@ blp = Blueprint(
     "intelligence", __name__, url_prefix="/api/v1", description="Police safeguarding intelligence"
 )
 RESULTS = ("created", "updated", "unchanged", "error")
+BATCH = "batch"  # /intelligence/batch is the batch endpoint, so no single item can be addressed by it
+NOT_BATCH = validate.NoneOf([BATCH], error="'batch' names the batch endpoint; use another.")
 REFERENCE = validate.Length(min=1, max=64)
+
+
+class ForceReference(BaseConverter):
+    """A force's reference as a path segment of at most 64 characters: anything but `batch`.
+
+    Without the exception, a GET or OPTIONS of /intelligence/batch (which only takes POST) would fall
+    through to the item route, as if `batch` were a reference.
+    """
+
+    regex = rf"(?!{BATCH}$)[^/]{{1,64}}"  # longer than the column: no such item, before any If-Match
+
+
+def force_reference_parameter(converter: ForceReference) -> dict:
+    """Document the path parameter as the converter reads it."""
+    return {"type": "string", "minLength": 1, "maxLength": 64, "not": {"enum": [BATCH]}}
 
 
 class IntelligenceInSchema(IdentityInSchema):
@@ -48,14 +66,18 @@ class IntelligenceInSchema(IdentityInSchema):
 class BatchItemSchema(IntelligenceInSchema):
     """One item of a batch: the force's reference and the item."""
 
-    force_reference = fields.String(required=True, validate=REFERENCE)
+    force_reference = fields.String(
+        required=True,
+        validate=[REFERENCE, NOT_BATCH],
+    )
 
 
 class BatchInSchema(Schema):
     """Up to 1,000 items, each checked and stored on its own."""
 
     items = fields.List(
-        fields.Raw(allow_none=True, metadata={"type": "object"}),
+        # Any value: each is read as a BatchItem, and one that is not an object is that item's error.
+        fields.Raw(allow_none=True),
         required=True,
         validate=validate.Length(
             min=1, max=intelligence.MAX_BATCH, error="A batch holds between 1 and 1,000 items; split it."
@@ -154,13 +176,13 @@ def own_item(session, actor, force_reference: str):
     return intelligence.force_view(session, actor, force_reference).intelligence
 
 
-@blp.route("/intelligence/<string:force_reference>")
+@blp.route("/intelligence/<force_reference:force_reference>")
 class ForceItem(MethodView):
     """One item of the calling force, by the force's own reference."""
 
     @require_scope("police:intelligence")
-    @versioned(own_item, "force_reference")
     @blp.arguments(IntelligenceInSchema)
+    @versioned(own_item, "force_reference", creates=True)
     @blp.response(200, PushSchema)
     @blp.alt_response(201, schema=PushSchema, description="Created")
     def put(self, data, force_reference):
@@ -179,13 +201,13 @@ class ForceItem(MethodView):
         return intelligence.force_view(db.session(), g.actor, force_reference)
 
 
-@blp.route("/intelligence/<string:force_reference>/withdraw")
+@blp.route("/intelligence/<force_reference:force_reference>/withdraw")
 class Withdraw(MethodView):
     """Withdrawing an item."""
 
     @require_scope("police:intelligence")
-    @versioned(own_item, "force_reference")
     @blp.arguments(WithdrawSchema)
+    @versioned(own_item, "force_reference")
     @blp.response(200, ForceIntelligenceSchema)
     def post(self, data, force_reference):
         """Withdraw the item and tell the councils it was routed to; repeating it changes nothing."""

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.conventions import page_body, page_of, page_query, versioned
+from app.api.conventions import StrictBoolean, page_body, page_of, page_query, versioned
 from app.api.fields import IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
 from licensing import applications, licences
@@ -35,7 +35,7 @@ class DbsSchema(Schema):
         load_default=None, allow_none=True, validate=validate.Length(max=20),
         metadata={"description": "The enhanced DBS certificate's 12-digit number"},
     )  # fmt: skip
-    dbs_update_service = fields.Boolean(
+    dbs_update_service = StrictBoolean(
         load_default=False,
         metadata={"description": "Subscribed to the DBS Update Service (checked by Crosscheck)"},
     )
@@ -48,13 +48,13 @@ class DbsSchema(Schema):
 class DbsInSchema(DbsSchema):
     """The DBS details to hold from now on (all three: what is left out is cleared)."""
 
-    dbs_update_service = fields.Boolean(required=True)
+    dbs_update_service = StrictBoolean(required=True)
 
 
 class RegisterChoiceSchema(Schema):
     """Whether a refusal, suspension or revocation goes on the s.2 register, and with what."""
 
-    record_register_entry = fields.Boolean(
+    record_register_entry = StrictBoolean(
         load_default=True,
         metadata={"description": "Record the s.2 register entry (default). False only for a decision that "
                   "does not rest on relevant information (2022 Act s.2(1)), with not_recorded_reason"},
@@ -164,8 +164,8 @@ class Grant(MethodView):
     """Granting a licence on an application."""
 
     @require_scope("council:write")
-    @versioned(applications.own_application, "application_id")
     @blp.arguments(GrantSchema)
+    @versioned(applications.own_application, "application_id")
     @blp.response(201, LicenceSchema)
     def post(self, data, application_id):
         """Grant a licence on a pending application that passed the grant gate, with any DBS details."""
@@ -206,8 +206,8 @@ class LicenceDecision(MethodView):
     """Suspending or revoking a licence: a manager's decision, recorded on the s.2 register."""
 
     @require_scope(DECIDE_SCOPE)
-    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(DecisionSchema)
+    @versioned(licences.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def post(self, data, licence_id, action):
         """Suspend or revoke the licence and record its s.2 register entry in the same change (or say why
@@ -224,8 +224,8 @@ class Reinstatement(MethodView):
     """Reinstating a suspended licence: a manager's decision."""
 
     @require_scope(DECIDE_SCOPE)
-    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(StatusChangeSchema)
+    @versioned(licences.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def post(self, data, licence_id):
         """Reinstate a suspended licence; the suspension's register entry records that it was lifted."""
@@ -237,8 +237,8 @@ class Surrender(MethodView):
     """Recording that the driver surrendered the licence."""
 
     @require_scope("council:write")
-    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(StatusChangeSchema)
+    @versioned(licences.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def post(self, data, licence_id):
         """Record the surrender of an active or suspended licence."""
@@ -250,8 +250,8 @@ class LicenceDbs(MethodView):
     """The DBS details of a licence."""
 
     @require_scope("council:write")
-    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(DbsInSchema)
+    @versioned(licences.own_licence, "licence_id")
     @blp.response(200, LicenceSchema)
     def put(self, data, licence_id):
         """Replace the licence's DBS certificate number, Update Service subscription and consent date."""
@@ -263,8 +263,8 @@ class Renewal(MethodView):
     """Renewing a licence."""
 
     @require_scope("council:write")
-    @versioned(licences.own_licence, "licence_id")
     @blp.arguments(RenewSchema)
+    @versioned(licences.own_licence, "licence_id")
     @blp.response(200, LicenceSchema)
     def post(self, data, licence_id):
         """Renew the licence to a new expiry on a renewal application that passed the grant gate."""

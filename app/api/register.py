@@ -136,8 +136,8 @@ class Amendment(MethodView):
     """A later change to an entry; every council that asked about it (s.3) is notified."""
 
     @require_scope("council:decide")  # a manager's decision, as on the officer pages
-    @versioned(register.own_entry, "entry_id")
     @blp.arguments(AmendSchema)
+    @versioned(register.own_entry, "entry_id")
     @blp.response(200, EntrySchema)
     def post(self, data, entry_id):
         """Overturn, reinstate, correct or remove an entry; 409 when its status does not allow it."""

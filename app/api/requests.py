@@ -146,8 +146,8 @@ class Response(MethodView):
     """The recording council's answer."""
 
     @require_scope("council:write")
-    @versioned(requests.visible_request, "request_id")
     @blp.arguments(ResponseInSchema)
+    @versioned(requests.visible_request, "request_id")
     @blp.response(200, RequestSchema)
     def post(self, data, request_id):
         """Answer a request once, with text and the attachments' metadata; 409 when already answered."""

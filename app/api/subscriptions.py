@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
+from app.api.conventions import ChangeSchema, StrictBoolean
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing import subscriptions
@@ -25,14 +26,14 @@ class EndpointInSchema(Schema):
     )
 
 
-class EndpointChangeSchema(Schema):
+class EndpointChangeSchema(ChangeSchema):
     """Fields of an endpoint that can change."""
 
     url = fields.String(validate=validate.Length(min=1, max=500))
     alert_types = fields.List(
         fields.String(validate=validate.OneOf(ALERT_TYPES)), validate=validate.Length(min=1)
     )
-    active = fields.Boolean()
+    active = StrictBoolean()
 
 
 class RecipientInSchema(Schema):
@@ -44,13 +45,13 @@ class RecipientInSchema(Schema):
     )
 
 
-class RecipientChangeSchema(Schema):
+class RecipientChangeSchema(ChangeSchema):
     """Fields of a recipient that can change."""
 
     alert_types = fields.List(
         fields.String(validate=validate.OneOf(ALERT_TYPES)), validate=validate.Length(min=1)
     )
-    active = fields.Boolean()
+    active = StrictBoolean()
 
 
 class EndpointSchema(Schema):
@@ -131,8 +132,8 @@ class Endpoint(MethodView):
     @require_scope("council:write")
     @blp.response(204)
     def delete(self, endpoint_id):
-        """Stop sending to the endpoint (kept, inactive, for the delivery history)."""
-        subscriptions.change(db.session(), g.actor, WebhookEndpoint, endpoint_id, {"active": False}, utcnow())
+        """Delete the endpoint: nothing more is sent to it, and it is gone from the API for good."""
+        subscriptions.delete(db.session(), g.actor, WebhookEndpoint, endpoint_id, utcnow())
 
 
 @blp.route("/webhook-endpoints/<int:endpoint_id>/rotate-secret")
@@ -188,8 +189,8 @@ class Recipient(MethodView):
     @require_scope("council:write")
     @blp.response(204)
     def delete(self, recipient_id):
-        """Stop sending to the recipient (kept, inactive)."""
-        subscriptions.change(db.session(), g.actor, EmailRecipient, recipient_id, {"active": False}, utcnow())
+        """Delete the recipient: nothing more is sent to it, and it is gone from the API for good."""
+        subscriptions.delete(db.session(), g.actor, EmailRecipient, recipient_id, utcnow())
 
 
 def _with_secret(endpoint: WebhookEndpoint, secret: str) -> dict:

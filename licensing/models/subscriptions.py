@@ -26,6 +26,8 @@ class WebhookEndpoint(SQLModel, table=True):
     active: bool = True
     created_at: datetime = stamp()
     updated_at: datetime = stamp()
+    # Deleted through the API: kept (so its id is never reused by a queued delivery), never shown again.
+    deleted_at: datetime | None = optional_stamp()
 
 
 class EmailRecipient(SQLModel, table=True):
@@ -40,3 +42,5 @@ class EmailRecipient(SQLModel, table=True):
     active: bool = True
     created_at: datetime = stamp()
     updated_at: datetime = stamp()
+    # Deleted through the API: kept (so its id is never reused by a queued delivery), never shown again.
+    deleted_at: datetime | None = optional_stamp()

@@ -243,8 +243,10 @@ ACCESS = {
     "/api/v1/information-requests/<int:request_id>/respond": Access(
         information_request, {"POST": {"response_text": "The panel relied on two complaints."}}
     ),
-    "/api/v1/intelligence/<string:force_reference>": Access(force_intelligence, {"PUT": INTELLIGENCE}),
-    "/api/v1/intelligence/<string:force_reference>/withdraw": Access(
+    "/api/v1/intelligence/<force_reference:force_reference>": Access(
+        force_intelligence, {"PUT": INTELLIGENCE}
+    ),
+    "/api/v1/intelligence/<force_reference:force_reference>/withdraw": Access(
         force_intelligence, {"POST": {"reason": "No further action"}}
     ),
     "/api/v1/licences/<int:licence_id>": Access(licence),

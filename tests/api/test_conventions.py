@@ -182,6 +182,24 @@ def test_if_match_on_a_put_that_would_create_is_412_and_creates_nothing(client, 
     assert client.get("/api/v1/intelligence/CASE-2", headers=bearer(key)).status_code == 404
 
 
+def test_an_invalid_body_is_a_422_whatever_its_if_match(client, session):
+    """A stale If-Match was checked first, so a malformed change got 412 instead of its validation errors."""
+    _, key, _ = setup(client, session, intelligence_item)
+    body = PERSON | {"category": "not-a-category", "occurred_on": "2026-11-01"}
+    response = client.put("/api/v1/intelligence/CASE-1", json=body, headers=bearer(key, If_Match='"abc"'))
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "category"
+
+
+def test_if_match_on_a_record_that_put_does_not_create_is_404(client, session):
+    """PUT /licences/{id}/dbs never creates a licence: a missing one is 404, with or without If-Match."""
+    key = council_key(session)
+    session.rollback()
+    body = {"dbs_certificate_number": None, "dbs_consent_on": None, "dbs_update_service": False}
+    response = client.put("/api/v1/licences/999999/dbs", json=body, headers=bearer(key, If_Match='"abc"'))
+    assert response.status_code == 404
+
+
 def entries(session) -> list[RegisterEntry]:
     """Return every register entry, ending the read at once."""
     found = session.exec(select(RegisterEntry)).all()

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import auth
-from app.api import require_json_body
+from app.api import INPUT_CHECKS
 from licensing.clients import revoke_client
 from tests.factories import make_api_client, make_police_force
 
@@ -45,9 +45,7 @@ def app(app):
     """Return the app with the probe blueprint registered and guarded like the product's API."""
     blp = probe_blueprint()
     app.extensions["crosscheck.api"].register_blueprint(blp)
-    app.before_request_funcs.setdefault(blp.name, []).extend(
-        [auth.authenticate_api_client, require_json_body]
-    )
+    app.before_request_funcs.setdefault(blp.name, []).extend([auth.authenticate_api_client, *INPUT_CHECKS])
     app.config["MAX_CONTENT_LENGTH"] = 4096
     return app
 

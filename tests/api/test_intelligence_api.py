@@ -321,3 +321,40 @@ def test_ids_beyond_the_column_range_are_simply_not_found(client, session):
     assert client.get("/api/v1/routed-intelligence/99999999999999", headers=bearer(key)).status_code == 404
     cursor = encode_cursor("routed_intelligence", (99999999999999,))
     assert client.get(f"/api/v1/intelligence?cursor={cursor}", headers=bearer(key)).status_code == 422
+
+
+def test_the_batch_url_reaches_only_the_batch_endpoint(client, session):
+    """GET and OPTIONS of the batch URL fell through to the item route, as if `batch` were a reference."""
+    key = bearer(police_key(session))
+    options = client.options("/api/v1/intelligence/batch", headers=key)
+    assert options.status_code == 200
+    assert set(options.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+    for method in ("GET", "PUT", "DELETE"):
+        response = client.open("/api/v1/intelligence/batch", method=method, json=item(), headers=key)
+        assert response.status_code == 405, method
+        assert response.mimetype == "application/problem+json"
+        assert set(response.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+    assert (
+        client.post("/api/v1/intelligence/batch/withdraw", json={"reason": "x"}, headers=key).status_code
+        == 404
+    )
+    assert count(session, Intelligence) == 0
+
+
+def test_a_batch_item_cannot_take_the_batch_endpoints_name(client, session):
+    items = [item(force_reference="batch")]
+    response = client.post(
+        "/api/v1/intelligence/batch", json={"items": items}, headers=bearer(police_key(session))
+    )
+    assert response.json["results"][0]["status"] == "error"
+    assert response.json["results"][0]["errors"] == [
+        {"field": "force_reference", "message": "'batch' names the batch endpoint; use another."}
+    ]
+
+
+def test_a_reference_longer_than_any_stored_is_not_found_whatever_its_if_match(client, session):
+    """schemathesis: a 65-character reference with If-Match: * got 412, though it is invalid input."""
+    key = bearer(police_key(session))
+    response = client.put("/api/v1/intelligence/" + "R" * 65, json=item(), headers=key | {"If-Match": "*"})
+    assert response.status_code == 404
+    assert client.put("/api/v1/intelligence/" + "R" * 64, json=item(), headers=key).status_code == 201

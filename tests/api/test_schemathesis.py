@@ -13,20 +13,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
-from sqlalchemy import select
 
 from app import create_app
-from licensing.models import Screening
-from tests.api.test_auth import bearer
 from tests.conftest import TEST_SECRET
-from tests.factories import (
-    make_api_client,
-    make_authority,
-    make_licence,
-    make_police_force,
-    make_register_entry,
-    make_screened_application,
-)
 
 OPENAPI = "/api/v1/openapi.json"
 EXAMPLES = 8  # per generation mode and operation: the whole run stays well under a minute on SQLite
@@ -40,28 +29,6 @@ def _operation_labels() -> list[str]:
     schema = schemathesis.openapi.from_wsgi(OPENAPI, app)
     app.extensions["crosscheck.engine"].dispose()
     return sorted(result.ok().label for result in schema.get_all_operations())
-
-
-@pytest.fixture
-def seeded(session) -> dict:
-    """Seed a council's records; return the headers of its key and of a police key, and the records' ids."""
-    authority = make_authority(session)
-    application = make_screened_application(session, authority_id=authority.id)
-    screening_id = session.scalar(select(Screening.id).where(Screening.application_id == application.id))
-    ids = {
-        "licence_id": make_licence(session, authority_id=authority.id).id,
-        "entry_id": make_register_entry(session, authority_id=authority.id).id,
-        "application_id": application.id,
-        "screening_id": screening_id,
-    }
-    council = make_api_client(
-        session, authority_id=authority.id, scopes=["council:read", "council:write", "admin"]
-    )
-    police = make_api_client(
-        session, police_force_id=make_police_force(session).id, scopes=["police:intelligence"]
-    )
-    session.rollback()  # the app takes SQLite's write lock on each request: hold no transaction here
-    return {"council": bearer(council[1]), "police": bearer(police[1]), "ids": ids}
 
 
 def _assert_problem(response) -> None:
