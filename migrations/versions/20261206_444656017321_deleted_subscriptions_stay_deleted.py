@@ -1,7 +1,7 @@
 """deleted subscriptions stay deleted: webhook endpoints and e-mail recipients record when they were deleted
 
 Revision ID: 444656017321
-Revises: 0da83da84eaa
+Revises: 88164ab2027b
 Create Date: 2026-12-06 04:30:00
 
 A deleted endpoint or recipient is kept (its id stays taken, so a delivery still queued for it can never
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "444656017321"
-down_revision: str | Sequence[str] | None = "0da83da84eaa"
+down_revision: str | Sequence[str] | None = "88164ab2027b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
