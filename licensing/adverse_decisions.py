@@ -19,7 +19,7 @@ from licensing import audit
 from licensing.actors import Actor
 from licensing.adverse import Finding, findings, long_date
 from licensing.applications import latest_screening, own_application
-from licensing.errors import InvalidTransition, NotFound, ValidationFailed
+from licensing.errors import InvalidTransition, ValidationFailed
 from licensing.models import AdverseDecision, ScreeningCandidate
 from licensing.register import by_id
 
@@ -67,7 +67,9 @@ def _decidable(session: Session, application, candidate_id: int) -> Finding:
     latest = latest_screening(session, application.id)
     candidate = by_id(session, ScreeningCandidate, candidate_id)
     if latest is None or candidate is None or candidate.screening_id != latest.id:
-        raise NotFound("No such candidate in the application's latest screening.")
+        # The application exists (it was found above): what is wrong is the candidate asked about.
+        message = "No such candidate in the application's latest screening."
+        raise ValidationFailed(message, [{"field": "candidate_id", "message": message}])
     found = findings(session, application.id, application.authority_id, latest.id)
     finding = next((f for f in found if f.candidate.id == candidate_id and f.adverse), None)
     if finding is None:

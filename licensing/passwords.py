@@ -64,11 +64,13 @@ def _is_common(password: str) -> bool:
 
 
 def _holds_email(password: str, email: str) -> bool:
-    """Tell whether the password contains the e-mail's local part or a 4+ character piece of it."""
+    """Tell whether the password contains the e-mail's local part or a piece of it, of 4+ characters.
+
+    Shorter ones ("new@…", "jo@…") are common words and syllables that say nothing of the officer."""
     local = (email or "").partition("@")[0].lower()
     pieces = {local} | {piece for piece in _split(local) if len(piece) >= 4}
     lowered = password.lower()
-    return any(len(piece) >= 3 and piece in lowered for piece in pieces)
+    return any(len(piece) >= 4 and piece in lowered for piece in pieces)
 
 
 def _split(local: str) -> list[str]:

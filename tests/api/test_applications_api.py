@@ -517,6 +517,19 @@ def test_another_council_cannot_record_a_decision_on_the_application(client, ses
     assert client.post(url, json=body, headers=bearer(police_key)).status_code == 403
 
 
+def test_a_candidate_not_in_the_latest_screening_is_a_422_on_candidate_id(client, session):
+    # A 404 would say the application in the URL is gone, which it is not.
+    revoked_elsewhere(session)
+    key = council_key(session, scopes=DECIDE)
+    created = apply(client, key).json
+    url = f"/api/v1/applications/{created['id']}/adverse-decisions"
+    response = client.post(
+        url, json={"candidate_id": 999_999, "reason": "No such record."}, headers=bearer(key)
+    )
+    assert (response.status_code, response.mimetype) == (422, PROBLEM)
+    assert [e["field"] for e in response.json["errors"]] == ["candidate_id"]
+
+
 def test_the_gate_audits_each_other_councils_record_it_names_but_not_the_councils_own(client, session):
     theirs = revoked_elsewhere(session)
     authority_id = make_authority(session).id

@@ -208,8 +208,10 @@ def test_another_council_cannot_record_a_decision_on_the_application(session, re
     assert session.exec(select(AdverseDecision)).all() == []
 
 
-def test_a_candidate_of_an_older_screening_is_not_found(session, revoked):
+def test_a_candidate_of_an_older_screening_is_refused_by_name(session, revoked):
+    # The application is there; the candidate asked about is not in its latest screening.
     _, here, application, candidate = revoked
     rescreen(session, manager(here.id), application.id, NOW + timedelta(hours=1))
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed) as refused:
         decide(session, application, candidate, NOW + timedelta(hours=1))
+    assert refused.value.errors[0]["field"] == "candidate_id"

@@ -46,6 +46,11 @@ def test_short_passwords_are_refused_whatever_they_contain():
     assert "12 characters" in password_problem("Zq8#Lm2!xR7", email="o@council.example")
 
 
+def test_a_short_local_part_is_a_word_not_the_officers_name():
+    assert password_problem("a new password of my own", email="new@council.example") is None
+    assert "e-mail" in password_problem("a password of my own, olive", email="olive@council.example")
+
+
 def test_very_long_passwords_are_refused_before_hashing():
     assert password_problem("x1y2z3" * 100, email="o@council.example") is not None
 
