@@ -36,6 +36,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy
 
+from bench.api_throughput import stop_server
 from bench.quality import OUT, ROOT, flask
 
 KEYS = {
@@ -65,7 +66,7 @@ def main() -> None:
         schema_path.write_text(json.dumps(callable_by(document, KEYS[args.key][1].split())))
         rounds = run_rounds(args, base, key, schema_path, work, operation_count(schema_path))
     finally:
-        stop(server)
+        stop_server(server)
     report = summarise(args, rounds, work / "server.log")
     (OUT / f"fuzz-{args.key}.json").write_text(json.dumps(report, indent=2))
     print_report(report)
@@ -256,16 +257,6 @@ def print_report(report: dict) -> None:
     )
     for check, count in report["failures_per_check"].items():
         print(f"  {check}: {count}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """Stop gunicorn and wait for it."""
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 if __name__ == "__main__":
