@@ -164,7 +164,7 @@ def licence_missing(p: Person, rng: random.Random) -> Person | None:
 
 
 def licence_number(p: Person, rng: random.Random) -> str:
-    """Return a GB driving licence number consistent with `p` (DOMAIN.md section 5)."""
+    """Return a GB driving licence number consistent with `p` (docs/reference.md, driving licence numbers)."""
     return driving_licence_number(
         p["family_name"], p["given_names"], p["date_of_birth"], p.get("sex") or "M", rng
     )

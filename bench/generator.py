@@ -1,8 +1,9 @@
 """The one synthetic data generator: people, licences and register entries, deterministic from a seed.
 
-Shared by the tests, `flask demo seed` and the benchmarks. Every row uses the DESIGN.md 'Bulk CSV'
-columns; dates are `datetime.date` objects until `write_csv` writes them in ISO form. No row describes a
-real person: names, addresses and numbers are drawn at random from the pools in bench/synthetic/.
+Shared by the tests, `flask demo seed` and the benchmarks. Every row has the columns of the CSV
+formats in docs/reference.md; dates are `datetime.date` objects until `write_csv` writes them in ISO
+form. No row describes a real person: names, addresses and numbers are drawn at random from the pools in
+bench/synthetic/.
 
     python -m bench.generator people 1000 --seed 1 --out people.csv
     python -m bench.generator licences 300 --seed 1 --authorities E08000031,E08000039 --out licences.csv

@@ -1,6 +1,6 @@
 """Build the labelled benchmark set: a register, applicants who are (or are not) on it, and the truth.
 
-Written in the DESIGN.md CSV formats, so it loads through `flask register import`,
+Written in the CSV formats of docs/reference.md, so it loads through `flask register import`,
 `flask licences import` and screens through `flask register screen`:
 
 - register_entries.csv and licences.csv: the register (refs unique across both files);

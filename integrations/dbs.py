@@ -54,7 +54,8 @@ class DbsClient:
         params = {
             "dateOfBirth": date_of_birth.strftime("%d/%m/%Y"),
             "surname": surname,
-            # The checker accepts the facility's terms, which require the holder's consent (DOMAIN.md s.4).
+            # The checker accepts the facility's terms, which require the holder's consent
+            # (docs/reference.md, DBS Update Service).
             "hasAgreedTermsAndConditions": "true",
             **self.checker,
         }

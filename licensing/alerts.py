@@ -4,7 +4,7 @@ Nothing is sent from here. Each active webhook endpoint and e-mail recipient of 
 subscribes to the alert's type gets one Delivery row, which the scheduler's delivery job claims and sends
 (an outbox: the alert exists if and only if the change committed). Payloads are thin, ids and links only:
 the receiver fetches the detail through the API, so every read of personal data is authenticated and
-audited (DESIGN.md, "Access rules").
+audited (docs/reference.md, "Access rules").
 """
 
 import secrets

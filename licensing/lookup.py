@@ -2,9 +2,9 @@
 
 Enforcement officers stop drivers licensed elsewhere (out-of-area work, Deregulation Act 2015 s.11) and
 need to know which council licenses them and whether the licence is valid now. They see the licence's
-badge, type, status, expiry and issuing council; never the other council's full record (DESIGN.md).
+badge, type, status, expiry and issuing council; never the other council's full record (docs/reference.md).
 
-The public check shows only what is safe to show (DOMAIN.md, Implications 7): badge number, type,
+The public check shows only what is safe to show (docs/reference.md, the public check): badge number, type,
 issuing council, status, expiry and the display name the council chose. Every miss, whatever its cause
 (unknown badge, another council's badge, a malformed or partial number), raises the very same NotFound,
 so the answer never says more than "no such licence".

@@ -106,9 +106,9 @@ def respond(
 def forget_received(session: Session, actor: Actor, application_id: int, now: datetime) -> None:
     """Delete the answers received for a decided application, keeping that they came; audit each.
 
-    DOMAIN.md (s.3, Implications 5): information received for an application is used for that
-    application only and not kept after the decision, so the text and attachments' metadata go; the
-    requesting council still sees when it was answered, and that it was deleted.
+    Information received for an application is used for that application only and not kept after the
+    decision (docs/reference.md, information received through s.3), so the text and attachments'
+    metadata go; the requesting council still sees when it was answered, and that it was deleted.
     """
     query = select(InformationRequest).where(
         InformationRequest.application_id == application_id,

@@ -1,7 +1,7 @@
 """What a council sees of the police intelligence routed to it, every view audited.
 
 Only category, date, force, reference, the shareable summary and which of the council's own records
-matched (DESIGN.md, access rules); the restricted `summary` is never even selected.
+matched (docs/reference.md, access rules); the restricted `summary` is never even selected.
 """
 
 from dataclasses import dataclass
@@ -95,7 +95,7 @@ def _council_view(row) -> CouncilView:
 
 
 def _audit_view(session: Session, actor: Actor, intelligence_id: int, via: str, now: datetime) -> None:
-    """Record that a council saw an item (DESIGN.md: every intelligence view is audited)."""
+    """Record that a council saw an item (docs/reference.md: every intelligence view is audited)."""
     audit.record(
         session, actor, "intelligence.viewed", "intelligence", intelligence_id, now=now, detail={"via": via}
     )

@@ -1,4 +1,4 @@
-"""`python -m scheduler`: the job process, never inside a web worker (DESIGN.md). Stops on SIGTERM."""
+"""`python -m scheduler`: the job process, never inside a web worker (docs/reference.md). Stops on SIGTERM."""
 
 import logging
 import signal

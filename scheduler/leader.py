@@ -2,7 +2,7 @@
 
 A session-level advisory lock belongs to one connection; it is released when that connection closes,
 including when its process is killed, so a follower takes over at its next try. SQLite has one
-scheduler by design (DESIGN.md), which is therefore always the leader.
+scheduler by design (docs/reference.md, processes), which is therefore always the leader.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""Dependency direction (DESIGN.md): app and scheduler depend on licensing and integrations, never back."""
+"""Dependency direction: app and scheduler depend on licensing and integrations, never back."""
 
 import ast
 from pathlib import Path

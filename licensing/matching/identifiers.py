@@ -14,7 +14,7 @@ POSTCODE = re.compile(
 )
 # HMRC: first letter not D F I Q U V; second not D F I O Q U V; BG GB KN NK NT TN ZZ never allocated.
 NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]?$")
-# DVLA GB driver number (DOMAIN.md section 5).
+# DVLA GB driver number (docs/reference.md, driving licence numbers).
 LICENCE = re.compile(
     r"^(?=.{16}$)[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]"
     r"(?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}$"

@@ -1,7 +1,7 @@
 """Retention: register entries are deleted once their retention period from first entry has passed.
 
 The 2022 Act s.2 keeps entries (and what they rest on) for 11 years; some councils keep them 25 under
-NAFN's policy (DOMAIN.md s.1 and Implications 6), so the period is a setting and councils under the
+NAFN's policy (docs/reference.md, retention), so the period is a setting and councils under the
 hold keep theirs for the hold's length. Each deletion takes the entry's match keys, change history and
 s.3 information requests with it and writes one audit event naming only kinds and ids, never the data.
 """

@@ -15,7 +15,7 @@ from app import create_app
 from app.logs import REDACTED, JsonFormatter, StderrHandler
 from tests.conftest import TEST_SECRET
 
-# Synthetic identity; DOMAIN.md section 5's worked example licence number.
+# Synthetic identity; the worked example licence number of docs/reference.md.
 GIVEN, FAMILY = "Zebedee", "Quartermaine"
 DOB, NI, LICENCE, POSTCODE = "1964-07-05", "QQ123456C", "MORGA657054SM9IJ", "SW1A 1AA"
 PERSONAL_VALUES = (GIVEN, FAMILY, DOB, NI, LICENCE, POSTCODE, "SW1A")

@@ -1,4 +1,4 @@
-"""The synthetic data generator: deterministic, well-formed identifiers, a realistic mix, DESIGN.md CSVs."""
+"""The synthetic data generator: deterministic, well-formed identifiers, a realistic mix, our CSVs."""
 
 import csv
 import random

@@ -1,4 +1,4 @@
-"""The labelled benchmark set: deterministic, every hard case present, truth consistent, CSVs as DESIGN.md."""
+"""The labelled benchmark set: deterministic, every hard case present, truth consistent, our CSVs."""
 
 import csv
 import random
