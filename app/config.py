@@ -263,6 +263,11 @@ def weak_secret(secret: str) -> bool:
     return len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < MIN_SECRET_DISTINCT
 
 
+def flag(value) -> bool:
+    """Read a yes/no setting given as a bool or as environment text ("1", "true", "yes", "on")."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 def check_safe(settings: dict) -> None:
     """Refuse to run production with a missing or weak secret key or the embedded SQLite database."""
     if settings["ENV_NAME"] != "production":
@@ -275,7 +280,7 @@ def check_safe(settings: dict) -> None:
         )
     if settings["DATABASE_URL"].startswith("sqlite"):
         raise ConfigError("Production needs DATABASE_URL pointing at PostgreSQL, not SQLite.")
-    if str(settings.get("SECOND_FACTOR_REQUIRED")).strip().lower() not in ("true", "1", "yes", "on"):
+    if not flag(settings.get("SECOND_FACTOR_REQUIRED")):
         raise ConfigError("Production needs SECOND_FACTOR_REQUIRED: local accounts must use a second factor.")
 
 

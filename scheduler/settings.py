@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.config import load_config
+from app.config import flag, load_config
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,10 @@ def load_settings(overrides: dict | None = None) -> SchedulerSettings:
         endpoint_concurrency=int(config["SCHEDULER_ENDPOINT_CONCURRENCY"]),
         leader_retry_seconds=float(config["SCHEDULER_LEADER_RETRY_SECONDS"]),
         webhook_timeout_seconds=float(config["WEBHOOK_TIMEOUT_SECONDS"]),
-        webhook_allow_private=_flag(config["WEBHOOK_ALLOW_PRIVATE"]),
+        webhook_allow_private=flag(config["WEBHOOK_ALLOW_PRIVATE"]),
         notify_api_key=config["NOTIFY_API_KEY"],
         notify_base_url=config["NOTIFY_BASE_URL"],
         notify_template_id=config["NOTIFY_ALERT_TEMPLATE_ID"],
         public_base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
         log_level=config["LOG_LEVEL"],
     )
-
-
-def _flag(value) -> bool:
-    """Read a boolean setting given as a bool or as environment text ("1", "true", "yes", "on")."""
-    return value if isinstance(value, bool) else str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -15,6 +15,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from app import auth, db
+from app.config import flag
 from app.officer import throttle
 from licensing import password_links, second_factor
 from licensing.clock import utcnow
@@ -75,11 +76,6 @@ def _signed_in(user: User, page=None):
 def second_factor_required() -> bool:
     """Tell whether local accounts need a second factor here (always in production)."""
     return flag(current_app.config.get("SECOND_FACTOR_REQUIRED"))
-
-
-def flag(value) -> bool:
-    """Read a yes/no setting given as a bool or as text from the environment."""
-    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
