@@ -15,6 +15,7 @@ match. The README ("Dates and identifiers on the way in") lists the accepted for
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -48,6 +49,14 @@ class OutOfRange(UnreadableDate):
 
 def read_date(text: str) -> date:
     """Return the date `text` writes in ISO or a day-first UK form, or raise UnreadableDate."""
+    # Most dates come as tools write them, 1960-05-18: read in one step, and a million rows import faster.
+    if text and len(text) == 10 and text[4] == text[7] == "-" and text.isascii():
+        try:
+            found = date.fromisoformat(text)
+        except ValueError:
+            found = None  # read below, which says what is wrong with it
+        if found and EARLIEST <= found <= LATEST:
+            return found
     value = " ".join((text or "").split())
     if found := _ISO.fullmatch(value):
         return _real(value, int(found[1]), int(found[2]), int(found[3]))
@@ -115,10 +124,16 @@ def term_problem(starts_on: date, expires_on: date) -> str | None:
 
 def birth_problem(born: date, today: date) -> str | None:
     """Say what is wrong with a date of birth: it must be from 1900 to 16 years before today."""
-    latest = years_before(today, YOUNGEST_YEARS)
+    latest = _latest_birth(today)
     if EARLIEST <= born <= latest:
         return None
     return f"must be between {long_date(EARLIEST)} and {long_date(latest)}"
+
+
+@lru_cache(maxsize=4)  # an import checks a million dates of birth against the same today
+def _latest_birth(today: date) -> date:
+    """Return the latest date of birth a driver can have today."""
+    return years_before(today, YOUNGEST_YEARS)
 
 
 def past_problem(day: date, today: date) -> str | None:

@@ -21,7 +21,7 @@ from datetime import date
 
 from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
 from licensing.errors import ValidationFailed
-from licensing.matching import licence_remarks, person_from
+from licensing.matching import remarks_on_licence
 from licensing.matching.identifiers import normalise_licence, normalise_ni, normalise_postcode
 from licensing.models import IDENTITY_FIELDS, Identity
 
@@ -51,7 +51,8 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 def _ni_number(text: str) -> str | None:
     """Return a valid NI number without spaces (its suffix letter kept when given), or None."""
-    return _SEPARATORS.sub("", text.upper()) if normalise_ni(text) else None
+    compact = _SEPARATORS.sub("", text.upper())
+    return compact if normalise_ni(compact) else None
 
 
 def _licence_number(text: str) -> str | None:
@@ -76,20 +77,19 @@ def clean_identity(
     fields: dict, today: date, required: tuple[str, ...] = REQUIRED
 ) -> tuple[dict, list[dict]]:
     """Return the identity in stored form and its warnings; raise ValidationFailed naming each bad field."""
-    errors: list[dict] = []
     values = {name: (fields.get(name) or "").strip() for name in ("given_names", "family_name", "address")}
     values["previous_names"] = _previous_names(fields.get("previous_names"))
-    errors += _text_errors(values, fields)
+    errors = _text_errors(values, fields)
     values["sex"] = _sex(fields.get("sex"), errors)
     values["date_of_birth"] = _date_of_birth(fields.get("date_of_birth"), today, errors)
     given = {name: (fields.get(name) or "").strip() for name in STANDARD}
-    valid = {name: valid_form(name, text) for name, text in given.items()}
+    valid = {name: STANDARD[name](text) if text else None for name, text in given.items()}
     values |= {name: valid[name] or given[name] or None for name in STANDARD}
     errors += [_error(name, "Required.") for name in required if not values[name]]
     errors += [
         _error(name, f"At most {width} characters.")
         for name, width in WIDTHS.items()
-        if isinstance(values.get(name), str) and len(values[name]) > width
+        if len(values.get(name) or "") > width
     ]
     if errors:
         raise ValidationFailed("The identity is not valid.", sorted(errors, key=_field_order))
@@ -125,6 +125,14 @@ def _has_letter(text: str) -> bool:
 
 def _text_errors(values: dict, fields: dict) -> list[dict]:
     """Return an error for each identity field holding what it may not, names by the name rule."""
+    names = [values[name] for name in NAMES if values[name]]
+    names += values["previous_names"].split(";") if values["previous_names"] else []
+    identifiers = [fields[name] for name in STANDARD if isinstance(fields.get(name), str)]
+    # Most identities are ASCII with no control character and a letter in each name: said in a few
+    # searches, and only an identity that is not is looked at field by field.
+    plain = _plain_ascii("".join(names + identifiers), values["address"])
+    if plain and all(map(_ASCII_LETTER.search, names)):
+        return []
     problems = {name: name_problem(values[name]) for name in NAMES if values[name]}
     for previous in values["previous_names"].split(";") if values["previous_names"] else ():
         problems["previous_names"] = problems.get("previous_names") or name_problem(previous)
@@ -132,6 +140,16 @@ def _text_errors(values: dict, fields: dict) -> list[dict]:
     for name in STANDARD:
         problems[name] = text_problem(fields.get(name) or "") if isinstance(fields.get(name), str) else None
     return [_error(name, sentence(problem)) for name, problem in problems.items() if problem]
+
+
+def _plain_ascii(text: str, address: str) -> bool:
+    """Tell whether `text` and `address` are ASCII with no control character (the address's breaks aside)."""
+    return (
+        text.isascii()
+        and address.isascii()
+        and not _ASCII_CONTROLS[False].search(text)
+        and not _ASCII_CONTROLS[True].search(address)
+    )
 
 
 def valid_form(name: str, text: str | None) -> str | None:
@@ -152,8 +170,10 @@ def identity_warnings(values: dict) -> list[dict]:
 def _warnings(values: dict, valid: dict) -> list[dict]:
     """Return the warnings of an identity whose identifiers' standard forms (None: not valid) are known."""
     found = [{"field": name, "warning": "not valid"} for name in STANDARD if values[name] and not valid[name]]
-    if valid["driving_licence_number"]:
-        remarks = licence_remarks(person_from(_Values(values)))
+    licence = valid["driving_licence_number"]
+    if licence and not _NI_DRIVER_NUMBER.match(licence):  # a GB number says who holds it; NI's does not
+        names = (values["family_name"], *filter(None, (values["previous_names"] or "").split(";")))
+        remarks = remarks_on_licence(licence, names, values["date_of_birth"], values["sex"])
         found += [{"field": "driving_licence_number", "warning": r.removeprefix(_REMARK)} for r in remarks]
     return found
 
@@ -203,10 +223,3 @@ def _field_order(error: dict) -> int:
 def _error(name: str, message: str) -> dict:
     """Return one {field, message} validation error."""
     return {"field": name, "message": message}
-
-
-class _Values:
-    """Identity values as attributes, for person_from."""
-
-    def __init__(self, values: dict):
-        self.__dict__.update(values)

@@ -24,7 +24,7 @@ from licensing.matching.keys import (
     probe_parts,
 )
 from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
-from licensing.matching.prepared import licence_remarks, prepare, warnings
+from licensing.matching.prepared import prepare, remarks_on_licence, warnings
 from licensing.matching.scoring import (
     DEFAULT_THRESHOLDS,
     Fields,
@@ -51,12 +51,12 @@ __all__ = [
     "frequency_keys",
     "index_keys",
     "key_kind",
-    "licence_remarks",
     "match_keys",
     "near_dates",
     "person_from",
     "prepare",
     "probe_keys",
     "probe_parts",
+    "remarks_on_licence",
     "warnings",
 ]

@@ -145,8 +145,8 @@ def prepare_for_keys(person) -> Prepared:
 def warnings(person) -> list[str]:
     """Return what is wrong with `person`'s optional identifiers; none of it stops the person being used.
 
-    Normalised without the cache, as `licence_remarks` is: a record is checked once, as it is stored, and
-    an import of a million would push out of the cache the people a screening compares again and again.
+    Normalised without the cache: a record is checked once, as it is stored, and an import of a million
+    would push out of the cache the people a screening compares again and again.
     """
     p = _fields(person, address=False)
     found = []
@@ -159,22 +159,18 @@ def warnings(person) -> list[str]:
             f"driving licence number {person.driving_licence_number!r} is not a valid GB driver number; "
             "not used for matching"
         )
-    return found + (_licence_remarks(p.licence, person) if p.licence else [])
+    if p.licence:
+        names = (person.family_name, *person.previous_names)
+        found += remarks_on_licence(p.licence, names, person.date_of_birth, person.sex)
+    return found
 
 
-def licence_remarks(person) -> list[str]:
-    """Return how a valid driver number disagrees with its own holder's details, for a human to check."""
-    licence = normalise_licence(person.driving_licence_number)
-    return _licence_remarks(licence, person) if licence else []
-
-
-def _licence_remarks(licence: str, person) -> list[str]:
-    """Return how a valid driver number disagrees with its own holder's surname, DOB and sex."""
+def remarks_on_licence(licence: str, family_names, dob: date | None, sex: str | None) -> list[str]:
+    """Return how a valid driver number disagrees with its holder's surnames, DOB and sex."""
     found = []
-    surnames = {licence_surname(person.family_name)} | {licence_surname(n) for n in person.previous_names}
-    if licence[:5] not in surnames:
+    if licence[:5] not in {licence_surname(name) for name in family_names}:
         found.append(f"licence number encodes another surname ({licence[:5].rstrip('9')})")
-    dob, sex = person.date_of_birth, normal_sex(person.sex)
+    sex = normal_sex(sex)
     if dob and not licence_encodes_dob(licence, dob):
         found.append(f"licence number encodes another DOB ({licence_dob(licence, dob)})")
     elif sex and licence_sex(licence) != sex:

@@ -312,6 +312,16 @@ def test_empty_header_cells_may_repeat(session, now):
     assert (report.inserted, report.rejected) == (1, 0)
 
 
+def test_a_row_with_more_values_than_the_header_is_rejected_and_the_rest_imported(session, now):
+    code = make_authority(session).code
+    lines = register_csv([entry_row(code, "R1"), entry_row(code, "R2"), entry_row(code, "R3")]).splitlines()
+    lines[2] += ",=HYPERLINK(1),extra"
+    report, rejects = run_register(session, now, "\n".join(lines) + "\n")
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert rejects[1][:2] == ["3", "the row has more values than the header has columns"]
+    assert set(session.scalars(select(RegisterEntry.ref))) == {"R1", "R3"}
+
+
 @pytest.mark.parametrize("column", ["ref", "given_names", "address", "category", "postcode"])
 def test_a_row_holding_a_nul_is_rejected_and_the_rest_imported(session, now, column):
     code = make_authority(session).code
