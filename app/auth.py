@@ -28,13 +28,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import db, errors
 from app.config import ConfigError
-from licensing import clients
-from licensing.actors import Actor
+from licensing.access import clients
+from licensing.access.actors import Actor
+from licensing.access.users import actor_for, end_sessions
 from licensing.clock import utcnow
-from licensing.db import is_sqlite, locked_reads, snapshot_reads
 from licensing.errors import Unauthenticated
-from licensing.models import User
-from licensing.users import actor_for, end_sessions
+from licensing.persistence.db import is_sqlite, locked_reads, snapshot_reads
+from licensing.persistence.models import User
 
 csrf = CSRFProtect()
 SESSION_USER_KEY = "officer_id"

@@ -9,7 +9,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from licensing.workdays import Calendar, calendar_for
+from licensing.workflows.workdays import Calendar, calendar_for
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 SECRET_FILE_NAME = "secret_key"  # development's own random secret, under instance/
@@ -62,9 +62,9 @@ class Config:
     RATE_LIMIT_REDIS_TIMEOUT_SECONDS = 1.0  # a Redis that does not answer fails the public check fast
     PUBLIC_CHECK_RATE_LIMIT = "30/minute"
     SCREENING_MAX_AGE_DAYS = 30  # a grant needs a screening of the application at most this old
-    # Working days of the s.3/s.5 deadlines (licensing.workdays): Scottish authorities count Scotland's
-    # bank holidays ("SCT") or England's ("ENG"); EXTRA_BANK_HOLIDAYS adds proclaimed days, ISO dates
-    # separated by commas, e.g. "2027-06-07".
+    # Working days of the s.3/s.5 deadlines (licensing.workflows.workdays): Scottish authorities count
+    # Scotland's bank holidays ("SCT") or England's ("ENG"); EXTRA_BANK_HOLIDAYS adds proclaimed days, ISO
+    # dates separated by commas, e.g. "2027-06-07".
     SCOTLAND_CALENDAR = "SCT"
     EXTRA_BANK_HOLIDAYS = ""
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix);

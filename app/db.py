@@ -4,7 +4,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from licensing.db import make_engine, new_session
+from licensing.persistence.db import make_engine, new_session
 
 
 def init_app(app: Flask) -> None:

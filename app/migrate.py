@@ -9,8 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from licensing.db import make_engine, new_session
-from licensing.importwrite import settle
+from licensing.imports.writing import settle
+from licensing.persistence.db import make_engine, new_session
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 VERSION_TABLE = "alembic_version"  # Alembic's default; env.py does not change it

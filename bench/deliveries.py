@@ -24,12 +24,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-import licensing.models  # noqa: F401  (registers every table)
+import licensing.persistence.models  # noqa: F401  (registers every table)
 from integrations.webhooks import new_secret
-from licensing.alerts import raise_alert
+from licensing.alerts.outbox import raise_alert
 from licensing.clock import utcnow
-from licensing.db import make_engine, new_session
-from licensing.models import Authority, Delivery, WebhookEndpoint
+from licensing.persistence.db import make_engine, new_session
+from licensing.persistence.models import Authority, Delivery, WebhookEndpoint
 
 ALERT_TYPE = "register_entry.recorded"
 received: dict[str, float] = {}

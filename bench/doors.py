@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app import create_app
-from licensing.clients import create_client
-from licensing.db import make_engine
-from licensing.frequencies import forget_totals
-from licensing.models import Authority, RegisterEntry, ScreeningCandidate
-from licensing.users import create_user
+from licensing.access.clients import create_client
+from licensing.access.users import create_user
+from licensing.persistence.db import make_engine
+from licensing.persistence.models import Authority, RegisterEntry, ScreeningCandidate
+from licensing.screening.name_counts import forget_totals
 
 PASSWORD = "stability benchmark password 0123456789"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')

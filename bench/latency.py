@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
-from licensing.actors import Actor
-from licensing.db import make_engine, new_session
+from licensing.access.actors import Actor
 from licensing.matching import person_from
-from licensing.models import Authority, Licence, MatchKey
-from licensing.screening import screen
+from licensing.persistence.db import make_engine, new_session
+from licensing.persistence.models import Authority, Licence, MatchKey
+from licensing.screening.service import screen
 
 NOW = datetime(2026, 11, 23, 10, 0, 0)
 WARM_UP = 20

@@ -21,9 +21,9 @@ from sqlalchemy import func, select, update
 from bench.quality import OUT, add_authorities, flask
 from bench.speed import dataset, fresh_database
 from licensing.clock import utcnow
-from licensing.db import make_engine, new_session
-from licensing.models import Licence, RegisterEntry
 from licensing.monitoring.rescreen import LIVE, rescreen_all, rescreen_new
+from licensing.persistence.db import make_engine, new_session
+from licensing.persistence.models import Licence, RegisterEntry
 
 TARGET_LICENCES, TARGET_RECORDS, TARGET_SECONDS = 400_000, 1_000_000, 15 * 60
 
@@ -69,7 +69,7 @@ def measure(url: str, fresh: int) -> dict:
 
 def _discarding_alerts(session, work) -> dict:
     """Run `work`, then delete the re-screen alerts it raised, so every run starts alike."""
-    from licensing.models import Alert, Delivery
+    from licensing.persistence.models import Alert, Delivery
 
     done = work()
     raised = Alert.alert_type.in_(("screening.new_match", "screening.possible_match"))

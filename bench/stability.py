@@ -6,7 +6,7 @@
 Each register holds N records from the generator: N - 1 drawn at random and imported through the CLI,
 plus, one pair at a time, the pair's register entry recorded through the register service in a
 transaction that is rolled back once the pair is scored. The applicant is screened as a screening
-does (licensing.screening.find_candidates with the register's own name counts, read fresh), so the
+does (licensing.screening.service.find_candidates with the register's own name counts, read fresh), so the
 figures include candidate generation: a record no key finds is "unfound".
 
 Reported: the share of pairs whose band differs between any two sizes, the largest score drift of a
@@ -34,13 +34,13 @@ from sqlmodel import Session
 from bench import corrupt, generator, labelled
 from bench.quality import OUT, add_authorities, flask
 from bench.speed import fresh_database
-from licensing.actors import Actor
-from licensing.db import make_engine
-from licensing.frequencies import KeyFrequencies, forget_totals
+from licensing.access.actors import Actor
 from licensing.matching import DEFAULT_THRESHOLDS, band, person_from
-from licensing.models import Authority
-from licensing.register import record_entry
-from licensing.screening import find_candidates
+from licensing.persistence.db import make_engine
+from licensing.persistence.models import Authority
+from licensing.register.entries import record_entry
+from licensing.screening.name_counts import KeyFrequencies, forget_totals
+from licensing.screening.service import find_candidates
 
 TODAY = generator.REFERENCE_DATE
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 12)

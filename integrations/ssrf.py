@@ -1,8 +1,8 @@
 """Refuse outbound calls to private, loopback and link-local addresses (server-side request forgery).
 
 Councils choose their webhook URLs, so a URL could point the scheduler at our own network (Standard Webhooks,
-"Server side request forgery"). Registration vets a URL with licensing.subscriptions.check_webhook_url;
-`GuardedTransport` applies the same rule (licensing.addresses) again at every new connection, since DNS
+"Server side request forgery"). Registration vets a URL with licensing.alerts.subscriptions.check_webhook_url;
+`GuardedTransport` applies the same rule (licensing.alerts.addresses) again at every new connection, since DNS
 answers can change after registration.
 
 The name is resolved once per connection, the addresses checked, and the connection made to a checked
@@ -15,7 +15,7 @@ import httpcore
 import httpx
 
 from integrations.errors import PermanentError
-from licensing.addresses import is_internal, resolve
+from licensing.alerts.addresses import is_internal, resolve
 
 SERVICE = "webhook"
 

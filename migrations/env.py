@@ -1,4 +1,4 @@
-"""Run migrations against DATABASE_URL, comparing with the SQLModel records in licensing.models."""
+"""Run migrations against DATABASE_URL, comparing with the records in licensing.persistence.models."""
 
 from logging.config import fileConfig
 
@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, event, pool
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import licensing.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import licensing.persistence.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.config import load_config
 
 config = context.config

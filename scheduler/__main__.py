@@ -7,7 +7,7 @@ import sys
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.logs import JsonFormatter
-from licensing.db import make_engine
+from licensing.persistence.db import make_engine
 from scheduler.delivery import Dispatcher, http_client
 from scheduler.jobs import JOBS, Context, run
 from scheduler.leader import Leadership

@@ -26,11 +26,11 @@ from integrations.errors import PermanentError, RetryableError
 from integrations.notify import NotifyClient
 from integrations.ssrf import GuardedTransport
 from integrations.webhooks import WebhookSender
+from licensing.alerts.deliveries import Claim, Outcome, claim_due, record_outcomes
+from licensing.alerts.subscriptions import signing_secrets
 from licensing.clock import utcnow
-from licensing.db import new_session
-from licensing.deliveries import Claim, Outcome, claim_due, record_outcomes
-from licensing.models import EmailRecipient, WebhookEndpoint
-from licensing.subscriptions import signing_secrets
+from licensing.persistence.db import new_session
+from licensing.persistence.models import EmailRecipient, WebhookEndpoint
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger("crosscheck.scheduler")

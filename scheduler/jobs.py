@@ -16,8 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from licensing.audit import verify
-from licensing.db import new_session
+from licensing.audit.log import verify
+from licensing.persistence.db import new_session
 from scheduler import monitoring_jobs as monitoring
 from scheduler.delivery import Dispatcher
 from scheduler.leader import Leadership

@@ -10,7 +10,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from licensing.db import is_sqlite
+from licensing.persistence.db import is_sqlite
 
 log = logging.getLogger("crosscheck.scheduler")
 # An arbitrary, fixed 64-bit key naming "the Crosscheck scheduler leader" among advisory locks.

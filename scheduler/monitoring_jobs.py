@@ -16,9 +16,9 @@ import httpx
 from app.config import load_config, working_calendar
 from integrations.dbs import DbsClient
 from licensing.clock import utcnow
-from licensing.db import new_session
 from licensing.monitoring import dbs, deadlines, expiry, rescreen, retention
-from licensing.workdays import Calendar
+from licensing.persistence.db import new_session
+from licensing.workflows.workdays import Calendar
 
 log = logging.getLogger("crosscheck.scheduler")
 

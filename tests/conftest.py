@@ -8,10 +8,10 @@ from flask import request_finished
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import licensing.models  # noqa: F401  (registers every table)
+import licensing.persistence.models  # noqa: F401  (registers every table)
 from app import create_app
-from licensing.db import make_engine, new_session
-from licensing.frequencies import forget_totals
+from licensing.persistence.db import make_engine, new_session
+from licensing.screening.name_counts import forget_totals
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -5,7 +5,7 @@ from itertools import count
 
 from sqlmodel import Session
 
-from licensing.models import Authority, PoliceForce
+from licensing.persistence.models import Authority, PoliceForce
 
 _seq = count(1)
 NOW = datetime(2026, 11, 23, 10, 0, 0)
@@ -51,7 +51,7 @@ OFFICER_PASSWORD = "correct horse battery staple"
 
 def make_api_client(session: Session, *, scopes=("council:read",), **overrides):
     """Create an API client (for a new authority unless an organisation is given); return it and its key."""
-    from licensing.clients import create_client
+    from licensing.access.clients import create_client
 
     if "authority_id" not in overrides and "police_force_id" not in overrides:
         overrides["authority_id"] = make_authority(session).id
@@ -61,7 +61,7 @@ def make_api_client(session: Session, *, scopes=("council:read",), **overrides):
 
 def make_user(session: Session, **overrides):
     """Create an officer (of a new authority unless one is given) whose password is OFFICER_PASSWORD."""
-    from licensing.users import create_user
+    from licensing.access.users import create_user
 
     if "authority_id" not in overrides:
         overrides["authority_id"] = make_authority(session).id
@@ -80,10 +80,10 @@ def make_screened_application(
     session: Session, *, authority_id: int | None = None, screened_at=NOW, **overrides
 ):
     """Create a pending application and screen it at `screened_at` (no screening when it is None)."""
-    from licensing.actors import Actor
+    from licensing.access.actors import Actor
     from licensing.matching import person_from
-    from licensing.models import Application
-    from licensing.screening import screen
+    from licensing.persistence.models import Application
+    from licensing.screening.service import screen
 
     authority_id = authority_id or make_authority(session).id
     n = next(_seq)
@@ -104,8 +104,8 @@ def make_screened_application(
 
 def make_licence(session: Session, *, authority_id: int | None = None, **overrides):
     """Create an active licence (of a new authority unless one is given), indexed for screening."""
-    from licensing.keys import index_record
-    from licensing.models import Licence
+    from licensing.persistence.models import Licence
+    from licensing.screening.key_index import index_record
 
     authority_id = authority_id or make_authority(session).id
     n = next(_seq)
@@ -127,8 +127,8 @@ def make_licence(session: Session, *, authority_id: int | None = None, **overrid
 
 def make_register_entry(session: Session, *, authority_id: int | None = None, **overrides):
     """Record a current register entry (of a new authority unless one is given), indexed for screening."""
-    from licensing.actors import Actor
-    from licensing.register import record_entry
+    from licensing.access.actors import Actor
+    from licensing.register.entries import record_entry
 
     authority_id = authority_id or make_authority(session).id
     n = next(_seq)
@@ -147,9 +147,9 @@ def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_o
     """Screen the default identity (with overrides) ad hoc for an authority; return the result."""
     from types import SimpleNamespace
 
-    from licensing.actors import Actor
+    from licensing.access.actors import Actor
     from licensing.matching import person_from
-    from licensing.screening import screen
+    from licensing.screening.service import screen
 
     officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
     person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | identity_overrides)))

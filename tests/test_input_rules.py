@@ -14,10 +14,9 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import func, select
 
-from licensing.actors import cli_actor
-from licensing.bulk import BulkReport, read_people
-from licensing.imports import REGISTER_COLUMNS, import_register
-from licensing.models import (
+from licensing.access.actors import cli_actor
+from licensing.imports.pipeline import REGISTER_COLUMNS, import_register
+from licensing.persistence.models import (
     Application,
     Authority,
     ConcernReport,
@@ -26,6 +25,7 @@ from licensing.models import (
     RegisterEntry,
     Screening,
 )
+from licensing.screening.bulk import BulkReport, read_people
 from tests.factories import (
     identity,
     make_api_client,

@@ -8,9 +8,10 @@ from marshmallow import Schema, fields, validate
 from app import db
 from app.api.fields import IdentityInSchema, UtcDateTime
 from app.auth import require_scope
-from licensing import statistics, subject_access
+from licensing import subject_access
 from licensing.clock import utcnow
-from licensing.models.screening import BANDS, PURPOSES, RECORD_KINDS
+from licensing.persistence.models.screening import BANDS, PURPOSES, RECORD_KINDS
+from licensing.register import statistics
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Subject access and statistics")
 

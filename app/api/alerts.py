@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from app import db
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
-from licensing import alerts, inbox
+from licensing.alerts import inbox, outbox
 from licensing.clock import utcnow
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1", description="Alerts raised for the council")
@@ -37,7 +37,7 @@ class AlertSchema(Schema):
     """One alert: its type, the record it is about and its thin payload; never personal data."""
 
     id = fields.Integer()
-    alert_type = fields.String(metadata={"enum": list(alerts.ALERT_TYPES)})
+    alert_type = fields.String(metadata={"enum": list(outbox.ALERT_TYPES)})
     subject_kind = fields.String()
     subject_id = fields.Integer()
     payload = fields.Dict()
@@ -61,7 +61,7 @@ class Alerts(MethodView):
     @blp.response(200, AlertPageSchema)
     def get(self, args):
         """List alerts, unread first then newest first; pass `next_cursor` as `cursor` for the next page."""
-        items, key = alerts.list_alerts(db.session(), g.actor, **args)
+        items, key = outbox.list_alerts(db.session(), g.actor, **args)
         return {"items": items, "next_cursor": _encode(key)}
 
 
@@ -73,7 +73,7 @@ class Alert(MethodView):
     @blp.response(200, AlertSchema)
     def get(self, alert_id):
         """Show one alert."""
-        return alerts.own_alert(db.session(), g.actor, alert_id)
+        return outbox.own_alert(db.session(), g.actor, alert_id)
 
 
 @blp.route("/alerts/<int:alert_id>/read")
@@ -84,7 +84,7 @@ class AlertRead(MethodView):
     @blp.response(200, AlertSchema)
     def post(self, alert_id):
         """Mark the alert read."""
-        alerts.own_alert(db.session(), g.actor, alert_id)
+        outbox.own_alert(db.session(), g.actor, alert_id)
         return inbox.mark_read(db.session(), g.actor, alert_id, utcnow())
 
 
@@ -102,6 +102,6 @@ def _decode(cursor: str) -> tuple[int, int]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raw = None
     valid = isinstance(raw, list) and len(raw) == 3 and raw[0] == "alerts"
-    if not valid or raw[1] not in (0, 1) or type(raw[2]) is not int or not 0 < raw[2] <= alerts.MAX_ID:
+    if not valid or raw[1] not in (0, 1) or type(raw[2]) is not int or not 0 < raw[2] <= outbox.MAX_ID:
         raise ValidationError("Not a cursor this list gave out.", "cursor")
     return raw[1], raw[2]

@@ -12,11 +12,11 @@ from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import IdentityInSchema, UkDate, UtcDateTime, identity_warnings
 from app.api.licences import RegisterChoiceSchema
 from app.auth import require_scope
-from licensing import adverse_decisions, applications, gate
 from licensing.clock import utcnow
+from licensing.licences import adverse_decisions, applications, gate
 from licensing.matching import BANDS
-from licensing.models.decisions import ADVERSE_KINDS, INFORMATION_STATES
-from licensing.models.records import (
+from licensing.persistence.models.decisions import ADVERSE_KINDS, INFORMATION_STATES
+from licensing.persistence.models.records import (
     APPLICATION_KINDS,
     APPLICATION_STATUSES,
     LICENCE_TYPES,

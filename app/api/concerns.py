@@ -11,9 +11,9 @@ from app.api.fields import UkDate, UtcDateTime
 from app.api.requests import ID_RANGE, ExchangeCouncilSchema
 from app.auth import require_scope
 from app.config import working_calendar
-from licensing import concerns
 from licensing.clock import utcnow
-from licensing.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
+from licensing.persistence.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
+from licensing.workflows import concern_reports as concerns
 
 blp = Blueprint("concern_reports", __name__, url_prefix="/api/v1", description="s.5/s.6 concern reports")
 

@@ -37,10 +37,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from werkzeug.exceptions import PreconditionFailed
 
 from app import db, errors
-from licensing import idempotency, pages
+from licensing.access import idempotency
 from licensing.clock import utcnow
-from licensing.db import new_session
 from licensing.errors import NotFound, ValidationFailed
+from licensing.persistence import pages
+from licensing.persistence.db import new_session
 
 IDEMPOTENCY_HEADER = idempotency.KEY_FIELD
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -8,8 +8,8 @@ from marshmallow import Schema, fields
 from app import db
 from app.api.public import IssuerSchema
 from app.auth import require_scope
-from licensing import lookup
 from licensing.clock import utcnow
+from licensing.licences import lookup
 
 blp = Blueprint(
     "enforcement",

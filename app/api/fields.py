@@ -5,7 +5,7 @@ from datetime import UTC
 from marshmallow import Schema, ValidationError, fields, validate
 
 from licensing.dates import FORMS, UnreadableDate, read_date, sentence
-from licensing.identity import WIDTHS
+from licensing.identity.validation import WIDTHS
 
 NO_SEMICOLON = validate.Regexp(r"^[^;]*$", error="A name cannot contain ';'.")
 

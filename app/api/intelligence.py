@@ -18,9 +18,10 @@ from app import db, errors
 from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import IdentityInSchema, IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
-from licensing import intelligence, pages, routed_intelligence
 from licensing.clock import utcnow
-from licensing.models.intelligence import CATEGORIES, STATUSES
+from licensing.intelligence import council_views, routing
+from licensing.persistence import pages
+from licensing.persistence.models.intelligence import CATEGORIES, STATUSES
 
 blp = Blueprint(
     "intelligence", __name__, url_prefix="/api/v1", description="Police safeguarding intelligence"
@@ -80,7 +81,7 @@ class BatchInSchema(Schema):
         fields.Raw(allow_none=True),
         required=True,
         validate=validate.Length(
-            min=1, max=intelligence.MAX_BATCH, error="A batch holds between 1 and 1,000 items; split it."
+            min=1, max=routing.MAX_BATCH, error="A batch holds between 1 and 1,000 items; split it."
         ),
         metadata={"description": "Items shaped as BatchItem; a bad item is reported, never half stored"},
     )
@@ -153,7 +154,7 @@ class BatchOutSchema(Schema):
 class MatchSchema(Schema):
     """One of the council's own records the subject matched."""
 
-    kind = fields.String(metadata={"enum": list(intelligence.ROUTED_KINDS)})
+    kind = fields.String(metadata={"enum": list(routing.ROUTED_KINDS)})
     id = fields.Integer()
 
 
@@ -173,7 +174,7 @@ class CouncilIntelligenceSchema(Schema):
 
 def own_item(session, actor, force_reference: str):
     """Return the calling force's own item; any other reference is NotFound."""
-    return intelligence.force_view(session, actor, force_reference).intelligence
+    return routing.force_view(session, actor, force_reference).intelligence
 
 
 @blp.route("/intelligence/<force_reference:force_reference>")
@@ -187,7 +188,7 @@ class ForceItem(MethodView):
     @blp.alt_response(201, schema=PushSchema, description="Created")
     def put(self, data, force_reference):
         """Create or update the item; the same body again changes nothing (200, result unchanged)."""
-        pushed = intelligence.push_intelligence(db.session(), g.actor, force_reference, data, utcnow())
+        pushed = routing.push_intelligence(db.session(), g.actor, force_reference, data, utcnow())
         if pushed.status != "created":
             return pushed
         location = url_for("intelligence.ForceItem", force_reference=force_reference)
@@ -198,7 +199,7 @@ class ForceItem(MethodView):
     @blp.response(200, ForceIntelligenceSchema)
     def get(self, force_reference):
         """Show the item and the councils it was routed to."""
-        return intelligence.force_view(db.session(), g.actor, force_reference)
+        return routing.force_view(db.session(), g.actor, force_reference)
 
 
 @blp.route("/intelligence/<force_reference:force_reference>/withdraw")
@@ -211,9 +212,7 @@ class Withdraw(MethodView):
     @blp.response(200, ForceIntelligenceSchema)
     def post(self, data, force_reference):
         """Withdraw the item and tell the councils it was routed to; repeating it changes nothing."""
-        return intelligence.withdraw_intelligence(
-            db.session(), g.actor, force_reference, data["reason"], utcnow()
-        )
+        return routing.withdraw_intelligence(db.session(), g.actor, force_reference, data["reason"], utcnow())
 
 
 @blp.route("/intelligence/batch")
@@ -226,7 +225,7 @@ class Batch(MethodView):
     def post(self, data):
         """Push up to 1,000 items, each processed like a PUT and reported on its own; more is a 422."""
         items = [_batch_item(raw) for raw in data["items"]]
-        return {"results": intelligence.push_batch(db.session(), g.actor, items, utcnow())}
+        return {"results": routing.push_batch(db.session(), g.actor, items, utcnow())}
 
 
 @blp.route("/intelligence")
@@ -239,7 +238,7 @@ class Routed(MethodView):
     def get(self, args):
         """List intelligence routed to the caller's authority newest first; each view is audited."""
         before = args["after"] and args["after"][0]
-        items, cursor = routed_intelligence.routed_to_council(
+        items, cursor = council_views.routed_to_council(
             db.session(), g.actor, utcnow(), before=before, limit=args["limit"]
         )
         return page_body("routed_intelligence", pages.Page(items, cursor and (cursor,)))
@@ -253,17 +252,17 @@ class RoutedItem(MethodView):
     @blp.response(200, CouncilIntelligenceSchema)
     def get(self, intelligence_id):
         """Show one item routed to the caller's authority; the view is audited."""
-        return routed_intelligence.routed_item(db.session(), g.actor, intelligence_id, utcnow())
+        return council_views.routed_item(db.session(), g.actor, intelligence_id, utcnow())
 
 
-def _batch_item(raw: dict) -> intelligence.BatchItem:
+def _batch_item(raw: dict) -> routing.BatchItem:
     """Load one raw batch item, keeping its validation errors instead of failing the batch."""
     if not isinstance(raw, dict):
-        return intelligence.BatchItem(None, errors=[{"field": "", "message": "Each item must be an object."}])
+        return routing.BatchItem(None, errors=[{"field": "", "message": "Each item must be an object."}])
     reference = raw.get("force_reference")
     reference = reference if isinstance(reference, str) else None
     try:
         data = BatchItemSchema().load(raw)
     except ValidationError as error:
-        return intelligence.BatchItem(reference, errors=errors.validation_errors({"json": error.messages}))
-    return intelligence.BatchItem(data.pop("force_reference"), data)
+        return routing.BatchItem(reference, errors=errors.validation_errors({"json": error.messages}))
+    return routing.BatchItem(data.pop("force_reference"), data)

@@ -1,7 +1,7 @@
 """Driver licences of the caller's authority: grant, status changes, renewal, DBS details, listing, history.
 
 Suspending, revoking and reinstating are a manager's decisions: they need the `council:decide` scope.
-Suspending and revoking record the s.2 register entry in the same change (licensing/recording.py).
+Suspending and revoking record the s.2 register entry in the same change (licensing/register/recording.py).
 """
 
 from datetime import timedelta
@@ -15,11 +15,11 @@ from app import db
 from app.api.conventions import StrictBoolean, page_body, page_of, page_query, versioned
 from app.api.fields import IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
-from licensing import applications, licences
 from licensing.clock import utcnow
-from licensing.dbs import DBS_FIELDS
-from licensing.models.records import DECISION_CATEGORIES, LICENCE_STATUSES, LICENCE_TYPES
-from licensing.register import MAX_ID
+from licensing.licences import applications, lifecycle
+from licensing.licences.dbs import DBS_FIELDS
+from licensing.persistence.models.records import DECISION_CATEGORIES, LICENCE_STATUSES, LICENCE_TYPES
+from licensing.register.entries import MAX_ID
 
 blp = Blueprint("licences", __name__, url_prefix="/api/v1", description="Driver licences")
 DECISION_ACTIONS = ("suspend", "revoke")  # s.2 decisions: each records its register entry
@@ -170,7 +170,7 @@ class Grant(MethodView):
     def post(self, data, application_id):
         """Grant a licence on a pending application that passed the grant gate, with any DBS details."""
         details = {name: data.pop(name) for name in DBS_FIELDS}
-        licence = licences.grant(
+        licence = lifecycle.grant(
             db.session(), g.actor, application_id, **data, dbs_details=details, now=utcnow(),
             max_screening_age=max_screening_age(),
         )  # fmt: skip
@@ -186,7 +186,7 @@ class Licences(MethodView):
     @blp.response(200, page_of(LicenceSchema))
     def get(self, args):
         """List licences in id order, a page at a time."""
-        return page_body("licences", licences.list_licences(db.session(), g.actor, **args))
+        return page_body("licences", lifecycle.list_licences(db.session(), g.actor, **args))
 
 
 @blp.route("/licences/<int:licence_id>")
@@ -194,11 +194,11 @@ class Licence(MethodView):
     """One licence of the caller's authority."""
 
     @require_scope("council:read")
-    @versioned(licences.own_licence, "licence_id")
+    @versioned(lifecycle.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def get(self, licence_id):
         """Show a licence with its status history."""
-        return licences.own_licence(db.session(), g.actor, licence_id)
+        return lifecycle.own_licence(db.session(), g.actor, licence_id)
 
 
 @blp.route(f"/licences/<int:licence_id>/<any({', '.join(DECISION_ACTIONS)}):action>")
@@ -207,13 +207,13 @@ class LicenceDecision(MethodView):
 
     @require_scope(DECIDE_SCOPE)
     @blp.arguments(DecisionSchema)
-    @versioned(licences.own_licence, "licence_id")
+    @versioned(lifecycle.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def post(self, data, licence_id, action):
         """Suspend or revoke the licence and record its s.2 register entry in the same change (or say why
         not); 409 when its status does not allow it or the entry's reference is taken."""
         effective_on, decided_on = data.pop("effective_on"), data.pop("decided_on")
-        return licences.change_status(
+        return lifecycle.change_status(
             db.session(), g.actor, licence_id, action, effective_on=effective_on, decided_on=decided_on,
             register=data, now=utcnow(),
         )  # fmt: skip
@@ -225,11 +225,11 @@ class Reinstatement(MethodView):
 
     @require_scope(DECIDE_SCOPE)
     @blp.arguments(StatusChangeSchema)
-    @versioned(licences.own_licence, "licence_id")
+    @versioned(lifecycle.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def post(self, data, licence_id):
         """Reinstate a suspended licence; the suspension's register entry records that it was lifted."""
-        return licences.change_status(db.session(), g.actor, licence_id, "reinstate", **data, now=utcnow())
+        return lifecycle.change_status(db.session(), g.actor, licence_id, "reinstate", **data, now=utcnow())
 
 
 @blp.route("/licences/<int:licence_id>/surrender")
@@ -238,11 +238,11 @@ class Surrender(MethodView):
 
     @require_scope("council:write")
     @blp.arguments(StatusChangeSchema)
-    @versioned(licences.own_licence, "licence_id")
+    @versioned(lifecycle.own_licence, "licence_id")
     @blp.response(200, LicenceDetailSchema)
     def post(self, data, licence_id):
         """Record the surrender of an active or suspended licence."""
-        return licences.change_status(db.session(), g.actor, licence_id, "surrender", **data, now=utcnow())
+        return lifecycle.change_status(db.session(), g.actor, licence_id, "surrender", **data, now=utcnow())
 
 
 @blp.route("/licences/<int:licence_id>/dbs")
@@ -251,11 +251,11 @@ class LicenceDbs(MethodView):
 
     @require_scope("council:write")
     @blp.arguments(DbsInSchema)
-    @versioned(licences.own_licence, "licence_id")
+    @versioned(lifecycle.own_licence, "licence_id")
     @blp.response(200, LicenceSchema)
     def put(self, data, licence_id):
         """Replace the licence's DBS certificate number, Update Service subscription and consent date."""
-        return licences.change_dbs(db.session(), g.actor, licence_id, data, utcnow())
+        return lifecycle.change_dbs(db.session(), g.actor, licence_id, data, utcnow())
 
 
 @blp.route("/licences/<int:licence_id>/renew")
@@ -264,10 +264,10 @@ class Renewal(MethodView):
 
     @require_scope("council:write")
     @blp.arguments(RenewSchema)
-    @versioned(licences.own_licence, "licence_id")
+    @versioned(lifecycle.own_licence, "licence_id")
     @blp.response(200, LicenceSchema)
     def post(self, data, licence_id):
         """Renew the licence to a new expiry on a renewal application that passed the grant gate."""
-        return licences.renew(
+        return lifecycle.renew(
             db.session(), g.actor, licence_id, **data, now=utcnow(), max_screening_age=max_screening_age()
         )

@@ -8,8 +8,8 @@ from marshmallow import Schema, fields
 from app import db
 from app.auth import require_scope
 from licensing import reference
-from licensing.clients import organisation_of
-from licensing.db import locked_reads, snapshot_reads
+from licensing.access.clients import organisation_of
+from licensing.persistence.db import locked_reads, snapshot_reads
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="The caller and reference data")
 

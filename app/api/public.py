@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app import db
-from licensing import lookup
 from licensing.clock import utcnow
+from licensing.licences import lookup
 
 blp = Blueprint(
     "public", __name__, url_prefix="/api/v1/public", description="The public licence check (no key needed)"

@@ -11,9 +11,10 @@ from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import IdentityInSchema, IdentityOutSchema, UkDate, UtcDateTime
 from app.auth import require_scope
-from licensing import pages, register
 from licensing.clock import utcnow
-from licensing.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_CHANGES, ENTRY_STATUSES
+from licensing.persistence import pages
+from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_CHANGES, ENTRY_STATUSES
+from licensing.register import entries as register
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1", description="The s.2 register of decisions")
 

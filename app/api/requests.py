@@ -10,10 +10,10 @@ from app.api.conventions import page_body, page_of, page_query, versioned
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from app.config import working_calendar
-from licensing import requests
 from licensing.clock import utcnow
-from licensing.models.workflows import REQUEST_STATUSES
-from licensing.register import MAX_ID
+from licensing.persistence.models.workflows import REQUEST_STATUSES
+from licensing.register.entries import MAX_ID
+from licensing.workflows import information_requests as requests
 
 blp = Blueprint(
     "information_requests", __name__, url_prefix="/api/v1", description="s.3 requests for the reasons"

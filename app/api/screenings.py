@@ -9,10 +9,10 @@ from app import db
 from app.api.applications import RecordCouncilSchema
 from app.api.fields import IdentityInSchema, UtcDateTime
 from app.auth import require_scope
-from licensing import gate
 from licensing.clock import utcnow
-from licensing.db import locked_reads, snapshot_reads
-from licensing.models.screening import BANDS, PURPOSES, RECORD_KINDS, RESOLUTIONS
+from licensing.licences import gate
+from licensing.persistence.db import locked_reads, snapshot_reads
+from licensing.persistence.models.screening import BANDS, PURPOSES, RECORD_KINDS, RESOLUTIONS
 
 blp = Blueprint("screenings", __name__, url_prefix="/api/v1", description="Screenings against the register")
 

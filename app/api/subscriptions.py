@@ -9,10 +9,10 @@ from app import db
 from app.api.conventions import ChangeSchema, StrictBoolean
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
-from licensing import subscriptions
-from licensing.alerts import ALERT_TYPES
+from licensing.alerts import subscriptions
+from licensing.alerts.outbox import ALERT_TYPES
 from licensing.clock import utcnow
-from licensing.models import EmailRecipient, WebhookEndpoint
+from licensing.persistence.models import EmailRecipient, WebhookEndpoint
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/api/v1", description="Where alerts are sent")
 

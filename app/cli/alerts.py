@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import db
-from licensing.models import Alert, Authority
+from licensing.persistence.models import Alert, Authority
 from licensing.reference import authority_by_code
 
 alerts_cli = AppGroup("alerts", help="Inspect alerts raised for councils.")

@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import db
-from licensing.audit import verify
+from licensing.audit.log import verify
 
 audit_cli = AppGroup("audit", help="Inspect the append-only audit log.")
 

@@ -17,15 +17,15 @@ from sqlmodel import Session, select
 
 from app import db
 from bench import generator
-from licensing import audit
-from licensing.actors import Actor, cli_actor
-from licensing.clients import create_client
+from licensing.access.actors import Actor, cli_actor
+from licensing.access.clients import create_client
+from licensing.access.users import create_user
+from licensing.audit import log as audit
 from licensing.clock import utcnow
-from licensing.frequencies import forget_totals
-from licensing.keys import index_record
-from licensing.models import IDENTITY_FIELDS, Authority, Licence, PoliceForce, RegisterEntry, User
+from licensing.persistence.models import IDENTITY_FIELDS, Authority, Licence, PoliceForce, RegisterEntry, User
 from licensing.reference import authority_by_code, load_reference, police_force_by_code
-from licensing.users import create_user
+from licensing.screening.key_index import index_record
+from licensing.screening.name_counts import forget_totals
 
 # Wolverhampton (which licenses drivers from all over England), Sheffield, Rotherham, Bradford,
 # Cardiff and Glasgow; and West Midlands Police.

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli.register import WORKERS_OPTION, run_import
-from licensing.imports import import_licences
+from licensing.imports.pipeline import import_licences
 
 licences = AppGroup("licences", help="Import driver licences.")
 

@@ -8,11 +8,11 @@ from flask.cli import AppGroup
 
 from app import db
 from app.officer.oidc import CALLBACK_PATH
-from licensing import oidc
-from licensing.actors import cli_actor
+from licensing.access import oidc
+from licensing.access.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
-from licensing.models import Authority
+from licensing.persistence.models import Authority
 from licensing.reference import authority_by_code
 
 oidc_cli = AppGroup("oidc", help="Manage councils' OpenID Connect sign-in.")

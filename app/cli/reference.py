@@ -4,10 +4,10 @@ import click
 from flask.cli import AppGroup
 
 from app import db
-from licensing.actors import cli_actor
+from licensing.access.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
-from licensing.models.organisations import NATIONS
+from licensing.persistence.models.organisations import NATIONS
 from licensing.reference import add_authority, list_authorities, load_reference
 
 reference_cli = AppGroup("reference", help="Load the bundled reference data.")

@@ -13,15 +13,15 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import db
-from licensing import audit
-from licensing.actors import cli_actor
-from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
+from licensing.access.actors import cli_actor
+from licensing.audit import log as audit
 from licensing.clock import utcnow
 from licensing.csvfiles import csv_writer
 from licensing.errors import ValidationFailed
-from licensing.imports import ImportReport, import_register
-from licensing.importwrite import settle
-from licensing.keys import reindex
+from licensing.imports.pipeline import ImportReport, import_register
+from licensing.imports.writing import settle
+from licensing.screening.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
+from licensing.screening.key_index import reindex
 
 register = AppGroup("register", help="Import and screen register entries.")
 NEEDED_TABLES = ("authority", "register_entry", "licence", "match_key", "audit_event")

@@ -5,8 +5,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import db
-from licensing import subscriptions
-from licensing.actors import Actor
+from licensing.access.actors import Actor
+from licensing.alerts import subscriptions
 from licensing.clock import utcnow
 from licensing.errors import DomainError
 from licensing.reference import authority_by_code

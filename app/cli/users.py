@@ -7,15 +7,15 @@ from sqlmodel import select
 
 from app import db
 from app.officer.second_factor import link_lifetime, link_url
-from licensing import second_factor
-from licensing.actors import cli_actor
+from licensing.access import second_factor
+from licensing.access.actors import cli_actor
+from licensing.access.password_links import create_user_without_password
+from licensing.access.users import create_user, normalise_email, set_active
 from licensing.clock import utcnow
 from licensing.errors import DomainError
-from licensing.models import User
-from licensing.models.organisations import ROLES
-from licensing.password_links import create_user_without_password
+from licensing.persistence.models import User
+from licensing.persistence.models.organisations import ROLES
 from licensing.reference import authority_by_code
-from licensing.users import create_user, normalise_email, set_active
 
 users_cli = AppGroup("users", help="Manage officer accounts.")
 PRODUCTION_PASSWORD = (

@@ -11,9 +11,9 @@ from wtforms.validators import EqualTo, InputRequired
 from app import auth, db
 from app.officer import oidc, pages, second_factor, throttle
 from app.officer.access import require_officer
+from licensing.access.users import authority_of, change_password, sign_in
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated, ValidationFailed
-from licensing.users import authority_of, change_password, sign_in
 
 log = logging.getLogger(__name__)
 

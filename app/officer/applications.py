@@ -1,8 +1,8 @@
 """Applications: receive one (it is screened at once), compare each candidate, resolve, decide, grant.
 
-The pages call the same services as the API (licensing.applications, licensing.gate,
-licensing.adverse_decisions, licensing.licences): the gate that refuses a grant here is the one that
-refuses it there. A manager's decision on an adverse record is a manager's, as it is for an API key
+The pages call the same services as the API (licensing.licences.applications, licensing.licences.gate,
+licensing.licences.adverse_decisions, licensing.licences.lifecycle): the gate that refuses a grant here is the
+one that refuses it there. A manager's decision on an adverse record is a manager's, as it is for an API key
 with the `council:decide` scope.
 """
 
@@ -17,11 +17,11 @@ from app import db
 from app.officer.access import MANAGERS, actor, check_role, has_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
 from app.officer.licences import DbsForm, RegisterChoiceForm, dbs_values, register_choice
-from licensing import adverse, adverse_decisions, applications, gate, licences
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
-from licensing.models.records import APPLICATION_KINDS, LICENCE_TYPES
-from licensing.models.screening import RESOLUTIONS
+from licensing.licences import adverse, adverse_decisions, applications, gate, lifecycle
+from licensing.persistence.models.records import APPLICATION_KINDS, LICENCE_TYPES
+from licensing.persistence.models.screening import RESOLUTIONS
 
 bp = Blueprint("officer_applications", __name__, url_prefix="/applications")
 bp.before_request(require_officer)
@@ -220,7 +220,7 @@ def grant(application_id: int):
     if not form.validate_on_submit():
         return show(application_id, grant_form=form)
     try:
-        licence = licences.grant(
+        licence = lifecycle.grant(
             db.session(), actor(), application_id,
             badge_number=form.badge_number.data, granted_on=form.granted_on.data,
             expires_on=form.expires_on.data, display_name=form.display_name.data,

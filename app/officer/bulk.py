@@ -1,8 +1,8 @@
 """Bulk screening: upload a people CSV, screen everyone, download the results CSV.
 
-The same code path as `flask register screen` (people read by licensing.bulk.read_people, screen_rows
-scoring, one `screening.bulk` audit event) and the same files (DESIGN: bulk CSV), so a results file
-from either can be read by the same tools. The run happens within the request; the results page then
+The same code path as `flask register screen` (people read by licensing.screening.bulk.read_people,
+screen_rows scoring, one `screening.bulk` audit event) and the same files (DESIGN: bulk CSV), so a results
+file from either can be read by the same tools. The run happens within the request; the results page then
 shows what was screened, the rows that could not be read and the warnings, and offers each as a file,
 which only the council that ran it can download.
 """
@@ -19,12 +19,12 @@ from wtforms.validators import NumberRange, Optional
 
 from app import db
 from app.officer.access import actor, require_officer
-from licensing import audit
-from licensing.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
+from licensing.audit import log as audit
 from licensing.clock import utcnow
 from licensing.csvfiles import csv_writer, read_back
 from licensing.errors import ValidationFailed
-from licensing.models.screening import RECORD_KINDS
+from licensing.persistence.models.screening import RECORD_KINDS
+from licensing.screening.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 
 bp = Blueprint("officer_bulk", __name__, url_prefix="/bulk-screening")
 bp.before_request(require_officer)

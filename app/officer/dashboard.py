@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from app import db
 from app.officer.access import actor, require_officer
-from licensing import inbox
+from licensing.alerts import inbox
 from licensing.clock import utcnow
 
 bp = Blueprint("officer_dashboard", __name__, url_prefix="/dashboard")

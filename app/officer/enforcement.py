@@ -8,9 +8,9 @@ from wtforms.validators import Length, Optional
 from app import db
 from app.officer.access import actor, require_officer
 from app.officer.forms import show_service_errors
-from licensing import lookup
 from licensing.clock import utcnow
 from licensing.errors import ValidationFailed
+from licensing.licences import lookup
 
 bp = Blueprint("officer_enforcement", __name__, url_prefix="/quick-check")
 bp.before_request(require_officer)

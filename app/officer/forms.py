@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from licensing.dates import IN_RANGE, OutOfRange, TwoDigitYear, UnreadableDate, read_date
 from licensing.errors import DomainError
-from licensing.identity import WIDTHS
+from licensing.identity.validation import WIDTHS
 
 
 class DateField(Field):

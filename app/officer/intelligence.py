@@ -7,8 +7,8 @@ from flask import Blueprint, render_template
 
 from app import db
 from app.officer.access import actor, require_officer
-from licensing import routed_intelligence
 from licensing.clock import utcnow
+from licensing.intelligence import council_views
 
 bp = Blueprint("officer_intelligence", __name__, url_prefix="/intelligence")
 bp.before_request(require_officer)
@@ -17,12 +17,12 @@ bp.before_request(require_officer)
 @bp.get("")
 def index():
     """List the intelligence routed to the council, newest first."""
-    items, _ = routed_intelligence.routed_to_council(db.session(), actor(), utcnow(), limit=50)
+    items, _ = council_views.routed_to_council(db.session(), actor(), utcnow(), limit=50)
     return render_template("officer/intelligence/index.html", items=items)
 
 
 @bp.get("/<int:intelligence_id>")
 def show(intelligence_id: int):
     """Show one item of intelligence routed to the council."""
-    item = routed_intelligence.routed_item(db.session(), actor(), intelligence_id, utcnow())
+    item = council_views.routed_item(db.session(), actor(), intelligence_id, utcnow())
     return render_template("officer/intelligence/show.html", item=item)

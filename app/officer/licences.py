@@ -1,10 +1,10 @@
 """Licences: search, view, DBS details, and suspend / reinstate / revoke / surrender after a confirmation.
 
-The state table in licensing.licences decides which change is allowed from which status; this page only
-offers the changes that table allows and asks the officer to confirm each with its effective date.
+The state table in licensing.licences.lifecycle decides which change is allowed from which status; this page
+only offers the changes that table allows and asks the officer to confirm each with its effective date.
 Suspending, reinstating and revoking are a manager's decisions, as in the API (`council:decide`); a
 suspension or revocation records its s.2 register entry in the same change, so its confirmation asks
-whether the decision rests on relevant information, and of what kind (licensing/recording.py).
+whether the decision rests on relevant information, and of what kind (licensing/register/recording.py).
 """
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -15,10 +15,11 @@ from wtforms.validators import InputRequired, Length, Optional
 from app import db
 from app.officer.access import MANAGERS, actor, check_role, has_role, require_officer
 from app.officer.forms import DateField, choices, show_service_errors
-from licensing import licences, recording
 from licensing.clock import utcnow
 from licensing.errors import DomainError, NotFound
-from licensing.models.records import DECISION_CATEGORIES, LICENCE_STATUSES
+from licensing.licences import lifecycle
+from licensing.persistence.models.records import DECISION_CATEGORIES, LICENCE_STATUSES
+from licensing.register import recording
 
 bp = Blueprint("officer_licences", __name__, url_prefix="/licences")
 bp.before_request(require_officer)
@@ -104,7 +105,7 @@ def index():
     """Search the council's licences by badge number or status."""
     form = SearchForm(request.args)
     status = form.status.data if form.status.data in LICENCE_STATUSES else None
-    page = licences.list_licences(
+    page = lifecycle.list_licences(
         db.session(), actor(), status=status, badge_number=form.badge.data or None, limit=50
     )
     return render_template(
@@ -115,11 +116,11 @@ def index():
 @bp.get("/<int:licence_id>")
 def show(licence_id: int):
     """Show a licence, its DBS details, its status history and the changes its status allows."""
-    licence = licences.own_licence(db.session(), actor(), licence_id)
+    licence = lifecycle.own_licence(db.session(), actor(), licence_id)
     allowed = [
         (action, label)
         for action, (label, roles) in ACTIONS.items()
-        if licence.status in licences.TRANSITIONS[action][0] and has_role(*roles)
+        if licence.status in lifecycle.TRANSITIONS[action][0] and has_role(*roles)
     ]
     entries = recording.entries_recorded_by(db.session(), licence)
     return render_template("officer/licences/show.html", licence=licence, actions=allowed, entries=entries)
@@ -131,14 +132,14 @@ def change(licence_id: int, action: str):
     label, roles = ACTIONS[action]
     check_role(*roles)
     session = db.session()
-    licence = licences.own_licence(session, actor(), licence_id)
-    decision = action in licences.REGISTERED
+    licence = lifecycle.own_licence(session, actor(), licence_id)
+    decision = action in lifecycle.REGISTERED
     form = (DecisionForm if decision else StatusForm)(effective_on=utcnow().date())
     error = None
     if form.validate_on_submit():
         register = register_choice(form) if decision else None
         try:
-            licences.change_status(
+            lifecycle.change_status(
                 session, actor(), licence_id, action, effective_on=form.effective_on.data, now=utcnow(),
                 register=register,
             )  # fmt: skip
@@ -148,7 +149,7 @@ def change(licence_id: int, action: str):
         except DomainError as refusal:
             session.rollback()
             error = show_service_errors(form, refusal)
-            licence = licences.own_licence(session, actor(), licence_id)
+            licence = lifecycle.own_licence(session, actor(), licence_id)
     page = render_template(
         "officer/licences/confirm.html", licence=licence, action=action, label=label, form=form, error=error,
         decision=decision,
@@ -160,16 +161,16 @@ def change(licence_id: int, action: str):
 def dbs(licence_id: int):
     """Show the licence's DBS details in a form, or change them."""
     session = db.session()
-    licence = licences.own_licence(session, actor(), licence_id)
+    licence = lifecycle.own_licence(session, actor(), licence_id)
     form, error = DbsForm(obj=_DbsShown(licence)), None
     if form.validate_on_submit():
         try:
-            licences.change_dbs(session, actor(), licence_id, dbs_values(form), utcnow())
+            lifecycle.change_dbs(session, actor(), licence_id, dbs_values(form), utcnow())
             return redirect(url_for(".show", licence_id=licence_id))
         except DomainError as refusal:
             session.rollback()
             error = show_service_errors(form, refusal)
-            licence = licences.own_licence(session, actor(), licence_id)
+            licence = lifecycle.own_licence(session, actor(), licence_id)
     page = render_template("officer/licences/dbs.html", licence=licence, form=form, error=error)
     return page, 400 if form.errors or error else 200
 

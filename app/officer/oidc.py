@@ -2,7 +2,7 @@
 
 The officer picks their council on the sign-in page and is sent to its provider; the provider sends them
 back to /sign-in/council/callback, which checks the answer (integrations/oidc.py) and signs in the
-account of that council with the address the provider vouched for (licensing/oidc.py). The provider's
+account of that council with the address the provider vouched for (licensing/access/oidc.py). The provider's
 own sign-in stands in for our second factor: councils enforce theirs there.
 """
 
@@ -15,10 +15,10 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 
 from app import auth, db
 from integrations.oidc import OidcClient, OidcError
-from licensing import oidc
+from licensing.access import oidc
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
-from licensing.models import IdentityProvider
+from licensing.persistence.models import IdentityProvider
 from licensing.reference import authority_by_code
 
 bp = Blueprint("oidc", __name__)

@@ -12,10 +12,11 @@ from wtforms.validators import InputRequired, Length, Optional
 from app import db
 from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
-from licensing import licences, register
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, ValidationFailed
-from licensing.models.records import DECISION_CATEGORIES, DECISIONS
+from licensing.licences import lifecycle
+from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS
+from licensing.register import entries as register
 
 bp = Blueprint("officer_register", __name__, url_prefix="/register")
 bp.before_request(require_officer)
@@ -114,7 +115,7 @@ def _licence(licence_id: int | None):
     """Return the council's licence whose identity starts the form, if one was named."""
     if licence_id is None:
         return None
-    licence = licences.own_licence(db.session(), actor(), licence_id)
+    licence = lifecycle.own_licence(db.session(), actor(), licence_id)
     previous = "\n".join(n for n in licence.previous_names.split(";") if n)
     return _Prefill(licence, previous_names=previous, ref="", decision=None, category=None)
 

@@ -17,10 +17,10 @@ from wtforms.validators import InputRequired
 from app import auth, db
 from app.config import flag
 from app.officer import throttle
-from licensing import password_links, second_factor
+from licensing.access import password_links, second_factor
 from licensing.clock import utcnow
 from licensing.errors import DomainError, Unauthenticated
-from licensing.models import User
+from licensing.persistence.models import User
 
 bp = Blueprint("second_factor", __name__)
 PENDING_KEY = "pending_officer"

@@ -29,7 +29,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from app.config import ConfigError
-from licensing.users import normalise_email
+from licensing.access.users import normalise_email
 
 log = logging.getLogger(__name__)
 DEVICE_COOKIE = "crosscheck_device"

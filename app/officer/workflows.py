@@ -1,7 +1,8 @@
 """Information requests (s.3) and concern reports (s.5/s.6), in and out, with due dates and overdue flags.
 
-Every form calls the service the API calls (licensing.requests, licensing.concerns): the rule that refuses
-a request or a report there refuses it here, and a record of another council is NotFound in both.
+Every form calls the service the API calls (licensing.workflows.information_requests,
+licensing.workflows.concern_reports): the rule that refuses a request or a report there refuses it here, and a
+record of another council is NotFound in both.
 """
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -13,11 +14,11 @@ from app import db
 from app.config import working_calendar
 from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, choices, show_service_errors
-from licensing import concerns, requests
 from licensing.clock import utcnow
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
-from licensing.models.workflows import REPORT_DECISIONS
-from licensing.register import MAX_ID
+from licensing.persistence.models.workflows import REPORT_DECISIONS
+from licensing.register.entries import MAX_ID
+from licensing.workflows import concern_reports, information_requests
 
 bp = Blueprint("officer_workflows", __name__, url_prefix="/workflows")
 bp.before_request(require_officer)
@@ -81,12 +82,14 @@ def index():
     lists = {
         direction: {
             "requests": [
-                requests.describe(session, r, today)
-                for r in requests.list_requests(session, officer, direction=direction, today=today).items
+                information_requests.describe(session, r, today)
+                for r in information_requests.list_requests(
+                    session, officer, direction=direction, today=today
+                ).items
             ],
             "reports": [
-                concerns.describe(session, r)
-                for r in concerns.list_reports(session, officer, direction=direction).items
+                concern_reports.describe(session, r)
+                for r in concern_reports.list_reports(session, officer, direction=direction).items
             ],
         }
         for direction in DIRECTIONS
@@ -98,9 +101,9 @@ def index():
 def request_page(request_id: int, form: AnswerForm | None = None, error: str | None = None):
     """Show one information request the council made or must answer, with the answer form."""
     session, today = db.session(), utcnow().date()
-    found = requests.visible_request(session, actor(), request_id)
+    found = information_requests.visible_request(session, actor(), request_id)
     page = render_template(
-        "officer/workflows/request.html", r=requests.describe(session, found, today),
+        "officer/workflows/request.html", r=information_requests.describe(session, found, today),
         form=form or AnswerForm(), error=error,
         answerable=found.recording_authority_id == actor().authority_id,
     )  # fmt: skip
@@ -114,7 +117,7 @@ def answer(request_id: int):
     if not form.validate_on_submit():
         return request_page(request_id, form)
     try:
-        requests.respond(db.session(), actor(), request_id, form.response_text.data, [], utcnow())
+        information_requests.respond(db.session(), actor(), request_id, form.response_text.data, [], utcnow())
     except SHOWN as refusal:
         db.session().rollback()
         return request_page(request_id, form, show_service_errors(form, refusal))
@@ -132,7 +135,7 @@ def new_request():
     if form.validate_on_submit():
         fields = {name: form[name].data for name in ("register_entry_id", "application_id", "request_text")}
         try:
-            made = requests.request_information(
+            made = information_requests.request_information(
                 db.session(), actor(), fields, utcnow(), working_calendar(current_app.config)
             )
             return redirect(url_for(".request", request_id=made.id))
@@ -147,10 +150,11 @@ def new_request():
 def report(report_id: int, form: DecisionForm | None = None, error: str | None = None):
     """Show one concern report the council sent or received, with the decision form."""
     session = db.session()
-    found = concerns.visible_report(session, actor(), report_id)
+    found = concern_reports.visible_report(session, actor(), report_id)
+    decidable = found.issuing_authority_id == actor().authority_id
     page = render_template(
-        "officer/workflows/report.html", r=concerns.describe(session, found), form=form or DecisionForm(),
-        error=error, decidable=found.issuing_authority_id == actor().authority_id,
+        "officer/workflows/report.html", r=concern_reports.describe(session, found),
+        form=form or DecisionForm(), error=error, decidable=decidable,
     )  # fmt: skip
     return page, 400 if (form and form.errors) or error else 200
 
@@ -163,7 +167,9 @@ def decide(report_id: int):
     if not form.validate_on_submit():
         return report(report_id, form)
     try:
-        concerns.decide(db.session(), actor(), report_id, form.decision.data, form.notes.data, utcnow())
+        concern_reports.decide(
+            db.session(), actor(), report_id, form.decision.data, form.notes.data, utcnow()
+        )
     except SHOWN as refusal:
         db.session().rollback()
         return report(report_id, form, show_service_errors(form, refusal))
@@ -182,7 +188,7 @@ def new_report():
         # screening of this council found stays NotFound (404), as in the API.
         shown = SHOWN if form.licence_id.data else (*SHOWN, NotFound)
         try:
-            sent = concerns.report_concern(
+            sent = concern_reports.report_concern(
                 db.session(), actor(), fields, utcnow(), working_calendar(current_app.config)
             )
             return redirect(url_for(".report", report_id=sent.id))

@@ -1,6 +1,6 @@
 """The public licence check page and badge QR codes: for residents, no sign-in, rate limited.
 
-The page answers from the same service as GET /api/v1/public/licence-check (licensing.lookup), so it
+The page answers from the same service as GET /api/v1/public/licence-check (licensing.licences.lookup), so it
 shows exactly the public fields and gives the same answer for every miss. It is a GET form: it works
 without JavaScript, and a badge's QR code can link straight to the answer.
 """
@@ -13,9 +13,9 @@ from flask import Blueprint, Flask, render_template, request, url_for
 from app import db, limits
 from app.public import wording
 from app.public.forms import BadgeCheckForm, LicenceNumberForm
-from licensing import lookup
 from licensing.clock import utcnow
 from licensing.errors import NotFound
+from licensing.licences import lookup
 from licensing.reference import list_authorities
 
 bp = Blueprint("residents", __name__, url_prefix="/check")

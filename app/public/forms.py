@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
-from licensing.lookup import BADGE_WIDTH
+from licensing.licences.lookup import BADGE_WIDTH
 
 # Printable characters only: PostgreSQL cannot compare text holding a NUL, and no badge holds controls.
 PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Enter the number as it is printed on the badge")
@@ -43,7 +43,7 @@ class BadgeCheckForm(FlaskForm):
         ]
 
     def lookup_arguments(self) -> dict:
-        """Return the arguments of licensing.lookup.public_check for this form."""
+        """Return the arguments of licensing.licences.lookup.public_check for this form."""
         return {"authority_code": self.authority.data, "badge_number": self.badge.data}
 
     @staticmethod
@@ -68,5 +68,5 @@ class LicenceNumberForm(FlaskForm):
     )
 
     def lookup_arguments(self) -> dict:
-        """Return the arguments of licensing.lookup.public_check for this form."""
+        """Return the arguments of licensing.licences.lookup.public_check for this form."""
         return {"licence_number": self.licence_number.data}

@@ -1,12 +1,12 @@
-"""Plain words for a resident about one licence, from what licensing.lookup found.
+"""Plain words for a resident about one licence, from what licensing.licences.lookup found.
 
-Which status a licence has is decided in licensing.lookup.public_status; this only says it in words.
+Which status a licence has is decided in licensing.licences.lookup.public_status; this only says it in words.
 """
 
 from datetime import date
 from urllib.parse import quote
 
-from licensing.lookup import LicenceCheck
+from licensing.licences.lookup import LicenceCheck
 
 LICENCE_TYPES = {
     "hackney": "Hackney carriage (taxi) driver",

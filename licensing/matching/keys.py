@@ -157,7 +157,7 @@ def probe_parts(person) -> tuple[set[str], list[str], date | None]:
     """Return `probe_keys` in parts: (whole keys, stems, DOB); each stem is probed under every near date.
 
     The near-date keys are most of a screening's probes, and their stems are few: a caller that hashes
-    keys can hash each stem once (see licensing/keys.py).
+    keys can hash each stem once (see licensing/screening/key_index.py).
     """
     p = prepare(person)
     keys = _stored(p)

@@ -191,7 +191,8 @@ def names_ceiling(a: Prepared, b: Prepared, fq) -> float:
 
 
 # Keyed by person and frequencies; a KeyFrequencies equals another over the same counts snapshot, so
-# a web worker's entries serve every screening until the counts are read again (licensing.frequencies).
+# a web worker's entries serve every screening until the counts are read again
+# (licensing.screening.name_counts).
 @lru_cache(maxsize=50_000)
 def _most_as_subject(p: Prepared, fq) -> tuple[float, float]:
     """Return the most the subject's surname (a token, or all of it) and given names can weigh."""

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from licensing.actors import Actor
-from licensing.alerts import raise_alert
+from licensing.access.actors import Actor
+from licensing.alerts.outbox import raise_alert
 
 
 def job_actor(job: str, authority_id: int | None = None) -> Actor:

@@ -19,8 +19,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from licensing.models import Licence
 from licensing.monitoring.common import alert_once
+from licensing.persistence.models import Licence
 
 log = logging.getLogger("crosscheck.monitoring")
 LIVE = ("active", "suspended")

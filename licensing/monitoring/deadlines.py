@@ -12,9 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.models import Authority, ConcernReport, InformationRequest
 from licensing.monitoring.common import alert_once
-from licensing.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
+from licensing.persistence.models import Authority, ConcernReport, InformationRequest
+from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 DUE_SOON_DAYS = 5
 # (alert prefix, model, the authority that must act)

@@ -1,8 +1,8 @@
 """Licence expiry: warn the issuing council before a licence runs out, and expire it when it has.
 
 A licence is valid to the end of its `expires_on` day, so it becomes `expired` the day after. A
-suspended licence expires too (the state table allows it, licensing/licences.py): a suspension does not
-extend a licence's term (1976 Act s.53).
+suspended licence expires too (the state table allows it, licensing/licences/lifecycle.py): a suspension does
+not extend a licence's term (1976 Act s.53).
 """
 
 from collections import Counter
@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing import audit
-from licensing.licences import TRANSITIONS
-from licensing.models import Licence, LicenceStatusChange
+from licensing.audit import log as audit
+from licensing.licences.lifecycle import TRANSITIONS
 from licensing.monitoring.common import alert_once, job_actor
+from licensing.persistence.models import Licence, LicenceStatusChange
 
 LIVE = ("active", "suspended")
 EXPIRABLE = TRANSITIONS["expire"][0]

@@ -10,7 +10,7 @@ candidates at `probable` or better and "screening.possible_match" (review it) fo
 record they screen is adverse, and a possible match of a revoked driver is worth an officer's look
 (README, "Grant gate and monitoring policy"). A council is told about one record once, whichever of its
 licences it may be and whatever its band, and never about a record it was already alerted to (the
-request-path alerts of licensing/alerts.py); an officer's "not the same person" for the licence, or for
+request-path alerts of licensing/alerts/outbox.py); an officer's "not the same person" for the licence, or for
 the application it was granted on, silences the pair. Read-only matching: no Screening row is written
 (nobody's record is disclosed; the council screens again to see it).
 """
@@ -22,12 +22,12 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from licensing.decisions import apply_rulings
-from licensing.frequencies import KeyFrequencies
 from licensing.matching import DEFAULT_THRESHOLDS, person_from
-from licensing.models import Alert, Intelligence, Licence, RegisterEntry
 from licensing.monitoring.common import alert_once
-from licensing.screening import find_candidates
+from licensing.persistence.models import Alert, Intelligence, Licence, RegisterEntry
+from licensing.screening.name_counts import KeyFrequencies
+from licensing.screening.rulings import apply_rulings
+from licensing.screening.service import find_candidates
 
 LIVE = ("active", "suspended")
 SOURCES = {"register_entry": RegisterEntry, "intelligence": Intelligence}
@@ -132,7 +132,7 @@ def _alert(session: Session, licence: Licence, candidate, now: datetime) -> str:
 def _told(session: Session, authority_id: int, candidate) -> list[str | None]:
     """Return the dedupe keys of the alerts that already told the council about the candidate's record.
 
-    That is an alert about the record itself (licensing/alerts.py's request path), or a re-screen alert
+    That is an alert about the record itself (licensing/alerts/outbox.py's request path), or a re-screen alert
     naming it for any of the council's licences (its dedupe key ends with the record).
     """
     about_record = and_(Alert.subject_kind == candidate.kind, Alert.subject_id == candidate.id)

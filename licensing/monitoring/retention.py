@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from licensing import audit
-from licensing.keys import drop_records
-from licensing.models import Authority, InformationRequest, RegisterEntry, RegisterEntryChange
+from licensing.audit import log as audit
 from licensing.monitoring.common import job_actor
+from licensing.persistence.models import Authority, InformationRequest, RegisterEntry, RegisterEntryChange
+from licensing.screening.key_index import drop_records
 
 BATCH = 500
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from licensing import audit
-from licensing.actors import SYSTEM, Actor
+from licensing.access.actors import SYSTEM, Actor
+from licensing.audit import log as audit
 from licensing.errors import DuplicateReference, ValidationFailed
-from licensing.models.organisations import NATIONS, Authority, PoliceForce
+from licensing.persistence.models.organisations import NATIONS, Authority, PoliceForce
 
 DATA_DIR = Path(__file__).resolve().parent
 AUTHORITIES_CSV = DATA_DIR / "authorities.csv"

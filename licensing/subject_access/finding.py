@@ -7,15 +7,15 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from licensing.candidates import probe
 from licensing.errors import ValidationFailed
-from licensing.frequencies import KeyFrequencies
-from licensing.identity import clean_identity, is_valid
-from licensing.keys import KIND_MODELS, probe_keys_of
+from licensing.identity.validation import clean_identity, is_valid
 from licensing.matching import Person, compare, person_from
-from licensing.models import (
+from licensing.persistence.models import (
     Intelligence,
 )
+from licensing.screening.candidates import probe
+from licensing.screening.key_index import KIND_MODELS, probe_keys_of
+from licensing.screening.name_counts import KeyFrequencies
 
 # Ids per IN list when reading a subject's records, screenings and audit events.
 CHUNK = 1000

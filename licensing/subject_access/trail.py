@@ -5,13 +5,13 @@ from collections import defaultdict
 from sqlalchemy import and_, select, tuple_
 from sqlmodel import Session
 
-from licensing.frequencies import KeyFrequencies
 from licensing.matching import Person, compare, person_from
-from licensing.models import (
+from licensing.persistence.models import (
     AuditEvent,
     Screening,
     ScreeningCandidate,
 )
+from licensing.screening.name_counts import KeyFrequencies
 from licensing.subject_access.finding import CHUNK, FOUND_BANDS, Found, exact_identity, in_chunks
 
 

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.models import (
+from licensing.persistence.models import (
     AuditEvent,
     Authority,
     IntelligenceRoute,

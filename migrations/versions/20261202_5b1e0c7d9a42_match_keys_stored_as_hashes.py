@@ -81,8 +81,8 @@ def _rebuild_keys(connection) -> None:
     """Derive and insert the keys of every record, a batch at a time, and count their names."""
     from collections import Counter
 
-    from licensing.keys import keys_of, pack
     from licensing.matching import person_from
+    from licensing.screening.key_index import keys_of, pack
 
     keys = sa.table("match_key", sa.column("key_hash"), sa.column("record_kind"), sa.column("record_id"))
     lists = sa.table(

@@ -4,8 +4,8 @@ Revision ID: 7c3e91d2b5a8
 Revises: 5b1e0c7d9a42
 Create Date: 2026-12-02 19:00:00
 
-No table changes: the numbers stored for keys that end in a date changed (licensing/keys.py), so every
-record's keys are derived again. A database keeping the old numbers would find almost no candidates.
+No table changes: the numbers stored for keys that end in a date changed (licensing/screening/key_index.py),
+so every record's keys are derived again. A database keeping the old numbers would find almost no candidates.
 """
 
 from collections.abc import Sequence
@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Rebuild every record's match keys, key lists and name counts in this migration's transaction."""
     from app.migrate import KEYS_REBUILT
-    from licensing.keys import reindex
+    from licensing.screening.key_index import reindex
 
     # The session joins the migration's transaction: its commit leaves the outcome to the migration.
     with Session(bind=op.get_bind()) as session:

@@ -6,8 +6,8 @@ Create Date: 2026-12-06 09:00:00
 
 The engine weighs a shared name by its count over the number of records counted; that number was a
 count(*) of four tables, taken apart from the name counts. It is now kept in name_count itself, under
-the hash of the key "records", in the same transactions as the names (licensing/keys.py). The hash is
-written out here so that later changes to the code do not change what this migration did.
+the hash of the key "records", in the same transactions as the names (licensing/screening/key_index.py). The
+hash is written out here so that later changes to the code do not change what this migration did.
 """
 
 from collections.abc import Sequence

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from licensing.models import Screening
+from licensing.persistence.models import Screening
 from tests.api.test_auth import bearer
 from tests.factories import (
     make_api_client,

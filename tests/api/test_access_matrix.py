@@ -177,7 +177,7 @@ def routed_intelligence(w) -> dict:
 
 def alert(w) -> dict:
     """Raise an alert for council A."""
-    from licensing.alerts import raise_alert
+    from licensing.alerts.outbox import raise_alert
     from tests.factories import NOW
 
     raised = raise_alert(

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from licensing.models import AuditEvent
+from licensing.persistence.models import AuditEvent
 from tests.factories import (
     identity,
     make_api_client,

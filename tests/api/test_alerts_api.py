@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from licensing.alerts import raise_alert
+from licensing.alerts.outbox import raise_alert
 from tests.api.test_auth import bearer
 from tests.factories import NOW, make_api_client, make_authority
 

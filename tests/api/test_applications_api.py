@@ -7,7 +7,14 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from licensing.clock import utcnow
-from licensing.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening, ScreeningCandidate
+from licensing.persistence.models import (
+    Application,
+    AuditEvent,
+    MatchKey,
+    RegisterEntry,
+    Screening,
+    ScreeningCandidate,
+)
 from tests.factories import identity, make_api_client, make_authority, make_police_force, make_register_entry
 
 WRITE = ["council:read", "council:write"]

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from app.api import BLUEPRINTS
-from licensing.db import new_session
-from licensing.models import ApiClient, Authority
+from licensing.persistence.db import new_session
+from licensing.persistence.models import ApiClient, Authority
 from tests.factories import make_api_client, make_authority, make_police_force
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError
-from licensing.models import Authority
-from licensing.workdays import add_working_days
+from licensing.persistence.models import Authority
+from licensing.workflows.workdays import add_working_days
 from tests.conftest import TEST_SECRET
 from tests.factories import make_api_client, make_authority, make_licence, make_police_force
 

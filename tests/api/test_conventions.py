@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from licensing import idempotency
+from licensing.access import idempotency
 from licensing.clock import utcnow
-from licensing.models import Authority, IdempotentResponse, RegisterEntry
+from licensing.persistence.models import Authority, IdempotentResponse, RegisterEntry
 from tests.factories import (
     NOW,
     identity,

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from licensing.models import AuditEvent
+from licensing.persistence.models import AuditEvent
 from tests.factories import make_api_client, make_authority, make_licence, make_police_force
 
 URL = "/api/v1/enforcement/check"

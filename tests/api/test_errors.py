@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from app import auth
 from app.api import INPUT_CHECKS
-from licensing.clients import revoke_client
+from licensing.access.clients import revoke_client
 from tests.factories import make_api_client, make_police_force
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}

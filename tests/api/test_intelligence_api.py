@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from licensing.models import Alert, AuditEvent, Intelligence, IntelligenceRoute
-from licensing.pages import encode_cursor
+from licensing.persistence.models import Alert, AuditEvent, Intelligence, IntelligenceRoute
+from licensing.persistence.pages import encode_cursor
 from tests.api.test_auth import bearer
 from tests.factories import identity, make_api_client, make_authority, make_police_force
 from tests.licensing.test_intelligence import UNRELATED, applying, licensed

@@ -7,7 +7,13 @@ import pytest
 from sqlmodel import select
 
 from licensing.clock import utcnow
-from licensing.models import AuditEvent, Licence, LicenceStatusChange, RegisterEntry, RegisterEntryChange
+from licensing.persistence.models import (
+    AuditEvent,
+    Licence,
+    LicenceStatusChange,
+    RegisterEntry,
+    RegisterEntryChange,
+)
 from tests.factories import make_api_client, make_authority, make_licence, make_screened_application
 
 DECIDE = ["council:read", "council:write", "council:decide"]

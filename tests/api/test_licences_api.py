@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from licensing.models import AuditEvent, Licence, Screening, ScreeningCandidate
+from licensing.persistence.models import AuditEvent, Licence, Screening, ScreeningCandidate
 from tests.factories import (
     make_api_client,
     make_authority,

@@ -4,14 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from licensing.models import (
+from licensing.persistence.models import (
     Application,
     ConcernReport,
     InformationRequest,
     Intelligence,
     IntelligenceRoute,
 )
-from licensing.pages import encode_cursor
+from licensing.persistence.pages import encode_cursor
 from tests.factories import (
     NOW,
     identity,

@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from licensing.models import Alert, MatchKey
-from licensing.pages import encode_cursor
+from licensing.persistence.models import Alert, MatchKey
+from licensing.persistence.pages import encode_cursor
 from tests.factories import (
     identity,
     make_api_client,

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from licensing.models import InformationRequest
-from licensing.workdays import add_working_days
+from licensing.persistence.models import InformationRequest
+from licensing.workflows.workdays import add_working_days
 from tests.factories import (
     make_api_client,
     make_authority,

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from licensing.keys import index_record
-from licensing.models import AuditEvent, Intelligence, Screening
+from licensing.persistence.models import AuditEvent, Intelligence, Screening
+from licensing.screening.key_index import index_record
 from tests.factories import (
     NOW,
     identity,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from licensing.alerts import subscribers
-from licensing.models import EmailRecipient, WebhookEndpoint
+from licensing.alerts.outbox import subscribers
+from licensing.persistence.models import EmailRecipient, WebhookEndpoint
 from tests.api.test_auth import bearer
 from tests.factories import make_api_client
 

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from licensing.alerts import raise_alert
-from licensing.models import AuditEvent, Delivery, WebhookEndpoint
+from licensing.alerts.outbox import raise_alert
+from licensing.persistence.models import AuditEvent, Delivery, WebhookEndpoint
 from tests.factories import NOW, make_authority
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from licensing.actors import cli_actor
-from licensing.audit import record
+from licensing.access.actors import cli_actor
+from licensing.audit.log import record
 
 
 def make_chain(session, now, n=5) -> list:

@@ -1,6 +1,6 @@
 """`flask clients create --scopes`: council:decide is a council key's manager role."""
 
-from licensing.clients import authenticate
+from licensing.access.clients import authenticate
 from tests.factories import NOW, make_authority, make_licence, make_police_force
 
 

@@ -7,12 +7,12 @@ from sqlmodel import func, select
 
 from app import create_app
 from app.cli.demo import AUTHORITY_CODES, DEMO_PASSWORD, LICENCES, REGISTER_ENTRIES
-from licensing import audit
-from licensing.clients import authenticate
+from licensing.access.clients import authenticate
+from licensing.access.users import sign_in
+from licensing.audit import log as audit
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
-from licensing.models import ApiClient, Authority, Licence, MatchKey, RegisterEntry, User
-from licensing.users import sign_in
+from licensing.persistence.models import ApiClient, Authority, Licence, MatchKey, RegisterEntry, User
 from tests.conftest import POSTGRES_URL
 from tests.factories import NOW
 

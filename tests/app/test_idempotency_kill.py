@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from licensing.models import IdempotentResponse, RegisterEntry
+from licensing.persistence.models import IdempotentResponse, RegisterEntry
 from tests.app.test_gunicorn import ROOT, _free_port, _wait_until_up
 from tests.conftest import TEST_SECRET
 from tests.factories import identity, make_api_client

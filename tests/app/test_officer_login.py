@@ -3,8 +3,8 @@
 import re
 
 from app import create_app
-from licensing.models import User
-from licensing.users import REFUSAL
+from licensing.access.users import REFUSAL
+from licensing.persistence.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import OFFICER_PASSWORD, make_authority, make_user
 

@@ -9,9 +9,9 @@ import pytest
 from app import create_app
 from app.config import ConfigError
 from app.officer.second_factor import second_factor_required
-from licensing import password_links, second_factor
+from licensing.access import password_links, second_factor
 from licensing.errors import Unauthenticated
-from licensing.models import User
+from licensing.persistence.models import User
 from tests.app.test_officer_login import csrf_token, sign_in
 from tests.conftest import TEST_SECRET
 from tests.factories import NOW, OFFICER_PASSWORD, make_authority, make_user

@@ -2,7 +2,7 @@
 
 from sqlmodel import func, select
 
-from licensing.models import Authority
+from licensing.persistence.models import Authority
 from licensing.reference import AUTHORITIES_CSV, read_rows
 
 

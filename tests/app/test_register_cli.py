@@ -5,8 +5,8 @@ import csv
 import pytest
 from sqlalchemy import func, select, text
 
-from licensing import bulk
-from licensing.models import AuditEvent, Licence, RegisterEntry
+from licensing.persistence.models import AuditEvent, Licence, RegisterEntry
+from licensing.screening import bulk
 from tests.factories import make_authority, make_licence, make_register_entry
 from tests.licensing.test_csvfiles import ATTACK
 from tests.licensing.test_imports import LICENCE_COLUMNS, entry_row, licence_line, register_csv

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app import db
-from licensing.models import Authority
+from licensing.persistence.models import Authority
 
 
 def _authority(code: str) -> Authority:

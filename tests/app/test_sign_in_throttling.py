@@ -5,8 +5,8 @@ from sqlmodel import select
 
 from app import create_app
 from app.config import ConfigError
-from licensing.models import AuditEvent
-from licensing.users import REFUSAL
+from licensing.access.users import REFUSAL
+from licensing.persistence.models import AuditEvent
 from tests.app.test_officer_login import csrf_token
 from tests.conftest import TEST_SECRET
 from tests.factories import OFFICER_PASSWORD, make_authority, make_user

@@ -15,9 +15,9 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 from werkzeug.serving import make_server
 
-import licensing.models  # noqa: F401  (registers every table)
+import licensing.persistence.models  # noqa: F401  (registers every table)
 from app import create_app
-from licensing.db import make_engine, new_session
+from licensing.persistence.db import make_engine, new_session
 from tests.conftest import POSTGRES_URL, TEST_SECRET
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from licensing import concerns, requests
-from licensing.actors import Actor
-from licensing.models import Alert
+from licensing.access.actors import Actor
+from licensing.persistence.models import Alert
+from licensing.workflows import concern_reports, information_requests
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import (
     NOW,
@@ -51,16 +51,16 @@ def world(live_server):
         for authority in (ours, theirs):
             make_screening(session, authority_id=authority.id)
         asked = {"request_text": "What did you rely on?"}
-        incoming = requests.request_information(
+        incoming = information_requests.request_information(
             session, actor_of(theirs), asked | {"register_entry_id": our_entry.id}, NOW
         )
-        outgoing = requests.request_information(
+        outgoing = information_requests.request_information(
             session, actor_of(ours), asked | {"register_entry_id": their_entry.id}, NOW
         )
         concern = {"concern_on": NOW.date(), "summary": "Seen driving dangerously near a school."}
         by_badge = {"authority_code": ours.code, "badge_number": our_licence.badge_number}
-        reported = concerns.report_concern(session, actor_of(theirs), concern | by_badge, NOW)
-        sent = concerns.report_concern(
+        reported = concern_reports.report_concern(session, actor_of(theirs), concern | by_badge, NOW)
+        sent = concern_reports.report_concern(
             session, actor_of(ours), concern | {"licence_id": their_licence.id}, NOW
         )
         session.add(
@@ -81,8 +81,8 @@ def _same_person_as(session, officer: Actor, application, entry) -> None:
     """Rule the application's candidate that is `entry` the same person."""
     from sqlmodel import select
 
-    from licensing.gate import resolve_candidate
-    from licensing.models import Screening, ScreeningCandidate
+    from licensing.licences.gate import resolve_candidate
+    from licensing.persistence.models import Screening, ScreeningCandidate
 
     screening = session.exec(select(Screening).where(Screening.application_id == application.id)).one()
     candidate = session.exec(

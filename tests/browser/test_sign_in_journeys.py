@@ -6,9 +6,9 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from licensing import oidc
+from licensing.access import oidc
+from licensing.access.password_links import create_user_without_password, make_link_token
 from licensing.clock import utcnow
-from licensing.password_links import create_user_without_password, make_link_token
 from tests.browser.axe import assert_no_axe_violations
 from tests.conftest import TEST_SECRET
 from tests.factories import make_authority

@@ -16,9 +16,9 @@ from cryptography.x509.oid import NameOID
 from integrations.errors import PermanentError, RetryableError
 from integrations.ssrf import GuardedTransport, check_host
 from integrations.webhooks import WebhookSender, new_secret
-from licensing.addresses import is_internal
+from licensing.alerts.addresses import is_internal
+from licensing.alerts.subscriptions import check_webhook_url
 from licensing.errors import ValidationFailed
-from licensing.subscriptions import check_webhook_url
 from tests.integrations.fakes import WebhookReceiver
 from tests.integrations.servers import LoopbackServer
 

@@ -5,14 +5,14 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.actors import Actor
-from licensing.adverse_decisions import record_decision
-from licensing.applications import create_application, rescreen
+from licensing.access.actors import Actor
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
-from licensing.gate import gate_status, resolve_candidate
-from licensing.models import AdverseDecision, AuditEvent, ScreeningCandidate
-from licensing.register import amend_entry
-from licensing.requests import request_information, respond
+from licensing.licences.adverse_decisions import record_decision
+from licensing.licences.applications import create_application, rescreen
+from licensing.licences.gate import gate_status, resolve_candidate
+from licensing.persistence.models import AdverseDecision, AuditEvent, ScreeningCandidate
+from licensing.register.entries import amend_entry
+from licensing.workflows.information_requests import request_information, respond
 from tests.factories import (
     NOW,
     identity,

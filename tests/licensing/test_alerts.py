@@ -7,13 +7,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from licensing.actors import Actor
-from licensing.alerts import raise_alert
-from licensing.intelligence import push_intelligence, withdraw_intelligence
-from licensing.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
-from licensing.register import amend_entry
-from licensing.requests import request_information
-from licensing.subscriptions import add_email, add_webhook
+from licensing.access.actors import Actor
+from licensing.alerts.outbox import raise_alert
+from licensing.alerts.subscriptions import add_email, add_webhook
+from licensing.intelligence.routing import push_intelligence, withdraw_intelligence
+from licensing.persistence.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
+from licensing.register.entries import amend_entry
+from licensing.workflows.information_requests import request_information
 from tests.factories import NOW, make_authority, make_police_force, make_register_entry, make_screening
 from tests.licensing.test_intelligence import UNRELATED, applying, body, licensed, police
 

@@ -3,11 +3,11 @@
 import pytest
 from sqlmodel import select
 
-from licensing import applications
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from licensing.keys import KIND_CODES
-from licensing.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening
+from licensing.licences import applications
+from licensing.persistence.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening
+from licensing.screening.key_index import KIND_CODES
 from tests.factories import NOW, identity, make_authority, make_licence
 
 POLICE = Actor(kind="api_client", id=None, label="Police", police_force_id=1)

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from licensing.actors import Actor
-from licensing.audit import GENESIS, VerifyResult, chain_hash, record, verify
-from licensing.db import is_sqlite, new_session, snapshot_reads
-from licensing.models import AuditEvent, AuditHead, Authority
+from licensing.access.actors import Actor
+from licensing.audit.log import GENESIS, VerifyResult, chain_hash, record, verify
+from licensing.persistence.db import is_sqlite, new_session, snapshot_reads
+from licensing.persistence.models import AuditEvent, AuditHead, Authority
 
 OFFICER = Actor(kind="user", id=7, label="Officer Seven", authority_id=3, role="officer")
 

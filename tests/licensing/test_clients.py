@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from licensing import audit
-from licensing.actors import cli_actor
-from licensing.clients import authenticate, create_client, hash_key, list_clients, revoke_client
+from licensing.access.actors import cli_actor
+from licensing.access.clients import authenticate, create_client, hash_key, list_clients, revoke_client
+from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound, Unauthenticated, ValidationFailed
-from licensing.models import ApiClient, AuditEvent
+from licensing.persistence.models import ApiClient, AuditEvent
 from tests.factories import make_api_client, make_authority, make_police_force
 
 

@@ -5,11 +5,17 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from licensing.actors import Actor
-from licensing.concerns import decide, list_reports, report_concern, sent_in_time, visible_report
+from licensing.access.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from licensing.models import Alert, AuditEvent
-from licensing.workdays import calendar_for
+from licensing.persistence.models import Alert, AuditEvent
+from licensing.workflows.concern_reports import (
+    decide,
+    list_reports,
+    report_concern,
+    sent_in_time,
+    visible_report,
+)
+from licensing.workflows.workdays import calendar_for
 from tests.factories import NOW, make_authority, make_licence, make_screening
 
 
@@ -20,7 +26,7 @@ def officer(authority_id: int) -> Actor:
 
 def by_badge(licence, session, **overrides) -> dict:
     """Return report fields naming the licence by its issuer's code and badge number."""
-    from licensing.models import Authority
+    from licensing.persistence.models import Authority
 
     code = session.get(Authority, licence.authority_id).code
     fields = {"authority_code": code.lower(), "badge_number": licence.badge_number}

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import exc, func, select, text
 
-from licensing.actors import Actor
-from licensing.db import insert_rows, make_engine, new_session, snapshot_reads
+from licensing.access.actors import Actor
 from licensing.matching import person_from
-from licensing.models import Screening, ScreeningCandidate
-from licensing.screening import screen
+from licensing.persistence.db import insert_rows, make_engine, new_session, snapshot_reads
+from licensing.persistence.models import Screening, ScreeningCandidate
+from licensing.screening.service import screen
 from tests.conftest import POSTGRES_URL
 from tests.factories import NOW, identity, make_authority, make_screening
 

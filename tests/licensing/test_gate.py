@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.actors import Actor
-from licensing.applications import create_application
+from licensing.access.actors import Actor
 from licensing.errors import InvalidTransition
-from licensing.gate import check_grant_allowed, gate_status, resolve_candidate
-from licensing.models import ScreeningCandidate
+from licensing.licences.applications import create_application
+from licensing.licences.gate import check_grant_allowed, gate_status, resolve_candidate
+from licensing.persistence.models import ScreeningCandidate
 from tests.factories import (
     NOW,
     identity,
@@ -101,7 +101,7 @@ def test_only_the_latest_screening_counts(session):
     actor = council(application.authority_id)
     [candidate] = candidates(session, first)
     resolve_candidate(session, actor, first, candidate.id, "same_person", "Same person.", NOW)
-    from licensing.applications import rescreen
+    from licensing.licences.applications import rescreen
 
     later = NOW + timedelta(days=1)
     rescreen(session, actor, application.id, later)
@@ -116,7 +116,7 @@ def test_suppressed_candidate_counts_as_resolved(session):
     first = gate_status(session, application, NOW, MAX_AGE).screening_id
     [candidate] = candidates(session, first)
     resolve_candidate(session, actor, first, candidate.id, "not_same_person", "Other person.", NOW)
-    from licensing.applications import rescreen
+    from licensing.licences.applications import rescreen
 
     second = rescreen(session, actor, application.id, NOW + timedelta(hours=1))
     [again] = candidates(session, second)

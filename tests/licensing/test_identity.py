@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from licensing.errors import ValidationFailed
-from licensing.identity import clean_identity
-from licensing.keys import KIND_CODES, keys_of
+from licensing.identity.validation import clean_identity
 from licensing.matching import match_keys, person_from
-from licensing.models import MatchKey
+from licensing.persistence.models import MatchKey
+from licensing.screening.key_index import KIND_CODES, keys_of
 from tests.factories import NOW, identity, make_licence, make_register_entry
 
 TODAY = NOW.date()

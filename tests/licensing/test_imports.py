@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text
 
-from licensing import importrows
-from licensing.actors import Actor, cli_actor
+from licensing.access.actors import Actor, cli_actor
 from licensing.errors import ValidationFailed
-from licensing.imports import REGISTER_COLUMNS, import_licences, import_register
-from licensing.keys import KIND_CODES, keys_of
+from licensing.imports import rows as importrows
+from licensing.imports.pipeline import REGISTER_COLUMNS, import_licences, import_register
 from licensing.matching import person_from
-from licensing.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
-from licensing.statistics import decision_counts
+from licensing.persistence.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
+from licensing.register.statistics import decision_counts
+from licensing.screening.key_index import KIND_CODES, keys_of
 from tests.factories import make_authority, make_register_entry
 from tests.licensing.test_csvfiles import ATTACK
 

@@ -5,18 +5,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from licensing.intelligence import (
+from licensing.intelligence.council_views import routed_item, routed_to_council
+from licensing.intelligence.routing import (
     BatchItem,
     force_view,
     push_batch,
     push_intelligence,
     withdraw_intelligence,
 )
-from licensing.keys import KIND_CODES, index_record, key_hash, keys_of
 from licensing.matching import person_from
-from licensing.models import (
+from licensing.persistence.models import (
     Alert,
     Application,
     AuditEvent,
@@ -26,7 +26,7 @@ from licensing.models import (
     MatchKey,
     Screening,
 )
-from licensing.routed_intelligence import routed_item, routed_to_council
+from licensing.screening.key_index import KIND_CODES, index_record, key_hash, keys_of
 from tests.factories import NOW, identity, make_authority, make_police_force
 
 UNRELATED = {

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from bench.synthetic.people import make_person
-from licensing.frequencies import TTL_SECONDS, KeyFrequencies, forget_totals
-from licensing.keys import (
+from licensing.matching import Person, person_from, probe_keys
+from licensing.persistence.models import MatchKey, NameCount
+from licensing.screening.key_index import (
     KIND_CODES,
     TOTAL_KEY,
     drop_record,
@@ -20,8 +21,7 @@ from licensing.keys import (
     stored_keys,
     unpack,
 )
-from licensing.matching import Person, person_from, probe_keys
-from licensing.models import MatchKey, NameCount
+from licensing.screening.name_counts import TTL_SECONDS, KeyFrequencies, forget_totals
 from tests.factories import make_authority, make_licence
 
 

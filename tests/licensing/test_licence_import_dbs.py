@@ -6,11 +6,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from licensing import licences
-from licensing.actors import Actor, cli_actor
-from licensing.csvrows import LICENCE_OPTIONAL
-from licensing.imports import import_licences
-from licensing.models import Licence
+from licensing.access.actors import Actor, cli_actor
+from licensing.imports.formats import LICENCE_OPTIONAL
+from licensing.imports.pipeline import import_licences
+from licensing.licences import lifecycle
+from licensing.persistence.models import Licence
 from tests.factories import make_authority
 
 ACTOR = cli_actor("licences import")
@@ -85,7 +85,7 @@ def test_a_file_without_the_dbs_columns_imports_as_before_and_keeps_the_details_
     licence = session.scalars(select(Licence)).one()
     officer = Actor(kind="user", id=1, label="Officer", authority_id=authority.id)
     details = {"dbs_certificate_number": "001234567890", "dbs_update_service": True}
-    licences.change_dbs(session, officer, licence.id, details | {"dbs_consent_on": date(2026, 11, 1)}, now)
+    lifecycle.change_dbs(session, officer, licence.id, details | {"dbs_consent_on": date(2026, 11, 1)}, now)
     report, _ = run(session, now, line(authority.code, "L1"), dbs_columns=False)
     assert (report.updated, report.unchanged) == (0, 1)
     assert dbs_of(session, "L1") == ("001234567890", True, date(2026, 11, 1))

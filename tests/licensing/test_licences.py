@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing import dates, gate, licences
-from licensing.actors import Actor
+from licensing import dates
+from licensing.access.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from licensing.keys import KIND_CODES
-from licensing.models import (
+from licensing.licences import gate
+from licensing.licences import lifecycle as licences
+from licensing.persistence.models import (
     Application,
     AuditEvent,
     Licence,
@@ -18,7 +19,8 @@ from licensing.models import (
     Screening,
     ScreeningCandidate,
 )
-from licensing.models.records import LICENCE_STATUSES
+from licensing.persistence.models.records import LICENCE_STATUSES
+from licensing.screening.key_index import KIND_CODES
 from tests.factories import (
     identity,
     make_authority,

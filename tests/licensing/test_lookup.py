@@ -5,10 +5,10 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from licensing import lookup
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import Forbidden, NotFound, ValidationFailed
-from licensing.models import AuditEvent, Licence
+from licensing.licences import lookup
+from licensing.persistence.models import AuditEvent, Licence
 from tests.factories import make_authority, make_licence, make_police_force
 
 TODAY = date(2026, 11, 23)
@@ -90,7 +90,7 @@ def test_enforcement_check_by_driver_number_finds_every_council(session):
 
 def authority_code(session, licence: Licence) -> str:
     """Return the code of the licence's authority."""
-    from licensing.models import Authority
+    from licensing.persistence.models import Authority
 
     return session.get(Authority, licence.authority_id).code
 

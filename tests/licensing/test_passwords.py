@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing.passwords import password_problem
+from licensing.access.passwords import password_problem
 from tests.factories import OFFICER_PASSWORD
 
 
@@ -56,8 +56,8 @@ def test_very_long_passwords_are_refused_before_hashing():
 
 
 def test_the_deny_list_is_shipped_as_data_and_lowercased():
-    from licensing.passwords import DENY_LIST_PATH, deny_list
+    from licensing.access.passwords import DENY_LIST_PATH, deny_list
 
-    assert DENY_LIST_PATH.suffix == ".txt" and DENY_LIST_PATH.parent.name == "licensing"
+    assert DENY_LIST_PATH.suffix == ".txt" and DENY_LIST_PATH.parent.name == "access"
     assert len(deny_list()) > 10_000
     assert all(entry == entry.lower() for entry in deny_list())

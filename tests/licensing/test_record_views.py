@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from licensing.matching import Person
-from licensing.record_views import agreement, holds_elsewhere, masked, minimal_evidence
+from licensing.screening.record_views import agreement, holds_elsewhere, masked, minimal_evidence
 
 APPLICANT = Person(
     "Imran",

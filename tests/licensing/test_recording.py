@@ -6,10 +6,17 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from licensing import licences, recording, register
 from licensing.errors import DuplicateReference, InvalidTransition, ValidationFailed
-from licensing.models import AuditEvent, Licence, LicenceStatusChange, RegisterEntry, RegisterEntryChange
+from licensing.licences import lifecycle
 from licensing.monitoring.retention import purge_register
+from licensing.persistence.models import (
+    AuditEvent,
+    Licence,
+    LicenceStatusChange,
+    RegisterEntry,
+    RegisterEntryChange,
+)
+from licensing.register import entries, recording
 from tests.factories import make_licence, make_register_entry
 from tests.licensing.test_licences import council
 
@@ -19,7 +26,7 @@ EFFECTIVE = date(2026, 11, 23)
 
 def suspend(session, licence, **register):
     """Suspend `licence` as an officer of its council, with the register choice given."""
-    return licences.change_status(
+    return lifecycle.change_status(
         session, council(licence.authority_id), licence.id, "suspend", effective_on=EFFECTIVE, now=NOW,
         register=register,
     )  # fmt: skip
@@ -77,7 +84,7 @@ def test_when_the_entry_is_refused_the_suspension_is_not_made(session):
 def test_a_decision_dated_after_it_takes_effect_is_refused_by_the_register(session):
     licence = make_licence(session)
     with pytest.raises(ValidationFailed) as refused:
-        licences.change_status(
+        lifecycle.change_status(
             session, council(licence.authority_id), licence.id, "revoke", effective_on=date(2026, 11, 1),
             decided_on=date(2026, 11, 20), now=NOW, register={"category": "driving"},
         )  # fmt: skip
@@ -91,8 +98,8 @@ def test_reinstating_after_the_entry_was_overturned_leaves_the_entry_alone(sessi
     suspend(session, licence, category="violence")
     entry = session.exec(select(RegisterEntry)).one()
     actor = council(licence.authority_id)
-    register.amend_entry(session, actor, entry.id, "overturned", {}, NOW)
-    licences.change_status(session, actor, licence.id, "reinstate", effective_on=EFFECTIVE, now=NOW)
+    entries.amend_entry(session, actor, entry.id, "overturned", {}, NOW)
+    lifecycle.change_status(session, actor, licence.id, "reinstate", effective_on=EFFECTIVE, now=NOW)
     changes = session.exec(select(RegisterEntryChange.change).where(RegisterEntryChange.entry_id == entry.id))
     assert list(changes) == ["recorded", "overturned"]
 
@@ -100,7 +107,7 @@ def test_reinstating_after_the_entry_was_overturned_leaves_the_entry_alone(sessi
 def test_reinstating_a_suspension_kept_off_the_register_records_nothing(session):
     licence = make_licence(session)
     suspend(session, licence, record_register_entry=False, not_recorded_reason="Medical lapse.")
-    licences.change_status(
+    lifecycle.change_status(
         session, council(licence.authority_id), licence.id, "reinstate", effective_on=EFFECTIVE, now=NOW
     )
     assert session.exec(select(RegisterEntry)).all() == []
@@ -109,7 +116,7 @@ def test_reinstating_a_suspension_kept_off_the_register_records_nothing(session)
 def test_only_a_suspension_is_lifted(session):
     entry = make_register_entry(session, decision="revocation")
     with pytest.raises(InvalidTransition):
-        register.amend_entry(session, council(entry.authority_id), entry.id, "lifted", {}, NOW)
+        entries.amend_entry(session, council(entry.authority_id), entry.id, "lifted", {}, NOW)
 
 
 def test_retention_purges_an_entry_a_status_change_recorded_and_keeps_the_change(session):

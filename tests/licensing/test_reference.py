@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlmodel import func, select
 
-from licensing import audit
+from licensing.audit import log as audit
 from licensing.errors import DuplicateReference, ValidationFailed
-from licensing.models import AuditEvent, Authority, PoliceForce
+from licensing.persistence.models import AuditEvent, Authority, PoliceForce
 from licensing.reference import (
     AUTHORITIES_CSV,
     AUTHORITY_CODE,

@@ -5,13 +5,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
-from licensing.keys import keys_of
 from licensing.matching import person_from
-from licensing.models import Alert, AuditEvent, MatchKey, RegisterEntryChange
-from licensing.register import amend_entry, history_of, list_entries, own_entry, record_entry
-from licensing.requests import request_information
+from licensing.persistence.models import Alert, AuditEvent, MatchKey, RegisterEntryChange
+from licensing.register.entries import amend_entry, history_of, list_entries, own_entry, record_entry
+from licensing.screening.key_index import keys_of
+from licensing.workflows.information_requests import request_information
 from tests.factories import (
     NOW,
     identity,

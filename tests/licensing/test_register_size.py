@@ -7,8 +7,8 @@ at its own moment: neither may hide a revoked driver or move a pair across a ban
 from datetime import date
 from types import SimpleNamespace
 
-from licensing.frequencies import KeyFrequencies, forget_totals
 from licensing.matching import Person, compare, person_from
+from licensing.screening.name_counts import KeyFrequencies, forget_totals
 from tests.factories import identity, make_authority, make_licence, make_register_entry, make_screening
 
 GIVEN = [

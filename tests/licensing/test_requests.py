@@ -5,11 +5,11 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from licensing import applications
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from licensing.models import Alert, AuditEvent
-from licensing.requests import (
+from licensing.licences import applications
+from licensing.persistence.models import Alert, AuditEvent
+from licensing.workflows.information_requests import (
     answered_in_time,
     describe,
     is_overdue,
@@ -17,7 +17,7 @@ from licensing.requests import (
     request_information,
     respond,
 )
-from licensing.workdays import calendar_for
+from licensing.workflows.workdays import calendar_for
 from tests.factories import (
     NOW,
     make_authority,

@@ -4,11 +4,9 @@ from datetime import date
 
 from sqlalchemy import func, insert, select
 
-from licensing.actors import Actor
-from licensing.candidates import MAX_KEY_HITS, find
-from licensing.keys import drop_record, index_record, keys_of
+from licensing.access.actors import Actor
 from licensing.matching import person_from
-from licensing.models import (
+from licensing.persistence.models import (
     Application,
     AuditEvent,
     Intelligence,
@@ -18,7 +16,9 @@ from licensing.models import (
     Screening,
     ScreeningCandidate,
 )
-from licensing.screening import screen
+from licensing.screening.candidates import MAX_KEY_HITS, find
+from licensing.screening.key_index import drop_record, index_record, keys_of
+from licensing.screening.service import screen
 from tests.factories import NOW, identity, make_authority, make_police_force
 
 
@@ -206,7 +206,7 @@ def test_application_being_screened_is_not_its_own_candidate(session, now):
 
 
 def test_reindex_rebuilds_lost_keys(session, now):
-    from licensing.keys import reindex
+    from licensing.screening.key_index import reindex
 
     here, there = make_authority(session), make_authority(session)
     entry = make_entry(session, there)

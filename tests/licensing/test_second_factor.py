@@ -6,10 +6,10 @@ import pyotp
 import pytest
 from sqlmodel import select
 
-from licensing import second_factor
-from licensing.actors import SYSTEM
+from licensing.access import second_factor
+from licensing.access.actors import SYSTEM
 from licensing.errors import Unauthenticated, ValidationFailed
-from licensing.models import AuditEvent, RecoveryCode, SecondFactor
+from licensing.persistence.models import AuditEvent, RecoveryCode, SecondFactor
 from tests.factories import make_user
 
 

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
-from licensing.register import amend_entry
-from licensing.statistics import decision_counts
+from licensing.register.entries import amend_entry
+from licensing.register.statistics import decision_counts
 from tests.factories import NOW, make_authority, make_register_entry
 
 READER = Actor(kind="api_client", id=1, label="Reader", authority_id=1, scopes=frozenset({"council:read"}))

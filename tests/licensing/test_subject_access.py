@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from licensing.actors import Actor
+from licensing.access.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
-from licensing.gate import view_screening
-from licensing.intelligence import push_intelligence, withdraw_intelligence
-from licensing.licences import change_status
-from licensing.models import AuditEvent
+from licensing.intelligence.routing import push_intelligence, withdraw_intelligence
+from licensing.licences.gate import view_screening
+from licensing.licences.lifecycle import change_status
+from licensing.persistence.models import AuditEvent
 from licensing.subject_access import FOUND_BANDS, export_subject
 from tests.factories import (
     NOW,

@@ -5,10 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from licensing.actors import Actor
-from licensing.errors import NotFound, ValidationFailed
-from licensing.models import AuditEvent, EmailRecipient, WebhookEndpoint
-from licensing.subscriptions import (
+from licensing.access.actors import Actor
+from licensing.alerts.subscriptions import (
     add_email,
     add_webhook,
     change,
@@ -17,6 +15,8 @@ from licensing.subscriptions import (
     rotate_secret,
     signing_secrets,
 )
+from licensing.errors import NotFound, ValidationFailed
+from licensing.persistence.models import AuditEvent, EmailRecipient, WebhookEndpoint
 from tests.factories import NOW, make_authority
 
 PUBLIC = {"allow_http": False, "allow_private": False}

@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from licensing.decisions import rule_out
 from licensing.errors import Forbidden, NotFound, ValidationFailed
-from licensing.keys import index_record
 from licensing.matching import person_from
-from licensing.models import AuditEvent, PairDecision, ScreeningCandidate
-from licensing.screening import screen
+from licensing.persistence.models import AuditEvent, PairDecision, ScreeningCandidate
+from licensing.screening.key_index import index_record
+from licensing.screening.rulings import rule_out
+from licensing.screening.service import screen
 from tests.factories import make_authority
 from tests.licensing.test_screening import make_application, make_entry, officer
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from licensing.workdays import DEFAULT_CALENDAR, add_working_days, calendar_for, is_working_day
+from licensing.workflows.workdays import DEFAULT_CALENDAR, add_working_days, calendar_for, is_working_day
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 
-from licensing.db import make_engine
+from licensing.persistence.db import make_engine
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 # PostgreSQL runs only where the CI (or a developer) points TEST_DATABASE_URL at a server.

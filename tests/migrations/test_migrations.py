@@ -9,10 +9,10 @@ from sqlalchemy import CheckConstraint, inspect, text
 from sqlmodel import SQLModel
 from xxhash import xxh3_64_intdigest
 
-import licensing.models  # noqa: F401  (registers every table)
+import licensing.persistence.models  # noqa: F401  (registers every table)
 from app.migrate import current_revision, downgrade, head_revision, is_at_head, upgrade
-from licensing.keys import TOTAL_KEY, key_hash, keys_of, pack, unpack
 from licensing.matching import Person
+from licensing.screening.key_index import TOTAL_KEY, key_hash, keys_of, pack, unpack
 
 
 def schema_diff(engine) -> list:

@@ -78,7 +78,7 @@ def count_of(engine, model) -> int:
 
 def other_actor(authority):
     """Return an officer of `authority` as the actor of a service call made outside the pages."""
-    from licensing.actors import Actor
+    from licensing.access.actors import Actor
 
     return Actor(kind="user", id=None, label="Other officer", authority_id=authority.id)
 

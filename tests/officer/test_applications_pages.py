@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from licensing.models import AdverseDecision, Application, AuditEvent, Licence, ScreeningCandidate
+from licensing.persistence.models import AdverseDecision, Application, AuditEvent, Licence, ScreeningCandidate
 from tests.factories import make_authority, make_register_entry, make_screened_application
 from tests.officer.conftest import csrf_token, date_fields, shows_error
 from tests.withheld import MASKED, THEIR_DETAILS, withheld_in

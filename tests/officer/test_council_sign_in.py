@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from licensing import oidc
+from licensing.access import oidc
 from licensing.errors import ValidationFailed
-from licensing.models import AuditEvent, IdentityLink
+from licensing.persistence.models import AuditEvent, IdentityLink
 from tests.factories import NOW, make_authority, make_user
 from tests.integrations.fake_idp import FakeIdentityProvider, new_key
 from tests.integrations.servers import LoopbackServer

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from licensing.models import Application, AuditEvent, RegisterEntry
+from licensing.persistence.models import Application, AuditEvent, RegisterEntry
 from tests.factories import make_authority, make_register_entry, make_screened_application
 from tests.officer.conftest import count_of, csrf_token, date_fields, shows_error, stored
 

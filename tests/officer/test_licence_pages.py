@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from licensing.models import AuditEvent, Licence, LicenceStatusChange, RegisterEntry
+from licensing.persistence.models import AuditEvent, Licence, LicenceStatusChange, RegisterEntry
 from tests.factories import make_authority, make_licence, make_register_entry
 from tests.officer.conftest import csrf_token, date_fields, shows_error
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from licensing.models import Alert, AuditEvent
+from licensing.persistence.models import Alert, AuditEvent
 from tests.factories import (
     NOW,
     make_authority,

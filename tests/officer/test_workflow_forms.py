@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from licensing import concerns, requests
-from licensing.models import ConcernReport, InformationRequest
+from licensing.persistence.models import ConcernReport, InformationRequest
+from licensing.workflows import concern_reports, information_requests
 from tests.factories import NOW, make_authority, make_licence, make_register_entry, make_screening, make_user
 from tests.officer.conftest import count_of, csrf_token, date_fields, other_actor, sign_in, stored
 
@@ -30,7 +30,7 @@ def incoming_request(session, authority, elsewhere):
     entry = make_register_entry(session, authority_id=authority.id)
     make_screening(session, authority_id=elsewhere.id)
     fields = {"register_entry_id": entry.id, "request_text": "What did you rely on?"}
-    return requests.request_information(session, other_actor(elsewhere), fields, NOW)
+    return information_requests.request_information(session, other_actor(elsewhere), fields, NOW)
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def incoming_report(session, authority, elsewhere):
     licence = make_licence(session, authority_id=authority.id)
     fields = {"authority_code": authority.code, "badge_number": licence.badge_number}
     fields |= {"concern_on": NOW.date(), "summary": "Seen driving dangerously near a school."}
-    return concerns.report_concern(session, other_actor(elsewhere), fields, NOW)
+    return concern_reports.report_concern(session, other_actor(elsewhere), fields, NOW)
 
 
 def post(client, path: str, data: dict, token_from: str | None = None):

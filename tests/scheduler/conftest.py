@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from licensing.clock import utcnow
-from licensing.db import new_session
+from licensing.persistence.db import new_session
 from scheduler.delivery import Dispatcher
 from scheduler.settings import load_settings
 from tests.conftest import TEST_SECRET

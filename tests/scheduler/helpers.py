@@ -7,9 +7,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from integrations.webhooks import new_secret
-from licensing.alerts import raise_alert
-from licensing.db import new_session
-from licensing.models import Delivery, EmailRecipient, WebhookEndpoint
+from licensing.alerts.outbox import raise_alert
+from licensing.persistence.db import new_session
+from licensing.persistence.models import Delivery, EmailRecipient, WebhookEndpoint
 from tests.factories import make_authority
 
 ALERT_TYPE = "register_entry.recorded"

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from licensing.actors import cli_actor
+from licensing.access.actors import cli_actor
 from licensing.clock import utcnow
-from licensing.imports import import_licences
-from licensing.models import Alert, Licence
+from licensing.imports.pipeline import import_licences
 from licensing.monitoring.dbs import months_before
+from licensing.persistence.models import Alert, Licence
 from scheduler import monitoring_jobs
 from tests.factories import identity, make_api_client, make_authority
 from tests.integrations.fakes import FakeDbs

@@ -5,8 +5,7 @@ from itertools import pairwise
 
 import pytest
 
-from licensing.db import new_session
-from licensing.deliveries import (
+from licensing.alerts.deliveries import (
     MAX_ATTEMPTS,
     RETRY_SCHEDULE,
     claim_due,
@@ -14,6 +13,7 @@ from licensing.deliveries import (
     record_delivered,
     record_failure,
 )
+from licensing.persistence.db import new_session
 from tests.scheduler.helpers import deliveries, make_webhook_endpoint, raise_alerts
 
 LEASE = timedelta(seconds=60)

@@ -11,9 +11,9 @@ import pytest
 import standardwebhooks
 from sqlalchemy import select
 
-from licensing.db import new_session
-from licensing.models import WebhookEndpoint
-from licensing.subscriptions import SECRET_OVERLAP
+from licensing.alerts.subscriptions import SECRET_OVERLAP
+from licensing.persistence.db import new_session
+from licensing.persistence.models import WebhookEndpoint
 from scheduler.delivery import Dispatcher, http_client
 from scheduler.jobs import Context, deliver
 from scheduler.leader import Leadership

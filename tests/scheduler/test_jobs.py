@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing.db import is_sqlite, make_engine
+from licensing.persistence.db import is_sqlite, make_engine
 from scheduler.jobs import JOBS, run
 from scheduler.leader import Leadership
 from scheduler.settings import load_settings

@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from licensing.actors import Actor
-from licensing.alerts import ALERT_TYPES
-from licensing.intelligence import push_intelligence
+from licensing.access.actors import Actor
+from licensing.alerts.outbox import ALERT_TYPES
+from licensing.intelligence.routing import push_intelligence
 from licensing.monitoring.rescreen import rescreen_all
 from tests.factories import identity, make_authority, make_licence, make_police_force, make_register_entry
 from tests.scheduler.helpers import make_email_recipient, make_webhook_endpoint

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from licensing.clock import utcnow
-from licensing.models import Alert, Licence
+from licensing.persistence.models import Alert, Licence
 from scheduler import monitoring_jobs
 from scheduler.jobs import JOBS
 from tests.conftest import TEST_SECRET

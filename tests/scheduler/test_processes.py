@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from licensing.db import new_session
-from licensing.models import Delivery
+from licensing.persistence.db import new_session
+from licensing.persistence.models import Delivery
 from tests.conftest import POSTGRES_URL
 from tests.scheduler.helpers import deliveries, make_webhook_endpoint, raise_alerts
 from tests.scheduler.receivers import Receiver

@@ -5,7 +5,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.models import Alert
+from licensing.persistence.models import Alert
 
 
 def alerts(session: Session, alert_type: str | None = None) -> list[Alert]:

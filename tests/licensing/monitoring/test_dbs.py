@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from licensing.models import Licence
 from licensing.monitoring.dbs import check_dbs, months_before
+from licensing.persistence.models import Licence
 from tests.factories import make_licence
 from tests.licensing.monitoring.helpers import alerts
 

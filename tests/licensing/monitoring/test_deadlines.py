@@ -2,8 +2,8 @@
 
 from datetime import date, datetime, timedelta
 
-from licensing.models import ConcernReport, InformationRequest
 from licensing.monitoring.deadlines import remind_deadlines
+from licensing.persistence.models import ConcernReport, InformationRequest
 from tests.factories import make_authority, make_licence, make_register_entry
 from tests.licensing.monitoring.helpers import alerts
 

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from licensing.models import AuditEvent, Licence, LicenceStatusChange
 from licensing.monitoring.expiry import expire_licences, warn_expiring
+from licensing.persistence.models import AuditEvent, Licence, LicenceStatusChange
 from tests.factories import make_licence
 from tests.licensing.monitoring.helpers import alerts
 
@@ -76,7 +76,7 @@ def test_expires_live_licences_the_day_after_their_last_day(session, today, now)
 
 
 def test_expiry_keeps_the_audit_chain_intact(session, today, now):
-    from licensing.audit import verify
+    from licensing.audit.log import verify
 
     make_licence(session, expires_on=date(2020, 1, 1), granted_on=date(2019, 1, 1))
     expire_licences(session, today, now)

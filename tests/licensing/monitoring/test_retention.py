@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from licensing.audit import verify
-from licensing.keys import KIND_CODES
-from licensing.models import (
+from licensing.audit.log import verify
+from licensing.monitoring.retention import purge_register
+from licensing.persistence.models import (
     AuditEvent,
     Authority,
     InformationRequest,
@@ -14,7 +14,7 @@ from licensing.models import (
     RegisterEntry,
     RegisterEntryChange,
 )
-from licensing.monitoring.retention import purge_register
+from licensing.screening.key_index import KIND_CODES
 from tests.factories import make_authority, make_register_entry
 
 NOW = datetime(2037, 11, 24, 2, 0)  # 11 years and a day after the factories' NOW (2026-11-23)

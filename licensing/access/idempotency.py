@@ -1,0 +1,155 @@
+"""Idempotency keys: a POST retried with the same key is answered with its first response, not redone.
+
+A key belongs to one API client and lives for KEY_LIFETIME. The first request with a key claims it (a row
+with no status yet, committed before the work starts), so a concurrent retry is refused with 409 instead
+of doing the work twice. The same key with a different request is a client error (422): replaying the
+first response to it would hide that the second request was never done.
+
+The request's work and its kept response are committed in one transaction, which also locks the claim
+(`begin`, then `keep`): a process killed mid-request leaves either both or neither, never a created record
+without the answer that names it. A claim still without a response after the request's own time limit
+(`claim_timeout`, the web server's request timeout) belonged to a request that died: a retry then takes
+the claim over and does the work. The takeover and the kept response are fenced by the claim's time, so a
+request that outlived its limit cannot keep its response over the retry's, nor commit its work.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from licensing.errors import InvalidTransition, ValidationFailed
+from licensing.persistence.models.idempotency import IdempotentResponse
+
+KEY_LIFETIME = timedelta(hours=24)
+CLAIM_TIMEOUT = timedelta(seconds=60)
+KEY_FIELD = "Idempotency-Key"
+STILL_RUNNING = "The first request with this Idempotency-Key is still being processed; retry later."
+
+
+class KeyInUse(InvalidTransition):
+    """The first request with this key is still running."""
+
+
+class KeyReused(ValidationFailed):
+    """The key was first used with a different request."""
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """Return the digest identifying a request: its method, path (with query) and body."""
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def claim(
+    session: Session,
+    client_id: int,
+    key: str,
+    request_fingerprint: str,
+    now: datetime,
+    claim_timeout: timedelta = CLAIM_TIMEOUT,
+) -> IdempotentResponse | None:
+    """Return the kept response for this key, or claim the key at `now` for this request and return None.
+
+    A claim older than `claim_timeout` with no response is taken over. The claim is committed.
+    """
+    kept = _find(session, client_id, key)
+    if kept is not None and kept.created_at <= now - KEY_LIFETIME:
+        session.delete(kept)
+        session.flush()
+        kept = None
+    if kept is None:
+        return _insert_claim(session, client_id, key, request_fingerprint, now)
+    session.commit()  # ends the read (on SQLite it holds the write lock) and keeps `kept` loaded
+    if kept.fingerprint != request_fingerprint:
+        raise KeyReused(
+            "This Idempotency-Key was first used with a different request; use a new key for a new request.",
+            [{"field": KEY_FIELD, "message": "Already used with a different method, path or body."}],
+        )
+    if kept.status_code is None and kept.created_at <= now - claim_timeout and _take_over(session, kept, now):
+        return None
+    answered = _find(session, client_id, key, fresh=True)  # a takeover may have waited for the answer
+    session.commit()
+    if answered is None or answered.status_code is None:
+        raise KeyInUse(STILL_RUNNING)
+    return answered
+
+
+def begin(session: Session, client_id: int, key: str, claimed_at: datetime) -> None:
+    """Lock this request's claim in the transaction of its work; KeyInUse if a retry took it over."""
+    query = _held(select(IdempotentResponse), client_id, key, claimed_at).with_for_update()
+    if session.exec(query).first() is None:
+        raise KeyInUse(STILL_RUNNING)
+
+
+def keep(
+    session: Session,
+    client_id: int,
+    key: str,
+    claimed_at: datetime,
+    response: tuple[int, str, dict],
+) -> bool:
+    """Keep (status, body, headers) in the caller's transaction; False if the claim is no longer ours."""
+    status_code, body, headers = response
+    values = {"status_code": status_code, "body": body, "headers": headers}
+    result = session.execute(_held(update(IdempotentResponse), client_id, key, claimed_at).values(**values))
+    return result.rowcount == 1
+
+
+def release(session: Session, client_id: int, key: str, claimed_at: datetime) -> None:
+    """Give up a claim whose request failed on our side, so that a retry does the work."""
+    session.execute(_held(delete(IdempotentResponse), client_id, key, claimed_at))
+    session.commit()
+
+
+def purge_expired(session: Session, now: datetime) -> int:
+    """Delete the responses kept longer than KEY_LIFETIME; return how many went."""
+    result = session.execute(
+        delete(IdempotentResponse).where(IdempotentResponse.created_at <= now - KEY_LIFETIME)
+    )
+    session.commit()
+    return result.rowcount
+
+
+def _find(session: Session, client_id: int, key: str, *, fresh: bool = False) -> IdempotentResponse | None:
+    """Return the row of this client's key, if any (`fresh`: as stored now, not as loaded before)."""
+    query = select(IdempotentResponse).where(
+        IdempotentResponse.client_id == client_id, IdempotentResponse.key == key
+    )
+    return session.exec(query.execution_options(populate_existing=fresh)).first()
+
+
+def _held(statement, client_id: int, key: str, claimed_at: datetime):
+    """Narrow `statement` to this client's key while it is still the unanswered claim made at `claimed_at`."""
+    return statement.where(
+        IdempotentResponse.client_id == client_id,
+        IdempotentResponse.key == key,
+        IdempotentResponse.created_at == claimed_at,
+        IdempotentResponse.status_code.is_(None),
+    )
+
+
+def _take_over(session: Session, abandoned: IdempotentResponse, now: datetime) -> bool:
+    """Move an abandoned claim to `now`; False if its request answered, or another retry took it, first."""
+    # On PostgreSQL this waits while the first request's transaction holds the claim (see `begin`).
+    statement = _held(update(IdempotentResponse), abandoned.client_id, abandoned.key, abandoned.created_at)
+    taken = session.execute(statement.values(created_at=now)).rowcount == 1
+    session.commit()
+    return taken
+
+
+def _insert_claim(session: Session, client_id: int, key: str, request_fingerprint: str, now: datetime):
+    """Commit the claim of a key; a concurrent first request that got there before us is KeyInUse."""
+    session.add(
+        IdempotentResponse(client_id=client_id, key=key, fingerprint=request_fingerprint, created_at=now)
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise KeyInUse(STILL_RUNNING) from None
+    return None

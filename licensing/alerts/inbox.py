@@ -1,0 +1,81 @@
+"""An officer's inbox: the council's alerts, unread first, and the deadlines falling due this week.
+
+Deadlines: s.3 answers are due 20 working days after a request (2022 Act s.3(3)); s.6 asks the issuing
+council to decide on a concern report and tell the reporter; licences expire; and the Statutory Taxi and
+Private Hire Vehicle Standards (2020, para 4.12) expect a DBS check at least every six months.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from licensing.access.actors import Actor
+from licensing.errors import NotFound
+from licensing.persistence.models import Alert, ConcernReport, InformationRequest, Licence
+from licensing.register.entries import by_id
+
+DBS_CHECK_EVERY = timedelta(days=182)  # six months (Statutory Standards para 4.12)
+WEEK = timedelta(days=7)
+CURRENT = ("active", "suspended")
+# SQLite sorts NULL first and PostgreSQL last: say it, so never-checked licences lead on both.
+NEVER_CHECKED_FIRST = (Licence.dbs_last_checked_on.is_not(None), Licence.dbs_last_checked_on, Licence.id)
+
+
+@dataclass
+class Deadlines:
+    """What the council must do by the end of the coming week (or has already missed)."""
+
+    requests: list[InformationRequest]
+    reports: list[ConcernReport]
+    expiring: list[Licence]
+    dbs_due: list[Licence]
+
+
+def alerts_inbox(session: Session, actor: Actor, limit: int = 25) -> list[Alert]:
+    """Return the actor's authority's latest alerts, unread first, newest first within each."""
+    query = select(Alert).where(Alert.authority_id == actor.require_authority())
+    unread_first = Alert.read_at.is_not(None)
+    query = query.order_by(unread_first, Alert.created_at.desc(), Alert.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def mark_read(session: Session, actor: Actor, alert_id: int, now: datetime) -> Alert:
+    """Mark one of the actor's authority's alerts read; any other id is NotFound."""
+    alert = by_id(session, Alert, alert_id)
+    if alert is None or alert.authority_id != actor.require_authority():
+        raise NotFound("No such alert.")
+    if alert.read_at is None:
+        alert.read_at = now
+        session.add(alert)
+        session.commit()
+    return alert
+
+
+def deadlines(session: Session, actor: Actor, today: date, limit: int = 50) -> Deadlines:
+    """Return the requests, reports, expiries and DBS checks due by a week from `today`, soonest first."""
+    authority_id = actor.require_authority()
+    end = today + WEEK
+    requests = select(InformationRequest).where(
+        InformationRequest.recording_authority_id == authority_id,
+        InformationRequest.status == "open",
+        InformationRequest.due_on <= end,
+    )
+    reports = select(ConcernReport).where(
+        ConcernReport.issuing_authority_id == authority_id, ConcernReport.status == "open"
+    )
+    licences = select(Licence).where(Licence.authority_id == authority_id, Licence.status.in_(CURRENT))
+    expiring = licences.where(Licence.expires_on <= end)
+    stale = or_(Licence.dbs_last_checked_on.is_(None), Licence.dbs_last_checked_on <= end - DBS_CHECK_EVERY)
+    return Deadlines(
+        requests=list(session.scalars(requests.order_by(InformationRequest.due_on).limit(limit))),
+        reports=list(session.scalars(reports.order_by(ConcernReport.reported_at).limit(limit))),
+        expiring=list(session.scalars(expiring.order_by(Licence.expires_on, Licence.id).limit(limit))),
+        dbs_due=list(session.scalars(licences.where(stale).order_by(*NEVER_CHECKED_FIRST).limit(limit))),
+    )
+
+
+def dbs_due_on(licence: Licence) -> date | None:
+    """Return when the licence's next DBS check is due (None: it has never been checked, so now)."""
+    return licence.dbs_last_checked_on + DBS_CHECK_EVERY if licence.dbs_last_checked_on else None

@@ -1,0 +1,212 @@
+"""The alert outbox: an alert and its deliveries are written in the transaction of the change they report.
+
+Nothing is sent from here. Each active webhook endpoint and e-mail recipient of the authority that
+subscribes to the alert's type gets one Delivery row, which the scheduler's delivery job claims and sends
+(an outbox: the alert exists if and only if the change committed). Payloads are thin, ids and links only:
+the receiver fetches the detail through the API, so every read of personal data is authenticated and
+audited (docs/reference.md, "Access rules").
+"""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from licensing.access.actors import SYSTEM, Actor
+from licensing.audit import log as audit
+from licensing.errors import InvalidTransition, NotFound
+from licensing.matching import person_from
+from licensing.persistence.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
+from licensing.screening.service import screen
+
+# Who "holds" a person: a council with a live licence or a pending application for them, matched at
+# `probable` or better (the bands that route intelligence, licensing/intelligence/routing.py).
+MAX_ID = 2**31 - 1  # the id columns' range
+HOLDING_KINDS = ("licence", "application")
+HOLDING_BANDS = ("match", "probable")
+ALERT_TYPES = (
+    "register_entry.recorded",
+    "register_entry.amended",
+    "register_entry.overturned",
+    "intelligence.routed",
+    "intelligence.updated",
+    "intelligence.withdrawn",
+    "licence.expiring",
+    "licence.expired",
+    "dbs.check_due",
+    "dbs.lapsed",
+    "dbs.new_info",
+    "information_request.received",
+    "information_request.answered",
+    "information_request.due_soon",
+    "information_request.overdue",
+    "concern_report.received",
+    "concern_report.decided",
+    "concern_report.due_soon",
+    "concern_report.overdue",
+    "screening.new_match",
+    "screening.possible_match",
+)
+
+
+def raise_alert(
+    session: Session,
+    *,
+    authority_id: int,
+    alert_type: str,
+    subject_kind: str,
+    subject_id: int,
+    now: datetime,
+    dedupe_key: str | None = None,
+    detail: dict | None = None,
+) -> Alert | None:
+    """Write an alert and one pending delivery per matching subscription; None if `dedupe_key` was seen.
+
+    `detail` (optional) holds non-personal facts the receiver needs without another request, such as
+    the reason for a s.3(4) change; never names, dates of birth or identifiers of a person.
+    """
+    if alert_type not in ALERT_TYPES:
+        raise ValueError(f"Unknown alert type {alert_type!r}.")
+    if dedupe_key is not None and _seen(session, dedupe_key):
+        return None
+    alert = Alert(
+        authority_id=authority_id,
+        alert_type=alert_type,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        created_at=now,
+        dedupe_key=dedupe_key,
+    )
+    if not _insert(session, alert, dedupe_key):
+        return None
+    alert.payload = thin_payload(alert, detail)
+    for channel, target in subscribers(session, authority_id, alert_type):
+        message_id = new_message_id()
+        session.add(
+            Delivery(
+                alert_id=alert.id, channel=channel, target=target, message_id=message_id, next_attempt_at=now
+            )
+        )
+    return alert
+
+
+def holders_of(session: Session, record, now: datetime) -> dict[int, list[dict]]:
+    """Return {authority id: its matched licences/applications} of every OTHER council holding the person.
+
+    A read-only search of licences and pending applications by the record's identity (no Screening row:
+    nobody's record is disclosed, each council is only told to look at its own).
+    """
+    found = screen(
+        session,
+        SYSTEM,
+        person_from(record),
+        purpose="rescreen",
+        now=now,
+        kinds=HOLDING_KINDS,
+        own_authority_id=record.authority_id,
+        record=False,
+    )
+    held: dict[int, list[dict]] = {}
+    for candidate in found.candidates:
+        if candidate.band in HOLDING_BANDS and candidate.authority_id is not None:
+            held.setdefault(candidate.authority_id, []).append({"kind": candidate.kind, "id": candidate.id})
+    return held
+
+
+def thin_payload(alert: Alert, detail: dict | None = None) -> dict:
+    """Return the body every channel sends: type, ids and a link, never personal data."""
+    payload = {
+        "type": alert.alert_type,
+        "alert_id": alert.id,
+        "subject": {"kind": alert.subject_kind, "id": alert.subject_id},
+        "links": {"self": f"/api/v1/alerts/{alert.id}"},
+    }
+    if detail:
+        payload["detail"] = detail
+    return payload
+
+
+def subscribers(session: Session, authority_id: int, alert_type: str) -> list[tuple[str, str]]:
+    """Return (channel, target id) of every active endpoint and recipient of the authority for the type."""
+    found = []
+    for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
+        query = select(model).where(model.authority_id == authority_id, model.active.is_(True))
+        rows = session.scalars(query.order_by(model.id))
+        found += [(channel, str(row.id)) for row in rows if alert_type in row.alert_types]
+    return found
+
+
+def new_message_id() -> str:
+    """Return a fresh Standard Webhooks message id, kept across every retry of one delivery."""
+    return "msg_" + secrets.token_urlsafe(24)
+
+
+def _seen(session: Session, dedupe_key: str) -> bool:
+    """Tell whether an alert with this dedupe key already exists."""
+    return session.scalars(select(Alert.id).where(Alert.dedupe_key == dedupe_key)).first() is not None
+
+
+def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
+    """Insert the alert; with a dedupe key, inside a savepoint so a concurrent twin only loses its own row."""
+    if dedupe_key is None:
+        session.add(alert)
+        session.flush()
+        return True
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:  # another scheduler raised the same alert between our check and insert
+        return False
+    return True
+
+
+def own_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
+    """Return one of the actor's authority's alerts; any other id is NotFound."""
+    alert = session.get(Alert, alert_id) if 0 < alert_id <= MAX_ID else None
+    if alert is None or alert.authority_id != actor.require_authority():
+        raise NotFound("No such alert.")
+    return alert
+
+
+def list_alerts(
+    session: Session, actor: Actor, *, after: tuple[int, int] | None = None, limit: int = 50
+) -> tuple[list[Alert], tuple[int, int] | None]:
+    """Return a page of the authority's alerts, unread first then newest first, and the key after it.
+
+    The key is (read, id) with read 0 or 1: keyset order, so alerts raised meanwhile never shift a page.
+    """
+    read = case((Alert.read_at.is_(None), 0), else_=1)
+    query = select(Alert).where(Alert.authority_id == actor.require_authority())
+    if after is not None:
+        query = query.where(or_(read > after[0], and_(read == after[0], Alert.id < after[1])))
+    rows = list(session.scalars(query.order_by(read, Alert.id.desc()).limit(limit + 1)))
+    items = rows[:limit]
+    last = items[-1] if len(rows) > limit else None
+    return items, (None if last is None else (0 if last.read_at is None else 1, last.id))
+
+
+def list_deliveries(session: Session, *, state: str | None = None, limit: int = 200) -> list[Delivery]:
+    """Return deliveries, newest first: all, `failed` (pending after a failed attempt) or `dead`."""
+    query = select(Delivery)
+    if state == "dead":
+        query = query.where(Delivery.status == "dead")
+    elif state == "failed":
+        query = query.where(Delivery.status == "pending", Delivery.attempts > 0)
+    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))
+
+
+def retry_delivery(session: Session, actor: Actor, delivery_id: int, now: datetime) -> Delivery:
+    """Make a dead or failed delivery due now, keeping its message id (receivers deduplicate on it)."""
+    delivery = session.get(Delivery, delivery_id) if 0 < delivery_id <= MAX_ID else None
+    if delivery is None:
+        raise NotFound("No such delivery.")
+    if not (delivery.status == "dead" or (delivery.status == "pending" and delivery.attempts > 0)):
+        raise InvalidTransition(f"Only a dead or failed delivery is retried; this one is {delivery.status}.")
+    before = delivery.status
+    delivery.status, delivery.next_attempt_at, delivery.lease_expires_at = "pending", now, None
+    detail = {"from": before, "attempts": delivery.attempts, "message_id": delivery.message_id}
+    audit.record(session, actor, "delivery.retried", "delivery", delivery.id, now=now, detail=detail)
+    session.commit()
+    return delivery

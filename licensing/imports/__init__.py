@@ -1,0 +1,3 @@
+"""CSV imports of register entries and licences: the row formats and their checks, rows validated and
+keyed in worker processes, batches written with their keys and audit events.
+"""

@@ -1,0 +1,210 @@
+"""Bulk CSV import of register entries and licences: streamed, validated per row, upserted in batches.
+
+The file is read row by row (never whole). A row that breaks a rule is not imported: it is written to
+the rejects stream with its line number and reason. An identifier that is not valid (NI number, driving
+licence number, postcode) does not reject the row: it is kept as given and flagged on the record, never
+an exact key (licensing/identity/validation.py), and each such warning of a stored row is written to the
+warnings stream with the row's line number and ref, and counted by kind. Accepted rows are
+committed `batch_size` at a time with their match keys and one audit event per batch. `(authority_code,
+ref)` identifies a record, so importing a file again updates records and never duplicates them.
+
+Three things go on at once in a large import: worker processes validate and key the rows ahead
+(licensing/imports/rows.py), this thread gathers the next batch, and a writer thread writes the last one
+(licensing/imports/writing.py). Batches are written one after another, in file order, so a later row for
+the same record always wins; the report, the rejects and the warnings are only touched by this thread.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TextIO
+
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from licensing.access.actors import Actor
+from licensing.csvfiles import SafeWriter, csv_writer
+from licensing.imports.formats import (  # noqa: F401 (re-exported: callers import the row rules from here)
+    LICENCE_COLUMNS,
+    LICENCE_REQUIRED,
+    PEOPLE_COLUMNS,
+    PEOPLE_REQUIRED,
+    REGISTER_COLUMNS,
+    REGISTER_REQUIRED,
+    RowRejected,
+    data_rows,
+    list_warnings,
+    parse_date,
+    parse_entry,
+    parse_licence,
+    parse_person,
+    reader_for,
+    warnings_writer,
+)
+from licensing.imports.rows import ParsedRow, parsed_rows
+from licensing.imports.writing import Target, Written, badge, settle, write_batch
+from licensing.persistence.models import Authority, Licence, RegisterEntry
+from licensing.screening.name_counts import forget_totals
+
+# Rows per committed batch. A batch's keys go into the index in one sorted pass that touches most of
+# its pages however few rows there are, so fewer, larger batches write far less; 40,000 rows stay
+# within a few hundred MB.
+DEFAULT_BATCH = 40_000
+# Rows parsed ahead by worker processes while a batch is written.
+PARSE_AHEAD = 10_000
+IMPORT_CACHE_KIB = 256 * 1024
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row, in counts."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    warning_kinds: Counter = field(default_factory=Counter)
+
+    @property
+    def accepted(self) -> int:
+        """Return how many rows were stored or already up to date."""
+        return self.inserted + self.updated + self.unchanged
+
+
+@dataclass
+class _Run:
+    """The state of one import: where rejects go, the report, the open batch and the one being written."""
+
+    target: Target
+    rejects: SafeWriter
+    warnings: SafeWriter | None
+    fieldnames: list[str]
+    on_batch: Callable[[ImportReport], None] | None
+    writer: ThreadPoolExecutor
+    report: ImportReport = field(default_factory=ImportReport)
+    batch: dict = field(default_factory=dict)
+    first_line: int = 0
+    batches: int = 0
+    # (authority, badge) of every licence row in the open batch, so a repeat is found without a scan.
+    badges: set = field(default_factory=set)
+    writing: Future | None = None
+    writing_rows: list[ParsedRow] = field(default_factory=list)
+
+
+def import_register(
+    session, actor, stream: TextIO, rejects: TextIO, *, now, source="", **options
+) -> ImportReport:
+    """Import register entries from a CSV stream; write rejected rows to `rejects`."""
+    return _import(session, actor, stream, rejects, "register_entry", now=now, source=source, **options)
+
+
+def import_licences(
+    session, actor, stream: TextIO, rejects: TextIO, *, now, source="", **options
+) -> ImportReport:
+    """Import licences from a CSV stream; write rejected rows to `rejects`."""
+    return _import(session, actor, stream, rejects, "licence", now=now, source=source, **options)
+
+
+def _import(
+    session: Session,
+    actor: Actor,
+    stream: TextIO,
+    rejects: TextIO,
+    kind: str,
+    *,
+    now: datetime,
+    source: str,
+    batch_size: int = DEFAULT_BATCH,
+    workers: int = 0,
+    on_batch: Callable[[ImportReport], None] | None = None,
+    warnings: TextIO | None = None,
+) -> ImportReport:
+    """Stream `stream` through validation into batched upserts of `kind`; parse in `workers` processes.
+
+    Rejected rows go to `rejects`; the warnings of stored rows to `warnings`, when given.
+    """
+    required = REGISTER_REQUIRED if kind == "register_entry" else LICENCE_REQUIRED
+    reader = reader_for(stream, required)
+    writer = csv_writer(rejects)
+    writer.writerow(["line", "reason", *reader.fieldnames])
+    listing = warnings_writer(warnings)
+    model = RegisterEntry if kind == "register_entry" else Licence
+    authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
+    if session.get_bind().dialect.name == "sqlite":
+        # Every row adds a dozen match keys at random places in a large index; with SQLite's
+        # default 2 MB page cache each of those inserts reads its index pages from disk again.
+        session.execute(text(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}"))
+        # Pages are written through SQLite's own cache; mapping the file as well only slowed writing
+        # (and every page it touched counted as this process's memory).
+        session.execute(text("PRAGMA mmap_size=0"))
+    target = Target(session, actor, kind, model, now, source)
+    # From here on only the writer thread uses the session.
+    with ThreadPoolExecutor(1, thread_name_prefix="import-writer") as thread:
+        run = _Run(target, writer, listing, reader.fieldnames, on_batch, thread)
+        try:
+            for row in parsed_rows(
+                data_rows(reader), kind, authorities, now.date(), workers, ahead=PARSE_AHEAD
+            ):
+                if row.values is None:
+                    _reject(run, row.line, row.raw, row.reason)
+                    continue
+                _add(run, row, batch_size)
+            _flush(run)
+        finally:
+            _collect(run)
+    if run.report.inserted or run.report.updated:
+        settle(session, model.__table__.name)
+    forget_totals()
+    return run.report
+
+
+def _reject(run: _Run, line: int, raw: dict, reason: str) -> None:
+    """Write one rejected row with its line number and reason, and count it."""
+    run.rejects.writerow([line, reason, *((raw.get(f) or "") for f in run.fieldnames)])
+    run.report.rejected += 1
+
+
+def _add(run: _Run, row: ParsedRow, batch_size: int) -> None:
+    """Queue one valid row; a repeated ref or badge flushes first, so the later row wins."""
+    ident = (row.values["authority_id"], row.values["ref"])
+    claimed = badge(row.values)
+    if ident in run.batch or (run.target.kind == "licence" and claimed in run.badges):
+        _flush(run)
+    run.first_line = run.first_line or row.line
+    run.batch[ident] = row
+    run.badges.add(claimed)
+    if len(run.batch) >= batch_size:
+        _flush(run)
+
+
+def _flush(run: _Run) -> None:
+    """Hand the open batch to the writer thread once it has written the last one, and start a new one."""
+    if not run.batch:
+        return
+    _collect(run)
+    run.batches += 1
+    run.writing_rows = list(run.batch.values())
+    run.writing = run.writer.submit(write_batch, run.target, run.batch, run.first_line, run.batches)
+    run.batch, run.first_line, run.badges = {}, 0, set()
+
+
+def _collect(run: _Run) -> None:
+    """Wait for the batch being written; count it, write the rows it refused and report progress."""
+    if run.writing is None:
+        return
+    written: Written = run.writing.result()
+    run.writing = None
+    for row, reason in written.rejected:
+        _reject(run, row.line, row.raw, reason)
+    refused = {row.line for row, _ in written.rejected}
+    for row in run.writing_rows:
+        if row.line not in refused:
+            list_warnings(run.warnings, run.report, row.line, row.raw, row.warnings)
+    run.report.inserted += written.inserted
+    run.report.updated += written.updated
+    run.report.unchanged += written.unchanged
+    if run.on_batch:
+        run.on_batch(run.report)

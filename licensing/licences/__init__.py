@@ -1,0 +1,4 @@
+"""Applications and licences: an application screened when it is received, the s.3(1) grant gate and
+the adverse records it weighs, grant, status changes and renewal, DBS details, and the enforcement and
+public checks of who licenses a driver.
+"""

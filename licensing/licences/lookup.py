@@ -1,0 +1,153 @@
+"""Who licenses this driver? The enforcement quick check (councils) and the public check (residents).
+
+Enforcement officers stop drivers licensed elsewhere (out-of-area work, Deregulation Act 2015 s.11) and
+need to know which council licenses them and whether the licence is valid now. They see the licence's
+badge, type, status, expiry and issuing council; never the other council's full record (docs/reference.md).
+
+The public check shows only what is safe to show (docs/reference.md, the public check): badge number, type,
+issuing council, status, expiry and the display name the council chose. Every miss, whatever its cause
+(unknown badge, another council's badge, a malformed or partial number), raises the very same NotFound,
+so the answer never says more than "no such licence".
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from licensing.access.actors import Actor
+from licensing.audit import log as audit
+from licensing.errors import NotFound, ValidationFailed
+from licensing.identity.validation import is_valid, valid_form
+from licensing.persistence.models import Authority, Licence
+from licensing.persistence.models.records import LICENCE_STATUSES
+
+BADGE_WIDTH = 32
+PUBLIC_MISS = "No licence matches those details."
+# A driver number reaches a resident only for licences that still stand; an old revocation found by
+# someone who holds a person's driver number would tell them about that person, not about a badge.
+STANDING = ("active", "suspended")
+
+
+@dataclass(frozen=True)
+class LicenceCheck:
+    """What a check shows about one licence."""
+
+    badge_number: str
+    licence_type: str
+    status: str
+    expires_on: date
+    valid_now: bool
+    public_status: str
+    display_name: str | None
+    authority_code: str
+    authority_name: str
+    authority_contact_email: str | None = None  # where a resident reports a concern (public page)
+
+    @property
+    def issuing_council(self) -> dict:
+        """Return the issuing council's code and name."""
+        return {"code": self.authority_code, "name": self.authority_name}
+
+
+def public_status(licence: Licence, today: date) -> str:
+    """Return the status a resident sees: current, suspended, revoked, surrendered or expired."""
+    if licence.status in ("revoked", "surrendered"):
+        return licence.status
+    if licence.status == "expired" or licence.expires_on < today:
+        return "expired"
+    return "current" if licence.status == "active" else licence.status
+
+
+def enforcement_check(
+    session: Session,
+    actor: Actor,
+    *,
+    authority_code: str | None = None,
+    badge_number: str | None = None,
+    driving_licence_number: str | None = None,
+    now: datetime,
+) -> list[LicenceCheck]:
+    """Find the licences held under a badge or a driver number, for any council; commit its audit."""
+    actor.require_authority()
+    if driving_licence_number:
+        if not is_valid("driving_licence_number", driving_licence_number):
+            message = "Not a valid GB (16 characters) or Northern Ireland (8 digits) driving licence number."
+            raise ValidationFailed(message, [{"field": "driving_licence_number", "message": message}])
+        found, by = _by_driver_number(session, driving_licence_number, LICENCE_STATUSES), "dln"
+    elif authority_code and badge_number:
+        found, by = _by_badge(session, authority_code, badge_number), "badge"
+    else:
+        raise ValidationFailed("Give authority and badge, or driving_licence_number.")
+    detail = {"by": by, "licence_ids": [licence.id for licence, _ in found]}
+    audit.record(session, actor, "licence.enforcement_checked", "licence", None, now=now, detail=detail)
+    session.commit()
+    return [_check(licence, authority, now.date()) for licence, authority in found]
+
+
+def public_check(
+    session: Session,
+    *,
+    authority_code: str | None = None,
+    badge_number: str | None = None,
+    licence_number: str | None = None,
+    today: date,
+) -> list[LicenceCheck]:
+    """Find a licence by authority and badge, or the standing licences of a full driver number."""
+    if licence_number:
+        found = _by_driver_number(session, licence_number, STANDING)
+    elif authority_code and badge_number:
+        found = _by_badge(session, authority_code, badge_number)
+    else:
+        found = []
+    if not found:
+        raise NotFound(PUBLIC_MISS)
+    return [_check(licence, authority, today) for licence, authority in found]
+
+
+def _by_badge(session: Session, authority_code: str, badge_number: str) -> list[tuple[Licence, Authority]]:
+    """Return the licence with this badge at this authority, if both are well formed and exist."""
+    code, badge = authority_code.strip().upper(), badge_number.strip()
+    if not badge or len(badge) > BADGE_WIDTH or len(code) > 9:
+        return []
+    # As typed or in capitals (badges are usually printed in capitals), both by the unique index.
+    query = _joined().where(Authority.code == code, Licence.badge_number.in_({badge, badge.upper()}))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def _by_driver_number(
+    session: Session, number: str, statuses: tuple[str, ...]
+) -> list[tuple[Licence, Authority]]:
+    """Return the licences held under a full GB or Northern Ireland driver number, newest expiry first.
+
+    Only a valid number is looked up: a record may keep a number its validator refused (as typed), and
+    that is never an identifier to find a licence by.
+    """
+    normalised = valid_form("driving_licence_number", number)
+    if normalised is None:
+        return []
+    query = _joined().where(Licence.driving_licence_number == normalised, Licence.status.in_(statuses))
+    return [tuple(row) for row in session.execute(query.order_by(Licence.expires_on.desc(), Licence.id))]
+
+
+def _joined():
+    """Select licences with their issuing authority."""
+    return select(Licence, Authority).join(Authority, Authority.id == Licence.authority_id)
+
+
+def _check(licence: Licence, authority: Authority, today: date) -> LicenceCheck:
+    """Describe one licence as a check shows it."""
+    shown = public_status(licence, today)
+    return LicenceCheck(
+        badge_number=licence.badge_number,
+        licence_type=licence.licence_type,
+        status=licence.status,
+        expires_on=licence.expires_on,
+        valid_now=shown == "current",
+        public_status=shown,
+        display_name=licence.display_name,
+        authority_code=authority.code,
+        authority_name=authority.name,
+        authority_contact_email=authority.contact_email,
+    )
