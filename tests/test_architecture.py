@@ -1,6 +1,14 @@
-"""Dependency direction: app and scheduler depend on licensing and integrations, never back."""
+"""Dependency direction: app and scheduler depend on licensing and integrations, never back.
+
+Import lines are read for every package; the web app and the scheduler are also started in a fresh
+interpreter, to see what they really load (an import can arrive through a package's __init__).
+"""
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +87,29 @@ def test_scheduler_may_read_app_config_but_not_views(tmp_path):
     package.mkdir()
     (package / "jobs.py").write_text("from app.config import load_config\nfrom app import api\n")
     assert forbidden_imports(package, RULES["scheduler"]) == ["scheduler/jobs.py:2 imports app.api"]
+
+
+def modules_loaded_by(code: str, env: dict[str, str]) -> list[str]:
+    """Run `code` in a fresh interpreter at the repository root; return every module it left loaded."""
+    report = "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code + report],
+        cwd=ROOT,
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def within_any(modules: list[str], forbidden: tuple[str, ...]) -> list[str]:
+    """Return the modules of `modules` that are, or are inside, one of `forbidden`."""
+    return [m for m in modules if any(is_within(m, f) for f in forbidden)]
+
+
+def test_scheduler_loads_no_view_or_web_framework():
+    loaded = modules_loaded_by("import scheduler.__main__", {})
+    assert "scheduler.jobs" in loaded and "app.config" in loaded and "app.logs" in loaded
+    assert within_any(loaded, RULES["scheduler"]) == []
