@@ -17,12 +17,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WEB = ("flask", "flask_smorest", "flask_wtf", "webargs", "marshmallow", "werkzeug", "app")
 # package -> modules it must not import (a module forbids its submodules too).
+# Benchmarks use the product, never the other way round: its synthetic data comes from licensing.synthetic.
 RULES = {
-    "licensing": ("httpx", "apscheduler", "integrations", "scheduler", *WEB),
-    "integrations": ("flask", "flask_smorest", "flask_wtf", "webargs", "werkzeug", "app", "scheduler"),
+    "app": ("bench", "scheduler"),
+    "licensing": ("httpx", "apscheduler", "integrations", "scheduler", "bench", *WEB),
+    "integrations": (
+        "flask",
+        "flask_smorest",
+        "flask_wtf",
+        "webargs",
+        "werkzeug",
+        "app",
+        "scheduler",
+        "bench",
+    ),
     # The scheduler runs outside any web worker; it may read app.config, but never load views.
-    "scheduler": ("app.api", "app.officer", "app.public", "flask_smorest", "flask_wtf", "webargs"),
+    "scheduler": ("app.api", "app.officer", "app.public", "flask_smorest", "flask_wtf", "webargs", "bench"),
 }
+TEST_SECRET = "architecture-test-secret-0123456789abcdef"
 
 
 def imports_of(tree: ast.AST):
@@ -107,6 +119,17 @@ def modules_loaded_by(code: str, env: dict[str, str]) -> list[str]:
 def within_any(modules: list[str], forbidden: tuple[str, ...]) -> list[str]:
     """Return the modules of `modules` that are, or are inside, one of `forbidden`."""
     return [m for m in modules if any(is_within(m, f) for f in forbidden)]
+
+
+def test_web_app_loads_no_benchmark_module(tmp_path):
+    env = {
+        "CROSSCHECK_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "SECRET_KEY": TEST_SECRET,  # else development writes its own under instance/
+    }
+    loaded = modules_loaded_by("import app\napp.create_app()", env)
+    assert "app.api" in loaded and "app.cli.demo" in loaded  # the whole app, its demo command included
+    assert within_any(loaded, ("bench",)) == []
 
 
 def test_scheduler_loads_no_view_or_web_framework():
