@@ -64,6 +64,40 @@ def forbidden_imports(package_dir: Path, forbidden: tuple[str, ...]) -> list[str
     return sorted(found)
 
 
+def module_name(path: Path, root: Path) -> str:
+    """Return the dotted name of the module at `path`, relative to the folder `root`."""
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_cycle(root: Path, package: str) -> list[str]:
+    """Return modules of `package` (a folder of `root`) importing one another in a circle, or []."""
+    package_dir = root.joinpath(*package.split("."))
+    paths = {module_name(p, root): p for p in sorted(package_dir.rglob("*.py"))}
+    graph = {
+        module: sorted(
+            {n for _, names in imports_of(ast.parse(path.read_text(encoding="utf-8"))) for n in names}
+            & (paths.keys() - {module})
+        )
+        for module, path in paths.items()
+    }
+    done: set[str] = set()
+
+    def visit(chain: list[str]) -> list[str]:
+        for imported in graph[chain[-1]]:
+            if imported in chain:
+                return [*chain[chain.index(imported) :], imported]
+            if imported not in done and (found := visit([*chain, imported])):
+                return found
+        done.add(chain[-1])
+        return []
+
+    for module in graph:
+        if module not in done and (found := visit([module])):
+            return found
+    return []
+
+
 @pytest.mark.parametrize("package", sorted(RULES))
 def test_package_keeps_the_dependency_direction(package):
     assert (ROOT / package).is_dir()
@@ -92,6 +126,23 @@ def test_checker_reports_forbidden_imports_in_a_source_tree(tmp_path):
         "licensing/services/check.py:6 imports httpx",
         "licensing/services/views.py:1 imports app",
     ]
+
+
+def test_matching_engine_modules_import_no_cycle():
+    assert import_cycle(ROOT, "licensing.matching") == []
+
+
+def test_cycle_finder_sees_a_cycle_closed_by_an_import_inside_a_function(tmp_path):
+    package = tmp_path / "engine"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "frequencies.py").write_text("def count():\n    from engine.keys import keys\n")
+    (package / "keys.py").write_text("from engine import kinds\nfrom engine.frequencies import GIVEN\n")
+    (package / "kinds.py").write_text("SURNAME = 'sn'\n")
+
+    assert import_cycle(tmp_path, "engine") == ["engine.frequencies", "engine.keys", "engine.frequencies"]
+    (package / "frequencies.py").write_text("from engine.kinds import SURNAME\n")
+    assert import_cycle(tmp_path, "engine") == []
 
 
 def test_scheduler_may_read_app_config_but_not_views(tmp_path):
