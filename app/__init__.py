@@ -1,11 +1,14 @@
-"""Crosscheck's web application factory."""
+"""Crosscheck's web application factory.
+
+The factory imports the web app's parts when it runs, so that importing `app.config` or `app.logs` (as
+the scheduler, gunicorn's configuration and the migrations do) loads neither the views nor the API.
+"""
 
 import logging
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import api, auth, cli, db, errors, frontend, headers, logs, officer, ops, public
 from app.config import INSTANCE_DIR, development_warnings, load_config
 
 log = logging.getLogger(__name__)
@@ -13,6 +16,8 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure a Crosscheck app; `test_config` overrides the environment."""
+    from app import api, auth, cli, db, errors, frontend, headers, logs, officer, ops, public
+
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(test_config))
     proxies = app.config["TRUSTED_PROXIES"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from bench.names import equivalents, nicknames, transliterations
-from bench.synthetic.identifiers import driving_licence_number, surname_code
+from licensing.synthetic.identifiers import driving_licence_number, surname_code
 
 Person = dict
 Corruption = Callable[[Person, random.Random], Person | None]

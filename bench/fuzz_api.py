@@ -5,11 +5,12 @@
 
 Makes a fresh database: SQLite under bench/out/fuzz-<key>/, or with --database-url a PostgreSQL database
 whose public schema is DROPPED and made again (give one kept for this). Then `flask db upgrade` and
-`flask demo seed` (reference data, synthetic licences and register entries from bench.generator) and
-issues one API key (`flask clients create`): council (E08000031 with council:read, council:write and
-council:decide), police (West Midlands Police, police:intelligence) or admin (E08000031, admin). Starts
-`python -m gunicorn --config gunicorn.conf.py wsgi:app` on a free loopback port, in development (the
-embedded default; the public rate limit is raised so the public check is fuzzed rather than refused).
+`flask demo seed` (reference data, synthetic licences and register entries from
+licensing.synthetic.generator) and issues one API key (`flask clients create`): council (E08000031 with
+council:read, council:write and council:decide), police (West Midlands Police, police:intelligence) or
+admin (E08000031, admin). Starts `python -m gunicorn --config gunicorn.conf.py wsgi:app` on a free
+loopback port, in development (the embedded default; the public rate limit is raised so the public check
+is fuzzed rather than refused).
 
 Then runs `schemathesis run` on the operations the key may call (its scopes, /me and the public check):
 checks all (bench/fuzz_api.toml says which answers to schema-valid data are expected, and why),

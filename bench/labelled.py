@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench import corrupt, generator
+from bench import corrupt
+from licensing.synthetic import generator
 
 TRUTH_COLUMNS = ["applicant_ref", "true_candidate_ref", "kind"]
 NO_MATCH = "no_match"

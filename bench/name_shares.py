@@ -3,7 +3,7 @@
     python -m bench.name_shares [--people 1000000] [--seed 1]
 
 There is no published count of licensed drivers' names. The synthetic generator's population model
-(bench/synthetic/names.py: the heritage mix of licensed drivers and, within each heritage, the commonest
+(licensing/synthetic/names.py: the heritage mix of licensed drivers and, within each heritage, the commonest
 names and how often each is given) is the estimate this project has; this draws `--people` drivers from
 it and writes the share of drivers whose surname or given names fall in each name group to
 licensing/matching/data/name_shares.csv, the groups rarer than MIN_SHARE left out (the engine gives an
@@ -17,8 +17,8 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench import generator
 from licensing.matching import frequency_keys, person_from
+from licensing.synthetic import generator
 
 OUT = Path(__file__).resolve().parent.parent / "licensing" / "matching" / "data" / "name_shares.csv"
 MIN_SHARE = 0.0002

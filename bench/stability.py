@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bench import corrupt, generator, labelled
+from bench import corrupt, labelled
 from bench.quality import OUT, add_authorities, flask
 from bench.speed import fresh_database
 from licensing.access.actors import Actor
@@ -41,6 +41,7 @@ from licensing.persistence.models import Authority
 from licensing.register.entries import record_entry
 from licensing.screening.name_counts import KeyFrequencies, forget_totals
 from licensing.screening.service import find_candidates
+from licensing.synthetic import generator
 
 TODAY = generator.REFERENCE_DATE
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 12)

@@ -1,8 +1,8 @@
 """`flask demo seed [--if-empty]`: reference data, demo officers and API keys, and synthetic records.
 
-Every person the demo creates comes from bench.generator: synthetic, never real. The officers share one
-published password, and the API keys are printed: this is demonstration data, never production data,
-so the command refuses to run in production before it touches the database.
+Every person the demo creates comes from licensing.synthetic.generator: synthetic, never real. The
+officers share one published password, and the API keys are printed: this is demonstration data, never
+production data, so the command refuses to run in production before it touches the database.
 """
 
 import random
@@ -16,7 +16,6 @@ from flask.cli import AppGroup
 from sqlmodel import Session, select
 
 from app import db
-from bench import generator
 from licensing.access.actors import Actor, cli_actor
 from licensing.access.clients import create_client
 from licensing.access.users import create_user
@@ -26,6 +25,7 @@ from licensing.persistence.models import IDENTITY_FIELDS, Authority, Licence, Po
 from licensing.reference import authority_by_code, load_reference, police_force_by_code
 from licensing.screening.key_index import index_record
 from licensing.screening.name_counts import forget_totals
+from licensing.synthetic import generator
 
 # Wolverhampton (which licenses drivers from all over England), Sheffield, Rotherham, Bradford,
 # Cardiff and Glasgow; and West Midlands Police.

@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from licensing.matching.names import DATA, group_key
+from licensing.matching.keys import frequency_keys
+from licensing.matching.names import DATA, GIVEN, SURNAME, group_key
 from licensing.matching.normalise import normal_token
 
-SURNAME, GIVEN = "sn", "gn"
 # The register outweighs the prior once it holds more records than this.
 PRIOR_WEIGHT = 10_000
 # Prior share of a name the table does not list: roughly the median British surname / forename.
@@ -67,8 +67,6 @@ class NameFrequencies:
     @classmethod
     def from_people(cls, people: Iterable) -> "NameFrequencies":
         """Count the frequency keys of every person."""
-        from licensing.matching.keys import frequency_keys
-
         counts: Counter = Counter()
         total = 0
         for person in people:

@@ -32,8 +32,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import combinations
 
-from licensing.matching.frequencies import GIVEN, SURNAME
-from licensing.matching.names import canonical, group_key, sound
+from licensing.matching.names import GIVEN, SURNAME, canonical, group_key, sound
 from licensing.matching.prepared import Prepared, prepare, prepare_for_keys
 
 # Name tokens per person used in keys: enough for two given names, a double surname and a former name.

@@ -4,14 +4,16 @@ from dataclasses import replace
 from functools import lru_cache
 from math import prod
 
-from licensing.matching.frequencies import FLOOR, GIVEN, SURNAME, share
+from licensing.matching.frequencies import FLOOR, share
 from licensing.matching.names import (
     DIFFERENT,
     EXACT,
+    GIVEN,
     INITIAL,
     NICKNAME,
     PHONETIC,
     ROMANISED,
+    SURNAME,
     TYPO,
     VARIANT,
     relate,

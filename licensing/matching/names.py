@@ -22,6 +22,8 @@ NICKNAME_FILE = "nicknames.csv"
 
 # Token relations, strongest first; the order is what "best of several pairs" means.
 EXACT, VARIANT, ROMANISED, NICKNAME, TYPO, PHONETIC, INITIAL, DIFFERENT = range(8)
+# The kinds of name group a frequency key names: "sn:khan" (a surname), "gn:mohammed" (a given name).
+SURNAME, GIVEN = "sn", "gn"
 
 
 @dataclass(frozen=True)

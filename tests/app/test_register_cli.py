@@ -186,7 +186,7 @@ def _uk(day) -> str:
 
 
 def test_screening_a_file_with_uk_dates_writes_what_the_same_file_with_iso_dates_writes(app, tmp_path, code):
-    from bench import generator
+    from licensing.synthetic import generator
 
     people = generator.people(40, seed=7)
     entries = tmp_path / "entries.csv"

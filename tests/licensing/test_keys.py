@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from bench.synthetic.people import make_person
 from licensing.matching import Person, person_from, probe_keys
 from licensing.persistence.models import MatchKey, NameCount
 from licensing.screening.key_index import (
@@ -22,6 +21,7 @@ from licensing.screening.key_index import (
     unpack,
 )
 from licensing.screening.name_counts import TTL_SECONDS, KeyFrequencies, forget_totals
+from licensing.synthetic.people import make_person
 from tests.factories import make_authority, make_licence
 
 

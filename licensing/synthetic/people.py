@@ -3,9 +3,9 @@
 import random
 from datetime import date, timedelta
 
-from bench.synthetic.identifiers import driving_licence_number, ni_number
-from bench.synthetic.names import ORIGINS, TITLE_SURNAMES, Origin, expand
-from bench.synthetic.places import make_address
+from licensing.synthetic.identifiers import driving_licence_number, ni_number
+from licensing.synthetic.names import ORIGINS, TITLE_SURNAMES, Origin, expand
+from licensing.synthetic.places import make_address
 
 # Ages are counted back from a fixed day, so the same seed gives the same people in any year.
 REFERENCE_DATE = date(2025, 4, 1)

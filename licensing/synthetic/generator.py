@@ -3,10 +3,11 @@
 Shared by the tests, `flask demo seed` and the benchmarks. Every row has the columns of the CSV
 formats in docs/reference.md; dates are `datetime.date` objects until `write_csv` writes them in ISO
 form. No row describes a real person: names, addresses and numbers are drawn at random from the pools in
-bench/synthetic/.
+this package (names.py, places.py).
 
-    python -m bench.generator people 1000 --seed 1 --out people.csv
-    python -m bench.generator licences 300 --seed 1 --authorities E08000031,E08000039 --out licences.csv
+    python -m licensing.synthetic.generator people 1000 --seed 1 --out people.csv
+    python -m licensing.synthetic.generator register 40 --seed 1 --out entries.csv
+    python -m licensing.synthetic.generator licences 300 --seed 1 --authorities E08000031,E08000039
 """
 
 import argparse
@@ -18,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bench.synthetic.people import REFERENCE_DATE, make_person
-from bench.synthetic.records import BadgeNumbers, licence_fields, register_fields
+from licensing.synthetic.people import REFERENCE_DATE, make_person
+from licensing.synthetic.records import BadgeNumbers, licence_fields, register_fields
 
 PEOPLE_COLUMNS = [
     "ref",
@@ -143,7 +144,7 @@ KINDS = {
 
 def main(argv: list[str] | None = None) -> int:
     """Write synthetic rows of one kind to a CSV file (or standard output)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.generator", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m licensing.synthetic.generator", description=main.__doc__)
     parser.add_argument("kind", choices=list(KINDS))
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=1)

@@ -8,12 +8,18 @@ from datetime import date
 
 import pytest
 
-from bench import generator
-from bench.synthetic.identifiers import DLN_PATTERN, NI_PATTERN, licence_number_stem, ni_number, surname_code
-from bench.synthetic.names import ORIGINS, expand
-from bench.synthetic.places import TOWNS
 from licensing.persistence.models import IDENTITY_FIELDS
 from licensing.persistence.models.records import DECISIONS, LICENCE_TYPES
+from licensing.synthetic import generator
+from licensing.synthetic.identifiers import (
+    DLN_PATTERN,
+    NI_PATTERN,
+    licence_number_stem,
+    ni_number,
+    surname_code,
+)
+from licensing.synthetic.names import ORIGINS, expand
+from licensing.synthetic.places import TOWNS
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) \d[ABD-HJLNP-UW-Z]{2}$")
 SOUTH_ASIAN_ORIGINS = ("pakistani", "bangladeshi", "sikh", "indian")

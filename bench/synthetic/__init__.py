@@ -1,1 +1,0 @@
-"""The parts of the synthetic data generator; use them through bench.generator."""
