@@ -20,10 +20,12 @@ TEXT_SUFFIXES = {".py", ".md", ".html", ".js", ".css", ".toml", ".ini", ".txt"}
 SKIPPED = ("app/static/govuk", "bench/out", "tests/test_references.py")
 # A path ending in .md that is not part of a longer path or of a URL ("https://…/README.md" is not one).
 MD_PATH = re.compile(r"(?<![\w./:-])((?:[\w.-]+/)*[\w.-]+\.md)\b")
-# "docs/reference.md, access rules" or `README, "Grant gate and monitoring policy"`: a file and its
-# section, which ends at a bracket, a colon, a semicolon, a quote or a full stop.
+# "docs/reference.md, access rules", "[reference.md](reference.md), retention" or `README, "Grant gate"`:
+# a file (plain or a Markdown link) and its section, which ends at a bracket, a comma, a colon, a
+# semicolon, a quote or a full stop.
 SECTION = re.compile(
-    r"""(?<![\w./:-])((?:[\w.-]+/)*[\w.-]+\.md),\s*"?([A-Za-z](?:[^"),:;`.]|\.(?=\S))*)"?(?=[)":;]|\.(?:\s|$))"""
+    r"""(?:\]\((?P<link>[\w./-]+\.md)\)|(?<![\w./:-])(?P<path>(?:[\w.-]+/)*[\w.-]+\.md)),\s*"?"""
+    r"""(?P<section>[A-Za-z](?:[^"),:;`.]|\.(?=\S))*)"?(?=[)",:;]|\.(?:\s|$))"""
 )
 README_SECTION = re.compile(r"""\bREADME(?:\.md)?(?:,|:|\s*\()\s*"([^"]+)\"""")
 
@@ -81,7 +83,8 @@ def missing_sections(root: Path) -> list[str]:
     missing = []
     for path in searched_files(root):
         text = flattened(path.read_text(encoding="utf-8"))
-        named = SECTION.findall(text) + [("README.md", section) for section in README_SECTION.findall(text)]
+        named = [(found["link"] or found["path"], found["section"]) for found in SECTION.finditer(text)]
+        named += [("README.md", section) for section in README_SECTION.findall(text)]
         for file, section in named:
             target = resolve(root, path, file)
             wanted = section.strip().replace("`", "").lower()
@@ -107,11 +110,15 @@ def test_checker_reports_missing_files_and_sections(tmp_path):
     (tmp_path / "licensing" / "rules.py").write_text(
         '"""See docs/guide.md, access rules; data/README.md; https://example.org/x/notes.md."""\n'
         "# Gone: docs/missing.md (docs/guide.md, retention), and README\n"
-        '# ("Dates on the way in"); README, "Grant gate".\n'
+        '# ("Dates on the way in"); README, "Grant gate"; (see data/README.md), as said.\n'
+    )
+    (tmp_path / "docs" / "notes.md").write_text(
+        "See [guide](guide.md), access rules, and [it](guide.md), scope.\n"
     )
 
     assert missing_markdown(tmp_path) == ["licensing/rules.py names docs/missing.md"]
     assert missing_sections(tmp_path) == [
+        "docs/notes.md names guide.md, scope",
         "licensing/rules.py names README.md, Grant gate",
         "licensing/rules.py names docs/guide.md, retention",
     ]
