@@ -15,7 +15,8 @@ SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REDACTED = "[redacted]"
 
 # A safety net, not the policy: code must not log identity at all. These are the identity fields of
-# the people CSV's columns (docs/reference.md); any of them passed as `extra` is dropped whatever its value.
+# the people CSV's columns (docs/reference.md, CSV formats); any of them passed as `extra` is dropped
+# whatever its value.
 IDENTITY_FIELDS = frozenset(
     {
         "given_names",

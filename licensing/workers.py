@@ -7,8 +7,8 @@ stays flat however long the input. With no workers the same function runs here, 
 
 Either way the garbage collector runs less often while the work goes on. Scoring and parsing make
 millions of short-lived objects that never form cycles, beside caches of long-lived ones that every
-full collection walks again: at the default thresholds collection took about a fifth of a bulk
-screening's time.
+full collection walks again: at the default thresholds collection took a large share of a bulk
+screening's time (figures: bench/README.md).
 """
 
 import gc

@@ -1,4 +1,7 @@
-"""`python -m scheduler`: the job process, never inside a web worker (docs/reference.md). Stops on SIGTERM."""
+"""`python -m scheduler`: the job process, never inside a web worker. Stops on SIGTERM.
+
+Why it is a process of its own, and how many may run: docs/reference.md, processes.
+"""
 
 import logging
 import signal

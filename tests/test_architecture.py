@@ -1,14 +1,18 @@
 """Dependency direction: app and scheduler depend on licensing and integrations, never back.
 
 Import lines are read for every package; the web app and the scheduler are also started in a fresh
-interpreter, to see what they really load (an import can arrive through a package's __init__).
+interpreter, to see what they really load (an import can arrive through a package's __init__). And the
+diagrams of docs/architecture.md show the package-level import graph as the code has it.
 """
 
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -187,3 +191,141 @@ def test_scheduler_loads_no_view_or_web_framework():
     loaded = modules_loaded_by("import scheduler.__main__", {})
     assert "scheduler.jobs" in loaded and "app.config" in loaded and "app.logs" in loaded
     assert within_any(loaded, RULES["scheduler"]) == []
+
+
+# The package-level import graph, and the diagrams of docs/architecture.md that must show it.
+PARTS = ("app", "bench", "integrations", "licensing", "scheduler")
+ARCHITECTURE = ROOT / "docs/architecture.md"
+MERMAID = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)
+ARROW = re.compile(r"^\s*(\w+)\s*-->\s*(\w+(?:\s*&\s*\w+)*)\s*$")
+
+
+def part_of(module: str, root: Path) -> str | None:
+    """Name the part a dotted module is in: a top-level part, `licensing.<package>`, or `licensing`.
+
+    `licensing` alone stands for its root modules (clock, dates, errors, ...); None is anything not ours.
+    """
+    first, _, rest = module.partition(".")
+    if first not in PARTS:
+        return None
+    package = rest.partition(".")[0]
+    if first == "licensing" and package and (root / "licensing" / package).is_dir():
+        return f"licensing.{package}"
+    return first
+
+
+def imported_modules(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
+    """Yield what each import statement of `module` imports, as dotted names (`from a import b`: a.b)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[: None if is_package else -1]
+                anchor = ".".join(package[: len(package) - node.level + 1])
+                base = f"{anchor}.{base}" if base else anchor
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def import_arrows(root: Path) -> set[tuple[str, str]]:
+    """Return (importer, imported) for each two different parts where a module of one imports the other."""
+    arrows = set()
+    for folder in PARTS:
+        for path in sorted((root / folder).rglob("*.py")):
+            if any(part.startswith(".") for part in path.relative_to(root).parts):
+                continue  # a virtual environment (bench/.venv) or other hidden folder, not our code
+            module = module_name(path, root)
+            source = part_of(module, root)
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for name in imported_modules(tree, module, path.name == "__init__.py"):
+                target = part_of(name, root)
+                if target is not None and target != source:
+                    arrows.add((source, target))
+    return arrows
+
+
+def declared_arrows(markdown: str, marker: str) -> set[tuple[str, str]]:
+    """Return the arrows of the Mermaid diagram marked `%% marker` ("a --> b & c" is a->b and a->c)."""
+    [diagram] = [block for block in MERMAID.findall(markdown) if f"%% {marker}\n" in block]
+    arrows = set()
+    for line in diagram.splitlines():
+        found = ARROW.match(line)
+        if found is None and "-->" in line:
+            raise ValueError(f"Not an arrow this test reads (write `a --> b & c`): {line.strip()!r}")
+        if found:
+            arrows |= {(found[1], target.strip()) for target in found[2].split("&")}
+    return arrows
+
+
+def top(part: str) -> str:
+    """Return the top-level part of a part (`licensing.screening` is in `licensing`)."""
+    return part.partition(".")[0]
+
+
+def short(part: str) -> str:
+    """Return a licensing package's name as the diagrams write it (`licensing.screening`: screening)."""
+    return part.removeprefix("licensing.")
+
+
+@cache
+def code_arrows() -> frozenset[tuple[str, str]]:
+    """Return the import arrows of this repository's code, worked out once per test run."""
+    return frozenset(import_arrows(ROOT))
+
+
+def test_licensing_root_modules_import_no_other_part_of_ours():
+    # So any package may use clock, dates, errors, csvfiles and workers: the diagrams leave those arrows out.
+    assert {arrow for arrow in code_arrows() if arrow[0] == "licensing"} == set()
+
+
+def test_diagram_of_the_parts_matches_the_imports():
+    arrows = {(top(a), top(b)) for a, b in code_arrows() if top(a) != top(b)}
+    assert declared_arrows(ARCHITECTURE.read_text(encoding="utf-8"), "the parts") == arrows
+
+
+def test_diagram_inside_licensing_matches_the_imports():
+    arrows = {(short(a), short(b)) for a, b in code_arrows() if "." in a and "." in b}
+    assert declared_arrows(ARCHITECTURE.read_text(encoding="utf-8"), "inside licensing") == arrows
+
+
+def test_diagram_into_licensing_matches_the_imports():
+    arrows = {(a, short(b)) for a, b in code_arrows() if top(a) != "licensing" and "." in b}
+    assert declared_arrows(ARCHITECTURE.read_text(encoding="utf-8"), "into licensing") == arrows
+
+
+def test_import_arrows_are_computed_from_the_source_tree(tmp_path):
+    for folder in ("app", "bench", "integrations", "scheduler", "licensing/screening", "licensing/matching"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "licensing" / "errors.py").write_text("import json\n")
+    (tmp_path / "licensing" / "screening" / "service.py").write_text(
+        "from licensing import errors\nfrom licensing.matching import compare\nfrom . import rules\n"
+    )
+    (tmp_path / "licensing" / "matching" / "keys.py").write_text("from ..screening import service\n")
+    (tmp_path / "app" / "views.py").write_text("def view():\n    from licensing import screening\n")
+    (tmp_path / "scheduler" / "jobs.py").write_text("import app.config\nimport httpx\n")
+
+    assert import_arrows(tmp_path) == {
+        ("app", "licensing.screening"),
+        ("licensing.matching", "licensing.screening"),
+        ("licensing.screening", "licensing"),
+        ("licensing.screening", "licensing.matching"),
+        ("scheduler", "app"),
+    }
+
+
+def test_declared_arrows_are_read_from_the_marked_diagram():
+    markdown = (
+        "```mermaid\nflowchart LR\n    %% the parts\n    app --> licensing & integrations\n"
+        "    scheduler --> app\n```\n\n"
+        "```mermaid\nflowchart LR\n    %% other\n    a --> b\n"
+        '    c["c/"] --> d\n```\n'
+    )
+    assert declared_arrows(markdown, "the parts") == {
+        ("app", "licensing"),
+        ("app", "integrations"),
+        ("scheduler", "app"),
+    }
+    with pytest.raises(ValueError, match="Not an arrow"):
+        declared_arrows(markdown, "other")

@@ -1,10 +1,10 @@
 """Bulk screening: upload a people CSV, screen everyone, download the results CSV.
 
 The same code path as `flask register screen` (people read by licensing.screening.bulk.read_people,
-screen_rows scoring, one `screening.bulk` audit event) and the same files (DESIGN: bulk CSV), so a results
-file from either can be read by the same tools. The run happens within the request; the results page then
-shows what was screened, the rows that could not be read and the warnings, and offers each as a file,
-which only the council that ran it can download.
+screen_rows scoring, one `screening.bulk` audit event) and the same files (docs/reference.md, CSV
+formats), so a results file from either can be read by the same tools. The run happens within the
+request; the results page then shows what was screened, the rows that could not be read and the
+warnings, and offers each as a file, which only the council that ran it can download.
 """
 
 import io
@@ -40,8 +40,9 @@ class UploadForm(FlaskForm):
     )
 
 
-# DESIGN (access rules): intelligence is visible only to councils that license, or are processing an
-# application from, the matched person; a bulk file of people is neither, so it is never a candidate here.
+# Intelligence is visible only to councils that license, or are processing an application from, the
+# matched person (docs/reference.md, access rules); a bulk file of people is neither, so it is never a
+# candidate here.
 COUNCIL_KINDS = tuple(kind for kind in RECORD_KINDS if kind != "intelligence")
 # The files of one run, as `flask register screen` writes them: OUT.csv, FILE.rejects.csv, FILE.warnings.csv.
 SUFFIXES = {"results": ".csv", "rejects": ".rejects.csv", "warnings": ".warnings.csv"}

@@ -1,6 +1,6 @@
 """Police intelligence routed to this council: category, date, force, reference and the shared summary.
 
-Each item shown is audited by the service (DESIGN: every intelligence view writes an audit event).
+Each item shown is audited by the service (docs/reference.md, access rules: every view is audited).
 """
 
 from flask import Blueprint, render_template

@@ -150,7 +150,7 @@ def hash_key(key: str) -> str:
 
 _CLIENTS = ApiClient.__table__
 # What authenticating reads of a client. Every API request pays for it, and a row of these columns
-# costs less than loading an ApiClient (208 against 276 us a lookup on the 1M benchmark database).
+# costs less than loading an ApiClient (figures: bench/README.md).
 _AUTHENTICATED_COLUMNS = (
     "id",
     "key_hash",

@@ -268,8 +268,8 @@ def _read_head(session: Session, lock: bool = False) -> Head | None:
     """Read the head row from the database, never from a copy in the session.
 
     Through the driver's own cursor: every writing transaction in the country runs this while it holds
-    up the others, and SQLAlchemy's statement machinery cost twice the round trip (0.43 against
-    0.19 ms on PostgreSQL). SQLite has no FOR UPDATE; its writers already hold the database's write lock.
+    up the others, and SQLAlchemy's statement machinery cost more than the round trip itself (figures:
+    bench/README.md). SQLite has no FOR UPDATE; its writers already hold the database's write lock.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     rows = driver_rows(session, _READ_HEAD + (" FOR UPDATE" if lock and postgres else ""))

@@ -1,7 +1,8 @@
 """A record's trail for its own council: who has viewed it, screened it, or found it in a screening.
 
-DESIGN: every screening, every view of another council's entry and every intelligence view is audited,
-so a council can answer "who looked at this driver?" (and a driver can ask, UK GDPR art. 15).
+Every screening, every view of another council's entry and every intelligence view is audited
+(docs/reference.md, access rules), so a council can answer "who looked at this driver?" (and a driver
+can ask, UK GDPR art. 15).
 """
 
 from dataclasses import dataclass

@@ -49,8 +49,8 @@ from licensing.persistence.models import Authority, Licence, RegisterEntry
 from licensing.screening.name_counts import forget_totals
 
 # Rows per committed batch. A batch's keys go into the index in one sorted pass that touches most of
-# its pages however few rows there are, so fewer, larger batches write far less; 40,000 rows stay
-# within a few hundred MB.
+# its pages however few rows there are, so fewer, larger batches write far less, while a batch's
+# rows stay in memory until it is written (an import's peak memory: bench/README.md).
 DEFAULT_BATCH = 40_000
 # Rows parsed ahead by worker processes while a batch is written.
 PARSE_AHEAD = 10_000

@@ -81,10 +81,10 @@ def settle(session: Session, *tables: str) -> None:
     """On PostgreSQL, VACUUM (ANALYZE) `tables` and the key tables after an import or a reindex wrote them.
 
     Until a table is vacuumed its visibility map is empty, so every probe of the match-key index also
-    reads the table's own pages: at 1,000,000 records a screening's index probes read some 90 table
-    pages besides, and the planner estimates from statistics taken mid-import. Autovacuum gets there
-    in its own time where it is on; the screenings that follow a large import should not wait for it.
-    VACUUM cannot run inside a transaction, so it runs on a connection of its own, in autocommit.
+    reads the table's own pages (a page per hit: bench/README.md), and the planner estimates from
+    statistics taken mid-import. Autovacuum gets there in its own time where it is on; the screenings
+    that follow a large import should not wait for it. VACUUM cannot run inside a transaction, so it
+    runs on a connection of its own, in autocommit.
     """
     engine = session.get_bind()
     if engine.dialect.name != "postgresql":
@@ -214,7 +214,7 @@ def _plain_rows(table, rows: list[dict]) -> tuple[list[str], list[tuple]] | None
 
 
 def _copy_insert(session: Session, table, names: list[str], rows: list[tuple]) -> list[int]:
-    """COPY rows in, ids drawn from the table's sequence first (INSERT ... RETURNING was half the import)."""
+    """COPY rows in, ids drawn from the table's sequence first (INSERT ... RETURNING cost far more)."""
     query = text("SELECT nextval(pg_get_serial_sequence(:name, 'id')) FROM generate_series(1, :n)")
     ids = list(session.execute(query, {"name": table.name, "n": len(rows)}).scalars())
     cursor = session.connection().connection.driver_connection.cursor()

@@ -2,7 +2,8 @@
 
 Enforcement officers stop drivers licensed elsewhere (out-of-area work, Deregulation Act 2015 s.11) and
 need to know which council licenses them and whether the licence is valid now. They see the licence's
-badge, type, status, expiry and issuing council; never the other council's full record (docs/reference.md).
+badge, type, status, expiry and issuing council; never the other council's full record
+(docs/reference.md, access rules).
 
 The public check shows only what is safe to show (docs/reference.md, the public check): badge number, type,
 issuing council, status, expiry and the display name the council chose. Every miss, whatever its cause

@@ -31,10 +31,10 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
 
     A stale connection (the server restarted, a firewall dropped it) is swapped for a new one before
     any work starts on it. SQLAlchemy's pool_pre_ping does that on every checkout, which is a round
-    trip to the server for every request and every screening, a tenth of a screening's time on
-    PostgreSQL. A connection that was in use moments ago is not tested: if the server went away in
-    between, that one transaction fails, SQLAlchemy then discards every connection of the pool, and
-    the next transaction reconnects.
+    trip to the server for every request and every screening, a share of a PostgreSQL screening worth
+    saving (figures: bench/README.md). A connection that was in use moments ago is not tested: if the
+    server went away in between, that one transaction fails, SQLAlchemy then discards every connection
+    of the pool, and the next transaction reconnects.
     """
 
     @event.listens_for(engine, "checkin")
@@ -126,9 +126,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
     """Insert `rows` (dicts with the same keys) into `table` in one statement; return their ids in order.
 
     Through the driver's own cursor, with each column's SQLAlchemy type preparing its values (JSON,
-    dates on SQLite): SQLAlchemy's many-row insert cost as much again as the database's work (1.0
-    against 0.7 ms for a screening's six candidates on PostgreSQL). Both databases number new rows in
-    the order of a VALUES list, so the returned ids, sorted, are the rows' ids in order.
+    dates on SQLite): SQLAlchemy's many-row insert cost more than the database's own work (figures:
+    bench/README.md). Both databases number new rows in the order of a VALUES list, so the returned
+    ids, sorted, are the rows' ids in order.
     """
     if not rows:
         return []

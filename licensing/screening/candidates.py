@@ -79,7 +79,7 @@ def find(
     With `own_authority_id`, that council's own licences and applications are not eligible.
 
     Returns each tag's (kind, id) hits, as `probe` does, and the eligible records among them. One
-    statement does both: on a server each statement is a round trip, a tenth of a screening's time.
+    statement does both: on a server each statement is a round trip (figures: bench/README.md).
     """
     kinds = tuple(sorted(set(kinds)))
     hits, loaded = [], {}
@@ -135,10 +135,10 @@ def _select_in(session: Session, statement: str, values: list[int]) -> list[tupl
     """Run `statement` ("... WHERE column {} ...", one marker) for the list `values`; return every row.
 
     One statement for the lot: a bulk batch probes tens of thousands of hashes, and splitting them
-    into statements of a thousand cost three times as much on both databases. PostgreSQL takes the
-    list as one array, sent in binary (as text, reading a batch's array cost the server a third as
-    much again as probing the index with it); SQLite, which binds at most 32,766 values, as one JSON
-    array.
+    into statements of a thousand cost far more on both databases. PostgreSQL takes the list as one
+    array, sent in binary (as text, parsing a batch's array cost the server a good part of what
+    probing the index with it did; figures: bench/README.md); SQLite, which binds at most 32,766
+    values, as one JSON array.
     """
     if not values:
         return []

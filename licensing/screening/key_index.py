@@ -208,7 +208,7 @@ def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, KeySet]]) -
     records = [(code, record_id, found.packed_keys, found.packed_names) for record_id, found in keyed]
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # COPY in the session's own transaction: an order of magnitude faster than executemany.
+        # COPY in the session's own transaction: much faster than executemany (bench/README.md).
         cursor = connection.connection.driver_connection.cursor()
         with cursor:
             _copy(cursor, "match_key (key_hash, record_kind, record_id)", rows)
@@ -234,7 +234,7 @@ def _names_of(found: Iterable[KeySet]) -> Counter:
 
 
 def _first(row: tuple) -> int:
-    """Return a row's first value (sorting by the key hash alone is several times faster)."""
+    """Return a row's first value (sorting by the key hash alone is faster than by the whole row)."""
     return row[0]
 
 

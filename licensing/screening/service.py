@@ -54,7 +54,7 @@ class Written(SimpleNamespace):
     """A screening or candidate row as it was written: its columns as attributes, `id` included.
 
     Rows written once and only read after (by the gate and the API) need no model object, which cost
-    more to build than the insert itself (0.1 ms each).
+    more to build than the insert itself (figures: bench/README.md).
     """
 
 
@@ -171,9 +171,9 @@ def _within_reach(
 ) -> list[tuple[Loaded, Fields]]:
     """Return the loaded records among `hits` that may score `floor`, and how their other fields compare.
 
-    Most hits cannot (at 1M records, over half of those a full comparison would score): a shared DOB
-    and a common name, and identifiers that disagree. The bounds cost a fraction of a comparison:
-    the other fields with the names at their most, then with the names at their tokens' most.
+    Most hits cannot (how many: bench/README.md): a shared DOB and a common name, and identifiers
+    that disagree. The bounds cost a fraction of a comparison: the other fields with the names at
+    their most, then with the names at their tokens' most.
     """
     reachable = []
     for hit in hits:

@@ -15,7 +15,7 @@ from app import create_app
 from app.logs import REDACTED, JsonFormatter, StderrHandler
 from tests.conftest import TEST_SECRET
 
-# Synthetic identity; the worked example licence number of docs/reference.md.
+# Synthetic identity; the worked example licence number of docs/reference.md, driving licence numbers.
 GIVEN, FAMILY = "Zebedee", "Quartermaine"
 DOB, NI, LICENCE, POSTCODE = "1964-07-05", "QQ123456C", "MORGA657054SM9IJ", "SW1A 1AA"
 PERSONAL_VALUES = (GIVEN, FAMILY, DOB, NI, LICENCE, POSTCODE, "SW1A")

@@ -8,8 +8,9 @@ import pytest
 from tests.factories import identity, make_licence
 from tests.public.conftest import DLN
 
-# What the factories give a licence holder that a resident must never see (docs/reference.md); the
-# given name is left out because the display name the council chose ("Imran H.") may show it.
+# What the factories give a licence holder that a resident must never see (docs/reference.md, the
+# public check); the given name is left out because the display name the council chose ("Imran H.")
+# may show it.
 HIDDEN = ("sex", "date_of_birth", "given_names")
 PERSONAL = [v for k, v in identity().items() if k not in HIDDEN] + ["14 March 1985", "1985"]
 

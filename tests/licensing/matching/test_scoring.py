@@ -333,8 +333,9 @@ def test_the_ceiling_counts_the_names_a_comparison_may_weigh(kind):
     assert score <= ceiling(a, b, frequencies)
 
 
-# Sarah Meredyth Morgan, F, 1964-07-05: MORGA657054SM9IJ (DOMAIN's DVLA example). Married as Evans, the
-# DVLA reissues her number under the new surname: characters 1-5 change, 6-13 (DOB, sex, initials) stay.
+# Sarah Meredyth Morgan, F, 1964-07-05: MORGA657054SM9IJ (docs/reference.md, driving licence numbers).
+# Married as Evans, the DVLA reissues her number under the new surname: characters 1-5 change, 6-13
+# (DOB, sex, initials) stay.
 SARAH_DL = replace(SARAH, driving_licence_number="MORGA657054SM9IJ", address="", postcode=None)
 REISSUED = replace(SARAH_DL, family_name="Evans", driving_licence_number="EVANS657054SM9IJ")
 
