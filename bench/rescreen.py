@@ -22,7 +22,8 @@ from bench.quality import OUT, add_authorities, flask
 from bench.speed import dataset, fresh_database
 from licensing.clock import utcnow
 from licensing.monitoring.rescreen import LIVE, rescreen_all, rescreen_new
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import make_engine
 from licensing.persistence.models import Licence, RegisterEntry
 
 TARGET_LICENCES, TARGET_RECORDS, TARGET_SECONDS = 400_000, 1_000_000, 15 * 60
@@ -49,7 +50,7 @@ def measure(url: str, fresh: int) -> dict:
     """Time a full and a nightly re-screen on `url`; discard their alerts."""
     engine = make_engine(url)
     now = utcnow().replace(microsecond=0)
-    with new_session(engine) as session:
+    with unit_of_work.writing(engine) as session:
         licences = session.scalar(select(func.count()).where(Licence.status.in_(LIVE)))
         records = session.scalar(select(func.count()).select_from(RegisterEntry))
         full_s, full = timed(lambda: _discarding_alerts(session, lambda: rescreen_all(session, now)))

@@ -17,7 +17,7 @@ from app.config import load_config, working_calendar
 from integrations.dbs import DbsClient
 from licensing.clock import utcnow
 from licensing.monitoring import dbs, deadlines, expiry, rescreen, retention
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.workflows.workdays import Calendar
 
 log = logging.getLogger("crosscheck.scheduler")
@@ -71,9 +71,9 @@ def _settings(context) -> MonitoringSettings:
 
 
 def _run(context, name: str, work: Callable) -> dict:
-    """Run `work(session, now)` in a writing session, log its summary and return it."""
+    """Run `work(session, now)` in a writing unit of work, log its summary and return it."""
     now = utcnow().replace(microsecond=0)
-    with new_session(context.engine) as session:
+    with unit_of_work.writing(context.engine) as session:
         done = dict(work(session, now))
     log.info("%s: %s", name, done, extra={"job": name, "outcomes": done})
     return done
