@@ -10,7 +10,6 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from licensing.imports.writing import settle
-from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
@@ -37,8 +36,7 @@ def upgrade(url: str, rev: str = "head") -> None:
     if config.attributes.get(KEYS_REBUILT):
         engine = make_engine(url)
         try:
-            with unit_of_work.writing(engine) as session:
-                settle(session)  # VACUUM cannot run in the migration's own transaction
+            settle(engine)  # VACUUM cannot run in the migration's own transaction
         finally:
             engine.dispose()
 

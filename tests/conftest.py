@@ -22,6 +22,16 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary file)'}"
 
 
+def importing(session):
+    """Return the engine an import writes to in units of work of its own, with `session` out of its way.
+
+    The test's transaction ends first: on SQLite it would hold up the import's writing units, or keep
+    reading from before them.
+    """
+    session.commit()
+    return session.get_bind()
+
+
 @pytest.fixture(scope="session")
 def _postgres_engine():
     if not POSTGRES_URL:

@@ -92,11 +92,10 @@ def run_import(path: Path, command: str, service, workers: int | None = None) ->
         csv_input(path, f"Importing {path.name}") as (text, tick),
         open(rejects, "w", newline="") as out,
         open(listed, "w", newline="") as warnings,
-        db.writing() as session,
     ):
         now = utcnow()
         report = service(
-            session,
+            db.engine(),  # the import writes each batch in a unit of work of its own
             cli_actor(command),
             text,
             out,
@@ -192,5 +191,5 @@ def reindex_command() -> None:
     check_database()
     with db.writing() as session:
         written = reindex(session)
-        settle(session)  # PostgreSQL: every key row was rewritten; vacuum them so probes read the index alone
+    settle(db.engine())  # PostgreSQL: every key row was rewritten; vacuum them so probes read the index alone
     click.echo("Reindexed: " + ", ".join(f"{kind} {n} keys" for kind, n in written.items()) + ".")
