@@ -33,7 +33,6 @@ from licensing.access.actors import Actor
 from licensing.access.users import actor_for, end_sessions
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
-from licensing.persistence.db import is_sqlite, locked_reads, snapshot_reads
 from licensing.persistence.models import User
 
 csrf = CSRFProtect()
@@ -57,18 +56,24 @@ def authenticate_api_client() -> None:
     """Resolve the bearer key of this request to an Actor in `g.actor`, or refuse with 401."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     presented = key.strip() if scheme.lower() == "bearer" else None
-    db_session = db.session()
-    # The key lookup reads (and once a minute stamps last_used_at): on SQLite it must not take the
-    # write lock for the rest of the request, so it reads a snapshot and ends its own transaction.
-    # PostgreSQL reads take no locks: its transaction goes on into the request (a COMMIT and a BEGIN
-    # less per request).
-    snapshot_reads(db_session)
-    try:
-        g.actor = clients.authenticate(db_session, presented, utcnow())
-        if is_sqlite(db_session.get_bind()):
-            db_session.commit()
-    finally:
-        locked_reads(db_session)
+    now = utcnow()
+    client = clients.client_for_key(db.session(), presented)
+    g.actor = clients.actor_for(client)
+    if clients.use_to_note(client, now):
+        _note_use(client.id, now)
+
+
+def _note_use(client_id: int, now) -> None:
+    """Stamp the key's last use in the request's unit when it writes, else in a writing unit of its own.
+
+    Reading requests (most of them) stay in a reading unit: the stamp, once a minute, does not make them
+    wait for writers.
+    """
+    if db.writes():
+        clients.note_use(db.session(), client_id, now)
+        return
+    with db.writing() as session:
+        clients.note_use(session, client_id, now)
 
 
 def require_scope(scope: str):

@@ -1,4 +1,7 @@
-"""The one place that maps errors to HTTP: problem+json under /api, HTML pages elsewhere."""
+"""The one place that maps errors to HTTP: problem+json under /api, HTML pages elsewhere.
+
+Each handler first rolls back the request's unit of work (app/db.py): a request that failed keeps nothing.
+"""
 
 import logging
 import time
@@ -8,6 +11,7 @@ from marshmallow import Schema
 from marshmallow import fields as schema_fields
 from werkzeug.exceptions import HTTPException
 
+from app import db
 from licensing import errors as domain
 
 log = logging.getLogger(__name__)
@@ -102,6 +106,7 @@ def _retry_after_words() -> str:
 
 def handle_domain_error(error: domain.DomainError) -> Response:
     """Map a named domain error to its status."""
+    db.undo()
     status = next(s for cls, s in STATUS_OF.items() if isinstance(error, cls))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return error_response(status, error.title, error.detail, error.errors, headers)
@@ -109,6 +114,7 @@ def handle_domain_error(error: domain.DomainError) -> Response:
 
 def handle_http_exception(error: HTTPException) -> Response:
     """Map Werkzeug's and webargs' HTTP errors, flattening validation messages into `errors`."""
+    db.undo()
     if error.code is None:
         return error
     data = getattr(error, "data", None) or {}
@@ -120,6 +126,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_unexpected(error: Exception) -> Response:
     """Log the exception and answer 500 without any internals."""
+    db.undo()
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     log.exception("unhandled error", extra={"error_type": type(error).__name__})

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from licensing.imports.writing import settle
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence.db import make_engine
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 VERSION_TABLE = "alembic_version"  # Alembic's default; env.py does not change it
@@ -36,8 +36,7 @@ def upgrade(url: str, rev: str = "head") -> None:
     if config.attributes.get(KEYS_REBUILT):
         engine = make_engine(url)
         try:
-            with new_session(engine) as session:
-                settle(session)  # VACUUM cannot run in the migration's own transaction
+            settle(engine)  # VACUUM cannot run in the migration's own transaction
         finally:
             engine.dispose()
 

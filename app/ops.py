@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, jsonify
 from sqlalchemy import text
 
 from app import db, limits
+from licensing.persistence import unit_of_work
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -67,9 +68,9 @@ def readiness_checks() -> dict[str, str]:
 
 
 def _answers(engine) -> bool:
-    """Tell whether the database answers SELECT 1."""
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT 1")).scalar() == 1
+    """Tell whether the database answers SELECT 1, in a reading unit of work."""
+    with unit_of_work.reading(engine) as session:
+        return session.execute(text("SELECT 1")).scalar() == 1
 
 
 def _outcome(name: str, check) -> str:

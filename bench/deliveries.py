@@ -28,7 +28,8 @@ import licensing.persistence.models  # noqa: F401  (registers every table)
 from integrations.webhooks import new_secret
 from licensing.alerts.outbox import raise_alert
 from licensing.clock import utcnow
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority, Delivery, WebhookEndpoint
 
 ALERT_TYPE = "register_entry.recorded"
@@ -89,7 +90,7 @@ def setup(url: str, *receiver_urls: str) -> tuple:
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
     ids = []
-    with new_session(engine) as session:
+    with unit_of_work.writing(engine) as session:
         for n, receiver_url in enumerate(receiver_urls):
             authority = Authority(code=f"E0999999{n}", name=f"Bench Council {n}", nation="england")
             session.add(authority)
@@ -105,13 +106,12 @@ def setup(url: str, *receiver_urls: str) -> tuple:
             )
             session.add(endpoint)
             ids.append(authority.id)
-        session.commit()
     return engine, *ids
 
 
 def raise_alerts(engine, authority_id: int, count: int) -> dict[str, float]:
     """Raise `count` alerts in one transaction; return each delivery's message id -> time of commit."""
-    with new_session(engine) as session:
+    with unit_of_work.writing(engine) as session:
         alerts = [
             raise_alert(
                 session,
@@ -126,7 +126,6 @@ def raise_alerts(engine, authority_id: int, count: int) -> dict[str, float]:
         session.flush()
         query = select(Delivery.message_id).where(Delivery.alert_id.in_([a.id for a in alerts]))
         ids = list(session.scalars(query))
-        session.commit()
     committed = time.monotonic()
     return dict.fromkeys(ids, committed)
 

@@ -9,11 +9,11 @@ import re
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from app import create_app
 from licensing.access.clients import create_client
 from licensing.access.users import create_user
+from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority, RegisterEntry, ScreeningCandidate
 from licensing.screening.name_counts import forget_totals
@@ -40,10 +40,10 @@ def screen_through_the_web(url: str, pairs) -> tuple[dict, dict]:
 def _council(url: str) -> tuple[str, str]:
     """Create a council holding no record, its API key and an officer; return (key, e-mail)."""
     engine = make_engine(url)
-    with Session(engine) as session:
+    with unit_of_work.writing(engine) as session:
         council = Authority(code="E09999999", name="Benchmark Council", nation="england")
         session.add(council)
-        session.commit()
+        session.flush()
         _, key = create_client(session, name="bench", scopes=["council:read", "council:write"],
                                authority_id=council.id, now=NOW)  # fmt: skip
         email = "officer@bench.example"
@@ -56,7 +56,7 @@ def _council(url: str) -> tuple[str, str]:
 def _entry_refs(url: str) -> dict[int, str]:
     """Return every register entry's ref by id."""
     engine = make_engine(url)
-    with Session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         refs = dict(session.execute(select(RegisterEntry.id, RegisterEntry.ref)).all())
     engine.dispose()
     return refs
@@ -130,7 +130,7 @@ def _form(client, pair) -> dict:
 def _by_entry_ref(url: str, shown: dict, refs: dict) -> dict:
     """Turn {(applicant ref, screening candidate id): score} into {(applicant ref, entry ref): score}."""
     engine = make_engine(url)
-    with Session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         query = select(ScreeningCandidate.id, ScreeningCandidate.candidate_id).where(
             ScreeningCandidate.candidate_kind == "register_entry"
         )

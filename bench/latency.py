@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from licensing.access.actors import Actor
 from licensing.matching import person_from
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority, Licence, MatchKey
 from licensing.screening.service import screen
 
@@ -85,7 +86,7 @@ def measure(url: str, applicants: Path, n: int) -> dict:
     """Screen `n` applicants one at a time (recorded, as the API does); return p50/p99 and baselines."""
     engine = make_engine(url)
     rng = random.Random(n)
-    with new_session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         authority_id = session.execute(select(Authority.id).order_by(Authority.id)).scalars().first()
         actor = Actor(kind="api_client", id=None, label="bench", authority_id=authority_id)
         people = _people(applicants, n + WARM_UP)
@@ -93,8 +94,13 @@ def measure(url: str, applicants: Path, n: int) -> dict:
         keys = session.execute(select(MatchKey.key_hash).limit(5000)).scalars().all()
 
         def one(person):
-            """Return a call that screens `person` once, recorded."""
-            return lambda: screen(session, actor, person, purpose="application", now=NOW, record=True)
+            """Return a call that screens `person` once, recorded in a writing unit of its own."""
+
+            def screening():
+                with unit_of_work.writing(engine) as unit:
+                    screen(unit, actor, person, purpose="application", now=NOW, record=True)
+
+            return screening
 
         _time_each(one(p) for p in people[:WARM_UP])
         # Core time as well as wall time: waits (a slow disk's fsync) take time but no core.

@@ -22,7 +22,8 @@ from bench.quality import OUT, add_authorities, flask
 from bench.speed import dataset, fresh_database
 from licensing.clock import utcnow
 from licensing.monitoring.rescreen import LIVE, rescreen_all, rescreen_new
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import make_engine
 from licensing.persistence.models import Licence, RegisterEntry
 
 TARGET_LICENCES, TARGET_RECORDS, TARGET_SECONDS = 400_000, 1_000_000, 15 * 60
@@ -49,33 +50,33 @@ def measure(url: str, fresh: int) -> dict:
     """Time a full and a nightly re-screen on `url`; discard their alerts."""
     engine = make_engine(url)
     now = utcnow().replace(microsecond=0)
-    with new_session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         licences = session.scalar(select(func.count()).where(Licence.status.in_(LIVE)))
         records = session.scalar(select(func.count()).select_from(RegisterEntry))
-        full_s, full = timed(lambda: _discarding_alerts(session, lambda: rescreen_all(session, now)))
-        # Everything imported just now would count as new: age it a month, then renew `fresh` entries.
+    full_s, full = timed(lambda: _discarding_alerts(engine, lambda: rescreen_all(engine, now)))
+    # Everything imported just now would count as new: age it a month, then renew `fresh` entries.
+    with unit_of_work.writing(engine) as session:
         session.execute(update(RegisterEntry).values(updated_at=now - timedelta(days=30)))
         ids = session.scalars(select(RegisterEntry.id).order_by(RegisterEntry.id).limit(fresh)).all()
         session.execute(update(RegisterEntry).where(RegisterEntry.id.in_(ids)).values(updated_at=now))
-        session.commit()
-        since = now - timedelta(hours=1)
-        nightly_s, nightly = timed(
-            lambda: _discarding_alerts(session, lambda: rescreen_new(session, since, now))
-        )
+    since = now - timedelta(hours=1)
+    nightly_s, nightly = timed(lambda: _discarding_alerts(engine, lambda: rescreen_new(engine, since, now)))
     engine.dispose()
     return {"licences": licences, "records": records, "full_s": full_s, "full": full,
             "fresh": len(ids), "nightly_s": nightly_s, "nightly": nightly}  # fmt: skip
 
 
-def _discarding_alerts(session, work) -> dict:
+def _discarding_alerts(engine, work) -> dict:
     """Run `work`, then delete the re-screen alerts it raised, so every run starts alike."""
     from licensing.persistence.models import Alert, Delivery
 
     done = work()
     raised = Alert.alert_type.in_(("screening.new_match", "screening.possible_match"))
-    session.execute(Delivery.__table__.delete().where(Delivery.alert_id.in_(select(Alert.id).where(raised))))
-    session.execute(Alert.__table__.delete().where(raised))
-    session.commit()
+    with unit_of_work.writing(engine) as session:
+        session.execute(
+            Delivery.__table__.delete().where(Delivery.alert_id.in_(select(Alert.id).where(raised)))
+        )
+        session.execute(Alert.__table__.delete().where(raised))
     return done
 
 

@@ -29,13 +29,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from bench import corrupt, labelled
 from bench.quality import OUT, add_authorities, flask
 from bench.speed import fresh_database
 from licensing.access.actors import Actor
 from licensing.matching import DEFAULT_THRESHOLDS, band, person_from
+from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority
 from licensing.register.entries import record_entry
@@ -111,17 +111,19 @@ def score_pairs(url: str, pairs: list[Pair]) -> dict[str, tuple[float, str | Non
     """Record each pair's entry, screen its applicant, roll back; return ref -> (score, band)."""
     engine = make_engine(url)
     scores = {}
-    with Session(engine) as session:
-        authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
-        for pair in pairs:
-            actor = Actor("cli", None, "stability benchmark", authorities[pair.entry["authority_code"]])
-            entry = record_entry(session, actor, _entry_fields(pair.entry), NOW, commit=False)
-            forget_totals()
-            person = _person(pair.applicant)
-            found = find_candidates(session, {0: person}, KeyFrequencies(session), kinds=("register_entry",))
-            score = next((c.score for c in found[0] if c.id == entry.id), 0.0)
-            scores[pair.ref] = (score, band(score))
-            session.rollback()
+    unit = unit_of_work.writing(engine)  # its work is undone after each pair, and never kept
+    session = unit.session
+    authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
+    for pair in pairs:
+        actor = Actor("cli", None, "stability benchmark", authorities[pair.entry["authority_code"]])
+        entry = record_entry(session, actor, _entry_fields(pair.entry), NOW)
+        forget_totals()
+        person = _person(pair.applicant)
+        found = find_candidates(session, {0: person}, KeyFrequencies(session), kinds=("register_entry",))
+        score = next((c.score for c in found[0] if c.id == entry.id), 0.0)
+        scores[pair.ref] = (score, band(score))
+        unit.undo()
+    unit.end(succeeded=False)
     engine.dispose()
     return scores
 

@@ -29,7 +29,7 @@ from integrations.webhooks import WebhookSender
 from licensing.alerts.deliveries import Claim, Outcome, claim_due, record_outcomes
 from licensing.alerts.subscriptions import signing_secrets
 from licensing.clock import utcnow
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import EmailRecipient, WebhookEndpoint
 from scheduler.settings import SchedulerSettings
 
@@ -63,7 +63,7 @@ class Dispatcher:
             if free <= 0:
                 return 0
             lease = timedelta(seconds=self.settings.lease_seconds)
-            with new_session(self.engine) as session:
+            with unit_of_work.writing(self.engine) as session:  # claims are committed before any send
                 claims = claim_due(
                     session,
                     now=self.clock(),
@@ -88,7 +88,7 @@ class Dispatcher:
             for future in ended:
                 del self.in_flight[future]
             if outcomes:
-                with new_session(self.engine) as session:
+                with unit_of_work.writing(self.engine) as session:
                     record_outcomes(session, outcomes, now=self.clock())
             _log_failures(outcomes)
             return Counter(outcome.status for outcome in outcomes)
@@ -151,7 +151,7 @@ class Dispatcher:
     def _targets(self, claims: list[Claim]) -> dict:
         """Load the batch's endpoints and recipients in one query each, keyed by (channel, target)."""
         found = {}
-        with new_session(self.engine, observer=True) as session:
+        with unit_of_work.reading(self.engine) as session:
             for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
                 ids = {int(c.target) for c in claims if c.channel == channel}
                 rows = session.scalars(select(model).where(model.id.in_(ids))) if ids else []

@@ -17,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from licensing.audit.log import verify
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from scheduler import monitoring_jobs as monitoring
 from scheduler.delivery import Dispatcher
 from scheduler.leader import Leadership
@@ -71,7 +71,7 @@ def elect(context: Context) -> bool:
 
 def verify_audit(context: Context) -> bool:
     """Walk the audit hash chain and log whether it is intact (the nightly `audit verify`)."""
-    with new_session(context.engine, observer=True) as session:
+    with unit_of_work.reading(context.engine) as session:
         result = verify(session)
     level = logging.INFO if result.ok else logging.ERROR
     log.log(

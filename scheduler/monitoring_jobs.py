@@ -1,7 +1,8 @@
-"""The monitoring jobs' thin wrappers: read settings, open a session, call one licensing service, log.
+"""The monitoring jobs' thin wrappers: read settings, call one licensing service in a unit of work, log.
 
-The services live in licensing/monitoring/ and take `now`; these pass the wall clock. The DBS job builds
-the Update Service client here, so licensing never imports httpx: the service gets a plain callable.
+The services live in licensing/monitoring/ and take `now`; these pass the wall clock, and the engine to
+the services that open a unit of work per batch, a writing unit's session to the others. The DBS job
+builds the Update Service client here, so licensing never imports httpx: the service gets a plain callable.
 Settings come from `context.monitoring` when the process set it, otherwise from the environment
 (app/config.py), read once per run.
 """
@@ -17,7 +18,7 @@ from app.config import load_config, working_calendar
 from integrations.dbs import DbsClient
 from licensing.clock import utcnow
 from licensing.monitoring import dbs, deadlines, expiry, rescreen, retention
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.workflows.workdays import Calendar
 
 log = logging.getLogger("crosscheck.scheduler")
@@ -71,18 +72,29 @@ def _settings(context) -> MonitoringSettings:
 
 
 def _run(context, name: str, work: Callable) -> dict:
-    """Run `work(session, now)` in a writing session, log its summary and return it."""
+    """Run `work(engine, now)`, log its summary and return it."""
     now = utcnow().replace(microsecond=0)
-    with new_session(context.engine) as session:
-        done = dict(work(session, now))
+    done = dict(work(context.engine, now))
     log.info("%s: %s", name, done, extra={"job": name, "outcomes": done})
     return done
+
+
+def _in_one_unit(service: Callable) -> Callable:
+    """Return work that runs `service(session, now)` in one writing unit of work."""
+
+    def work(engine, now):
+        with unit_of_work.writing(engine) as session:
+            return service(session, now)
+
+    return work
 
 
 def rescreen_nightly(context) -> dict:
     """Re-screen the licences that register entries and intelligence changed lately may be."""
     lookback = _settings(context).rescreen_lookback
-    return _run(context, "rescreen_nightly", lambda s, now: rescreen.rescreen_new(s, now - lookback, now))
+    return _run(
+        context, "rescreen_nightly", lambda engine, now: rescreen.rescreen_new(engine, now - lookback, now)
+    )
 
 
 def rescreen_weekly(context) -> dict:
@@ -94,10 +106,9 @@ def licence_expiry(context) -> dict:
     """Warn of licences expiring soon and expire those past their expiry date."""
     days = _settings(context).expiry_alert_days
 
-    def work(session, now):
-        return expiry.warn_expiring(session, now.date(), now, days) + expiry.expire_licences(
-            session, now.date(), now
-        )
+    def work(engine, now):
+        warn = _in_one_unit(lambda session, now: expiry.warn_expiring(session, now.date(), now, days))
+        return warn(engine, now) + expiry.expire_licences(engine, now.date(), now)
 
     return _run(context, "licence_expiry", work)
 
@@ -112,8 +123,8 @@ def dbs_checks(context) -> dict:
         return _run(
             context,
             "dbs_checks",
-            lambda s, now: dbs.check_dbs(
-                s, now.date(), now, check, every_months=months, overdue_days=overdue
+            lambda engine, now: dbs.check_dbs(
+                engine, now.date(), now, check, every_months=months, overdue_days=overdue
             ),
         )
 
@@ -126,9 +137,8 @@ def _status_check(client: DbsClient) -> Callable[[str, str, date], str]:
 def deadline_reminders(context) -> dict:
     """Alert s.3 requests and s.5 reports due within five working days or overdue, once each."""
     calendar = _settings(context).calendar
-    return _run(
-        context, "deadline_reminders", lambda s, now: deadlines.remind_deadlines(s, now.date(), now, calendar)
-    )
+    remind = _in_one_unit(lambda session, now: deadlines.remind_deadlines(session, now.date(), now, calendar))
+    return _run(context, "deadline_reminders", remind)
 
 
 def retention_purge(context) -> dict:
@@ -137,8 +147,8 @@ def retention_purge(context) -> dict:
     return _run(
         context,
         "retention_purge",
-        lambda s, now: retention.purge_register(
-            s,
+        lambda engine, now: retention.purge_register(
+            engine,
             now,
             years=st.retention_years,
             hold_years=st.retention_hold_years,

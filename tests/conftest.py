@@ -6,11 +6,11 @@ from datetime import date, datetime
 import pytest
 from flask import request_finished
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import licensing.persistence.models  # noqa: F401  (registers every table)
 from app import create_app
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence.db import make_engine
 from licensing.screening.name_counts import forget_totals
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -20,6 +20,16 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 def pytest_report_header(config):
     """Show which database this run uses."""
     return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary file)'}"
+
+
+def importing(session):
+    """Return the engine an import writes to in units of work of its own, with `session` out of its way.
+
+    The test's transaction ends first: on SQLite it would hold up the import's writing units, or keep
+    reading from before them.
+    """
+    session.commit()
+    return session.get_bind()
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +77,7 @@ def session(engine, request):
     session ends its transaction and expires what it loaded: an assertion after a request then reads
     what the app committed, and "nothing was saved" cannot pass on a stale snapshot.
     """
-    with new_session(engine, observer=True) as session:
+    with Session(engine, expire_on_commit=False) as session:
         if "app" in request.fixturenames:
             app = request.getfixturevalue("app")
             request_finished.connect(lambda _sender, **_extra: session.rollback(), app, weak=False)

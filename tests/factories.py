@@ -1,4 +1,7 @@
-"""make_* factories: build valid records with defaults, overriding only what a test cares about."""
+"""make_* factories: build valid records with defaults, overriding only what a test cares about.
+
+Each commits what it made, so that the app and every unit of work see it.
+"""
 
 from datetime import date, datetime
 from itertools import count
@@ -56,7 +59,9 @@ def make_api_client(session: Session, *, scopes=("council:read",), **overrides):
     if "authority_id" not in overrides and "police_force_id" not in overrides:
         overrides["authority_id"] = make_authority(session).id
     fields = {"name": f"Test client {next(_seq)}", "scopes": scopes, "now": NOW}
-    return create_client(session, **(fields | overrides))
+    made = create_client(session, **(fields | overrides))
+    session.commit()
+    return made
 
 
 def make_user(session: Session, **overrides):
@@ -73,7 +78,9 @@ def make_user(session: Session, **overrides):
         "role": "officer",
         "now": NOW,
     }
-    return create_user(session, **(fields | overrides))
+    user = create_user(session, **(fields | overrides))
+    session.commit()
+    return user
 
 
 def make_screened_application(
@@ -99,6 +106,7 @@ def make_screened_application(
         screen(
             session, officer, person, purpose="application", now=screened_at, application_id=application.id
         )
+        session.commit()
     return application
 
 
@@ -140,7 +148,9 @@ def make_register_entry(session: Session, *, authority_id: int | None = None, **
         "effective_on": date(2025, 1, 31),
     }
     officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
-    return record_entry(session, officer, fields | overrides, NOW)
+    entry = record_entry(session, officer, fields | overrides, NOW)
+    session.commit()
+    return entry
 
 
 def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_overrides):
@@ -153,4 +163,6 @@ def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_o
 
     officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
     person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | identity_overrides)))
-    return screen(session, officer, person, purpose="ad_hoc", now=now, own_authority_id=authority_id)
+    result = screen(session, officer, person, purpose="ad_hoc", now=now, own_authority_id=authority_id)
+    session.commit()
+    return result

@@ -26,6 +26,7 @@ from licensing.persistence.models import (
     Screening,
 )
 from licensing.screening.bulk import BulkReport, read_people
+from tests.conftest import importing
 from tests.factories import (
     identity,
     make_api_client,
@@ -189,7 +190,7 @@ def csv_import(client, session, bad: dict) -> tuple[bool, type]:
     row |= {"decided_on": "2025-01-10", "effective_on": "2025-01-31"} | person(bad)
     text, now = io.StringIO(csv_text(row, REGISTER_COLUMNS)), datetime.combine(date.today(), time(12))
     report = import_register(
-        session, cli_actor("register import"), text, io.StringIO(), now=now, source="t.csv"
+        importing(session), cli_actor("register import"), text, io.StringIO(), now=now, source="t.csv"
     )
     return report.rejected == 1, RegisterEntry
 

@@ -246,6 +246,7 @@ class Refusal(MethodView):
 class Gate(MethodView):
     """The grant gate of an application."""
 
+    @db.writes_on_get
     @require_scope("council:read")
     @blp.response(200, GateSchema)
     def get(self, application_id):

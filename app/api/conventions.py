@@ -41,7 +41,6 @@ from licensing.access import idempotency
 from licensing.clock import utcnow
 from licensing.errors import NotFound, ValidationFailed
 from licensing.persistence import pages
-from licensing.persistence.db import new_session
 
 IDEMPOTENCY_HEADER = idempotency.KEY_FIELD
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -201,9 +200,8 @@ def replay_idempotent() -> Response | None:
     kept = idempotency.claim(db.session(), g.actor.id, key, fingerprint, now, limit)
     if kept is None:
         g.idempotency_claim = (key, now)
-        session, _ = db.one_transaction()
-        idempotency.begin(session, g.actor.id, key, now)
-        session.commit()  # ends the lock's savepoint; the lock itself lasts until the work commits
+        db.end_unit()  # the claim is committed before the work starts: a retry meanwhile finds it
+        idempotency.begin(db.session(), g.actor.id, key, now)  # the work's unit holds the claim to its end
         return None
     response = Response(kept.body, status=kept.status_code, headers=kept.headers)
     response.headers[REPLAYED_HEADER] = "true"
@@ -211,25 +209,24 @@ def replay_idempotent() -> Response | None:
 
 
 def keep_idempotent(response: Response) -> Response:
-    """Commit the work of a request that claimed an Idempotency-Key with its response (none after a 5xx)."""
+    """Keep the response of a request that claimed an Idempotency-Key in its work's unit (none after a 5xx).
+
+    The request's unit then commits the work and its kept response together (app/db.py). An error
+    response's work was undone by app/errors.py before it was made: only the response is kept.
+    """
     claimed = g.pop("idempotency_claim", None)
     if claimed is None:
         return response
     key, claimed_at = claimed
-    session, connection = db.session(), g.db_connection
-    session.rollback()  # a failed change leaves its savepoint open; what it did is not kept
     if response.status_code >= 500:
-        connection.rollback()  # nothing half-written: the work goes, and the claim with it
-        with new_session(db.engine()) as own:
-            idempotency.release(own, g.actor.id, key, claimed_at)
+        db.undo()  # nothing half-written: the work goes, and the claim is given up for a retry to do it
+        idempotency.release(db.session(), g.actor.id, key, claimed_at)
         return response
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     kept = (response.status_code, response.get_data(as_text=True), headers)
-    if not idempotency.keep(session, g.actor.id, key, claimed_at, kept):
-        connection.rollback()  # a retry took the claim over after our time limit: it does the work
+    if not idempotency.keep(db.session(), g.actor.id, key, claimed_at, kept):
+        db.undo()  # a retry took the claim over after our time limit: it does the work
         return errors.handle_domain_error(idempotency.KeyInUse(idempotency.STILL_RUNNING))
-    session.commit()
-    connection.commit()
     return response
 
 

@@ -48,6 +48,7 @@ class EnforcementCheckSchema(Schema):
 class EnforcementCheck(MethodView):
     """Which council licenses this driver, and is the licence valid now."""
 
+    @db.writes_on_get
     @require_scope("council:read")
     @blp.arguments(EnforcementCheckArgs, location="query")
     @blp.response(200, EnforcementCheckSchema)

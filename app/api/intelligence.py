@@ -232,6 +232,7 @@ class Batch(MethodView):
 class Routed(MethodView):
     """Intelligence routed to the caller's authority."""
 
+    @db.writes_on_get
     @require_scope("council:read")
     @blp.arguments(page_query("routed_intelligence"), location="query")
     @blp.response(200, page_of(CouncilIntelligenceSchema))
@@ -248,6 +249,7 @@ class Routed(MethodView):
 class RoutedItem(MethodView):
     """One item routed to the caller's authority."""
 
+    @db.writes_on_get
     @require_scope("council:read")
     @blp.response(200, CouncilIntelligenceSchema)
     def get(self, intelligence_id):

@@ -16,7 +16,8 @@ BATCH = 10_000
 def verify_command() -> None:
     """Recompute every audit event's hash and check the chain is unbroken up to its head."""
     try:
-        result = verify(db.session(), progress=_show_progress, batch=BATCH)
+        with db.reading() as session:
+            result = verify(session, progress=_show_progress, batch=BATCH)
     except SQLAlchemyError as error:
         raise click.ClickException(f"Could not read the audit log: {error.__class__.__name__}.") from error
     if not result.ok:

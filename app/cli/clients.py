@@ -24,16 +24,16 @@ clients_cli = AppGroup("clients", help="Manage API clients and their keys.")
 @click.option("--name", required=True, help="What the client is, e.g. the council's back-office system.")
 def create_command(code: str, scopes: str, name: str) -> None:
     """Create an API client for an organisation and print its key, once."""
-    session = db.session()
     try:
-        client, key = create_client(
-            session,
-            name=name,
-            scopes=scopes.split(),
-            now=utcnow(),
-            actor=cli_actor("clients create"),
-            **_organisation(session, code),
-        )
+        with db.writing() as session:
+            client, key = create_client(
+                session,
+                name=name,
+                scopes=scopes.split(),
+                now=utcnow(),
+                actor=cli_actor("clients create"),
+                **_organisation(session, code),
+            )
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(key)
@@ -48,7 +48,8 @@ def create_command(code: str, scopes: str, name: str) -> None:
 def revoke_command(client_id: int) -> None:
     """Revoke API client CLIENT_ID so that its key is refused from now on."""
     try:
-        client = revoke_client(db.session(), client_id, utcnow(), actor=cli_actor("clients revoke"))
+        with db.writing() as session:
+            client = revoke_client(session, client_id, utcnow(), actor=cli_actor("clients revoke"))
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(f"Revoked API client {client.id} ({client.name}).")
@@ -57,7 +58,8 @@ def revoke_command(client_id: int) -> None:
 @clients_cli.command("list")
 def list_command() -> None:
     """List the API clients: id, key id, organisation, scopes, status and name (never keys)."""
-    clients = list_clients(db.session())
+    with db.reading() as session:
+        clients = list_clients(session)
     for client, code in clients:
         status = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
         click.echo(f"{client.id}  {client.key_id}  {code}  {status}  [{client.scopes}]  {client.name}")

@@ -18,7 +18,8 @@ deliveries_cli = AppGroup("deliveries", help="Inspect and retry alert deliveries
 @click.option("--limit", default=200, show_default=True, help="How many, newest first.")
 def list_command(state: str | None, limit: int) -> None:
     """List deliveries: id, alert, channel/target, status, attempts, next attempt, message id, last error."""
-    rows = list_deliveries(db.session(), state=state, limit=limit)
+    with db.reading() as session:
+        rows = list_deliveries(session, state=state, limit=limit)
     for d in rows:
         error = (d.last_error or "")[:80]
         click.echo(
@@ -33,7 +34,8 @@ def list_command(state: str | None, limit: int) -> None:
 def retry_command(delivery_id: int) -> None:
     """Make a dead or failed delivery due now, with the same message id (audited)."""
     try:
-        delivery = retry_delivery(db.session(), cli_actor("deliveries retry"), delivery_id, utcnow())
+        with db.writing() as session:
+            delivery = retry_delivery(session, cli_actor("deliveries retry"), delivery_id, utcnow())
     except DomainError as error:
         raise click.ClickException(error.detail) from error
     click.echo(f"Delivery {delivery.id} ({delivery.message_id}) is due now.")

@@ -51,16 +51,17 @@ def seed_command(if_empty: bool) -> None:
             "Refused: demo seed creates officers with a published password and prints API keys, "
             "so it never runs in production (CROSSCHECK_ENV=development for a demo)."
         )
-    session, now, actor = db.session(), utcnow(), cli_actor("demo seed")
-    if if_empty and session.exec(select(Licence.id).limit(1)).first() is not None:
-        click.echo("Demo seed skipped: the register already holds licences.")
-        return
-    reference = load_reference(session, now, actor)
-    authorities = _demo_authorities(session)
-    officers = _officers(session, authorities, now, actor)
-    officers.append(_demo_user(session, authorities[COUNCIL_KEY_AUTHORITY], "manager", now, actor))
-    keys = _api_keys(session, authorities[COUNCIL_KEY_AUTHORITY], _police_force(session), now, actor)
-    added = seed_records(session, authorities, now, actor)
+    now, actor = utcnow(), cli_actor("demo seed")
+    with db.writing() as session:
+        if if_empty and session.exec(select(Licence.id).limit(1)).first() is not None:
+            click.echo("Demo seed skipped: the register already holds licences.")
+            return
+        reference = load_reference(session, now, actor)
+        authorities = _demo_authorities(session)
+        officers = _officers(session, authorities, now, actor)
+        officers.append(_demo_user(session, authorities[COUNCIL_KEY_AUTHORITY], "manager", now, actor))
+        keys = _api_keys(session, authorities[COUNCIL_KEY_AUTHORITY], _police_force(session), now, actor)
+        added = seed_records(session, authorities, now, actor)
     _print_credentials(officers, keys)
     click.echo(
         f"Demo seeded: {reference.summary()}; {len(officers)} officers, {len(keys)} API keys, "
@@ -85,7 +86,6 @@ def seed_records(session: Session, authorities: dict[str, Authority], now: datet
         added["register_entry"] += _add(session, _entry(row, authorities, now), "register_entry")
     forget_totals()
     audit.record(session, actor, "demo.seeded", "demo", None, now=now, detail=dict(added))
-    session.commit()
     return added
 
 

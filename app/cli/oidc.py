@@ -5,6 +5,7 @@ import os
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlmodel import Session
 
 from app import db
 from app.officer.oidc import CALLBACK_PATH
@@ -31,20 +32,21 @@ oidc_cli = AppGroup("oidc", help="Manage councils' OpenID Connect sign-in.")
 )
 def set_command(code: str, issuer: str, client_id: str, client_secret_env: str, domains, email_claim: str):
     """Let the officers of authority CODE sign in through its identity provider (added or replaced)."""
-    authority = _authority(code)
     try:
-        oidc.configure(
-            db.session(),
-            authority,
-            issuer=issuer,
-            client_id=client_id,
-            client_secret_env=client_secret_env,
-            domains=list(domains),
-            email_claim=email_claim,
-            now=utcnow(),
-            actor=cli_actor("authorities oidc set"),
-            require_https=current_app.config["ENV_NAME"] == "production",
-        )
+        with db.writing() as session:
+            authority = _authority(session, code)
+            oidc.configure(
+                session,
+                authority,
+                issuer=issuer,
+                client_id=client_id,
+                client_secret_env=client_secret_env,
+                domains=list(domains),
+                email_claim=email_claim,
+                now=utcnow(),
+                actor=cli_actor("authorities oidc set"),
+                require_https=current_app.config["ENV_NAME"] == "production",
+            )
     except DomainError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
         raise click.ClickException(f"{error.detail} {problems}".strip()) from error
@@ -57,7 +59,8 @@ def set_command(code: str, issuer: str, client_id: str, client_secret_env: str, 
 @oidc_cli.command("show")
 def show_command() -> None:
     """List every council's identity provider."""
-    rows = oidc.providers(db.session())
+    with db.reading() as session:
+        rows = oidc.providers(session)
     for provider, authority in rows:
         click.echo(
             f"{authority.code} {authority.name}: issuer {provider.issuer}, client {provider.client_id}, "
@@ -71,17 +74,18 @@ def show_command() -> None:
 @click.argument("code")
 def remove_command(code: str) -> None:
     """Stop authority CODE's officers signing in through its identity provider."""
-    authority = _authority(code)
     try:
-        oidc.remove(db.session(), authority, utcnow(), cli_actor("authorities oidc remove"))
+        with db.writing() as session:
+            authority = _authority(session, code)
+            oidc.remove(session, authority, utcnow(), cli_actor("authorities oidc remove"))
     except DomainError as error:
         raise click.ClickException(error.detail) from error
     click.echo(f"{authority.code} {authority.name} no longer signs in through an identity provider.")
 
 
-def _authority(code: str) -> Authority:
+def _authority(session: Session, code: str) -> Authority:
     """Return the authority with this GSS code, or fail the command."""
-    authority = authority_by_code(db.session(), code)
+    authority = authority_by_code(session, code)
     if authority is None:
         raise click.ClickException(f"No authority has the code {code!r}.")
     return authority

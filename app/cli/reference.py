@@ -17,8 +17,8 @@ authorities_cli = AppGroup("authorities", help="Manage licensing authorities.")
 @reference_cli.command("load")
 def load_command() -> None:
     """Add or update every licensing authority and police force from the bundled files."""
-    session = db.session()
-    counts = load_reference(session, utcnow(), actor=cli_actor("reference load"))
+    with db.writing() as session:
+        counts = load_reference(session, utcnow(), actor=cli_actor("reference load"))
     click.echo(f"Reference data loaded: {counts.summary()}.")
 
 
@@ -29,9 +29,10 @@ def load_command() -> None:
 def add_command(code: str, name: str, nation: str) -> None:
     """Add the licensing authority CODE (its ONS GSS code) called NAME."""
     try:
-        authority = add_authority(
-            db.session(), code, name, nation, now=utcnow(), actor=cli_actor("authorities add")
-        )
+        with db.writing() as session:
+            authority = add_authority(
+                session, code, name, nation, now=utcnow(), actor=cli_actor("authorities add")
+            )
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(f"Added authority {authority.code} {authority.name} ({authority.nation}).")
@@ -41,7 +42,8 @@ def add_command(code: str, name: str, nation: str) -> None:
 @click.option("--nation", type=click.Choice(NATIONS), help="Only the authorities of this nation.")
 def list_command(nation: str | None) -> None:
     """List the licensing authorities: code, nation and name."""
-    authorities = list_authorities(db.session(), nation)
+    with db.reading() as session:
+        authorities = list_authorities(session, nation)
     for authority in authorities:
         click.echo(f"{authority.code}  {authority.nation:<8}  {authority.name}")
     click.echo(f"{len(authorities)} {'authority' if len(authorities) == 1 else 'authorities'}.")

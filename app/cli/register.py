@@ -95,7 +95,7 @@ def run_import(path: Path, command: str, service, workers: int | None = None) ->
     ):
         now = utcnow()
         report = service(
-            db.session(),
+            db.engine(),  # the import writes each batch in a unit of work of its own
             cli_actor(command),
             text,
             out,
@@ -139,13 +139,14 @@ def import_command(file: Path, workers: int | None) -> None:
 def screen_command(file: Path, out_path: Path, min_score: float | None, workers: int | None) -> None:
     """Screen every person in FILE.csv against the register; write candidates to OUT.csv."""
     check_database()
-    report, session, actor = BulkReport(), db.session(), cli_actor("register screen")
+    report, actor = BulkReport(), cli_actor("register screen")
     rejects, listed = rejects_path(file), rejects_path(file, "warnings")
     with (
         csv_input(file, f"Screening {file.name}") as (text, tick),
         open(out_path, "w", newline="") as out,
         open(rejects, "w", newline="") as rejected,
         open(listed, "w", newline="") as warnings,
+        db.reading() as session,
     ):
         writer = csv_writer(out)
         writer.writerow(BULK_HEADER)
@@ -159,7 +160,8 @@ def screen_command(file: Path, out_path: Path, min_score: float | None, workers:
             on_batch=tick,
             workers=worker_count(file, workers, PARALLEL_SCREEN_FROM_BYTES),
         )
-    _audit_bulk(session, actor, file, out_path, min_score, report)
+    with db.writing() as session:
+        _audit_bulk(session, actor, file, out_path, min_score, report)
     bands = ", ".join(f"{band} {report.bands[band]}" for band in ("match", "probable", "possible", "weak"))
     extra = f", below weak {report.bands['none']}" if report.bands["none"] else ""
     click.echo(
@@ -181,14 +183,13 @@ def _audit_bulk(session, actor, file: Path, out_path: Path, min_score, report: B
         "bands": dict(report.bands),
     }
     audit.record(session, actor, "screening.bulk", "screening", None, now=utcnow(), detail=detail)
-    session.commit()
 
 
 @register.command("reindex")
 def reindex_command() -> None:
     """Rebuild every record's match keys (run after the matching engine's keys change)."""
     check_database()
-    session = db.session()
-    written = reindex(session)
-    settle(session)  # PostgreSQL: every key row was rewritten; vacuum them so probes read the index alone
+    with db.writing() as session:
+        written = reindex(session)
+    settle(db.engine())  # PostgreSQL: every key row was rewritten; vacuum them so probes read the index alone
     click.echo("Reindexed: " + ", ".join(f"{kind} {n} keys" for kind, n in written.items()) + ".")

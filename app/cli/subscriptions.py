@@ -3,6 +3,7 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlmodel import Session
 
 from app import db
 from licensing.access.actors import Actor
@@ -17,9 +18,9 @@ subscriptions_cli = AppGroup(
 TYPES_HELP = "Space- or comma-separated alert types, e.g. 'register_entry.recorded intelligence.routed'."
 
 
-def council(code: str) -> Actor:
+def council(session: Session, code: str) -> Actor:
     """Return the operator acting for the council with this GSS code."""
-    authority = authority_by_code(db.session(), code)
+    authority = authority_by_code(session, code)
     if authority is None:
         raise click.ClickException(f"No authority with code {code}.")
     return Actor(kind="cli", id=None, label="cli:subscriptions", authority_id=authority.id)
@@ -38,9 +39,10 @@ def url_rules() -> dict:
 def add_webhook_command(code: str, url: str, types: str) -> None:
     """Add a webhook endpoint for council CODE and print its signing secret, once."""
     try:
-        endpoint, secret = subscriptions.add_webhook(
-            db.session(), council(code), url, _split(types), utcnow(), **url_rules()
-        )
+        with db.writing() as session:
+            endpoint, secret = subscriptions.add_webhook(
+                session, council(session, code), url, _split(types), utcnow(), **url_rules()
+            )
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(secret)
@@ -54,7 +56,10 @@ def add_webhook_command(code: str, url: str, types: str) -> None:
 def add_email_command(code: str, address: str, types: str) -> None:
     """Add an e-mail recipient for council CODE."""
     try:
-        recipient = subscriptions.add_email(db.session(), council(code), address, _split(types), utcnow())
+        with db.writing() as session:
+            recipient = subscriptions.add_email(
+                session, council(session, code), address, _split(types), utcnow()
+            )
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(f"Added e-mail recipient {recipient.id} for {code.upper()}.")
@@ -64,7 +69,8 @@ def add_email_command(code: str, address: str, types: str) -> None:
 @click.argument("code")
 def list_command(code: str) -> None:
     """List council CODE's endpoints and recipients (never secrets)."""
-    endpoints, recipients = subscriptions.list_subscriptions(db.session(), council(code))
+    with db.reading() as session:
+        endpoints, recipients = subscriptions.list_subscriptions(session, council(session, code))
     for e in endpoints:
         state = "active" if e.active else "inactive"
         click.echo(f"webhook {e.id}  {state}  {e.url}  [{' '.join(e.alert_types)}]")
@@ -80,7 +86,10 @@ def list_command(code: str) -> None:
 def rotate_command(code: str, endpoint_id: int) -> None:
     """Give endpoint ENDPOINT_ID of council CODE a new secret (printed once; the old one signs 24 h more)."""
     try:
-        endpoint, secret = subscriptions.rotate_secret(db.session(), council(code), endpoint_id, utcnow())
+        with db.writing() as session:
+            endpoint, secret = subscriptions.rotate_secret(
+                session, council(session, code), endpoint_id, utcnow()
+            )
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(secret)

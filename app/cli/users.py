@@ -3,7 +3,7 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import db
 from app.officer.second_factor import link_lifetime, link_url
@@ -37,17 +37,17 @@ def create_command(email: str, name: str, role: str, code: str, password: str | 
     """Create an officer account of an authority, and print its set-password link unless given --password."""
     if password is not None and current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(PRODUCTION_PASSWORD)
-    session = db.session()
-    authority = authority_by_code(session, code)
-    if authority is None:
-        raise click.ClickException(f"No authority has the code {code!r}.")
-    details = {"email": email, "name": name, "role": role, "authority_id": authority.id}
     make = create_user if password is not None else create_user_without_password
     extra = {"password": password} if password is not None else {}
-    try:
-        user = make(session, now=utcnow(), actor=cli_actor("users create"), **details, **extra)
-    except DomainError as error:
-        raise click.ClickException(_explain(error)) from error
+    with db.writing() as session:
+        authority = authority_by_code(session, code)
+        if authority is None:
+            raise click.ClickException(f"No authority has the code {code!r}.")
+        details = {"email": email, "name": name, "role": role, "authority_id": authority.id}
+        try:
+            user = make(session, now=utcnow(), actor=cli_actor("users create"), **details, **extra)
+        except DomainError as error:
+            raise click.ClickException(_explain(error)) from error
     click.echo(f"Created {user.role} {user.email} (user {user.id}) of {authority.code} {authority.name}.")
     if password is None:
         _echo_link(user)
@@ -57,21 +57,24 @@ def create_command(email: str, name: str, role: str, code: str, password: str | 
 @click.option("--email", required=True, help="The officer's e-mail address.")
 def password_link_command(email: str) -> None:
     """Print a new one-time set-password link for an officer (a forgotten password, an expired link)."""
-    _echo_link(_user(email))
+    with db.reading() as session:
+        user = _user(session, email)
+    _echo_link(user)
 
 
 @users_cli.command("reset-second-factor")
 @click.option("--email", required=True, help="The officer's e-mail address.")
 def reset_second_factor_command(email: str) -> None:
     """Remove an officer's authenticator and recovery codes: they set up a new one at their next sign-in."""
-    user = _user(email)
-    second_factor.reset(db.session(), user, utcnow(), cli_actor("users reset-second-factor"))
+    with db.writing() as session:
+        user = _user(session, email)
+        second_factor.reset(session, user, utcnow(), cli_actor("users reset-second-factor"))
     click.echo(f"Removed the authenticator of {user.email}: they set up a new one at their next sign-in.")
 
 
-def _user(email: str) -> User:
+def _user(session: Session, email: str) -> User:
     """Return the officer with this e-mail address, or fail the command."""
-    user = db.session().exec(select(User).where(User.email == normalise_email(email))).first()
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         raise click.ClickException(f"No officer has the e-mail address {email!r}.")
     return user
@@ -103,7 +106,8 @@ def enable_command(email: str) -> None:
 def _set_active(email: str, active: bool, command: str) -> None:
     """Disable or enable the account, reporting the outcome or the error."""
     try:
-        user = set_active(db.session(), email, active, utcnow(), cli_actor(command))
+        with db.writing() as session:
+            user = set_active(session, email, active, utcnow(), cli_actor(command))
     except DomainError as error:
         raise click.ClickException(_explain(error)) from error
     click.echo(

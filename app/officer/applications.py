@@ -120,7 +120,7 @@ def new():
         try:
             view = applications.create_application(db.session(), actor(), fields, utcnow())
         except DomainError as error:
-            db.session().rollback()
+            db.undo()
             return _form_page(form, show_service_errors(form, error))
         return redirect(url_for(".show", application_id=view.application.id))
     return _form_page(form)
@@ -133,6 +133,7 @@ def _form_page(form: ApplicationForm, error: str | None = None):
 
 
 @bp.get("/<int:application_id>")
+@db.writes_on_get
 def show(
     application_id: int,
     forms: dict | None = None,
@@ -179,7 +180,7 @@ def resolve(application_id: int, screening_id: int, candidate_id: int):
     except NotFound:
         raise
     except DomainError as error:
-        session.rollback()
+        db.undo()
         return show(application_id, forms={candidate_id: form}, error=error.detail)
     return redirect(url_for(".show", application_id=application_id, _anchor=f"candidate-{candidate_id}"))
 
@@ -199,7 +200,7 @@ def decide_adverse(application_id: int, candidate_id: int):
     except NotFound:
         raise
     except DomainError as error:
-        session.rollback()
+        db.undo()
         return show(
             application_id, decision_forms={candidate_id: form}, error=show_service_errors(form, error)
         )
@@ -229,7 +230,7 @@ def grant(application_id: int):
     except NotFound:
         raise
     except DomainError as error:
-        db.session().rollback()
+        db.undo()
         return show(application_id, grant_form=form, error=show_service_errors(form, error))
     return redirect(url_for("officer_licences.show", licence_id=licence.id))
 
@@ -250,7 +251,7 @@ def decide(application_id: int, decision: str):
             _make_decision(decision, application_id, form)
             return redirect(url_for(".show", application_id=application_id))
         except (ValidationFailed, InvalidTransition) as refusal:
-            session.rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
             view = applications.get_application(session, actor(), application_id)
     page = render_template(

@@ -58,7 +58,7 @@ def index():
         try:
             return _screen_upload(form)
         except (UnicodeDecodeError, ValidationFailed) as problem:
-            db.session().rollback()
+            db.undo()
             error = getattr(problem, "detail", "The file is not UTF-8 text: save it as CSV UTF-8")
             form.people.errors = [error]
     page = render_template("officer/bulk/index.html", form=form, error=None, header=BULK_HEADER)
@@ -84,7 +84,6 @@ def _screen_upload(form: UploadForm):
     detail = {"source": form.people.data.filename, "applicants": report.applicants}
     detail |= {"rejected": report.rejected, "warnings": report.warnings}
     audit.record(session, officer, "screening.bulk", "screening", None, now=utcnow(), detail=detail)
-    session.commit()
     token = _store(officer.authority_id, {part: out.getvalue() for part, out in files.items()})
     return render_template(
         "officer/bulk/result.html", report=report, written=sum(report.bands.values()),

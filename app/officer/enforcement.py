@@ -28,6 +28,7 @@ class CheckForm(FlaskForm):
 
 
 @bp.get("")
+@db.writes_on_get
 def index():
     """Show the quick check form and, when asked, the licences found."""
     form = CheckForm(request.args)
@@ -41,7 +42,7 @@ def index():
                 driving_licence_number=_typed(form.driving_licence_number, upper=True), now=utcnow(),
             )  # fmt: skip
         except ValidationFailed as refusal:
-            db.session().rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
     elif asked:
         error = "Check the values you entered"

@@ -15,6 +15,7 @@ bp.before_request(require_officer)
 
 
 @bp.get("")
+@db.writes_on_get
 def index():
     """List the intelligence routed to the council, newest first."""
     items, _ = council_views.routed_to_council(db.session(), actor(), utcnow(), limit=50)
@@ -22,6 +23,7 @@ def index():
 
 
 @bp.get("/<int:intelligence_id>")
+@db.writes_on_get
 def show(intelligence_id: int):
     """Show one item of intelligence routed to the council."""
     item = council_views.routed_item(db.session(), actor(), intelligence_id, utcnow())

@@ -147,7 +147,7 @@ def change(licence_id: int, action: str):
         except NotFound:
             abort(404)
         except DomainError as refusal:
-            session.rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
             licence = lifecycle.own_licence(session, actor(), licence_id)
     page = render_template(
@@ -168,7 +168,7 @@ def dbs(licence_id: int):
             lifecycle.change_dbs(session, actor(), licence_id, dbs_values(form), utcnow())
             return redirect(url_for(".show", licence_id=licence_id))
         except DomainError as refusal:
-            session.rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
             licence = lifecycle.own_licence(session, actor(), licence_id)
     page = render_template("officer/licences/dbs.html", licence=licence, form=form, error=error)

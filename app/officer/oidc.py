@@ -49,6 +49,7 @@ def council_sign_ins() -> list[tuple[str, str]]:
 
 
 @bp.get(CALLBACK_PATH)
+@db.writes_on_get
 def callback():
     """Check the provider's answer and sign the officer in, or say why not."""
     pending = session.pop(PENDING_KEY, None)  # one answer per start: a replayed callback finds nothing

@@ -60,7 +60,7 @@ def new():
             entry = register.record_entry(db.session(), actor(), fields, utcnow())
             return redirect(url_for(".show", entry_id=entry.id))
         except DomainError as refusal:
-            db.session().rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
     page = render_template("officer/register/new.html", form=form, error=error)
     return page, 400 if form.errors or error else 200
@@ -97,7 +97,7 @@ def amend(entry_id: int):
             register.amend_entry(session, actor(), entry_id, form.change.data, fields, utcnow())
             return redirect(url_for(".show", entry_id=entry_id))
         except (ValidationFailed, InvalidTransition) as refusal:
-            session.rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
             detail = register.entry_detail(session, actor(), entry_id)
     page = render_template("officer/register/amend.html", detail=detail, form=form, error=error)

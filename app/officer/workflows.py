@@ -119,7 +119,7 @@ def answer(request_id: int):
     try:
         information_requests.respond(db.session(), actor(), request_id, form.response_text.data, [], utcnow())
     except SHOWN as refusal:
-        db.session().rollback()
+        db.undo()
         return request_page(request_id, form, show_service_errors(form, refusal))
     return redirect(url_for(".request", request_id=request_id))
 
@@ -140,7 +140,7 @@ def new_request():
             )
             return redirect(url_for(".request", request_id=made.id))
         except SHOWN as refusal:
-            db.session().rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
     page = render_template("officer/workflows/new_request.html", form=form, error=error)
     return page, 400 if form.errors or error else 200
@@ -171,7 +171,7 @@ def decide(report_id: int):
             db.session(), actor(), report_id, form.decision.data, form.notes.data, utcnow()
         )
     except SHOWN as refusal:
-        db.session().rollback()
+        db.undo()
         return report(report_id, form, show_service_errors(form, refusal))
     return redirect(url_for(".report", report_id=report_id))
 
@@ -193,7 +193,7 @@ def new_report():
             )
             return redirect(url_for(".report", report_id=sent.id))
         except shown as refusal:
-            db.session().rollback()
+            db.undo()
             error = show_service_errors(form, refusal)
     page = render_template("officer/workflows/new_report.html", form=form, error=error)
     return page, 400 if form.errors or error else 200

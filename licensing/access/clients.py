@@ -70,7 +70,6 @@ def create_client(
         detail=detail,
         authority_id=authority_id,
     )
-    session.commit()
     return client, key
 
 
@@ -94,7 +93,6 @@ def revoke_client(session: Session, client_id: int, now: datetime, actor: Actor 
         now=now,
         authority_id=client.authority_id,
     )
-    session.commit()
     return client
 
 
@@ -110,14 +108,29 @@ def list_clients(session: Session) -> list[tuple[ApiClient, str]]:
 
 
 def authenticate(session: Session, key: str | None, now: datetime) -> Actor:
-    """Return the actor for a presented key, or raise Unauthenticated with one message for every failure."""
+    """Return the actor for a presented key, noting its use; raise Unauthenticated for any failure."""
+    client = client_for_key(session, key)
+    if use_to_note(client, now):
+        note_use(session, client.id, now)
+    return actor_for(client)
+
+
+def client_for_key(session: Session, key: str | None):
+    """Return the live client's row whose key this is, or raise Unauthenticated with one message for all."""
     client = _client_for(session, key)
     if client is None or client.revoked_at is not None:
         raise Unauthenticated(REFUSAL)
-    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
-        session.execute(update(_CLIENTS).where(_CLIENTS.c.id == client.id).values(last_used_at=now))
-        session.commit()
-    return actor_for(client)
+    return client
+
+
+def use_to_note(client, now: datetime) -> bool:
+    """Tell whether the client's last use is older than LAST_USED_RESOLUTION, so `now` must be noted."""
+    return client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION
+
+
+def note_use(session: Session, client_id: int, now: datetime) -> None:
+    """Note that the client's key was used at `now`."""
+    session.execute(update(_CLIENTS).where(_CLIENTS.c.id == client_id).values(last_used_at=now))
 
 
 def actor_for(client) -> Actor:

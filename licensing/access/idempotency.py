@@ -1,11 +1,12 @@
 """Idempotency keys: a POST retried with the same key is answered with its first response, not redone.
 
 A key belongs to one API client and lives for KEY_LIFETIME. The first request with a key claims it (a row
-with no status yet, committed before the work starts), so a concurrent retry is refused with 409 instead
-of doing the work twice. The same key with a different request is a client error (422): replaying the
-first response to it would hide that the second request was never done.
+with no status yet, which the caller commits in a unit of work of its own before the work starts), so a
+concurrent retry is refused with 409 instead of doing the work twice. The same key with a different
+request is a client error (422): replaying the first response to it would hide that the second request
+was never done.
 
-The request's work and its kept response are committed in one transaction, which also locks the claim
+The request's work and its kept response are committed in one unit of work, which also locks the claim
 (`begin`, then `keep`): a process killed mid-request leaves either both or neither, never a created record
 without the answer that names it. A claim still without a response after the request's own time limit
 (`claim_timeout`, the web server's request timeout) belonged to a request that died: a retry then takes
@@ -55,7 +56,8 @@ def claim(
 ) -> IdempotentResponse | None:
     """Return the kept response for this key, or claim the key at `now` for this request and return None.
 
-    A claim older than `claim_timeout` with no response is taken over. The claim is committed.
+    A claim older than `claim_timeout` with no response is taken over. The caller commits the claim
+    before the request's work begins, so that a concurrent retry finds it.
     """
     kept = _find(session, client_id, key)
     if kept is not None and kept.created_at <= now - KEY_LIFETIME:
@@ -64,7 +66,6 @@ def claim(
         kept = None
     if kept is None:
         return _insert_claim(session, client_id, key, request_fingerprint, now)
-    session.commit()  # ends the read (on SQLite it holds the write lock) and keeps `kept` loaded
     if kept.fingerprint != request_fingerprint:
         raise KeyReused(
             "This Idempotency-Key was first used with a different request; use a new key for a new request.",
@@ -73,7 +74,6 @@ def claim(
     if kept.status_code is None and kept.created_at <= now - claim_timeout and _take_over(session, kept, now):
         return None
     answered = _find(session, client_id, key, fresh=True)  # a takeover may have waited for the answer
-    session.commit()
     if answered is None or answered.status_code is None:
         raise KeyInUse(STILL_RUNNING)
     return answered
@@ -103,7 +103,6 @@ def keep(
 def release(session: Session, client_id: int, key: str, claimed_at: datetime) -> None:
     """Give up a claim whose request failed on our side, so that a retry does the work."""
     session.execute(_held(delete(IdempotentResponse), client_id, key, claimed_at))
-    session.commit()
 
 
 def purge_expired(session: Session, now: datetime) -> int:
@@ -111,7 +110,6 @@ def purge_expired(session: Session, now: datetime) -> int:
     result = session.execute(
         delete(IdempotentResponse).where(IdempotentResponse.created_at <= now - KEY_LIFETIME)
     )
-    session.commit()
     return result.rowcount
 
 
@@ -137,19 +135,16 @@ def _take_over(session: Session, abandoned: IdempotentResponse, now: datetime) -
     """Move an abandoned claim to `now`; False if its request answered, or another retry took it, first."""
     # On PostgreSQL this waits while the first request's transaction holds the claim (see `begin`).
     statement = _held(update(IdempotentResponse), abandoned.client_id, abandoned.key, abandoned.created_at)
-    taken = session.execute(statement.values(created_at=now)).rowcount == 1
-    session.commit()
-    return taken
+    return session.execute(statement.values(created_at=now)).rowcount == 1
 
 
 def _insert_claim(session: Session, client_id: int, key: str, request_fingerprint: str, now: datetime):
-    """Commit the claim of a key; a concurrent first request that got there before us is KeyInUse."""
+    """Claim a key; a concurrent first request that got there before us is KeyInUse."""
     session.add(
         IdempotentResponse(client_id=client_id, key=key, fingerprint=request_fingerprint, created_at=now)
     )
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
-        session.rollback()
         raise KeyInUse(STILL_RUNNING) from None
     return None

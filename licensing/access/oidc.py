@@ -63,7 +63,6 @@ def configure(
         detail=detail,
         authority_id=authority.id,
     )
-    session.commit()
     return provider
 
 
@@ -85,7 +84,6 @@ def remove(session: Session, authority: Authority, now: datetime, actor: Actor =
         authority_id=authority.id,
     )
     session.delete(provider)
-    session.commit()
 
 
 def provider_of(session: Session, authority_id: int) -> IdentityProvider | None:
@@ -100,7 +98,11 @@ def providers(session: Session) -> list[tuple[IdentityProvider, Authority]]:
 
 
 def officer_for_claims(session: Session, provider: IdentityProvider, claims: dict, now: datetime) -> User:
-    """Return the officer account that a provider's verified ID token signs in, or raise Unauthenticated."""
+    """Return the officer account that a provider's verified ID token signs in, or raise Unauthenticated.
+
+    A refusal is audited before Unauthenticated is raised: the caller keeps its unit of work's changes
+    and answers with the refusal.
+    """
     user, reason = _match(session, provider, claims)
     if user is None:
         audit.record(
@@ -113,14 +115,12 @@ def officer_for_claims(session: Session, provider: IdentityProvider, claims: dic
             detail={"reason": reason},
             authority_id=provider.authority_id,
         )
-        session.commit()
         raise Unauthenticated(NO_ACCOUNT)
     if session.get(IdentityLink, user.id) is None:
         session.add(
             IdentityLink(user_id=user.id, provider_id=provider.id, subject=claims["sub"], linked_at=now)
         )
     audit.record(session, actor_for(user), "user.sign_in.oidc", "user", user.id, now=now)
-    session.commit()
     return user
 
 

@@ -67,7 +67,6 @@ def set_password(session: Session, user: User, password: str, confirmation: str,
     user.session_version += 1  # a session opened with the old password ends, as on any password change
     session.add(user)
     audit.record(session, actor_for(user), "user.password.set_from_link", "user", user.id, now=now)
-    session.commit()
 
 
 def _password_problems(password: str, confirmation: str, email: str) -> list[dict]:

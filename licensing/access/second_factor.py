@@ -50,38 +50,36 @@ def confirm_enrolment(session: Session, user: User, secret: str, code: str, now:
     """Keep the authenticator once a code from it is right; return new recovery codes, shown only now."""
     factor = _locked(session, user)
     if factor is not None and factor.confirmed_at is not None:
-        session.rollback()
         raise ValidationFailed("This account already has an authenticator.")
     factor = factor or SecondFactor(user_id=user.id, secret=secret)
     factor.secret, factor.last_step, factor.failures = secret, 0, 0
     if not _accept_totp(factor, code, now):
-        session.rollback()
         raise ValidationFailed(REFUSAL, [{"field": "code", "message": REFUSAL}])
     factor.confirmed_at = now
     session.add(factor)
     codes = _replace_recovery_codes(session, user)
     audit.record(session, actor_for(user), "user.second_factor.enrol", "user", user.id, now=now)
-    session.commit()
     return codes
 
 
 def check(session: Session, user: User, code: str, now: datetime) -> None:
-    """Accept a code from the officer's authenticator or one of their recovery codes, or raise."""
+    """Accept a code from the officer's authenticator or one of their recovery codes, or raise.
+
+    A wrong code is counted and audited before Unauthenticated is raised: the caller keeps its unit of
+    work's changes (the count slows the next guess) and answers with the refusal.
+    """
     factor = _locked(session, user)
     if factor is None or factor.confirmed_at is None:
-        session.rollback()
         raise Unauthenticated(REFUSAL)
-    _refuse_while_waiting(session, factor, now)
+    _refuse_while_waiting(factor, now)
     if _accept_totp(factor, code, now) or _use_recovery_code(session, user, code, now):
         factor.failures, factor.last_failure_at = 0, None
         session.add(factor)
-        session.commit()
         return
     factor.failures += 1
     factor.last_failure_at = now
     session.add(factor)
     audit.record(session, actor_for(user), "user.second_factor.refused", "user", user.id, now=now)
-    session.commit()
     raise Unauthenticated(REFUSAL)
 
 
@@ -94,7 +92,6 @@ def reset(session: Session, user: User, now: datetime, actor: Actor) -> None:
     audit.record(
         session, actor, "user.second_factor.reset", "user", user.id, now=now, authority_id=user.authority_id
     )
-    session.commit()
 
 
 def unused_recovery_codes(session: Session, user: User) -> int:
@@ -104,19 +101,18 @@ def unused_recovery_codes(session: Session, user: User) -> int:
 
 
 def _locked(session: Session, user: User) -> SecondFactor | None:
-    """Return the officer's authenticator row, locked until the caller commits."""
+    """Return the officer's authenticator row, locked until the caller's unit of work ends."""
     query = select(SecondFactor).where(SecondFactor.user_id == user.id).with_for_update()
     return session.exec(query).first()
 
 
-def _refuse_while_waiting(session: Session, factor: SecondFactor, now: datetime) -> None:
+def _refuse_while_waiting(factor: SecondFactor, now: datetime) -> None:
     """Raise while the officer must still wait after several wrong codes in a row."""
     if factor.failures < FREE_FAILURES or factor.last_failure_at is None:
         return
     wait = min(timedelta(seconds=2 ** (factor.failures - FREE_FAILURES + 1)), MAX_WAIT)
     ready = factor.last_failure_at + wait
     if now < ready:
-        session.rollback()
         seconds = int((ready - now).total_seconds()) + 1
         raise Unauthenticated(f"Too many wrong codes. Wait {seconds} seconds and try again.")
 

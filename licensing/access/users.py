@@ -60,12 +60,15 @@ def create_user(
         detail={"role": role},
         authority_id=authority_id,
     )
-    session.commit()
     return user
 
 
 def sign_in(session: Session, email: str, password: str, now: datetime, *, address: str = "") -> User:
-    """Return the officer whose password this is; audit a refusal (never the password) and raise."""
+    """Return the officer whose password this is; audit a refusal (never the password) and raise.
+
+    The refusal is audited before Unauthenticated is raised: the caller keeps its unit of work's changes
+    and answers with the refusal.
+    """
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None or not user.active:
         _verify(_DECOY_HASH, password)
@@ -75,7 +78,6 @@ def sign_in(session: Session, email: str, password: str, now: datetime, *, addre
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
         session.add(user)
-    session.commit()
     return user
 
 
@@ -105,7 +107,6 @@ def set_password(session: Session, user: User, password: str, now: datetime, act
     audit.record(
         session, actor, "user.password_change", "user", user.id, now=now, authority_id=user.authority_id
     )
-    session.commit()
     return user
 
 
@@ -119,7 +120,6 @@ def set_active(session: Session, email: str, active: bool, now: datetime, actor:
     session.add(user)
     action = "user.enable" if active else "user.disable"
     audit.record(session, actor, action, "user", user.id, now=now, authority_id=user.authority_id)
-    session.commit()
     return user
 
 
@@ -129,7 +129,6 @@ def end_sessions(session: Session, user_id: int) -> None:
     if user is not None:
         user.session_version += 1
         session.add(user)
-        session.commit()
 
 
 def actor_for(user: User) -> Actor:
@@ -172,7 +171,6 @@ def _refuse(session: Session, user: User | None, why: str, address: str, now: da
         detail=detail,
         authority_id=authority_id,
     )
-    session.commit()
     raise Unauthenticated(REFUSAL)
 
 

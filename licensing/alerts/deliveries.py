@@ -62,7 +62,9 @@ class Claim:
 def claim_due(
     session: Session, *, now: datetime, limit: int, lease: timedelta, per_endpoint: int = 4
 ) -> list[Claim]:
-    """Lease up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint; commit the claim.
+    """Lease up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint.
+
+    The caller commits the claim (its unit of work ends) before sending any of them.
 
     On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several schedulers claim at once without waiting for or
     taking each other's rows; on SQLite the session's BEGIN IMMEDIATE serialises claimers instead.
@@ -75,7 +77,6 @@ def claim_due(
     for row in rows:
         row.status, row.lease_expires_at = "delivering", now + lease
     alerts = _alerts_by_id(session, {row.alert_id for row in rows})
-    session.commit()
     order = {delivery_id: n for n, delivery_id in enumerate(ids)}
     return [_claim(row, alerts[row.alert_id]) for row in sorted(rows, key=lambda row: order[row.id])]
 
@@ -148,12 +149,11 @@ class Outcome:
 def record_outcomes(session: Session, outcomes: list[Outcome], *, now: datetime) -> int:
     """Record a batch of outcomes in one transaction; return how many claims still held their row.
 
-    One commit per batch, not per delivery: a scheduler killed before it commits has its batch sent
+    One unit of work per batch, not per delivery: a scheduler killed before it commits has its batch sent
     again after the lease expires, with the same webhook-ids, which the receivers drop as duplicates.
     """
     held = sum(_fenced_update(session, outcome.claim, _values(outcome, now)) for outcome in outcomes)
     _disable_gone(session, outcomes, now)
-    session.commit()
     return held
 
 

@@ -49,7 +49,6 @@ def mark_read(session: Session, actor: Actor, alert_id: int, now: datetime) -> A
     if alert.read_at is None:
         alert.read_at = now
         session.add(alert)
-        session.commit()
     return alert
 
 

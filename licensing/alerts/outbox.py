@@ -19,6 +19,7 @@ from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound
 from licensing.matching import person_from
 from licensing.persistence.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
+from licensing.persistence.unit_of_work import attempt
 from licensing.screening.service import screen
 
 # Who "holds" a person: a council with a live licence or a pending application for them, matched at
@@ -155,7 +156,7 @@ def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
         session.flush()
         return True
     try:
-        with session.begin_nested():
+        with attempt(session):
             session.add(alert)
     except IntegrityError:  # another scheduler raised the same alert between our check and insert
         return False
@@ -208,5 +209,4 @@ def retry_delivery(session: Session, actor: Actor, delivery_id: int, now: dateti
     delivery.status, delivery.next_attempt_at, delivery.lease_expires_at = "pending", now, None
     detail = {"from": before, "attempts": delivery.attempts, "message_id": delivery.message_id}
     audit.record(session, actor, "delivery.retried", "delivery", delivery.id, now=now, detail=detail)
-    session.commit()
     return delivery

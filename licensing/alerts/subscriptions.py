@@ -76,7 +76,6 @@ def add_webhook(
     audit.record(
         session, actor, "webhook_endpoint.added", "webhook_endpoint", endpoint.id, now=now, detail=detail
     )
-    session.commit()
     return endpoint, secret
 
 
@@ -98,7 +97,6 @@ def add_email(
     audit.record(
         session, actor, "email_recipient.added", "email_recipient", recipient.id, now=now, detail=detail
     )
-    session.commit()
     return recipient
 
 
@@ -137,7 +135,6 @@ def change(session: Session, actor: Actor, model, record_id: int, fields: dict, 
     audit.record(
         session, actor, action, model.__tablename__, row.id, now=now, detail={"fields": sorted(fields)}
     )
-    session.commit()
     return row
 
 
@@ -146,7 +143,6 @@ def delete(session: Session, actor: Actor, model, record_id: int, now: datetime)
     row = own(session, actor, model, record_id)
     row.active, row.deleted_at, row.updated_at = False, now, now
     audit.record(session, actor, f"{model.__tablename__}.deleted", model.__tablename__, row.id, now=now)
-    session.commit()
 
 
 def rotate_secret(
@@ -158,7 +154,6 @@ def rotate_secret(
     endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, now + SECRET_OVERLAP
     endpoint.secret, endpoint.updated_at = secret, now
     audit.record(session, actor, "webhook_endpoint.secret_rotated", "webhook_endpoint", endpoint.id, now=now)
-    session.commit()
     return endpoint, secret
 
 

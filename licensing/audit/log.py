@@ -5,11 +5,11 @@ before it (64 zeros for the first). Changing, removing or reordering any row bre
 row; the single `audit_head` row names the last event, so cutting rows off the end is caught as well.
 Writers lock the head row, so the chain never forks and event ids follow chain order.
 
-`record` only queues an event in the caller's session; the session's next flush (normally the one
-`commit` makes) chains every queued event (the events leave the session). The first is inserted by a
-statement that locks the head and hashes the event after it in the database, the others (if any) by
-one more statement, hashed here after the first. A trigger on audit_event moves the head to each
-inserted event, so the writer spends no statement on it (the head row itself is made by the first
+`record` only queues an event in the caller's session; the session's next flush (normally the one its
+unit of work's commit makes) chains every queued event (the events leave the session). The first is
+inserted by a statement that locks the head and hashes the event after it in the database, the others
+(if any) by one more statement, hashed here after the first. A trigger on audit_event moves the head to
+each inserted event, so the writer spends no statement on it (the head row itself is made by the first
 writer, in `_locked_head`). So the head row, which every writer in the country waits on, is locked
 for one or two statements and the commit, not for the rest of the caller's transaction (a screening
 scores its candidates first).
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from licensing.access.actors import Actor
-from licensing.persistence.db import begin_writing, driver_rows, insert_new
+from licensing.persistence.db import driver_rows, insert_new
 from licensing.persistence.models import AuditEvent, AuditHead
 
 _HEAD = AuditHead.__table__
@@ -80,7 +80,7 @@ def record(
     detail: dict | None = None,
     authority_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction, chained at its next flush; the caller commits.
+    """Add an audit event to the caller's unit of work, chained at its next flush and committed with it.
 
     `detail` must be JSON-able and must never hold personal data (names, dates of birth, addresses,
     licence or NI numbers): the log is kept for good and is read by auditors, so refer to records by
@@ -110,7 +110,6 @@ def _chain_queued(session: OrmSession, _context, _instances) -> None:
     queued = [e for e in session.info.pop(_QUEUE, []) if e in session.new]
     if not queued:
         return
-    begin_writing(session)  # a snapshot read of the head could be stale: take the write lock first
     for event in queued:
         session.expunge(event)
     first, rest = queued[0], queued[1:]

@@ -5,8 +5,10 @@ the rejects stream with its line number and reason. An identifier that is not va
 licence number, postcode) does not reject the row: it is kept as given and flagged on the record, never
 an exact key (licensing/identity/validation.py), and each such warning of a stored row is written to the
 warnings stream with the row's line number and ref, and counted by kind. Accepted rows are
-committed `batch_size` at a time with their match keys and one audit event per batch. `(authority_code,
-ref)` identifies a record, so importing a file again updates records and never duplicates them.
+written `batch_size` at a time, each batch with its match keys and one audit event in a writing unit of
+work of its own (licensing/persistence/unit_of_work.py), so a long import commits as it goes.
+`(authority_code, ref)` identifies a record, so importing a file again updates records and never
+duplicates them.
 
 Three things go on at once in a large import: worker processes validate and key the rows ahead
 (licensing/imports/rows.py), this thread gathers the next batch, and a writer thread writes the last one
@@ -21,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
-from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from licensing.access.actors import Actor
 from licensing.csvfiles import SafeWriter, csv_writer
@@ -45,16 +47,16 @@ from licensing.imports.formats import (  # noqa: F401 (re-exported: callers impo
 )
 from licensing.imports.rows import ParsedRow, parsed_rows
 from licensing.imports.writing import Target, Written, badge, settle, write_batch
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Authority, Licence, RegisterEntry
 from licensing.screening.name_counts import forget_totals
 
-# Rows per committed batch. A batch's keys go into the index in one sorted pass that touches most of
-# its pages however few rows there are, so fewer, larger batches write far less, while a batch's
-# rows stay in memory until it is written (an import's peak memory: bench/README.md).
+# Rows per batch, each its own unit of work. A batch's keys go into the index in one sorted pass that
+# touches most of its pages however few rows there are, so fewer, larger batches write far less, while a
+# batch's rows stay in memory until it is written (an import's peak memory: bench/README.md).
 DEFAULT_BATCH = 40_000
 # Rows parsed ahead by worker processes while a batch is written.
 PARSE_AHEAD = 10_000
-IMPORT_CACHE_KIB = 256 * 1024
 
 
 @dataclass
@@ -95,21 +97,21 @@ class _Run:
 
 
 def import_register(
-    session, actor, stream: TextIO, rejects: TextIO, *, now, source="", **options
+    engine, actor, stream: TextIO, rejects: TextIO, *, now, source="", **options
 ) -> ImportReport:
-    """Import register entries from a CSV stream; write rejected rows to `rejects`."""
-    return _import(session, actor, stream, rejects, "register_entry", now=now, source=source, **options)
+    """Import register entries from a CSV stream into the database; write rejected rows to `rejects`."""
+    return _import(engine, actor, stream, rejects, "register_entry", now=now, source=source, **options)
 
 
 def import_licences(
-    session, actor, stream: TextIO, rejects: TextIO, *, now, source="", **options
+    engine, actor, stream: TextIO, rejects: TextIO, *, now, source="", **options
 ) -> ImportReport:
-    """Import licences from a CSV stream; write rejected rows to `rejects`."""
-    return _import(session, actor, stream, rejects, "licence", now=now, source=source, **options)
+    """Import licences from a CSV stream into the database; write rejected rows to `rejects`."""
+    return _import(engine, actor, stream, rejects, "licence", now=now, source=source, **options)
 
 
 def _import(
-    session: Session,
+    engine: Engine,
     actor: Actor,
     stream: TextIO,
     rejects: TextIO,
@@ -132,16 +134,9 @@ def _import(
     writer.writerow(["line", "reason", *reader.fieldnames])
     listing = warnings_writer(warnings)
     model = RegisterEntry if kind == "register_entry" else Licence
-    authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
-    if session.get_bind().dialect.name == "sqlite":
-        # Every row adds a dozen match keys at random places in a large index; with SQLite's
-        # default 2 MB page cache each of those inserts reads its index pages from disk again.
-        session.execute(text(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}"))
-        # Pages are written through SQLite's own cache; mapping the file as well only slowed writing
-        # (and every page it touched counted as this process's memory).
-        session.execute(text("PRAGMA mmap_size=0"))
-    target = Target(session, actor, kind, model, now, source)
-    # From here on only the writer thread uses the session.
+    with unit_of_work.reading(engine) as session:
+        authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
+    target = Target(engine, actor, kind, model, now, source)
     with ThreadPoolExecutor(1, thread_name_prefix="import-writer") as thread:
         run = _Run(target, writer, listing, reader.fieldnames, on_batch, thread)
         try:
@@ -156,7 +151,7 @@ def _import(
         finally:
             _collect(run)
     if run.report.inserted or run.report.updated:
-        settle(session, model.__table__.name)
+        settle(engine, model.__table__.name)
     forget_totals()
     return run.report
 

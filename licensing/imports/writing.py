@@ -1,4 +1,4 @@
-"""Writing one batch of an import: upsert its records and keys, audit it, commit.
+"""Writing one batch of an import in a unit of work of its own: upsert its records and keys, audit it.
 
 A batch is a dict of parsed rows by (authority id, ref). Records already stored under that identity
 are updated (and re-keyed when their identity changed), new ones inserted with ids the batch draws
@@ -11,23 +11,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import JSON, func, insert, select, text, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.access.actors import Actor
 from licensing.audit import log as audit
 from licensing.imports.rows import ParsedRow
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import IDENTITY_FIELDS
 from licensing.screening.key_index import add_keys, drop_records
 
 # Pairs looked up per statement: SQLite binds at most 32,766 values.
 PAIRS_PER_QUERY = 10_000
+IMPORT_CACHE_KIB = 256 * 1024
 
 
 @dataclass(frozen=True)
 class Target:
     """Where and as whom an import writes."""
 
-    session: Session
+    engine: Engine
     actor: Actor
     kind: str
     model: type
@@ -46,8 +49,28 @@ class Written:
 
 
 def write_batch(target: Target, batch: dict, first_line: int, number: int) -> Written:
-    """Upsert batch number `number` with its keys and audit event, then commit."""
-    session, table = target.session, target.model.__table__
+    """Upsert batch number `number` with its keys and audit event in a writing unit of work of its own."""
+    with unit_of_work.writing(target.engine) as session:
+        written = _write_batch(session, target, batch, first_line)
+    if number & (number - 1) == 0 and target.engine.dialect.name == "postgresql":
+        # A table filled from empty in one run keeps "tiny table" statistics until autovacuum catches
+        # up, and the planner then scans it for every batch's lookup; refresh them each time the
+        # import has doubled what it wrote (batches 1, 2, 4, 8...).
+        with unit_of_work.writing(target.engine) as session:
+            session.execute(text(f"ANALYZE {target.model.__table__.name}, match_key, record_keys"))
+    return written
+
+
+def _write_batch(session: Session, target: Target, batch: dict, first_line: int) -> Written:
+    """Upsert one batch with its keys and audit event in the caller's unit of work."""
+    table = target.model.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        # Every row adds a dozen match keys at random places in a large index; with SQLite's
+        # default 2 MB page cache each of those inserts reads its index pages from disk again.
+        session.execute(text(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}"))
+        # Pages are written through SQLite's own cache; mapping the file as well only slowed writing
+        # (and every page it touched counted as this process's memory).
+        session.execute(text("PRAGMA mmap_size=0"))
     ids = [found[0] for found in _at_pairs(session, "id", table.name, "ref", batch)]
     existing = {}
     for start in range(0, len(ids), PAIRS_PER_QUERY):
@@ -58,38 +81,29 @@ def write_batch(target: Target, batch: dict, first_line: int, number: int) -> Wr
         written.rejected = _taken_badges(session, batch)
         for row, _ in written.rejected:
             del batch[(row.values["authority_id"], row.values["ref"])]
-    _write(target, batch, existing, written)
+    _write(session, target, batch, existing, written)
     detail = {"source": target.source, "first_line": first_line}
     detail |= {"inserted": written.inserted, "updated": written.updated, "unchanged": written.unchanged}
     audit.record(
         session, target.actor, f"{target.kind}.import", target.kind, None, now=target.now, detail=detail
     )
-    session.commit()
-    if number & (number - 1) == 0 and session.get_bind().dialect.name == "postgresql":
-        # A table filled from empty in one run keeps "tiny table" statistics until autovacuum catches
-        # up, and the planner then scans it for every batch's lookup; refresh them each time the
-        # import has doubled what it wrote (batches 1, 2, 4, 8...).
-        session.execute(text(f"ANALYZE {table.name}, match_key, record_keys"))
-        session.commit()
     return written
 
 
 KEY_TABLES = ("match_key", "record_keys", "name_count")
 
 
-def settle(session: Session, *tables: str) -> None:
+def settle(engine: Engine, *tables: str) -> None:
     """On PostgreSQL, VACUUM (ANALYZE) `tables` and the key tables after an import or a reindex wrote them.
 
     Until a table is vacuumed its visibility map is empty, so every probe of the match-key index also
     reads the table's own pages (a page per hit: bench/README.md), and the planner estimates from
     statistics taken mid-import. Autovacuum gets there in its own time where it is on; the screenings
     that follow a large import should not wait for it. VACUUM cannot run inside a transaction, so it
-    runs on a connection of its own, in autocommit.
+    runs after the writing units have ended, on a connection of its own, in autocommit.
     """
-    engine = session.get_bind()
     if engine.dialect.name != "postgresql":
         return
-    session.commit()
     names = ", ".join(dict.fromkeys((*tables, *KEY_TABLES)))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"VACUUM (ANALYZE) {names}"))
@@ -147,7 +161,7 @@ def _qualified(columns: str) -> str:
     return ", ".join(f"t.{name.strip()}" for name in columns.split(","))
 
 
-def _write(target: Target, batch: dict, existing: dict, written: Written) -> None:
+def _write(session: Session, target: Target, batch: dict, existing: dict, written: Written) -> None:
     """Insert new rows and update changed ones, with their keys; count them in `written`."""
     inserts, inserted_keys, updates, rekey = [], [], [], []
     for ident, parsed in batch.items():
@@ -163,11 +177,11 @@ def _write(target: Target, batch: dict, existing: dict, written: Written) -> Non
             updates.append({"id": row.id, **changed, "updated_at": target.now})
             if changed.keys() & set(IDENTITY_FIELDS):
                 rekey.append((row.id, parsed.keys))
-    new_ids = _insert(target, inserts)
+    new_ids = _insert(session, target.model.__table__, inserts)
     if updates:
-        target.session.execute(update(target.model), updates)
-    drop_records(target.session, target.kind, [rid for rid, _ in rekey])
-    add_keys(target.session, target.kind, [*zip(new_ids, inserted_keys, strict=True), *rekey])
+        session.execute(update(target.model), updates)
+    drop_records(session, target.kind, [rid for rid, _ in rekey])
+    add_keys(session, target.kind, [*zip(new_ids, inserted_keys, strict=True), *rekey])
     written.inserted, written.updated = len(inserts), len(updates)
     written.unchanged = len(batch) - len(inserts) - len(updates)
 
@@ -184,11 +198,10 @@ def _first_stamp(target: Target) -> dict:
     return {}
 
 
-def _insert(target: Target, rows: list[dict]) -> list[int]:
+def _insert(session: Session, table, rows: list[dict]) -> list[int]:
     """Insert many rows (COPY on PostgreSQL, else one executemany) and return their ids in order."""
     if not rows:
         return []
-    session, table = target.session, target.model.__table__
     plain = _plain_rows(table, rows)
     if plain is not None:
         dialect = session.get_bind().dialect.name
@@ -232,9 +245,9 @@ def _copy_insert(session: Session, table, names: list[str], rows: list[tuple]) -
 def _sqlite_insert(session: Session, table, names: list[str], rows: list[tuple]) -> list[int]:
     """Insert rows with one executemany of plain tuples, numbering them as SQLite itself would.
 
-    The id is a rowid alias without AUTOINCREMENT, so SQLite gives a new row max(id) + 1; the import's
-    transaction holds the write lock (BEGIN IMMEDIATE) from its first statement, so no other writer can
-    take those ids. Values go through the columns' own bind processors, stored exactly as an INSERT
+    The id is a rowid alias without AUTOINCREMENT, so SQLite gives a new row max(id) + 1; the batch's
+    writing unit of work holds the write lock (BEGIN IMMEDIATE) from its first statement, so no other
+    writer can take those ids. Values go through the columns' own bind processors, stored exactly as an INSERT
     would store them. INSERT ... RETURNING ran one statement per row.
     """
     connection = session.connection()

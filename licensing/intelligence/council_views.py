@@ -51,7 +51,6 @@ def routed_to_council(
     views = [_council_view(row) for row in page]
     for view in views:
         _audit_view(session, actor, view.id, "list", now)
-    session.commit()
     return views, (page[-1].route_id if len(rows) > limit else None)
 
 
@@ -64,7 +63,6 @@ def routed_item(session: Session, actor: Actor, intelligence_id: int, now: datet
     if row is None:
         raise NotFound("No such intelligence has been routed to your authority.")
     _audit_view(session, actor, row.id, "item", now)
-    session.commit()
     return _council_view(row)
 
 

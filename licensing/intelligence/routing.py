@@ -6,8 +6,7 @@ and tells the councils already holding it. Withdrawal (e.g. no further action) t
 thin (ids and type): the alerts outbox delivers them and the council reads the item through the API.
 
 Routing is a search of the register on the force's behalf. It is recorded as an audit event on the item,
-not as a Screening row: the item itself holds the identity searched for, and `screen(record=True)` would
-commit mid-way, which would break the all-or-nothing promise of each item in a batch.
+not as a Screening row: the item itself holds the identity searched for.
 
 What councils see of routed items is in licensing/intelligence/council_views.py.
 """
@@ -29,6 +28,7 @@ from licensing.identity.validation import clean_identity
 from licensing.matching import person_from
 from licensing.persistence.models import IDENTITY_FIELDS, Authority, Intelligence, IntelligenceRoute
 from licensing.persistence.models.intelligence import CATEGORIES
+from licensing.persistence.unit_of_work import attempt
 from licensing.screening.key_index import drop_record, index_record
 from licensing.screening.service import screen
 
@@ -78,26 +78,23 @@ class ForceView:
 def push_intelligence(
     session: Session, actor: Actor, force_reference: str, fields: dict, now: datetime
 ) -> PushResult:
-    """Create or update the caller's force's item under `force_reference`, route it, and commit."""
+    """Create or update the caller's force's item under `force_reference` and route it."""
     try:
-        result = _push(session, actor, force_reference, fields, now)
+        with attempt(session):
+            result = _push(session, actor, force_reference, fields, now)
     except IntegrityError:
         # Two pushes of a new reference raced; the loser finds the winner's row and updates it.
-        session.rollback()
         result = _push(session, actor, force_reference, fields, now)
-    session.commit()
     result.routed_to = _routed_to(session, result.intelligence.id)
     return result
 
 
 def push_batch(session: Session, actor: Actor, items: list[BatchItem], now: datetime) -> list[BatchResult]:
-    """Push many items, each whole or not at all (one savepoint each); commit the ones that succeed."""
+    """Push many items, each whole or not at all (one savepoint each); the ones that succeed are kept."""
     _force_of(actor)
     if len(items) > MAX_BATCH:
         raise ValidationFailed(f"A batch holds at most {MAX_BATCH:,} items; split it.")
-    results = [_push_one(session, actor, item, now) for item in items]
-    session.commit()
-    return results
+    return [_push_one(session, actor, item, now) for item in items]
 
 
 def withdraw_intelligence(
@@ -114,7 +111,6 @@ def withdraw_intelligence(
     for route in _routes(session, item.id):
         _alert(session, route.authority_id, "intelligence.withdrawn", item.id, now)
     audit.record(session, actor, "intelligence.withdrawn", "intelligence", item.id, now=now, reason=reason)
-    session.commit()
     return ForceView(item, _routed_to(session, item.id))
 
 
@@ -131,7 +127,7 @@ def route_intelligence(
 
     Routes are only added: an authority that already holds the item keeps it, with any newly matched
     records of its own added. Each new route raises an "intelligence.routed" alert. Returns the new
-    routes; the caller commits.
+    routes.
     """
     found = screen(
         session,
@@ -166,7 +162,7 @@ def route_intelligence(
 
 
 def _push(session: Session, actor: Actor, force_reference: str, fields: dict, now: datetime) -> PushResult:
-    """Create or update one item and route it; the caller commits."""
+    """Create or update one item and route it."""
     force_id = _force_of(actor)
     wanted = _content(force_reference, fields, now.date())
     item = _find(session, force_id, force_reference)
@@ -212,7 +208,7 @@ def _push_one(session: Session, actor: Actor, item: BatchItem, now: datetime) ->
     if item.errors or item.fields is None:
         return BatchResult(item.force_reference, "error", item.errors)
     try:
-        with session.begin_nested():
+        with attempt(session):
             result = _push(session, actor, item.force_reference, item.fields, now)
     except DomainError as error:
         return BatchResult(

@@ -29,7 +29,7 @@ REASON_WIDTH = AdverseDecision.__table__.c.reason.type.length
 def record_decision(
     session: Session, actor: Actor, application_id: int, candidate_id: int, reason: str, now: datetime
 ) -> AdverseDecision:
-    """Record a manager's decision on an adverse candidate of the latest screening; commit with its audit."""
+    """Record a manager's decision on an adverse candidate of the latest screening, with its audit."""
     application = own_application(session, actor, application_id)
     if application.status != "pending":
         raise InvalidTransition(f"A {application.status} application needs no decision.")
@@ -58,7 +58,6 @@ def record_decision(
     session.add(decision)
     session.flush()
     _audit(session, actor, decision, now)
-    session.commit()
     return decision
 
 

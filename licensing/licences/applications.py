@@ -55,7 +55,7 @@ class ApplicationView:
 
 
 def create_application(session: Session, actor: Actor, fields: dict, now: datetime) -> ApplicationView:
-    """Record a new or renewal application, index it and screen it; commit all of it at once."""
+    """Record a new or renewal application, index it and screen it, all in the caller's unit of work."""
     authority_id = actor.require_authority()
     identity, found = _received(fields, now.date())
     taken = DuplicateReference(f"This authority already has an application with ref {fields['ref']!r}.")
@@ -72,7 +72,6 @@ def create_application(session: Session, actor: Actor, fields: dict, now: dateti
     try:
         session.flush()
     except IntegrityError:  # another request took the same ref between our check and insert
-        session.rollback()
         raise taken from None
     index_record(session, "application", application)
     detail = {"kind": application.kind, "licence_type": application.licence_type, "warnings": len(found)}
@@ -96,7 +95,7 @@ def _received(fields: dict, today: date) -> tuple[dict, list[dict]]:
 
 
 def screen_application(session: Session, actor: Actor, application: Application, purpose: str, now) -> int:
-    """Screen the application against the register and others' records; commit; return the screening id."""
+    """Screen the application against the register and others' records; return the screening id."""
     if application.status != "pending":
         raise InvalidTransition(f"A {application.status} application is not screened again.")
     result = screen(
@@ -145,9 +144,8 @@ def list_applications(
 
 
 def withdraw(session: Session, actor: Actor, application_id: int, now: datetime) -> ApplicationView:
-    """Mark a pending application withdrawn by the applicant; commit with its audit."""
+    """Mark a pending application withdrawn by the applicant, with its audit."""
     application = _decide(session, actor, application_id, "withdrawn", now.date(), now)
-    session.commit()
     return ApplicationView(application, latest_screening(session, application.id))
 
 
@@ -185,7 +183,6 @@ def refuse(
         default_ref=application.ref,
         now=now,
     )
-    session.commit()
     return ApplicationView(application, latest_screening(session, application.id))
 
 

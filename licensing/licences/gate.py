@@ -28,7 +28,7 @@ from licensing.persistence.models.screening import RESOLUTIONS
 from licensing.register.entries import by_id
 from licensing.screening.record_views import evidence_view, is_elsewhere, load_views, record_view
 from licensing.screening.rulings import rule_out
-from licensing.screening.service import record_screening, screen
+from licensing.screening.service import screen
 
 # Ad-hoc screenings leave intelligence out: only a council licensing or processing the person may see it.
 AD_HOC_KINDS = ("register_entry", "licence", "application")
@@ -106,7 +106,6 @@ def application_gate(
             kind, record_id = finding.candidate.candidate_kind, finding.candidate.candidate_id
             detail = {"screening_id": status.screening_id, "candidate_id": finding.candidate.id}
             audit.record(session, actor, _VIEWED_ACTIONS[kind], kind, record_id, now=now, detail=detail)
-    session.commit()
     return status
 
 
@@ -120,11 +119,8 @@ def screen_identity(
     identity, _ = clean_identity(fields, now.date())
     person = person_from(_Values(identity))
     options = {"own_authority_id": authority_id, "kinds": AD_HOC_KINDS}
-    result = screen(session, actor, person, purpose="ad_hoc", now=now, record=False, **options)
-    # What the result shows is read before it is recorded: on SQLite the recording holds the one
-    # write lock of the database until the commit, so it should hold it for writing only.
+    result = screen(session, actor, person, purpose="ad_hoc", reason=purpose.strip(), now=now, **options)
     views = load_views(session, [(c.kind, c.id) for c in result.candidates])
-    record_screening(session, actor, person, result, purpose="ad_hoc", reason=purpose.strip(), now=now)
     return _shown(session, actor, result.screening, result.rows, now, views)
 
 
@@ -166,7 +162,7 @@ def _shown(
     now: datetime,
     views: tuple[dict, dict],
 ) -> ScreeningDetail:
-    """Return the screening with the view of each candidate's record; audit and commit the views."""
+    """Return the screening with the view of each candidate's record; audit the views of others' records."""
     records, names = views
     subject = person_from(screening)  # the identity screened, which each view is said against
     shown = []
@@ -179,7 +175,6 @@ def _shown(
             audit.record(session, actor, _VIEWED_ACTIONS[kind], kind, record.id, now=now, detail=detail)
         evidence = evidence_view(actor, record, candidate.evidence)
         shown.append({"candidate": candidate, "record": view, "evidence": evidence})
-    session.commit()
     return ScreeningDetail(screening, shown)
 
 
@@ -196,7 +191,7 @@ def resolve_and_show(
 def resolve_candidate(
     session: Session, actor: Actor, screening_id: int, candidate_id: int, resolution: str, reason: str, now
 ) -> ScreeningCandidate:
-    """Record an officer's ruling on a candidate; commit with its audit (and the pair ruling)."""
+    """Record an officer's ruling on a candidate, with its audit (and the pair ruling)."""
     if resolution not in RESOLUTIONS or not reason.strip():
         errors = [{"field": "resolution", "message": f"One of {', '.join(RESOLUTIONS)}."}]
         raise ValidationFailed("A resolution and its reason are required.", errors)
@@ -219,10 +214,7 @@ def resolve_candidate(
     )
     subject = _subject(screening)
     if resolution == "not_same_person" and subject is not None:
-        # rule_out commits, with this resolution in the same transaction.
         rule_out(session, actor, *subject, candidate.candidate_kind, candidate.candidate_id, reason, now)
-    else:
-        session.commit()
     return candidate
 
 

@@ -60,7 +60,7 @@ def grant(
     max_screening_age: timedelta,
     dbs_details: dict | None = None,
 ) -> Licence:
-    """Grant a licence from a pending application of the actor's authority; commit with its audit."""
+    """Grant a licence from a pending application of the actor's authority, with its audit."""
     application = _pending_application(session, actor, application_id)
     _check_term(granted_on, expires_on)
     _check_display_name(display_name)
@@ -89,7 +89,6 @@ def grant(
     index_record(session, "licence", licence)
     detail = {"application_id": application.id, "dbs_update_service": licence.dbs_update_service}
     audit.record(session, actor, "licence.granted", "licence", licence.id, now=now, detail=detail)
-    session.commit()
     return licence
 
 
@@ -104,7 +103,7 @@ def change_status(
     register: dict | None = None,
     decided_on: date | None = None,
 ) -> Licence:
-    """Apply `action` (a key of TRANSITIONS) to one of the actor's licences; commit with its audit.
+    """Apply `action` (a key of TRANSITIONS) to one of the actor's licences, with its audit.
 
     A suspension or revocation takes `register` (licensing/register/recording.py): its s.2 entry is recorded
     in the same transaction, dated `decided_on` (by default the effective date, or today if that is later).
@@ -127,7 +126,6 @@ def change_status(
     reason = choice.not_recorded_reason if choice else ""
     action_name = f"licence.{_past(action)}"
     audit.record(session, actor, action_name, "licence", licence.id, now=now, reason=reason, detail=detail)
-    session.commit()
     return licence
 
 
@@ -141,10 +139,9 @@ def _on_register(session, actor, licence, action, choice, dates, now):
 
 
 def change_dbs(session: Session, actor: Actor, licence_id: int, fields: dict, now: datetime) -> Licence:
-    """Set the DBS details of one of the actor's licences; commit with its audit (if anything changed)."""
+    """Set the DBS details of one of the actor's licences, with its audit (if anything changed)."""
     licence = own_licence(session, actor, licence_id, lock=True)
     dbs.change_dbs(session, actor, licence, fields, now)
-    session.commit()
     return licence
 
 
@@ -159,7 +156,7 @@ def renew(
     now: datetime,
     max_screening_age: timedelta,
 ) -> Licence:
-    """Renew a licence on a pending renewal application that passed the gate; commit with its audit."""
+    """Renew a licence on a pending renewal application that passed the gate, with its audit."""
     licence = own_licence(session, actor, licence_id, lock=True)
     if licence.status not in RENEWABLE:
         raise InvalidTransition(f"A {licence.status} licence cannot be renewed.")
@@ -177,7 +174,6 @@ def renew(
     index_record(session, "licence", licence)
     information_requests.forget_received(session, actor, application.id, now)
     audit.record(session, actor, "licence.renewed", "licence", licence.id, now=now, detail=detail)
-    session.commit()
     return licence
 
 
@@ -196,7 +192,7 @@ def _take_renewal(
 def own_licence(session: Session, actor: Actor, licence_id: int, *, lock: bool = False) -> Licence:
     """Return one of the actor's authority's licences; any other id is NotFound, so ids cannot be probed.
 
-    With `lock`, the row stays locked until the caller commits, so two officers changing the same
+    With `lock`, the row stays locked until the caller's unit of work ends, so two officers changing the same
     licence at once take turns and the second sees the first one's status.
     """
     licence = None
@@ -282,7 +278,6 @@ def _flush_unique(session: Session, message: str) -> None:
     try:
         session.flush()
     except IntegrityError as error:
-        session.rollback()
         raise DuplicateReference(message) from error
 
 

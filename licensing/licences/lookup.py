@@ -70,7 +70,7 @@ def enforcement_check(
     driving_licence_number: str | None = None,
     now: datetime,
 ) -> list[LicenceCheck]:
-    """Find the licences held under a badge or a driver number, for any council; commit its audit."""
+    """Find the licences held under a badge or a driver number, for any council; audit the search."""
     actor.require_authority()
     if driving_licence_number:
         if not is_valid("driving_licence_number", driving_licence_number):
@@ -83,7 +83,6 @@ def enforcement_check(
         raise ValidationFailed("Give authority and badge, or driving_licence_number.")
     detail = {"by": by, "licence_ids": [licence.id for licence, _ in found]}
     audit.record(session, actor, "licence.enforcement_checked", "licence", None, now=now, detail=detail)
-    session.commit()
     return [_check(licence, authority, now.date()) for licence, authority in found]
 
 

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.monitoring.common import alert_once
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Licence
 
 log = logging.getLogger("crosscheck.monitoring")
@@ -37,7 +39,7 @@ def months_before(day: date, months: int) -> date:
 
 
 def check_dbs(
-    session: Session,
+    engine: Engine,
     today: date,
     now: datetime,
     check: StatusCheck | None,
@@ -45,7 +47,11 @@ def check_dbs(
     every_months: int = 6,
     overdue_days: int = 28,
 ) -> Counter:
-    """Check every live licence whose last DBS check is `every_months` old; alert on what needs a council."""
+    """Check every live licence whose last DBS check is `every_months` old; alert on what needs a council.
+
+    Each licence is checked and recorded in a unit of work of its own: the Update Service is asked
+    between them, never while a transaction is open.
+    """
     done = Counter()
     due_before = months_before(today, every_months)
     query = select(Licence).where(
@@ -56,12 +62,16 @@ def check_dbs(
             Licence.dbs_last_checked_on <= due_before,
         ),
     )
-    for licence in session.scalars(query.order_by(Licence.id)).all():
-        if check is not None and checkable(licence):
-            done[_check_one(session, licence, today, now, check)] += 1
-        else:
-            done[_remind(session, licence, today, now, due_before, overdue_days)] += 1
-        session.commit()
+    with unit_of_work.reading(engine) as session:
+        licences = session.scalars(query.order_by(Licence.id)).all()
+    for licence in licences:
+        asked = check is not None and checkable(licence)
+        status = _ask(licence, check) if asked else None
+        with unit_of_work.writing(engine) as session:
+            if asked:
+                done[_record_status(session, licence, today, now, status)] += 1
+            else:
+                done[_remind(session, licence, today, now, due_before, overdue_days)] += 1
     return done
 
 
@@ -71,15 +81,21 @@ def checkable(licence: Licence) -> bool:
     return licence.dbs_update_service and all(value is not None for value in details)
 
 
-def _check_one(session: Session, licence: Licence, today: date, now: datetime, check: StatusCheck) -> str:
-    """Ask the Update Service about one licence, record the status and alert on NEW_INFO or no match."""
+def _ask(licence: Licence, check: StatusCheck) -> str | None:
+    """Ask the Update Service about one licence; None if the check failed (it is retried next run)."""
     try:
-        status = check(licence.dbs_certificate_number, licence.family_name, licence.date_of_birth)
-    except Exception as error:  # one failing check must not stop the rest; it is retried next run
+        return check(licence.dbs_certificate_number, licence.family_name, licence.date_of_birth)
+    except Exception as error:  # one failing check must not stop the rest
         log.warning("dbs check of licence %s failed: %s", licence.id, type(error).__name__)
+        return None
+
+
+def _record_status(session: Session, licence: Licence, today: date, now: datetime, status: str | None) -> str:
+    """Record the status the Update Service gave and alert on NEW_INFO or no match."""
+    if status is None:
         return "check_failed"
+    session.add(licence)  # read by an earlier unit: only the columns set here are written
     licence.dbs_last_status, licence.dbs_last_checked_on, licence.updated_at = status, today, now
-    session.add(licence)
     if status in STATUS_ALERTS:
         _alert(session, STATUS_ALERTS[status], licence, now, f"{today.isoformat()}:{status}")
     return status.lower()

@@ -39,7 +39,6 @@ def remind_deadlines(
             state = _state(record.due_on, today, horizons[nations[authority_id]])
             if state and _alert(session, prefix, state, record, authority_id, now):
                 done[f"{prefix}.{state}"] += 1
-    session.commit()
     return done
 
 

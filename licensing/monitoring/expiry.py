@@ -9,11 +9,13 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.audit import log as audit
 from licensing.licences.lifecycle import TRANSITIONS
 from licensing.monitoring.common import alert_once, job_actor
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Licence, LicenceStatusChange
 
 LIVE = ("active", "suspended")
@@ -44,20 +46,24 @@ def warn_expiring(session: Session, today: date, now: datetime, days_before: tup
             detail={"days_before": days},
         )
         done["alerted" if raised else "already_alerted"] += 1
-    session.commit()
     return done
 
 
-def expire_licences(session: Session, today: date, now: datetime) -> Counter:
-    """Expire every live licence past its expiry date, with history, audit and a "licence.expired" alert."""
+def expire_licences(engine: Engine, today: date, now: datetime) -> Counter:
+    """Expire every live licence past its expiry date, with history, audit and a "licence.expired" alert.
+
+    BATCH licences at a time, each batch in a writing unit of work of its own.
+    """
     done = Counter()
     query = select(Licence).where(Licence.status.in_(EXPIRABLE), Licence.expires_on < today)
-    while batch := session.scalars(query.order_by(Licence.id).limit(BATCH).with_for_update()).all():
-        for licence in batch:
-            _expire(session, licence, now)
-            done["expired"] += 1
-        session.commit()
-    return done
+    while True:
+        with unit_of_work.writing(engine) as session:
+            batch = session.scalars(query.order_by(Licence.id).limit(BATCH).with_for_update()).all()
+            for licence in batch:
+                _expire(session, licence, now)
+        if not batch:
+            return done
+        done["expired"] += len(batch)
 
 
 def _expire(session: Session, licence: Licence, now: datetime) -> None:

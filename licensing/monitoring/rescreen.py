@@ -20,10 +20,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.matching import DEFAULT_THRESHOLDS, person_from
 from licensing.monitoring.common import alert_once
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Alert, Intelligence, Licence, RegisterEntry
 from licensing.screening.name_counts import KeyFrequencies
 from licensing.screening.rulings import apply_rulings
@@ -40,32 +42,45 @@ ALERT_TYPES = {
 BATCH = 500
 
 
-def rescreen_new(session: Session, since: datetime, now: datetime) -> Counter:
-    """Screen the licences that records added or changed since `since` may be; alert new matches."""
-    frequencies = KeyFrequencies(session)
-    fresh = _fresh_records(session, since)
-    people = {hit: person_from(row) for hit, row in fresh.items()}
-    found = find_candidates(session, people, frequencies, kinds=("licence",), floor=DEFAULT_THRESHOLDS.weak)
+def rescreen_new(engine: Engine, since: datetime, now: datetime) -> Counter:
+    """Screen the licences that records added or changed since `since` may be; alert new matches.
+
+    The new records are searched in a reading unit of work, then BATCH licences at a time are screened
+    and alerted in a writing unit each.
+    """
+    with unit_of_work.reading(engine) as session:
+        frequencies = KeyFrequencies(session)
+        fresh = _fresh_records(session, since)
+        people = {hit: person_from(row) for hit, row in fresh.items()}
+        floor = DEFAULT_THRESHOLDS.weak
+        found = find_candidates(session, people, frequencies, kinds=("licence",), floor=floor)
     licence_ids = sorted({c.id for candidates in found.values() for c in candidates if c.band})
     done = Counter(new_records=len(fresh), licences=len(licence_ids))
     for start in range(0, len(licence_ids), BATCH):
-        rows = session.scalars(select(Licence).where(Licence.id.in_(licence_ids[start : start + BATCH])))
-        done += screen_licences(session, [r for r in rows if r.status in LIVE], now, frequencies, set(fresh))
-        session.commit()
+        with unit_of_work.writing(engine) as session:
+            rows = session.scalars(select(Licence).where(Licence.id.in_(licence_ids[start : start + BATCH])))
+            live = [r for r in rows if r.status in LIVE]
+            done += screen_licences(session, live, now, frequencies, set(fresh))
     return done
 
 
-def rescreen_all(session: Session, now: datetime, *, batch: int = BATCH) -> Counter:
-    """Screen every live licence against every register entry and intelligence; alert new matches."""
-    frequencies = KeyFrequencies(session)
+def rescreen_all(engine: Engine, now: datetime, *, batch: int = BATCH) -> Counter:
+    """Screen every live licence against every register entry and intelligence; alert new matches.
+
+    `batch` licences at a time, each batch in a writing unit of work of its own.
+    """
+    with unit_of_work.reading(engine) as session:
+        frequencies = KeyFrequencies(session)
     done, last_id = Counter(), 0
     query = select(Licence).where(Licence.status.in_(LIVE)).order_by(Licence.id).limit(batch)
-    while rows := session.scalars(query.where(Licence.id > last_id)).all():
+    while True:
+        with unit_of_work.writing(engine) as session:
+            rows = session.scalars(query.where(Licence.id > last_id)).all()
+            done += screen_licences(session, rows, now, frequencies)
+        if not rows:
+            return done
         done["licences"] += len(rows)
-        done += screen_licences(session, rows, now, frequencies)
-        session.commit()
         last_id = rows[-1].id
-    return done
 
 
 def screen_licences(

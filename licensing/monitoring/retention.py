@@ -10,10 +10,12 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.audit import log as audit
 from licensing.monitoring.common import job_actor
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Authority, InformationRequest, RegisterEntry, RegisterEntryChange
 from licensing.screening.key_index import drop_records
 
@@ -29,21 +31,31 @@ def years_before(moment: datetime, years: int) -> datetime:
 
 
 def purge_register(
-    session: Session, now: datetime, *, years: int = 11, hold_years: int = 25, hold_codes=frozenset()
+    engine: Engine, now: datetime, *, years: int = 11, hold_years: int = 25, hold_codes=frozenset()
 ) -> Counter:
-    """Delete every register entry first recorded more than its council's retention period ago."""
+    """Delete every register entry first recorded more than its council's retention period ago.
+
+    BATCH entries at a time, each batch in a writing unit of work of its own.
+    """
     done = Counter()
-    held = set(session.scalars(select(Authority.id).where(Authority.code.in_(set(hold_codes)))))
+    with unit_of_work.reading(engine) as session:
+        held = set(session.scalars(select(Authority.id).where(Authority.code.in_(set(hold_codes)))))
     for authority_ids, period in ((held, hold_years), (None, years)):
         query = select(RegisterEntry).where(RegisterEntry.first_recorded_at < years_before(now, period))
         if authority_ids is not None:
             query = query.where(RegisterEntry.authority_id.in_(authority_ids))
         elif held:
             query = query.where(RegisterEntry.authority_id.not_in(held))
-        while batch := session.scalars(query.order_by(RegisterEntry.id).limit(BATCH)).all():
-            done["register_entry"] += _purge(session, batch, period, now)
-            session.commit()
+        while purged := _purge_batch(engine, query, period, now):
+            done["register_entry"] += purged
     return done
+
+
+def _purge_batch(engine: Engine, query, period: int, now: datetime) -> int:
+    """Purge the first BATCH entries `query` selects, in a writing unit of work; return how many went."""
+    with unit_of_work.writing(engine) as session:
+        batch = session.scalars(query.order_by(RegisterEntry.id).limit(BATCH)).all()
+        return _purge(session, batch, period, now) if batch else 0
 
 
 def _purge(session: Session, entries: list[RegisterEntry], period: int, now: datetime) -> int:

@@ -1,13 +1,17 @@
-"""Engines and sessions for SQLite (embedded default) and PostgreSQL (production)."""
+"""Engines for SQLite (embedded default) and PostgreSQL (production), and driver-level reads and inserts.
+
+Sessions and their transactions come from the unit of work (licensing/persistence/unit_of_work.py).
+"""
 
 import hashlib
 import time
 from collections.abc import Sequence
 
 from sqlalchemy import Table, event, exc
-from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlmodel import Session, create_engine
+
+from licensing.persistence.unit_of_work import begin_sqlite
 
 SQLITE_MMAP_BYTES = 1 << 30
 # A pooled server connection idle for longer than this is tested before use (see `_ping_when_idle`).
@@ -66,7 +70,7 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not pysqlite, emit BEGIN, so that we can make it BEGIN IMMEDIATE below.
+        # Let SQLAlchemy, not pysqlite, emit BEGIN, so that the unit of work chooses how it begins.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -82,30 +86,13 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
         # The audit chain hashes each event in its INSERT (licensing/audit/log.py); PostgreSQL has sha256.
         dbapi_connection.create_function("sha256_hex", 1, _sha256_hex, deterministic=True)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        # Writers take the lock up front: a deferred transaction that read first and writes later
-        # fails with SQLITE_BUSY under concurrency, and the audit chain needs serialised writers.
-        # Sessions that only observe ask for DEFERRED (see `new_session`), so they never block writers.
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
-
+    event.listen(engine, "begin", begin_sqlite)  # the write lock, or a read-only snapshot
     return engine
 
 
 def _sha256_hex(text: str | None) -> str | None:
     """Return the SHA-256 of `text` (UTF-8) in lowercase hex, as PostgreSQL's encode(sha256(...), 'hex')."""
     return None if text is None else hashlib.sha256(text.encode()).hexdigest()
-
-
-def new_session(engine: Engine, *, observer: bool = False) -> Session:
-    """Open a session that keeps loaded objects usable after commit.
-
-    An `observer` session (tests, reports) takes no write lock on SQLite until it writes, so it can hold
-    a transaction open while other connections write; it must not write after reading stale data.
-    """
-    bind = engine.execution_options(sqlite_begin="DEFERRED") if observer else engine
-    return Session(bind, expire_on_commit=False)
 
 
 def insert_new(session: Session, objects: Sequence) -> None:
@@ -132,7 +119,6 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
     """
     if not rows:
         return []
-    begin_writing(session)  # what SQLAlchemy's own insert would have done (see _before_statement)
     dialect = session.get_bind().dialect
     names = tuple(rows[0])
     group, processors = _insert_parts(dialect, table, names)
@@ -172,52 +158,3 @@ def driver_rows(session: Session, statement: str, params: tuple = ()) -> list[tu
         return cursor.fetchall()
     finally:
         cursor.close()
-
-
-_SNAPSHOT = "crosscheck.snapshot_reads"
-_WRITING = "crosscheck.writing_transaction"
-
-
-def snapshot_reads(session: Session) -> None:
-    """Let the session's next transactions read without SQLite's write lock until their first write.
-
-    At the first write the read transaction ends (it wrote nothing) and a BEGIN IMMEDIATE one takes
-    over, so writers still serialise, but what was read may be older than what is then written. Only
-    for work whose writes do not depend on its reads being current: a screening records what it found,
-    and the audit chain reads its head after `begin_writing`. PostgreSQL reads without locks anyway.
-    """
-    if isinstance(session.get_bind(), Connection):
-        return  # bound to one connection holding one transaction (its lock is already taken): keep it
-    if is_sqlite(session.get_bind()) and not session.info.get(_SNAPSHOT):
-        session.info[_SNAPSHOT] = session.get_bind()
-        session.bind = session.get_bind().execution_options(sqlite_begin="DEFERRED")
-
-
-def locked_reads(session: Session) -> None:
-    """Undo `snapshot_reads` for the session's next transactions."""
-    if session.info.get(_SNAPSHOT) is not None:
-        session.bind = session.info.pop(_SNAPSHOT)
-
-
-def begin_writing(session: Session) -> None:
-    """Swap a snapshot transaction that has not written yet for a fresh write-locked one (SQLite)."""
-    transaction = session.get_transaction()
-    if not session.info.get(_SNAPSHOT) or transaction is None or session.info.get(_WRITING) is transaction:
-        return
-    session.info[_WRITING] = transaction
-    connection = session.connection()
-    connection.exec_driver_sql("COMMIT")
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@event.listens_for(OrmSession, "before_flush")
-def _before_flush(session: OrmSession, _context, _instances) -> None:
-    """Take the write lock before a snapshot transaction's first flush."""
-    begin_writing(session)
-
-
-@event.listens_for(OrmSession, "do_orm_execute")
-def _before_statement(state) -> None:
-    """Take the write lock before a snapshot transaction's first INSERT, UPDATE or DELETE."""
-    if state.is_insert or state.is_update or state.is_delete:
-        begin_writing(state.session)

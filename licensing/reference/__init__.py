@@ -80,7 +80,6 @@ def load_reference(session: Session, now: datetime, actor: Actor = SYSTEM) -> Re
     if counts.changed:
         detail = {"authorities": vars(counts.authorities), "police_forces": vars(counts.police_forces)}
         audit.record(session, actor, "reference.loaded", "reference", None, now=now, detail=detail)
-    session.commit()
     return counts
 
 
@@ -95,7 +94,6 @@ def add_authority(
     session.add(authority)
     session.flush()
     audit.record(session, actor, "authority.added", "authority", authority.id, now=now, detail={"code": code})
-    session.commit()
     return authority
 
 

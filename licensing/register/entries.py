@@ -41,7 +41,7 @@ _STATUS_AFTER = {"overturned": "overturned", "reinstated": "current", "removed":
 _DEFAULT_REASON = {"overturned": "appeal", "reinstated": "appeal", "amended": "correction"}
 
 
-def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *, commit: bool = True):
+def record_entry(session: Session, actor: Actor, fields: dict, now: datetime):
     """Record a refusal, suspension or revocation of the actor's authority; index it for screening."""
     authority_id = actor.require_authority()
     values = _entry_values(fields, now.date())
@@ -53,7 +53,6 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *,
     try:
         session.flush()
     except IntegrityError:  # a concurrent request took the same ref between our check and insert
-        session.rollback()
         raise taken from None
     index_record(session, "register_entry", entry)
     _history(session, entry, "recorded", now.date(), actor, now, {"decision": entry.decision})
@@ -62,14 +61,10 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime, *,
     audit.record(
         session, actor, "register_entry.recorded", "register_entry", entry.id, now=now, detail=detail
     )
-    if commit:
-        session.commit()
     return entry
 
 
-def amend_entry(
-    session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime, *, commit=True
-):
+def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime):
     """Apply a later change to one of the actor's entries, keep its history, notify s.3 requesters."""
     entry = own_entry(session, actor, entry_id)
     if change not in AMENDMENTS:
@@ -98,8 +93,6 @@ def amend_entry(
     audit.record(
         session, actor, f"register_entry.{change}", "register_entry", entry.id, now=now, detail=detail
     )
-    if commit:
-        session.commit()
     return entry
 
 

@@ -78,8 +78,8 @@ def record_decision(
 ) -> RegisterEntry | None:
     """Record the s.2 entry of a decision about `record`'s holder in the caller's transaction, if chosen.
 
-    `dates` are the decision's (decided_on, effective_on). Nothing is committed: the caller commits the
-    decision and its entry together, or neither.
+    `dates` are the decision's (decided_on, effective_on). The caller's unit of work keeps the decision
+    and its entry together, or neither.
     """
     if not choice.record:
         return None
@@ -91,7 +91,7 @@ def record_decision(
         "effective_on": dates[1],
     }
     try:
-        return register.record_entry(session, actor, fields, now, commit=False)
+        return register.record_entry(session, actor, fields, now)
     except DuplicateReference as taken:
         message = "Already used by another register entry of this council; give another register_ref."
         raise DuplicateReference(taken.detail, [_error("register_ref", message)]) from None
@@ -130,7 +130,7 @@ def lift_suspension(
     if entry is None or entry.status != "current":  # not recorded, purged, or overturned or removed since
         return False
     changed_on = min(effective_on, now.date())  # a change is dated when it happens, never ahead
-    register.amend_entry(session, actor, entry.id, "lifted", {"changed_on": changed_on}, now, commit=False)
+    register.amend_entry(session, actor, entry.id, "lifted", {"changed_on": changed_on}, now)
     return True
 
 

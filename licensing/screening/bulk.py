@@ -29,7 +29,8 @@ from licensing.imports.formats import (
     warnings_writer,
 )
 from licensing.matching import DEFAULT_THRESHOLDS, Person, person_from
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import make_engine
 from licensing.persistence.models.screening import RECORD_KINDS
 from licensing.screening.name_counts import KeyFrequencies
 from licensing.screening.record_views import holds_elsewhere, minimal_evidence
@@ -134,11 +135,12 @@ def _batches(people: Iterable[tuple[str, Person]], size: int) -> Iterator[list[t
 
 
 def _worker_context(url: str, options: _Options) -> tuple:
-    """Open a worker process's own read-only session on the database (closed when the worker exits)."""
+    """Open a worker process's own reading unit of work on the database (ended when the worker exits)."""
     engine = make_engine(url)
     util.Finalize(engine, engine.dispose, exitpriority=10)
-    session = new_session(engine, observer=True)
-    return session, KeyFrequencies(session), options
+    unit = unit_of_work.reading(engine)
+    util.Finalize(unit, unit.end, kwargs={"succeeded": True}, exitpriority=11)  # before the engine goes
+    return unit.session, KeyFrequencies(unit.session), options
 
 
 def _screen_batch(batch: list[tuple[str, Person]], context: tuple) -> list[tuple]:

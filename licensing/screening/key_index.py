@@ -167,7 +167,7 @@ def stored_keys(session: Session, kind: str, record_ids: Iterable[int]) -> dict[
 
 
 def index_record(session: Session, kind: str, record) -> KeySet:
-    """Make the stored keys of `record` match its identity; the caller commits."""
+    """Make the stored keys of `record` match its identity, in the caller's unit of work."""
     wanted = keys_of(person_from(record))
     if stored_keys(session, kind, [record.id]).get(record.id) != wanted:
         drop_records(session, kind, [record.id])
@@ -259,7 +259,7 @@ def _copy(cursor, target: str, rows: list[tuple]) -> None:
 
 
 def reindex(session: Session, *, batch: int = 5000, on_batch=None) -> dict[str, int]:
-    """Rebuild every record's keys and the name counts in one transaction (after the key scheme changes)."""
+    """Rebuild every record's keys and the name counts in the caller's unit of work (after a key change)."""
     for table in (_KEYS, _RECORDS, _NAMES):
         session.execute(delete(table))
     written = {}
@@ -274,5 +274,4 @@ def reindex(session: Session, *, batch: int = 5000, on_batch=None) -> dict[str, 
             last_id = rows[-1].id
             if on_batch:
                 on_batch(len(rows))
-    session.commit()
     return written

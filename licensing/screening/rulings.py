@@ -50,7 +50,7 @@ def rule_out(
     reason: str,
     now: datetime,
 ) -> PairDecision:
-    """Record that the subject and the candidate are not the same person; commit with its audit."""
+    """Record that the subject and the candidate are not the same person, with its audit."""
     if subject_kind not in SUBJECT_KINDS:
         raise ValidationFailed(f"Only an application or a licence can be the subject, not {subject_kind}.")
     subject = _load(session, subject_kind, subject_id)
@@ -74,7 +74,6 @@ def rule_out(
     audit.record(
         session, actor, "candidate.ruled_out", subject_kind, subject_id, now=now, reason=reason, detail=detail
     )
-    session.commit()
     return decision
 
 

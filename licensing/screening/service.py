@@ -91,9 +91,8 @@ def screen(
     kinds: Iterable[str] = RECORD_KINDS,
     min_score: float = 0.0,
     record: bool = True,
-    commit: bool = True,
 ) -> ScreeningResult:
-    """Screen `person` against eligible records; record it if `record`, and commit if `commit`.
+    """Screen `person` against eligible records; record it in the caller's unit of work if `record`.
 
     `own_authority_id` is the screening council: its own licences and applications are left out.
     """
@@ -117,8 +116,6 @@ def screen(
         record_screening(
             session, actor, person, result, purpose=purpose, reason=reason, now=now, subject=subject
         )
-    if record and commit:
-        session.commit()
     return result
 
 
@@ -133,7 +130,7 @@ def record_screening(
     reason: str = "",
     subject: tuple[str, int] | None = None,
 ) -> ScreeningResult:
-    """Write the Screening of `result`, its candidates and its audit event; the caller commits."""
+    """Write the Screening of `result`, its candidates and its audit event into the caller's unit of work."""
     result.screening, result.rows = _record(
         session, actor, person, result.candidates, purpose, reason, now, subject
     )

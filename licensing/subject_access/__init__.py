@@ -61,7 +61,7 @@ def export_subject(session: Session, actor: Actor, identity: dict, now: datetime
     event = audit.record(
         session, actor, "subject_access.exported", "subject_access", None, now=now, detail=detail
     )
-    session.commit()
+    session.flush()  # chains the event, which numbers it
     return SubjectAccessExport(
         exported_at=now,
         audit_event_id=event.id,

@@ -56,7 +56,6 @@ def report_concern(
     payload = {"concern_report_id": report.id, "sent_in_time": sent_in_time(report)}
     notify(session, licence.authority_id, "concern_report.received", subject, payload, now)
     audit.record(session, actor, "concern_report.sent", *subject, now=now, detail=payload)
-    session.commit()
     return report
 
 
@@ -80,7 +79,6 @@ def decide(
     payload = {"concern_report_id": report.id, "decision": decision}
     notify(session, report.reporting_authority_id, "concern_report.decided", subject, payload, now)
     audit.record(session, actor, "concern_report.decided", *subject, now=now, detail=payload)
-    session.commit()
     return report
 
 

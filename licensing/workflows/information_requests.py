@@ -68,7 +68,6 @@ def request_information(
     payload = {"information_request_id": request.id, "due_on": request.due_on.isoformat()}
     notify(session, entry.authority_id, "information_request.received", subject, payload, now)
     audit.record(session, actor, "information_request.created", *subject, now=now, detail=payload)
-    session.commit()
     return request
 
 
@@ -100,7 +99,6 @@ def respond(
     if _decided(session, request):  # an answer after the decision is not kept either
         session.flush()
         forget_received(session, actor, request.application_id, now)
-    session.commit()
     return request
 
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
     # The session joins the migration's transaction: its commit leaves the outcome to the migration.
     with Session(bind=op.get_bind()) as session:
         reindex(session)
+        session.commit()
     # After the migration's transaction, `app.migrate.upgrade` vacuums the rewritten key tables.
     context.config.attributes[KEYS_REBUILT] = True
 

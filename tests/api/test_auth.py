@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from app.api import BLUEPRINTS
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import ApiClient, Authority
 from tests.factories import make_api_client, make_authority, make_police_force
 
@@ -55,16 +55,15 @@ def test_me_answers_while_another_connection_holds_the_write_lock(client, sessio
     authority = make_authority(session)
     _, key = make_api_client(session, authority_id=authority.id, scopes=["council:read"])
     assert client.get("/api/v1/me", headers=bearer(key)).status_code == 200  # stamps last_used_at
-    blocker = new_session(engine)
-    blocker.add(Authority(code="E09000003", name="Test Council Blocker", nation="england"))
-    blocker.flush()  # on SQLite this connection now holds the one write lock until it ends
+    blocker = unit_of_work.writing(engine)
+    blocker.session.add(Authority(code="E09000003", name="Test Council Blocker", nation="england"))
+    blocker.session.flush()  # on SQLite this unit now holds the one write lock until it ends
     answers = []
     caller = threading.Thread(target=lambda: answers.append(client.get("/api/v1/me", headers=bearer(key))))
     caller.start()
     caller.join(timeout=10)
     finished = not caller.is_alive()
-    blocker.rollback()
-    blocker.close()
+    blocker.end(succeeded=False)
     caller.join()
 
     assert finished

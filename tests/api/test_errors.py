@@ -88,6 +88,7 @@ def test_bad_key_is_401_with_the_same_detail(client, key):
 def test_revoked_key_is_401(client, session, now):
     api_client, key = make_api_client(session)
     revoke_client(session, api_client.id, now)
+    session.commit()
     response = client.get("/api/v1/me", headers=bearer(key))
     assert assert_problem(response, 401)["detail"] == "A valid API key is required."
     assert "WWW-Authenticate" in response.headers

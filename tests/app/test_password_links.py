@@ -154,6 +154,7 @@ def test_reset_second_factor_command(app, session, now):
     user = make_user(session)
     secret = second_factor.new_secret()
     second_factor.confirm_enrolment(session, user, secret, pyotp.TOTP(secret).at(now.timestamp()), now)
+    session.commit()
     result = app.test_cli_runner().invoke(args=["users", "reset-second-factor", "--email", user.email])
     assert result.exit_code == 0, result.output
     assert not second_factor.is_enrolled(session, session.get(User, user.id))

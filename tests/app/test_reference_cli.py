@@ -9,8 +9,8 @@ from licensing.reference import AUTHORITIES_CSV, read_rows
 def _authorities(app) -> int:
     from app import db
 
-    with app.app_context():
-        return db.session().exec(select(func.count()).select_from(Authority)).one()
+    with app.app_context(), db.reading() as session:
+        return session.exec(select(func.count()).select_from(Authority)).one()
 
 
 def test_reference_load_loads_everything_and_says_so(app):

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 from werkzeug.serving import make_server
 
 import licensing.persistence.models  # noqa: F401  (registers every table)
 from app import create_app
-from licensing.persistence.db import make_engine, new_session
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import make_engine
 from tests.conftest import POSTGRES_URL, TEST_SECRET
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,9 +43,9 @@ class LiveServer:
     app: object
     engine: object
 
-    def session(self) -> Session:
-        """Open a session on the server's database (close it, or use it in `with`)."""
-        return new_session(self.engine)
+    def session(self) -> unit_of_work.UnitOfWork:
+        """Open a writing unit of work on the server's database: `with live_server.session() as session:`."""
+        return unit_of_work.writing(self.engine)
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,7 @@ def revoked(session):
     here = make_authority(session)
     application, candidate = receive(session, here.id)
     same_person(session, application, candidate)
+    session.commit()
     return entry, here, application, candidate
 
 
@@ -112,6 +113,7 @@ def test_decision_waits_for_an_s3_request_within_its_20_working_days_then_record
     entry, here, application, candidate = revoked
     body = {"register_entry_id": entry.id, "application_id": application.id, "request_text": "What happened?"}
     request = request_information(session, manager(here.id), body, NOW)
+    session.commit()
     with pytest.raises(InvalidTransition, match="wait for the answer"):
         decide(session, application, candidate, NOW + timedelta(days=1))
     session.rollback()

@@ -1,4 +1,4 @@
-"""Applications as a service: received, indexed and screened in one transaction; withdrawn or refused."""
+"""Applications as a service: received, indexed and screened in one unit of work; withdrawn or refused."""
 
 import pytest
 from sqlmodel import select
@@ -9,6 +9,7 @@ from licensing.licences import applications
 from licensing.persistence.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening
 from licensing.screening.key_index import KIND_CODES
 from tests.factories import NOW, identity, make_authority, make_licence
+from tests.units import in_unit
 
 POLICE = Actor(kind="api_client", id=None, label="Police", police_force_id=1)
 
@@ -24,12 +25,11 @@ def fields(**overrides) -> dict:
     return values | {"previous_names": ["Imran Hussein"]} | overrides
 
 
-def test_receiving_an_application_indexes_and_screens_it_at_once(session):
+def test_receiving_an_application_indexes_and_screens_it_at_once(session, engine):
     make_licence(session)
     authority = make_authority(session)
-    view = applications.create_application(session, council(authority.id), fields(), NOW)
-    session.rollback()  # nothing left uncommitted: the application and its screening were one commit
-    stored = session.get(Application, view.application.id)
+    view = in_unit(engine, applications.create_application, council(authority.id), fields(), NOW)
+    stored = session.get(Application, view.application.id)  # the application and its screening: one unit
     assert stored.previous_names == "Imran Hussein"
     assert session.exec(select(MatchKey).where(MatchKey.record_kind == KIND_CODES["application"])).all()
     screening = session.exec(select(Screening)).one()
@@ -50,21 +50,23 @@ def test_screening_leaves_out_the_councils_own_records(session):
     assert view.screening.candidates == 0
 
 
-def test_an_invalid_identifier_is_kept_and_flagged_on_the_application(session):
+def test_an_invalid_identifier_is_kept_and_flagged_on_the_application(session, engine):
     authority = make_authority(session)
-    view = applications.create_application(session, council(authority.id), fields(ni_number="12345"), NOW)
-    session.rollback()
+    view = in_unit(
+        engine, applications.create_application, council(authority.id), fields(ni_number="12345"), NOW
+    )
     stored = session.get(Application, view.application.id)
     assert stored.ni_number == "12345"
     assert stored.identity_warnings == [{"field": "ni_number", "warning": "not valid"}]
 
 
-def test_duplicate_reference_is_refused_and_writes_nothing(session):
+def test_duplicate_reference_is_refused_and_writes_nothing(session, engine):
     authority = make_authority(session)
-    applications.create_application(session, council(authority.id), fields(), NOW)
+    in_unit(engine, applications.create_application, council(authority.id), fields(), NOW)
     with pytest.raises(DuplicateReference):
-        applications.create_application(session, council(authority.id), fields(given_names="Ali"), NOW)
-    session.rollback()
+        in_unit(
+            engine, applications.create_application, council(authority.id), fields(given_names="Ali"), NOW
+        )
     assert len(session.exec(select(Application)).all()) == 1
 
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from licensing.access.actors import Actor
 from licensing.audit.log import GENESIS, VerifyResult, chain_hash, record, verify
-from licensing.persistence.db import is_sqlite, new_session, snapshot_reads
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import is_sqlite
 from licensing.persistence.models import AuditEvent, AuditHead, Authority
 
 OFFICER = Actor(kind="user", id=7, label="Officer Seven", authority_id=3, role="officer")
@@ -100,7 +101,7 @@ def test_record_does_not_commit_so_it_rolls_back_with_the_callers_change(session
     record(session, OFFICER, "authority.add", "authority", None, now=now)
     session.rollback()
 
-    with new_session(engine) as other:
+    with unit_of_work.reading(engine) as other:
         assert other.scalar(select(func.count()).select_from(Authority)) == 0
         assert count_events(other) == 0
         assert other.get(AuditHead, 1) is None
@@ -120,7 +121,7 @@ def test_detail_is_stored_as_it_reads_back_so_the_hash_still_verifies(session, e
     record(session, OFFICER, "licence.view", "licence", 1, now=now, detail={"b": (1, 2), "a": {"z": 1.5}})
     session.commit()
 
-    with new_session(engine) as other:
+    with unit_of_work.reading(engine) as other:
         stored = other.scalars(select(AuditEvent)).one()
         assert stored.detail == {"a": {"z": 1.5}, "b": [1, 2]}
         assert verify(other).ok
@@ -136,7 +137,7 @@ def test_aware_time_is_stored_as_naive_utc(session, engine, now):
     record(session, OFFICER, "licence.view", "licence", 1, now=aware)
     session.commit()
 
-    with new_session(engine) as other:
+    with unit_of_work.reading(engine) as other:
         assert other.scalars(select(AuditEvent)).one().occurred_at == datetime(2026, 6, 1, 12, 30, 15, 123456)
         assert verify(other).ok
 
@@ -257,17 +258,16 @@ def test_concurrent_writers_build_one_unforked_chain(engine, now):
 
     def write(worker: int) -> None:
         actor = Actor(kind="user", id=worker, label=f"Officer {worker}", authority_id=1)
-        with new_session(engine) as session:
-            barrier.wait(timeout=30)
-            for i in range(per_thread):
+        barrier.wait(timeout=30)
+        for i in range(per_thread):
+            with unit_of_work.writing(engine) as session:
                 record(session, actor, "licence.view", "licence", i, now=now, detail={"i": i})
-                session.commit()
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for future in [pool.submit(write, w) for w in range(threads)]:
             future.result()
 
-    with new_session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         result = verify(session)
         assert (result.ok, result.checked) == (True, threads * per_thread)
         assert count_events(session) == threads * per_thread
@@ -278,20 +278,23 @@ def test_concurrent_writers_build_one_unforked_chain(engine, now):
 
 
 def test_recording_takes_no_lock_so_a_later_writer_commits_first(engine, now):
-    slow, quick = new_session(engine), new_session(engine)
-    waiting = record(slow, OFFICER, "licence.view", "licence", 1, now=now)
+    slow = unit_of_work.writing(engine)
+    waiting = record(slow.session, OFFICER, "licence.view", "licence", 1, now=now)
+
+    def quick() -> None:
+        with unit_of_work.writing(engine) as session:
+            make_chain(session, now, n=1)
+
     # Before the head was locked at flush time, the quick writer waited here until the slow one committed.
-    writer = threading.Thread(target=lambda: make_chain(quick, now, n=1))
+    writer = threading.Thread(target=quick)
     writer.start()
     writer.join(timeout=10)
     finished = not writer.is_alive()
-    slow.commit()
+    slow.end(succeeded=True)
     writer.join()
-    slow.close()
-    quick.close()
 
     assert finished
-    with new_session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         first = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
         assert waiting.prev_hash == first.hash and waiting.id > first.id
         assert verify(session).ok
@@ -318,34 +321,41 @@ def test_a_flush_before_commit_chains_what_was_recorded_so_far(session, now):
     assert verify(session).checked == 2
 
 
-def test_a_snapshot_reader_chains_after_events_committed_since_its_snapshot(engine, now):
-    reader, other = new_session(engine), new_session(engine)
-    snapshot_reads(reader)
-    assert count_events(reader) == 0  # the reader's snapshot begins here
-    committed = make_chain(other, now, n=2)
-    event = record(reader, OFFICER, "screening.run", "screening", 1, now=now)
-    reader.commit()
-    reader.close()
-    other.close()
+def test_a_writing_unit_that_began_after_others_committed_chains_after_their_events(engine, now):
+    with unit_of_work.writing(engine) as first:
+        committed = make_chain(first, now, n=2)
+    with unit_of_work.writing(engine) as second:
+        event = record(second, OFFICER, "screening.run", "screening", 1, now=now)
 
     assert event.prev_hash == committed[-1].hash
-    with new_session(engine) as session:
+    with unit_of_work.reading(engine) as session:
         assert (verify(session).ok, verify(session).checked) == (True, 3)
+
+
+def test_a_reading_unit_cannot_record_an_event_and_the_chain_stays_whole(engine, now):
+    with unit_of_work.writing(engine) as session:
+        make_chain(session, now, n=2)
+    refused = (DBAPIError, engine.dialect.loaded_dbapi.Error)  # the chain's insert goes through the driver
+    with pytest.raises(refused, match=r"read-only|readonly"), unit_of_work.reading(engine) as reader:
+        record(reader, OFFICER, "licence.view", "licence", 3, now=now)
+        reader.flush()
+
+    with unit_of_work.reading(engine) as session:
+        assert (verify(session).ok, verify(session).checked) == (True, 2)
 
 
 def test_events_committed_while_verifying_are_walked_too(engine, session, now):
     if is_sqlite(engine):
-        pytest.skip("on SQLite the verifying transaction holds the write lock, so no writer can commit")
+        pytest.skip("on SQLite a reading unit reads a snapshot: what commits during the walk is not in it")
     make_chain(session, now, n=6)
-    writer = new_session(engine)
 
     def write_during_walk(checked: int, _total: int) -> None:
         if checked == 3:
-            make_chain(writer, now, n=4)
+            with unit_of_work.writing(engine) as writer:
+                make_chain(writer, now, n=4)
 
-    with new_session(engine) as verifier:
+    with unit_of_work.reading(engine) as verifier:
         result = verify(verifier, progress=write_during_walk, batch=3)
-    writer.close()
 
     assert (result.ok, result.checked) == (True, 10)
 

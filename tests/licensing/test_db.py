@@ -8,8 +8,9 @@ from sqlalchemy import exc, func, select, text
 
 from licensing.access.actors import Actor
 from licensing.matching import person_from
-from licensing.persistence.db import insert_rows, make_engine, new_session, snapshot_reads
-from licensing.persistence.models import Screening, ScreeningCandidate
+from licensing.persistence import unit_of_work
+from licensing.persistence.db import insert_rows, make_engine
+from licensing.persistence.models import AuditEvent, Screening, ScreeningCandidate
 from licensing.screening.service import screen
 from tests.conftest import POSTGRES_URL
 from tests.factories import NOW, identity, make_authority, make_screening
@@ -63,18 +64,18 @@ def test_more_rows_than_one_statement_may_bind_are_inserted_in_order(session):
     assert [stored[i] for i in ids] == [row["candidate_id"] for row in rows]
 
 
-def test_a_snapshot_session_writes_a_screening_and_its_audit_event_in_one_transaction(engine):
-    with new_session(engine) as setup:
+def test_a_screening_and_its_audit_event_are_undone_together_when_the_unit_fails(engine):
+    with unit_of_work.writing(engine) as setup:
         authority_id = make_authority(setup).id
-    with new_session(engine) as session:
-        snapshot_reads(session)
-        actor = Actor(kind="user", id=7, label="Officer Test", authority_id=authority_id)
-        person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""})))
-        screen(session, actor, person, purpose="application", now=NOW, commit=False)
-        session.flush()  # chains the audit event: the write lock must have been taken before the screening
-        session.rollback()
-    with new_session(engine) as check:
+    actor = Actor(kind="user", id=7, label="Officer Test", authority_id=authority_id)
+    person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""})))
+    with pytest.raises(RuntimeError, match="after the screening"), unit_of_work.writing(engine) as session:
+        screen(session, actor, person, purpose="application", now=NOW)
+        session.flush()  # the screening and its chained audit event are written, not yet committed
+        raise RuntimeError("a failure after the screening")
+    with unit_of_work.reading(engine) as check:
         assert check.scalar(select(func.count()).select_from(Screening)) == 0
+        assert check.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
 def _backend_pid(engine) -> int:

@@ -8,8 +8,9 @@ from sqlmodel import select
 from licensing.access.actors import Actor
 from licensing.errors import InvalidTransition
 from licensing.licences.applications import create_application
-from licensing.licences.gate import check_grant_allowed, gate_status, resolve_candidate
-from licensing.persistence.models import ScreeningCandidate
+from licensing.licences.gate import check_grant_allowed, gate_status, resolve_candidate, screen_identity
+from licensing.persistence import unit_of_work
+from licensing.persistence.models import AuditEvent, Screening, ScreeningCandidate
 from tests.factories import (
     NOW,
     identity,
@@ -18,6 +19,7 @@ from tests.factories import (
     make_register_entry,
     make_screened_application,
 )
+from tests.units import count_of
 
 MAX_AGE = timedelta(days=30)
 
@@ -194,3 +196,19 @@ def test_own_councils_earlier_refusal_is_screened(session):
     assert candidate.candidate_kind == "register_entry"
     assert status.allowed is False
     assert "this council's own refusal of grant" in " ".join(status.reasons)
+
+
+def test_an_ad_hoc_screening_its_record_and_the_audit_of_what_it_shows_are_one_unit_of_work(session, engine):
+    found = make_register_entry(session)  # another council's entry: showing it is audited
+    screener = council(make_authority(session).id)
+    with pytest.raises(RuntimeError, match="after the screening"), unit_of_work.writing(engine) as unit:
+        detail = screen_identity(unit, screener, identity(), "Pre-licensing check", NOW)
+        assert [c["candidate"].candidate_id for c in detail.candidates] == [found.id]
+        raise RuntimeError("the request failed after the screening")
+
+    assert count_of(engine, Screening) == 0
+    done = AuditEvent.action.in_(("screening.run", "register_entry.viewed"))
+    assert count_of(engine, AuditEvent, done) == 0
+    with unit_of_work.writing(engine) as unit:
+        screen_identity(unit, screener, identity(), "Pre-licensing check", NOW)
+    assert (count_of(engine, Screening), count_of(engine, AuditEvent, done)) == (1, 2)

@@ -15,6 +15,7 @@ from licensing.matching import person_from
 from licensing.persistence.models import AuditEvent, Authority, Licence, MatchKey, RegisterEntry
 from licensing.register.statistics import decision_counts
 from licensing.screening.key_index import KIND_CODES, keys_of
+from tests.conftest import importing
 from tests.factories import make_authority, make_register_entry
 from tests.licensing.test_csvfiles import ATTACK
 
@@ -58,7 +59,8 @@ def register_csv(rows: list[dict], columns=REGISTER_COLUMNS) -> str:
 def run_register(session, now, text: str, **options):
     """Import `text`; return (report, rejects rows)."""
     rejects = io.StringIO()
-    report = import_register(session, ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", **options)
+    engine = importing(session)
+    report = import_register(engine, ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", **options)
     return report, list(csv.reader(io.StringIO(rejects.getvalue())))
 
 
@@ -66,8 +68,9 @@ def run_register_listing(session, now, text: str, **options):
     """Import `text`; return (report, rejects rows, warnings rows)."""
     rejects, warnings = io.StringIO(), io.StringIO()
     report = import_register(
-        session, ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", warnings=warnings, **options
-    )
+        importing(session), ACTOR, io.StringIO(text), rejects, now=now, source="t.csv", warnings=warnings,
+        **options,
+    )  # fmt: skip
     read = (
         list(csv.reader(io.StringIO(rejects.getvalue()))),
         list(csv.reader(io.StringIO(warnings.getvalue()))),
@@ -380,7 +383,7 @@ def licence_line(code: str, ref="L1", badge="B1", expires="2028-01-01", licence_
 def run_licences(session, now, text: str):
     """Import licence CSV `text`; return (report, rejects rows)."""
     rejects = io.StringIO()
-    report = import_licences(session, ACTOR, io.StringIO(text), rejects, now=now, source="l.csv")
+    report = import_licences(importing(session), ACTOR, io.StringIO(text), rejects, now=now, source="l.csv")
     return report, list(csv.reader(io.StringIO(rejects.getvalue())))
 
 

@@ -28,6 +28,7 @@ from licensing.persistence.models import (
 )
 from licensing.screening.key_index import KIND_CODES, index_record, key_hash, keys_of
 from tests.factories import NOW, identity, make_authority, make_police_force
+from tests.units import in_unit
 
 UNRELATED = {
     "given_names": "Gareth",
@@ -245,14 +246,13 @@ def test_bad_batch_item_leaves_no_trace_and_others_are_written(session, now):
         BatchItem("B-2", body(sex="Q")),
         BatchItem("B-3", body(category="caution")),
     ]
-    results = push_batch(session, police(force), items, now)
+    results = in_unit(session.get_bind(), push_batch, police(force), items, now)
     assert [(r.force_reference, r.status) for r in results] == [
         ("B-1", "created"),
         ("B-2", "error"),
         ("B-3", "created"),
     ]
     assert results[1].errors == [{"field": "sex", "message": "Must be F, M or X (female, male), not 'Q'."}]
-    session.rollback()
     refs = set(session.scalars(select(Intelligence.force_reference)))
     assert refs == {"B-1", "B-3"}
     logged = session.scalars(select(AuditEvent.record_id).where(AuditEvent.record_kind == "intelligence"))

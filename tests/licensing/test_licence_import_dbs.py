@@ -11,6 +11,7 @@ from licensing.imports.formats import LICENCE_OPTIONAL
 from licensing.imports.pipeline import import_licences
 from licensing.licences import lifecycle
 from licensing.persistence.models import Licence
+from tests.conftest import importing
 from tests.factories import make_authority
 
 ACTOR = cli_actor("licences import")
@@ -34,7 +35,7 @@ def run(session, now, *rows: str, dbs_columns: bool = True):
     """Import the rows under a header with (or without) the DBS columns; return (report, rejects)."""
     text = "\n".join([COLUMNS + (DBS_COLUMNS if dbs_columns else ""), *rows]) + "\n"
     rejects = io.StringIO()
-    report = import_licences(session, ACTOR, io.StringIO(text), rejects, now=now, source="l.csv")
+    report = import_licences(importing(session), ACTOR, io.StringIO(text), rejects, now=now, source="l.csv")
     return report, list(csv.reader(io.StringIO(rejects.getvalue())))
 
 

@@ -49,9 +49,11 @@ def screened_entry(session, *, nation="england"):
 
 
 def ask(session, entry, asker, now=NOW, **fields):
-    """Make a request about `entry` as `asker`."""
+    """Make a request about `entry` as `asker` (committed, as the request that made it would be)."""
     body = {"register_entry_id": entry.id, "request_text": "Please send what you relied on."} | fields
-    return request_information(session, officer(asker.id), body, now)
+    request = request_information(session, officer(asker.id), body, now)
+    session.commit()
+    return request
 
 
 def test_request_is_due_in_20_working_days_of_the_recording_council(session):
@@ -226,5 +228,6 @@ def test_an_answer_arriving_after_the_decision_is_not_kept(session):
     request = ask(session, entry, asker, application_id=application.id)
     applications.withdraw(session, officer(asker.id), application.id, NOW)
     respond(session, officer(entry.authority_id), request.id, "Too late to use.", [], NOW)
+    session.commit()
     session.refresh(request)
     assert (request.status, request.response_text, request.responded_at) == ("answered", None, NOW)

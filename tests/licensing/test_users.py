@@ -94,6 +94,7 @@ def test_password_change_ends_every_session_and_is_audited(session, now):
     user = make_user(session)
     before = user.session_version
     change_password(session, user.id, OFFICER_PASSWORD, "plough-meadow-43-river", now)
+    session.commit()
     session.expire_all()
     assert session.get(User, user.id).session_version == before + 1
     assert sign_in(session, user.email, "plough-meadow-43-river", now).id == user.id
@@ -117,6 +118,7 @@ def test_weak_hash_is_upgraded_on_sign_in(session, now):
     session.add(user)
     session.commit()
     sign_in(session, user.email, OFFICER_PASSWORD, now)
+    session.commit()
     session.expire_all()
     upgraded = session.get(User, user.id).password_hash
     assert not PasswordHasher().check_needs_rehash(upgraded)

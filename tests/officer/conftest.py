@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.factories import OFFICER_PASSWORD, make_authority, make_user
+from tests.units import count_of, stored  # noqa: F401 (re-exported: the officer tests read through them)
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
@@ -57,23 +58,6 @@ def manager_client(client, manager):
     """Return a client signed in as `manager`."""
     sign_in(client, manager)
     return client
-
-
-def stored(engine, model, record_id: int):
-    """Return a record as the database now holds it, read through a session of its own."""
-    from sqlmodel import Session
-
-    with Session(engine) as fresh:
-        return fresh.get(model, record_id)
-
-
-def count_of(engine, model) -> int:
-    """Return how many rows of `model` the database now holds, read through a session of its own."""
-    from sqlalchemy import func
-    from sqlmodel import Session, select
-
-    with Session(engine) as fresh:
-        return fresh.exec(select(func.count()).select_from(model)).one()
 
 
 def other_actor(authority):

@@ -67,14 +67,12 @@ def test_new_application_is_screened_and_shows_candidate_side_by_side(officer_cl
 def test_application_form_refuses_a_missing_csrf_token(officer_client, session):
     response = officer_client.post("/applications/new", data=APPLICANT)
     assert response.status_code == 400
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Application)).all() == []
 
 
 def test_application_form_refuses_a_bad_csrf_token(officer_client, session):
     response = officer_client.post("/applications/new", data=APPLICANT | {"csrf_token": "forged"})
     assert response.status_code == 400
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Application)).all() == []
 
 
@@ -87,7 +85,6 @@ def test_bad_application_shows_error_summary_and_inline_errors_and_saves_nothing
     assert 'href="#date_of_birth"' in page and "The date of birth must be a real date" in page
     assert 'id="family_name-error"' in page
     assert page.count("<title>Error: ") == 1
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Application)).all() == []
 
 
@@ -125,7 +122,6 @@ def test_duplicate_reference_is_shown_on_the_form(officer_client, session):
     response = apply(officer_client)
     assert response.status_code == 400
     assert "already has an application with ref" in response.get_data(as_text=True)
-    session.rollback()  # end the snapshot: see what the app committed
     assert len(session.exec(select(Application)).all()) == 1
 
 
@@ -138,7 +134,6 @@ def test_ruling_out_a_look_alike_records_decision_and_reason_then_allows_grant(o
     data = {f"{prefix}-reason": "Different NI number and photo", f"{prefix}-resolution": "not_same_person"}
     response = officer_client.post(path, data=data | {"csrf_token": csrf_token(officer_client, location)})
     assert response.status_code == 302
-    session.rollback()  # end the snapshot: see what the app committed
     session.refresh(candidate)
     assert candidate.resolution == "not_same_person"
     assert candidate.resolution_reason == "Different NI number and photo"
@@ -157,7 +152,6 @@ def test_resolution_needs_a_reason_and_records_nothing_without_one(officer_clien
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in page and f'href="#{prefix}-reason"' in page
-    session.rollback()  # end the snapshot: see what the app committed
     session.refresh(candidate)
     assert candidate.resolution is None
 
@@ -170,7 +164,6 @@ def test_resolution_refuses_a_missing_csrf_token(officer_client, session):
     path = f"{location}/screenings/{candidate.screening_id}/candidates/{candidate.id}"
     data = {f"{prefix}-reason": "Same NI number", f"{prefix}-resolution": "same_person"}
     assert officer_client.post(path, data=data).status_code == 400
-    session.rollback()  # end the snapshot: see what the app committed
     session.refresh(candidate)
     assert candidate.resolution is None
 
@@ -182,7 +175,6 @@ def test_grant_is_refused_while_the_gate_is_closed(officer_client, session):
     response = officer_client.post(f"{location}/grant", data=data)
     assert response.status_code == 400
     assert "an officer must say whether it is the same person" in response.get_data(as_text=True)
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Licence)).all() == []
 
 
@@ -191,7 +183,6 @@ def test_grant_with_no_candidates_makes_the_licence(officer_client, session):
     data = grant_data(officer_client, location, date(2029, 11, 22))
     response = officer_client.post(f"{location}/grant", data=data)
     assert response.status_code == 302 and response.headers["Location"].startswith("/licences/")
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Licence)).one().badge_number == "PH123"
 
 
@@ -201,7 +192,6 @@ def test_grant_beyond_three_years_shows_the_inline_error_and_saves_nothing(offic
     response = officer_client.post(f"{location}/grant", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'href="#expires_on"' in page and "at most 3 years" in page
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Licence)).all() == []
 
 
@@ -210,7 +200,6 @@ def test_grant_refuses_a_missing_csrf_token(officer_client, session):
     data = grant_data(officer_client, location, date(2029, 1, 1))
     response = officer_client.post(f"{location}/grant", data=data | {"csrf_token": ""})
     assert response.status_code == 400
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(Licence)).all() == []
 
 
@@ -223,7 +212,6 @@ def test_another_councils_application_is_not_found(officer_client, session):
 def test_viewing_a_screening_audits_the_view_of_another_councils_entry(officer_client, session):
     entry = elsewhere_entry(session)
     officer_client.get(apply(officer_client).headers["Location"])
-    session.rollback()  # end the snapshot: see what the app committed
     viewed = session.exec(select(AuditEvent).where(AuditEvent.action == "register_entry.viewed")).all()
     assert [event.record_id for event in viewed] == [entry.id]
 
@@ -280,7 +268,6 @@ def test_same_person_on_a_revocation_asks_for_a_managers_decision_and_never_says
     assert f'action="{location}/adverse-decisions/{candidate.id}"' not in page  # not a manager
     response = decide_on(officer_client, location, candidate, "Weighed the s.3 answer")
     assert response.status_code == 403
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(AdverseDecision)).all() == []
 
 
@@ -298,7 +285,6 @@ def test_managers_decision_clears_the_revocation_and_the_page_says_which_decisio
     assert "Othershire Council&#39;s revocation" in page and f"weighed by user:{manager.email}" in page
     assert "Revocation was for a lapsed DBS, now clear" in page and "No s.3 request was made" in page
     assert "Grant licence" in page and "govuk-button--success" not in page
-    session.rollback()  # end the snapshot: see what the app committed
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "adverse_decision.recorded")).one()
     assert (event.record_kind, event.record_id) == ("application", int(location.rsplit("/", 1)[1]))
 
@@ -310,7 +296,6 @@ def test_decision_needs_a_reason_and_records_nothing_without_one(manager_client,
     resolve_as(manager_client, location, candidate, "same_person", "Same NI number")
     response = decide_on(manager_client, location, candidate, "")
     assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
-    session.rollback()  # end the snapshot: see what the app committed
     assert session.exec(select(AdverseDecision)).all() == []
 
 

@@ -15,7 +15,6 @@ ON_REGISTER = {"record_register_entry": "yes", "category": "sexual_offences"}
 
 def status_of(session, licence) -> str:
     """Return the licence's status as committed."""
-    session.rollback()  # end the snapshot: see what the app committed
     return session.get(Licence, licence.id, populate_existing=True).status
 
 

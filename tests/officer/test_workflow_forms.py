@@ -30,7 +30,9 @@ def incoming_request(session, authority, elsewhere):
     entry = make_register_entry(session, authority_id=authority.id)
     make_screening(session, authority_id=elsewhere.id)
     fields = {"register_entry_id": entry.id, "request_text": "What did you rely on?"}
-    return information_requests.request_information(session, other_actor(elsewhere), fields, NOW)
+    request = information_requests.request_information(session, other_actor(elsewhere), fields, NOW)
+    session.commit()
+    return request
 
 
 @pytest.fixture
@@ -39,7 +41,9 @@ def incoming_report(session, authority, elsewhere):
     licence = make_licence(session, authority_id=authority.id)
     fields = {"authority_code": authority.code, "badge_number": licence.badge_number}
     fields |= {"concern_on": NOW.date(), "summary": "Seen driving dangerously near a school."}
-    return concern_reports.report_concern(session, other_actor(elsewhere), fields, NOW)
+    report = concern_reports.report_concern(session, other_actor(elsewhere), fields, NOW)
+    session.commit()
+    return report
 
 
 def post(client, path: str, data: dict, token_from: str | None = None):

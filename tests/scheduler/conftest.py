@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from licensing.clock import utcnow
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from scheduler.delivery import Dispatcher
 from scheduler.settings import load_settings
 from tests.conftest import TEST_SECRET
@@ -42,8 +42,8 @@ def clock():
 
 @pytest.fixture
 def writer(engine):
-    """Return a session that writes like the scheduler's (BEGIN IMMEDIATE on SQLite)."""
-    with new_session(engine) as session:
+    """Return the session of a writing unit of work, as the scheduler writes (BEGIN IMMEDIATE on SQLite)."""
+    with unit_of_work.writing(engine) as session:
         yield session
 
 

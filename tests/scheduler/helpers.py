@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from integrations.webhooks import new_secret
 from licensing.alerts.outbox import raise_alert
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Delivery, EmailRecipient, WebhookEndpoint
 from tests.factories import make_authority
 
@@ -60,6 +60,6 @@ def raise_alerts(session: Session, authority_id: int, now: datetime, count: int 
 
 
 def deliveries(engine: Engine) -> list[Delivery]:
-    """Return every delivery as the database holds it now, read in a fresh transaction."""
-    with new_session(engine, observer=True) as session:
+    """Return every delivery as the database holds it now, read in a reading unit of work of its own."""
+    with unit_of_work.reading(engine) as session:
         return list(session.scalars(select(Delivery).order_by(Delivery.id)))

@@ -15,6 +15,7 @@ from licensing.imports.pipeline import import_licences
 from licensing.monitoring.dbs import months_before
 from licensing.persistence.models import Alert, Licence
 from scheduler import monitoring_jobs
+from tests.conftest import importing
 from tests.factories import identity, make_api_client, make_authority
 from tests.integrations.fakes import FakeDbs
 from tests.integrations.servers import LoopbackServer
@@ -65,7 +66,9 @@ def imported_from_csv(session, code: str, now) -> None:
     ]
     rejects = io.StringIO()
     text = "\n".join([HEADER, *rows]) + "\n"
-    report = import_licences(session, cli_actor("licences import"), io.StringIO(text), rejects, now=now)
+    report = import_licences(
+        importing(session), cli_actor("licences import"), io.StringIO(text), rejects, now=now
+    )
     assert (report.inserted, report.warnings) == (3, 0), list(csv.reader(io.StringIO(rejects.getvalue())))
 
 

@@ -13,22 +13,23 @@ from licensing.alerts.deliveries import (
     record_delivered,
     record_failure,
 )
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from tests.scheduler.helpers import deliveries, make_webhook_endpoint, raise_alerts
+from tests.units import in_unit
 
 LEASE = timedelta(seconds=60)
 
 
 @pytest.fixture
 def writer(engine):
-    """Return a session that writes like the scheduler's (BEGIN IMMEDIATE on SQLite)."""
-    with new_session(engine) as session:
+    """Return the session of a writing unit of work, as the scheduler writes (BEGIN IMMEDIATE on SQLite)."""
+    with unit_of_work.writing(engine) as session:
         yield session
 
 
 def claim(engine, now, limit=10):
-    """Claim due deliveries in a session of its own, as one scheduler would."""
-    with new_session(engine) as session:
+    """Claim due deliveries in a writing unit of work of its own, as one scheduler would."""
+    with unit_of_work.writing(engine) as session:
         return claim_due(session, now=now, limit=limit, lease=LEASE)
 
 
@@ -93,8 +94,8 @@ def test_expired_lease_counts_as_an_attempt_waits_its_turn_and_the_late_outcome_
     assert "lease expired" in row.last_error
     later = now + LEASE + RETRY_SCHEDULE[1]
     [again] = claim(engine, later)
-    late = record_delivered(writer, lost, now=later)
-    current = record_delivered(writer, again, now=later)
+    late = in_unit(engine, record_delivered, lost, now=later)
+    current = in_unit(engine, record_delivered, again, now=later)
 
     assert (again.id, again.message_id, again.attempt) == (lost.id, lost.message_id, 2)
     assert (late, current) == (False, True)
@@ -107,7 +108,7 @@ def test_an_attempt_is_counted_when_its_outcome_is_recorded_not_when_claimed(wri
     raise_alerts(writer, endpoint.authority_id, now)
     [first] = claim(engine, now)
     assert deliveries(engine)[0].attempts == 0
-    record_failure(writer, first, now=now, error="RetryableError: receiver answered 500")
+    in_unit(engine, record_failure, first, now=now, error="RetryableError: receiver answered 500")
     assert deliveries(engine)[0].attempts == 1
 
 
@@ -119,7 +120,7 @@ def test_an_endpoint_gets_at_most_its_share_and_every_endpoint_its_first_deliver
     later = now + timedelta(seconds=2)
 
     def claim_shared(limit):
-        with new_session(engine) as session:
+        with unit_of_work.writing(engine) as session:
             return claim_due(session, now=later, limit=limit, lease=LEASE, per_endpoint=4)
 
     def targets(claims):
@@ -131,7 +132,7 @@ def test_an_endpoint_gets_at_most_its_share_and_every_endpoint_its_first_deliver
     assert sorted(targets(second)) == sorted([str(slow.id)] * 2 + [str(fast.id)] * 3)
     assert claim_shared(limit=16) == []  # both endpoints are at their share while those are in flight
     for done in [c for c in first + second if c.target == str(fast.id)]:
-        record_delivered(writer, done, now=later)
+        in_unit(engine, record_delivered, done, now=later)
     assert targets(claim_shared(limit=16)) == [str(fast.id)] * 4
 
 
@@ -142,7 +143,7 @@ def test_retries_follow_the_schedule_then_dead_letter(writer, engine, now):
     for _ in range(MAX_ATTEMPTS):
         [current] = claim(engine, clock)
         attempted_at.append(clock)
-        record_failure(writer, current, now=clock, error="RetryableError: receiver answered 500")
+        in_unit(engine, record_failure, current, now=clock, error="RetryableError: receiver answered 500")
         [row] = deliveries(engine)
         if row.status == "dead":
             break
@@ -160,7 +161,7 @@ def test_retry_after_postpones_the_next_attempt(writer, engine, now):
     raise_alerts(writer, endpoint.authority_id, now)
     [first] = claim(engine, now)
 
-    record_failure(writer, first, now=now, error="RetryableError: 503", retry_after=600)
+    in_unit(engine, record_failure, first, now=now, error="RetryableError: 503", retry_after=600)
 
     [row] = deliveries(engine)
     assert (row.status, row.next_attempt_at) == ("pending", now + timedelta(seconds=600))
@@ -172,7 +173,7 @@ def test_permanent_failure_is_dead_at_once(writer, engine, now):
     raise_alerts(writer, endpoint.authority_id, now)
     [first] = claim(engine, now)
 
-    record_failure(writer, first, now=now, error="PermanentError: 400", permanent=True)
+    in_unit(engine, record_failure, first, now=now, error="PermanentError: 400", permanent=True)
 
     [row] = deliveries(engine)
     assert (row.status, row.attempts, row.lease_expires_at) == ("dead", 1, None)

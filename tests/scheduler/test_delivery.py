@@ -12,7 +12,7 @@ import standardwebhooks
 from sqlalchemy import select
 
 from licensing.alerts.subscriptions import SECRET_OVERLAP
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import WebhookEndpoint
 from scheduler.delivery import Dispatcher, http_client
 from scheduler.jobs import Context, deliver
@@ -96,7 +96,7 @@ def test_410_gone_disables_the_endpoint_and_dead_letters_the_delivery(
     # The disabled endpoint gets no delivery for its council's next alert; the other council's is sent.
     assert dispatcher.run_batch() == {"delivered": 1}
 
-    with new_session(engine, observer=True) as session:
+    with unit_of_work.reading(engine) as session:
         active = dict(session.execute(select(WebhookEndpoint.id, WebhookEndpoint.active)).all())
     assert active == {endpoint.id: False, other.id: True}
     assert [row.status for row in deliveries(engine)] == ["dead", "delivered"]
@@ -109,7 +109,7 @@ def test_other_client_errors_do_not_disable_the_endpoint(writer, engine, receive
     receiver.script.answers += [(404, {})]
 
     assert dispatcher.run_batch() == {"dead": 1}
-    with new_session(engine, observer=True) as session:
+    with unit_of_work.reading(engine) as session:
         assert session.get(WebhookEndpoint, endpoint.id).active is True
 
 

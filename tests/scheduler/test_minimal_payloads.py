@@ -24,8 +24,8 @@ def test_alerts_about_a_driver_found_elsewhere_carry_none_of_the_records_details
     police = Actor(kind="api_client", id=1, label="Force", police_force_id=force.id, scopes=frozenset())
     fields = identity(**THEIR_DETAILS) | {"category": "arrest", "occurred_on": date(2026, 11, 20)}
     push_intelligence(writer, police, "WMP-9", fields | {"shareable_summary": "Arrested."}, clock.now)
-    rescreen_all(writer, clock.now)
-    writer.commit()  # end the read too: on SQLite an open writer transaction blocks the dispatcher
+    writer.commit()  # the push's unit ends before the re-screen's and the dispatcher's begin
+    rescreen_all(writer.get_bind(), clock.now)
     while dispatcher.run_batch():
         pass
 

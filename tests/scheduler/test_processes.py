@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from licensing.persistence.db import new_session
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Delivery
 from tests.conftest import POSTGRES_URL
 from tests.scheduler.helpers import deliveries, make_webhook_endpoint, raise_alerts
@@ -79,8 +79,8 @@ def all_delivered(engine, count: int):
 
 
 def _scalar(engine, query):
-    """Run `query` in a fresh read-only transaction and return its single value."""
-    with new_session(engine, observer=True) as session:
+    """Run `query` in a reading unit of work of its own and return its single value."""
+    with unit_of_work.reading(engine) as session:
         return session.scalar(query)
 
 

@@ -5,16 +5,17 @@ from collections import Counter
 from sqlalchemy import select
 from sqlmodel import Session
 
+from licensing.persistence import unit_of_work
 from licensing.persistence.models import Alert
 
 
 def alerts(session: Session, alert_type: str | None = None) -> list[Alert]:
-    """Return every alert (of one type), oldest first."""
+    """Return every alert (of one type), oldest first, as committed: read in a unit of work of its own."""
     query = select(Alert).order_by(Alert.id)
     if alert_type:
         query = query.where(Alert.alert_type == alert_type)
-    session.commit()  # end any read, so the next query sees the job's commits
-    return list(session.scalars(query))
+    with unit_of_work.reading(session.get_bind()) as reader:
+        return list(reader.scalars(query))
 
 
 def alert_types(session: Session) -> Counter:

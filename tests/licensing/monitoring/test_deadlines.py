@@ -6,6 +6,7 @@ from licensing.monitoring.deadlines import remind_deadlines
 from licensing.persistence.models import ConcernReport, InformationRequest
 from tests.factories import make_authority, make_licence, make_register_entry
 from tests.licensing.monitoring.helpers import alerts
+from tests.units import in_unit
 
 # Monday 21 December 2026: five working days on is Wednesday 30 December (Christmas Day on Friday 25, the
 # Boxing Day substitute on Monday 28 and the weekend between are not counted).
@@ -47,22 +48,22 @@ def make_report(session, due_on: date, **overrides) -> ConcernReport:
     return report
 
 
-def test_due_soon_counts_working_days_over_christmas(session):
+def test_due_soon_counts_working_days_over_christmas(session, engine):
     inside = make_request(session, date(2026, 12, 30))
     outside = make_request(session, date(2026, 12, 31))
-    done = remind_deadlines(session, MONDAY, NOW)
+    done = in_unit(engine, remind_deadlines, MONDAY, NOW)
     assert done == {"information_request.due_soon": 1}
     found = alerts(session, "information_request.due_soon")
     assert [(a.subject_id, a.authority_id) for a in found] == [(inside.id, inside.recording_authority_id)]
     assert outside.id not in [a.subject_id for a in alerts(session)]
 
 
-def test_overdue_and_due_soon_each_alert_once(session):
+def test_overdue_and_due_soon_each_alert_once(session, engine):
     report = make_report(session, MONDAY - timedelta(days=1))
-    remind_deadlines(session, MONDAY - timedelta(days=3), NOW)
-    remind_deadlines(session, MONDAY - timedelta(days=2), NOW)
-    assert remind_deadlines(session, MONDAY, NOW) == {"concern_report.overdue": 1}
-    assert remind_deadlines(session, MONDAY, NOW) == {}
+    in_unit(engine, remind_deadlines, MONDAY - timedelta(days=3), NOW)
+    in_unit(engine, remind_deadlines, MONDAY - timedelta(days=2), NOW)
+    assert in_unit(engine, remind_deadlines, MONDAY, NOW) == {"concern_report.overdue": 1}
+    assert in_unit(engine, remind_deadlines, MONDAY, NOW) == {}
     found = [(a.alert_type, a.subject_id, a.authority_id) for a in alerts(session)]
     assert found == [
         ("concern_report.due_soon", report.id, report.issuing_authority_id),
@@ -70,8 +71,8 @@ def test_overdue_and_due_soon_each_alert_once(session):
     ]
 
 
-def test_answered_requests_and_decided_reports_are_left_alone(session):
+def test_answered_requests_and_decided_reports_are_left_alone(session, engine):
     make_request(session, MONDAY - timedelta(days=3), status="answered")
     make_report(session, MONDAY, status="decided", decision="no_action")
-    assert remind_deadlines(session, MONDAY, NOW) == {}
+    assert in_unit(engine, remind_deadlines, MONDAY, NOW) == {}
     assert alerts(session) == []

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from licensing.audit.log import verify
 from licensing.monitoring.retention import purge_register
@@ -16,18 +16,18 @@ from licensing.persistence.models import (
 )
 from licensing.screening.key_index import KIND_CODES
 from tests.factories import make_authority, make_register_entry
+from tests.units import count_of, stored
 
 NOW = datetime(2037, 11, 24, 2, 0)  # 11 years and a day after the factories' NOW (2026-11-23)
 ENTRY = KIND_CODES["register_entry"]
 
 
 def count(session, model, *where) -> int:
-    """Count the rows of `model` matching `where`."""
-    session.commit()
-    return session.scalar(select(func.count()).select_from(model).where(*where))
+    """Count the committed rows of `model` matching `where`."""
+    return count_of(session.get_bind(), model, *where)
 
 
-def test_purges_entries_past_eleven_years_with_keys_history_and_requests(session):
+def test_purges_entries_past_eleven_years_with_keys_history_and_requests(session, engine):
     old = make_register_entry(session)
     young = make_register_entry(session, family_name="Younger")
     young.first_recorded_at = datetime(2026, 11, 25)
@@ -43,9 +43,9 @@ def test_purges_entries_past_eleven_years_with_keys_history_and_requests(session
     )
     session.commit()
     assert count(session, MatchKey, MatchKey.record_kind == ENTRY, MatchKey.record_id == old.id) > 0
-    assert purge_register(session, NOW) == {"register_entry": 1}
-    assert purge_register(session, NOW) == {}
-    assert count(session, RegisterEntry) == 1 and session.get(RegisterEntry, young.id) is not None
+    assert purge_register(engine, NOW) == {"register_entry": 1}
+    assert purge_register(engine, NOW) == {}
+    assert count(session, RegisterEntry) == 1 and stored(engine, RegisterEntry, young.id) is not None
     assert count(session, MatchKey, MatchKey.record_kind == ENTRY, MatchKey.record_id == old.id) == 0
     assert count(session, RegisterEntryChange, RegisterEntryChange.entry_id == old.id) == 0
     assert count(session, InformationRequest) == 0
@@ -59,16 +59,16 @@ def test_purges_entries_past_eleven_years_with_keys_history_and_requests(session
     assert "Hussain" not in str(event.detail) and verify(session).ok
 
 
-def test_councils_under_the_hold_keep_entries_for_its_length(session):
+def test_councils_under_the_hold_keep_entries_for_its_length(session, engine):
     held = make_register_entry(session)
     other = make_register_entry(session)
     hold_code = session.get(Authority, held.authority_id).code
-    assert purge_register(session, NOW, years=11, hold_years=25, hold_codes={hold_code}) == {
+    assert purge_register(engine, NOW, years=11, hold_years=25, hold_codes={hold_code}) == {
         "register_entry": 1
     }
-    assert session.get(RegisterEntry, held.id) is not None
-    assert session.get(RegisterEntry, other.id) is None
+    assert stored(engine, RegisterEntry, held.id) is not None
+    assert stored(engine, RegisterEntry, other.id) is None
     later = datetime(2051, 11, 24)
-    assert purge_register(session, later, years=11, hold_years=25, hold_codes={hold_code}) == {
+    assert purge_register(engine, later, years=11, hold_years=25, hold_codes={hold_code}) == {
         "register_entry": 1
     }
