@@ -15,6 +15,7 @@ from app.auth import require_scope
 from licensing.clock import utcnow
 from licensing.licences import adverse_decisions, applications, gate
 from licensing.matching import BANDS
+from licensing.persistence.db import MAX_ID
 from licensing.persistence.models.decisions import ADVERSE_KINDS, INFORMATION_STATES
 from licensing.persistence.models.records import (
     APPLICATION_KINDS,
@@ -121,7 +122,7 @@ class AdverseDecisionSchema(Schema):
 class AdverseDecisionInSchema(Schema):
     """A manager's decision on an adverse candidate of the application's latest screening."""
 
-    candidate_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    candidate_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     reason = fields.String(
         required=True,
         validate=validate.Length(min=1, max=2000),

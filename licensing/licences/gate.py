@@ -23,9 +23,9 @@ from licensing.licences import adverse, applications
 from licensing.licences.adverse import Finding
 from licensing.licences.applications import clean_identity, own_application
 from licensing.matching import person_from
+from licensing.persistence.db import by_id
 from licensing.persistence.models import Application, Screening, ScreeningCandidate
 from licensing.persistence.models.screening import RESOLUTIONS
-from licensing.register.entries import by_id
 from licensing.screening.record_views import evidence_view, is_elsewhere, load_views, record_view
 from licensing.screening.rulings import rule_out
 from licensing.screening.service import record_screening, screen
