@@ -1,5 +1,5 @@
 """A person's identity as it comes in: one rule for the API, the officer forms, the CSV imports, bulk
-screening and police intelligence.
+screening, ad hoc screening and police intelligence, and (lenient about the names) subject access.
 
 Names are required, and each name (previous names too) must be written in letters: it may not hold a
 control character, a text-direction control such as U+202E (it makes a name display in another order than
@@ -73,10 +73,12 @@ WIDTHS = {
 }
 
 
-def clean_identity(
-    fields: dict, today: date, required: tuple[str, ...] = REQUIRED
-) -> tuple[dict, list[dict]]:
-    """Return the identity in stored form and its warnings; raise ValidationFailed naming each bad field."""
+def clean_identity(fields: dict, today: date, *, lenient: bool = False) -> tuple[dict, list[dict]]:
+    """Return the identity in stored form and its warnings; raise ValidationFailed naming each bad field.
+
+    Strict, as every record is stored: the names are required. `lenient` lets them be left out, for
+    a search by identifier alone; every other rule holds.
+    """
     values = {name: (fields.get(name) or "").strip() for name in ("given_names", "family_name", "address")}
     values["previous_names"] = _previous_names(fields.get("previous_names"))
     errors = _text_errors(values, fields)
@@ -85,6 +87,7 @@ def clean_identity(
     given = {name: (fields.get(name) or "").strip() for name in STANDARD}
     valid = {name: STANDARD[name](text) if text else None for name, text in given.items()}
     values |= {name: valid[name] or given[name] or None for name in STANDARD}
+    required = () if lenient else REQUIRED
     errors += [_error(name, "Required.") for name in required if not values[name]]
     errors += [
         _error(name, f"At most {width} characters.")

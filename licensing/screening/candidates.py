@@ -15,7 +15,7 @@ from functools import cache
 
 from sqlmodel import Session
 
-from licensing.matching import Person
+from licensing.matching import Person, person_in_order
 from licensing.persistence.db import driver_rows
 from licensing.screening.key_index import KIND_CODES, KIND_NAMES
 
@@ -149,19 +149,10 @@ def _select_in(session: Session, statement: str, values: list[int]) -> list[tupl
 
 def _person(values: tuple) -> Person:
     """Build a Person from the identity columns, in _IDENTITY's order."""
-    given, family, previous, born, sex, address, postcode, ni, licence = values
-    return Person(
-        given_names=given or "",
-        family_name=family or "",
-        previous_names=tuple(p.strip() for p in (previous or "").split(";") if p.strip()),
-        # SQLite hands dates back as the ISO text SQLAlchemy stored; PostgreSQL as dates.
-        date_of_birth=date.fromisoformat(born) if isinstance(born, str) else born,
-        sex=sex,
-        address=address or "",
-        postcode=postcode,
-        ni_number=ni,
-        driving_licence_number=licence,
-    )
+    given, family, previous, born, *identifiers = values
+    # SQLite hands dates back as the ISO text SQLAlchemy stored; PostgreSQL as dates.
+    born = date.fromisoformat(born) if isinstance(born, str) else born
+    return person_in_order((given, family, previous, born, *identifiers))
 
 
 def _eligible(record: Loaded, own_authority_id: int | None) -> bool:

@@ -1,13 +1,12 @@
 """Engines and the driver-level helpers: idle pings on PostgreSQL, inserts on both databases."""
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import exc, func, select, text
 
 from licensing.access.actors import Actor
-from licensing.matching import person_from
+from licensing.matching import person_of
 from licensing.persistence.db import insert_rows, make_engine, new_session, snapshot_reads
 from licensing.persistence.models import Screening, ScreeningCandidate
 from licensing.screening.service import screen
@@ -69,7 +68,7 @@ def test_a_snapshot_session_writes_a_screening_and_its_audit_event_in_one_transa
     with new_session(engine) as session:
         snapshot_reads(session)
         actor = Actor(kind="user", id=7, label="Officer Test", authority_id=authority_id)
-        person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""})))
+        person = person_of(identity() | {"previous_names": ""})
         screen(session, actor, person, purpose="application", now=NOW, commit=False)
         session.flush()  # chains the audit event: the write lock must have been taken before the screening
         session.rollback()
