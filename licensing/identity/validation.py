@@ -22,15 +22,20 @@ from datetime import date
 from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
 from licensing.errors import ValidationFailed
 from licensing.matching import remarks_on_licence
-from licensing.matching.identifiers import normalise_licence, normalise_ni, normalise_postcode
+from licensing.matching.identifiers import (
+    IN_TEXT,
+    NORTHERN_IRELAND_LICENCE,
+    SEPARATORS,
+    normalise_licence,
+    normalise_ni,
+    normalise_postcode,
+)
 from licensing.persistence.models import IDENTITY_FIELDS, Identity
 
 SEX_WORDS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
 # What forms and exports write when the sex was not recorded: the same as an empty value.
 UNKNOWN_SEX = ("u", "unknown", "not known", "n/k", "nk", "not stated", "prefer not to say")
 REQUIRED = ("given_names", "family_name")
-_SEPARATORS = re.compile(r"[\s\-.]+")
-_NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
 # The engine's remarks on a valid licence number read "licence number encodes another DOB (...)".
 _REMARK = "licence number "
 # Unicode categories of characters no identity field holds: controls, invisible formatting (the
@@ -51,14 +56,14 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 def _ni_number(text: str) -> str | None:
     """Return a valid NI number without spaces (its suffix letter kept when given), or None."""
-    compact = _SEPARATORS.sub("", text.upper())
+    compact = SEPARATORS.sub("", text.upper())
     return compact if normalise_ni(compact) else None
 
 
 def _licence_number(text: str) -> str | None:
     """Return a valid GB driver number, or a Northern Ireland one (eight digits), or None."""
-    compact = _SEPARATORS.sub("", text.upper())
-    return normalise_licence(text) or (compact if _NI_DRIVER_NUMBER.match(compact) else None)
+    compact = SEPARATORS.sub("", text.upper())
+    return normalise_licence(text) or (compact if NORTHERN_IRELAND_LICENCE.match(compact) else None)
 
 
 STANDARD = {
@@ -165,6 +170,11 @@ def is_valid(name: str, value: str | None) -> bool:
     return valid_form(name, value) is not None
 
 
+def hide_identifiers(text: str, mask: str) -> str:
+    """Return `text` with each identifier written in it, valid or not, replaced by `mask`."""
+    return IN_TEXT.sub(mask, text)
+
+
 def identity_warnings(values: dict) -> list[dict]:
     """Return what is wrong with an identity's identifiers, as [{"field", "warning"}], in field order."""
     return _warnings(values, {name: valid_form(name, values.get(name)) for name in STANDARD})
@@ -174,7 +184,8 @@ def _warnings(values: dict, valid: dict) -> list[dict]:
     """Return the warnings of an identity whose identifiers' standard forms (None: not valid) are known."""
     found = [{"field": name, "warning": "not valid"} for name in STANDARD if values[name] and not valid[name]]
     licence = valid["driving_licence_number"]
-    if licence and not _NI_DRIVER_NUMBER.match(licence):  # a GB number says who holds it; NI's does not
+    # A GB number says who holds it; a Northern Ireland one does not.
+    if licence and not NORTHERN_IRELAND_LICENCE.match(licence):
         names = (values["family_name"], *filter(None, (values["previous_names"] or "").split(";")))
         remarks = remarks_on_licence(licence, names, values["date_of_birth"], values["sex"])
         found += [{"field": "driving_licence_number", "warning": r.removeprefix(_REMARK)} for r in remarks]
