@@ -10,27 +10,12 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
 
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import hide_identifiers
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REDACTED = "[redacted]"
-
-# A safety net, not the policy: code must not log identity at all. These are the identity fields of
-# the people CSV's columns (docs/reference.md); any of them passed as `extra` is dropped whatever its value,
-# and anything in a text written like an identifier is masked.
-IDENTITY_FIELDS = frozenset(
-    {
-        "given_names",
-        "family_name",
-        "previous_names",
-        "date_of_birth",
-        "address",
-        "postcode",
-        "ni_number",
-        "driving_licence_number",
-    }
-)
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
 RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
@@ -43,6 +28,8 @@ RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)
 access_log = logging.getLogger("crosscheck.access")
 
 
+# A safety net, not the policy: code must not log identity at all. Any identity field passed as `extra`
+# is dropped whatever its value, and anything in a text written like an identifier is masked.
 def mask(text: str) -> str:
     """Mask anything in `text` that looks like a licence number, NI number or postcode."""
     return hide_identifiers(text, REDACTED)

@@ -21,6 +21,7 @@ from datetime import date
 
 from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
 from licensing.errors import ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS, NAMES
 from licensing.matching import remarks_on_licence
 from licensing.matching.identifiers import (
     IN_TEXT,
@@ -30,12 +31,11 @@ from licensing.matching.identifiers import (
     normalise_ni,
     normalise_postcode,
 )
-from licensing.persistence.models import IDENTITY_FIELDS, Identity
+from licensing.persistence.models import Identity
 
 SEX_WORDS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
 # What forms and exports write when the sex was not recorded: the same as an empty value.
 UNKNOWN_SEX = ("u", "unknown", "not known", "n/k", "nk", "not stated", "prefer not to say")
-REQUIRED = ("given_names", "family_name")
 # The engine's remarks on a valid licence number read "licence number encodes another DOB (...)".
 _REMARK = "licence number "
 # Unicode categories of characters no identity field holds: controls, invisible formatting (the
@@ -45,7 +45,6 @@ UNWRITTEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 # The zero-width joiner and non-joiner are formatting characters that Persian and Indic names need.
 JOINERS = frozenset("\u200c\u200d")
 ADDRESS_BREAKS = frozenset("\n\r\t")
-NAMES = ("given_names", "family_name")
 # The same rule for ASCII text, by breaks kept: its only such characters are its controls.
 _ASCII_CONTROLS = {
     False: re.compile(r"[\x00-\x1f\x7f]"),
@@ -84,7 +83,7 @@ def clean_identity(fields: dict, today: date, *, lenient: bool = False) -> tuple
     Strict, as every record is stored: the names are required. `lenient` lets them be left out, for
     a search by identifier alone; every other rule holds.
     """
-    values = {name: (fields.get(name) or "").strip() for name in ("given_names", "family_name", "address")}
+    values = {name: (fields.get(name) or "").strip() for name in (*NAMES, "address")}
     values["previous_names"] = _previous_names(fields.get("previous_names"))
     errors = _text_errors(values, fields)
     values["sex"] = _sex(fields.get("sex"), errors)
@@ -92,7 +91,7 @@ def clean_identity(fields: dict, today: date, *, lenient: bool = False) -> tuple
     given = {name: (fields.get(name) or "").strip() for name in STANDARD}
     valid = {name: STANDARD[name](text) if text else None for name, text in given.items()}
     values |= {name: valid[name] or given[name] or None for name in STANDARD}
-    required = () if lenient else REQUIRED
+    required = () if lenient else NAMES
     errors += [_error(name, "Required.") for name in required if not values[name]]
     errors += [
         _error(name, f"At most {width} characters.")

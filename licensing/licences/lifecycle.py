@@ -25,12 +25,13 @@ from licensing.access.actors import Actor
 from licensing.audit import log as audit
 from licensing.dates import term_problem
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import name_problem
 from licensing.licences import dbs
 from licensing.licences.gate import check_grant_allowed
 from licensing.persistence import pages
 from licensing.persistence.db import by_id
-from licensing.persistence.models import IDENTITY_FIELDS, Application, Licence, LicenceStatusChange
+from licensing.persistence.models import Application, Licence, LicenceStatusChange
 from licensing.register import recording
 from licensing.screening.key_index import index_record
 from licensing.workflows import information_requests

@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from licensing.access.actors import Actor
 from licensing.errors import DuplicateReference, ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.persistence.db import by_id
-from licensing.persistence.models import IDENTITY_FIELDS, Licence, LicenceStatusChange, RegisterEntry
+from licensing.persistence.models import Licence, LicenceStatusChange, RegisterEntry
 from licensing.persistence.models.records import DECISION_CATEGORIES
 from licensing.register import entries as register
 

@@ -12,8 +12,8 @@ from bench import generator
 from bench.synthetic.identifiers import licence_number_stem, ni_number, surname_code
 from bench.synthetic.names import ORIGINS, expand
 from bench.synthetic.places import TOWNS
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.matching.identifiers import LICENCE, NI_NUMBER
-from licensing.persistence.models import IDENTITY_FIELDS
 from licensing.persistence.models.records import DECISIONS, LICENCE_TYPES
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) \d[ABD-HJLNP-UW-Z]{2}$")
@@ -150,7 +150,7 @@ def test_write_csv_writes_the_header_iso_dates_empty_nones_and_utf8(tmp_path):
 
     with path.open(encoding="utf-8", newline="") as handle:
         read = list(csv.DictReader(handle))
-    assert list(read[0]) == generator.PEOPLE_COLUMNS
+    assert list(read[0]) == list(generator.PEOPLE_COLUMNS)
     assert [r["family_name"] for r in read] == [p["family_name"] for p in rows]
     assert read[0]["date_of_birth"] == rows[0]["date_of_birth"].isoformat()
     missing = next(i for i, p in enumerate(rows) if p["ni_number"] is None)

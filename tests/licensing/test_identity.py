@@ -1,14 +1,16 @@
 """The one identity-cleaning rule every entry point uses: kept, flagged, never an exact key."""
 
+from dataclasses import fields
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from licensing.errors import ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import clean_identity
-from licensing.matching import match_keys, person_from, person_of
-from licensing.persistence.models import MatchKey
+from licensing.matching import Person, match_keys, person_from, person_of
+from licensing.persistence.models import Identity, MatchKey
 from licensing.screening.key_index import KIND_CODES, keys_of
 from tests.factories import NOW, identity, make_licence, make_register_entry
 
@@ -153,6 +155,12 @@ def test_two_records_with_the_same_invalid_ni_number_share_no_ni_key(session):
     )
     stored = set(session.scalars(query))
     assert stored and not stored & probe
+
+
+def test_records_and_the_matching_engine_hold_the_same_identity_fields():
+    stored = [name for name in Identity.model_fields if name != "identity_warnings"]
+    assert tuple(stored) == IDENTITY_FIELDS
+    assert tuple(f.name for f in fields(Person)) == IDENTITY_FIELDS
 
 
 def test_a_person_of_identity_values_is_the_person_of_the_record_storing_them(session):
