@@ -25,10 +25,10 @@ from licensing.identity.fields import IDENTITY_FIELDS, NAMES
 from licensing.matching import remarks_on_licence
 from licensing.matching.identifiers import (
     IN_TEXT,
+    NI_NUMBER,
     NORTHERN_IRELAND_LICENCE,
     SEPARATORS,
     normalise_licence,
-    normalise_ni,
     normalise_postcode,
 )
 from licensing.persistence.models import Identity
@@ -51,12 +51,13 @@ _ASCII_CONTROLS = {
     True: re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),
 }
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+_TEXTS = (*NAMES, "address")  # kept as given, but for the white space around them
 
 
 def _ni_number(text: str) -> str | None:
     """Return a valid NI number without spaces (its suffix letter kept when given), or None."""
     compact = SEPARATORS.sub("", text.upper())
-    return compact if normalise_ni(compact) else None
+    return compact if NI_NUMBER.match(compact) else None
 
 
 def _licence_number(text: str) -> str | None:
@@ -83,7 +84,7 @@ def clean_identity(fields: dict, today: date, *, lenient: bool = False) -> tuple
     Strict, as every record is stored: the names are required. `lenient` lets them be left out, for
     a search by identifier alone; every other rule holds.
     """
-    values = {name: (fields.get(name) or "").strip() for name in (*NAMES, "address")}
+    values = {name: (fields.get(name) or "").strip() for name in _TEXTS}
     values["previous_names"] = _previous_names(fields.get("previous_names"))
     errors = _text_errors(values, fields)
     values["sex"] = _sex(fields.get("sex"), errors)

@@ -9,35 +9,49 @@ from rapidfuzz.distance import Hamming
 
 from licensing.matching.normalise import joined, name_tokens
 
-# How each identifier is written, as pattern text. The validators below anchor it and read it in capitals
-# with the separators taken out (an optional space then matches nothing), adding who may be issued which;
-# IN_TEXT looks for it anywhere in a line, to mask it in logs. Masking is a safety net, so it hides a
-# number nobody was issued as well.
+# How each identifier is written, as pattern text built once. The validators below give the letters
+# each place may hold as issued (HMRC's, Royal Mail's) and no separators, for they read text with them
+# taken out; IN_TEXT, which finds identifiers in a line to mask them in logs, gives any letters and an
+# optional space where people put one. Masking is a safety net, so it hides a number nobody was issued.
 # The DVLA's GB driver number (docs/reference.md, driving licence numbers): 16 characters.
 LICENCE_LAYOUT = (
     r"[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]"
     r"(?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}"
 )
-# The NI number: two letters, six digits, a suffix A-D or none (forms often leave it off).
-NI_LAYOUT = r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2}(?: ?[A-Da-d])?"
-# The postcode: an outward code, then an inward one (a digit and two letters); GIR 0AA is Girobank's.
-POSTCODE_LAYOUT = r"(?:GIR ?0AA|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2})"
 
+
+def _ni_layout(letters: str, gap: str) -> str:
+    """Return the NI number's pattern text: two letters, three pairs of digits, a suffix A-D or none."""
+    return rf"{letters}{gap}\d{{2}}{gap}\d{{2}}{gap}\d{{2}}(?:{gap}[A-Da-d])?"
+
+
+def _postcode_layout(outward: str, inward: str, gap: str) -> str:
+    """Return the postcode's pattern text: an outward code, then an inward one; GIR 0AA is Girobank's."""
+    return rf"(?:GIR{gap}0AA|{outward}{gap}{inward})"
+
+
+# HMRC: first letter not D F I Q U V; second not D F I O Q U V; BG GB KN NK NT TN ZZ never allocated.
+# ASCII: a digit is 0-9 here, where log masking hides any.
+NI_NUMBER = re.compile(
+    rf"^(?!BG|GB|KN|NK|NT|TN|ZZ){_ni_layout('[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]', '')}$", re.ASCII
+)
 # Royal Mail's rules on which letters stand where.
 POSTCODE = re.compile(
-    r"^(?:GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
-    r"[0-9][ABD-HJLNP-UW-Z]{2})$"
-)
-# HMRC: first letter not D F I Q U V; second not D F I O Q U V; BG GB KN NK NT TN ZZ never allocated.
-# ASCII: here a digit is 0-9 only, where log masking hides any.
-NI_NUMBER = re.compile(
-    rf"^(?!BG|GB|KN|NK|NT|TN|ZZ)(?=[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]){NI_LAYOUT}$", re.ASCII
+    "^"
+    + _postcode_layout(
+        r"[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])",
+        r"[0-9][ABD-HJLNP-UW-Z]{2}",
+        "",
+    )
+    + "$"
 )
 LICENCE = re.compile(rf"^(?=.{{16}}$){LICENCE_LAYOUT}$")
+# Any identifier written in a line of text, valid or not: a licence number is 16 letters and digits alone.
+_NI_WRITTEN = _ni_layout("[A-Za-z]{2}", " ?")
+_POSTCODE_WRITTEN = _postcode_layout(r"[A-Za-z]{1,2}\d[A-Za-z\d]?", r"\d[A-Za-z]{2}", " ?")
+IN_TEXT = re.compile(rf"\b(?:(?=[A-Za-z0-9]{{16}}\b){LICENCE_LAYOUT}|{_NI_WRITTEN}|{_POSTCODE_WRITTEN})\b")
 # A Northern Ireland driver number: eight digits, and nothing about its holder.
 NORTHERN_IRELAND_LICENCE = re.compile(r"^[0-9]{8}$")
-# Any identifier written in a line of text: a licence number is 16 letters and digits standing alone.
-IN_TEXT = re.compile(rf"\b(?:(?=[A-Za-z0-9]{{16}}\b){LICENCE_LAYOUT}|{NI_LAYOUT}|{POSTCODE_LAYOUT})\b")
 # What people put between an identifier's parts.
 SEPARATORS = re.compile(r"[\s\-.]+")
 
