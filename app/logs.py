@@ -10,35 +10,12 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
 
+from licensing.identity.fields import IDENTITY_FIELDS
+from licensing.identity.validation import hide_identifiers
+
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REDACTED = "[redacted]"
-
-# A safety net, not the policy: code must not log identity at all. These are the identity fields of
-# the people CSV's columns (docs/reference.md, CSV formats); any of them passed as `extra` is dropped
-# whatever its value.
-IDENTITY_FIELDS = frozenset(
-    {
-        "given_names",
-        "family_name",
-        "previous_names",
-        "date_of_birth",
-        "address",
-        "postcode",
-        "ni_number",
-        "driving_licence_number",
-    }
-)
-# GB driver number (the DVLA's layout), unanchored; NI number (two letters, six digits, A-D or none:
-# forms often leave the suffix off, and the service accepts it so);
-# UK postcode (outward code, optional space, inward code).
-GB_LICENCE = (
-    r"(?=[A-Za-z0-9]{16}\b)[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    r"[0-9](?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}"
-)
-NI_NUMBER = r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2}(?: ?[A-Da-d])?"
-POSTCODE = r"(?:GIR ?0AA|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2})"
-PERSONAL_PATTERN = re.compile(rf"\b(?:{GB_LICENCE}|{NI_NUMBER}|{POSTCODE})\b")
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
 RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
@@ -51,9 +28,11 @@ RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)
 access_log = logging.getLogger("crosscheck.access")
 
 
+# A safety net, not the policy: code must not log identity at all. Any identity field passed as `extra`
+# is dropped whatever its value, and anything in a text written like an identifier is masked.
 def mask(text: str) -> str:
     """Mask anything in `text` that looks like a licence number, NI number or postcode."""
-    return PERSONAL_PATTERN.sub(REDACTED, text)
+    return hide_identifiers(text, REDACTED)
 
 
 def scrub(key: str, value):

@@ -34,6 +34,7 @@ from bench import latency
 from bench.latency import cpu_seconds
 from bench.quality import OUT, ROOT, flask
 from bench.speed import dataset, descendants, measure_import
+from licensing.identity.fields import previous_names_of
 
 THROUGHPUT_DB = "crosscheck_throughput"
 ISSUER = "E08000031"  # the council the benchmark's key acts for; its own records are never candidates
@@ -91,7 +92,7 @@ def applicants(path: Path) -> Path:
         for row in rows:
             body = {k: (v or None) for k, v in row.items() if k not in ("ref", "previous_names")}
             body["address"] = row["address"] or ""
-            body["previous_names"] = [n for n in row["previous_names"].split(";") if n]
+            body["previous_names"] = previous_names_of(row["previous_names"])
             bodies.write(json.dumps(body | {"purpose": "throughput benchmark"}) + "\n")
     return out
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import create_app
 from licensing.access.clients import create_client
 from licensing.access.users import create_user
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority, RegisterEntry, ScreeningCandidate
@@ -64,9 +65,8 @@ def _entry_refs(url: str) -> dict[int, str]:
 
 def _identity(applicant: dict) -> dict:
     """Return a people row as the API's identity fields."""
-    names = ("given_names", "family_name", "date_of_birth", "sex", "address", "postcode", "ni_number",
-             "driving_licence_number")  # fmt: skip
-    values = {n: _text(applicant.get(n)) for n in names if _text(applicant.get(n))}
+    single = [name for name in IDENTITY_FIELDS if name != "previous_names"]
+    values = {n: _text(applicant.get(n)) for n in single if _text(applicant.get(n))}
     previous = [p for p in _text(applicant.get("previous_names")).split(";") if p]
     return values | ({"previous_names": previous} if previous else {})
 

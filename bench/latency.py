@@ -8,12 +8,11 @@ import time
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
 from licensing.access.actors import Actor
-from licensing.matching import person_from
+from licensing.matching import person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority, Licence, MatchKey
@@ -32,7 +31,7 @@ def _people(path: Path, limit: int) -> list:
             fields = {k: (v or None) for k, v in row.items()} | {"date_of_birth": dob}
             fields["previous_names"] = row["previous_names"] or ""
             fields["address"] = row["address"] or ""
-            people.append(person_from(SimpleNamespace(**fields)))
+            people.append(person_of(fields))
             if len(people) == limit:
                 break
     return people

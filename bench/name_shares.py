@@ -15,9 +15,8 @@ import csv
 import random
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 
-from licensing.matching import frequency_keys, person_from
+from licensing.matching import frequency_keys, person_of
 from licensing.synthetic import generator
 
 OUT = Path(__file__).resolve().parent.parent / "licensing" / "matching" / "data" / "name_shares.csv"
@@ -29,7 +28,7 @@ def shares(people: int, seed: int) -> dict[str, float]:
     """Return the share of `people` drawn drivers carrying each frequency key."""
     counts: Counter = Counter()
     for row in generator.people(people, random.Random(seed)):
-        counts.update(frequency_keys(person_from(SimpleNamespace(**row))))
+        counts.update(frequency_keys(person_of(row)))
     return {key: n / people for key, n in counts.items()}
 
 

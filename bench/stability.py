@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -34,7 +33,7 @@ from bench import corrupt, labelled
 from bench.quality import OUT, add_authorities, flask
 from bench.speed import fresh_database
 from licensing.access.actors import Actor
-from licensing.matching import DEFAULT_THRESHOLDS, band, person_from
+from licensing.matching import DEFAULT_THRESHOLDS, band, person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 from licensing.persistence.models import Authority
@@ -140,7 +139,7 @@ def _person(row: dict):
         values["date_of_birth"] = (
             date.fromisoformat(values["date_of_birth"]) if values["date_of_birth"] else None
         )
-    return person_from(SimpleNamespace(**values))
+    return person_of(values)
 
 
 def stability(by_size: dict[int, dict], pairs: list[Pair]) -> dict:

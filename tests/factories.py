@@ -155,14 +155,12 @@ def make_register_entry(session: Session, *, authority_id: int | None = None, **
 
 def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_overrides):
     """Screen the default identity (with overrides) ad hoc for an authority; return the result."""
-    from types import SimpleNamespace
-
     from licensing.access.actors import Actor
-    from licensing.matching import person_from
+    from licensing.matching import person_of
     from licensing.screening.service import screen
 
     officer = Actor(kind="user", id=None, label="Test officer", authority_id=authority_id)
-    person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | identity_overrides)))
+    person = person_of(identity() | {"previous_names": ""} | identity_overrides)
     result = screen(session, officer, person, purpose="ad_hoc", now=now, own_authority_id=authority_id)
     session.commit()
     return result

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import db
-from app.api.fields import IdentityInSchema, UtcDateTime
+from app.api.fields import IdentityFieldsSchema, IdentityInSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import subject_access
 from licensing.clock import utcnow
@@ -40,7 +40,7 @@ class HistorySchema(Schema):
     changed_fields = fields.Dict(metadata={"description": "register entries: the corrected fields"})
 
 
-class HeldRecordSchema(Schema):
+class HeldRecordSchema(IdentityFieldsSchema):
     """A record held about the subject, with the band it was found by; fields depend on `kind`."""
 
     kind = fields.String(metadata={"enum": list(RECORD_KINDS)})
@@ -48,15 +48,6 @@ class HeldRecordSchema(Schema):
     band = fields.String(metadata={"enum": list(subject_access.FOUND_BANDS)})
     score = fields.Float()
     evidence = fields.List(fields.String())
-    given_names = fields.String()
-    family_name = fields.String()
-    previous_names = fields.List(fields.String())
-    date_of_birth = fields.Date(allow_none=True)
-    sex = fields.String(allow_none=True)
-    address = fields.String()
-    postcode = fields.String(allow_none=True)
-    ni_number = fields.String(allow_none=True)
-    driving_licence_number = fields.String(allow_none=True)
     authority = fields.Nested(HolderSchema, allow_none=True, metadata={"description": "not intelligence"})
     police_force = fields.Nested(HolderSchema, allow_none=True, metadata={"description": "intelligence"})
     routed_to = fields.List(fields.Nested(HolderSchema), metadata={"description": "intelligence"})

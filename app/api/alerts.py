@@ -14,6 +14,7 @@ from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing.alerts import inbox, outbox
 from licensing.clock import utcnow
+from licensing.persistence.db import MAX_ID
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1", description="Alerts raised for the council")
 LIST_LIMIT = 200
@@ -102,6 +103,6 @@ def _decode(cursor: str) -> tuple[int, int]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raw = None
     valid = isinstance(raw, list) and len(raw) == 3 and raw[0] == "alerts"
-    if not valid or raw[1] not in (0, 1) or type(raw[2]) is not int or not 0 < raw[2] <= outbox.MAX_ID:
+    if not valid or raw[1] not in (0, 1) or type(raw[2]) is not int or not 0 < raw[2] <= MAX_ID:
         raise ValidationError("Not a cursor this list gave out.", "cursor")
     return raw[1], raw[2]

@@ -9,12 +9,14 @@ from marshmallow import Schema, fields, pre_dump, validate
 
 from app import db
 from app.api.conventions import page_body, page_of, page_query, versioned
-from app.api.fields import IdentityInSchema, UkDate, UtcDateTime, identity_warnings
+from app.api.fields import IdentityFieldsSchema, IdentityInSchema, UkDate, UtcDateTime, identity_warnings
 from app.api.licences import RegisterChoiceSchema
 from app.auth import require_scope
 from licensing.clock import utcnow
+from licensing.identity.fields import previous_names_of
 from licensing.licences import adverse_decisions, applications, gate
 from licensing.matching import BANDS
+from licensing.persistence.db import MAX_ID
 from licensing.persistence.models.decisions import ADVERSE_KINDS, INFORMATION_STATES
 from licensing.persistence.models.records import (
     APPLICATION_KINDS,
@@ -48,7 +50,7 @@ class ScreeningSummarySchema(Schema):
     bands = fields.Dict(keys=fields.String(validate=validate.OneOf(BANDS)), values=fields.Integer())
 
 
-class ApplicationSchema(Schema):
+class ApplicationSchema(IdentityFieldsSchema):
     """An application of the caller's own authority, in full."""
 
     id = fields.Integer()
@@ -58,15 +60,6 @@ class ApplicationSchema(Schema):
     status = fields.String(metadata={"enum": list(APPLICATION_STATUSES)})
     received_on = fields.Date()
     decided_on = fields.Date(allow_none=True)
-    given_names = fields.String()
-    family_name = fields.String()
-    previous_names = fields.List(fields.String())
-    date_of_birth = fields.Date(allow_none=True)
-    sex = fields.String(allow_none=True)
-    address = fields.String()
-    postcode = fields.String(allow_none=True)
-    ni_number = fields.String(allow_none=True)
-    driving_licence_number = fields.String(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     screening = fields.Nested(ScreeningSummarySchema, allow_none=True)
@@ -77,7 +70,7 @@ class ApplicationSchema(Schema):
         """Lay the application's columns (its identity warnings among them) beside its screening summary."""
         application = view.application
         values = {name: getattr(application, name) for name in type(application).model_fields}
-        values["previous_names"] = [n for n in application.previous_names.split(";") if n]
+        values["previous_names"] = previous_names_of(application.previous_names)
         return values | {"screening": view.screening}
 
 
@@ -121,7 +114,7 @@ class AdverseDecisionSchema(Schema):
 class AdverseDecisionInSchema(Schema):
     """A manager's decision on an adverse candidate of the application's latest screening."""
 
-    candidate_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    candidate_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     reason = fields.String(
         required=True,
         validate=validate.Length(min=1, max=2000),

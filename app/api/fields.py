@@ -5,6 +5,7 @@ from datetime import UTC
 from marshmallow import Schema, ValidationError, fields, validate
 
 from licensing.dates import FORMS, UnreadableDate, read_date, sentence
+from licensing.identity.fields import previous_names_of
 from licensing.identity.validation import WIDTHS
 
 NO_SEMICOLON = validate.Regexp(r"^[^;]*$", error="A name cannot contain ';'.")
@@ -44,8 +45,8 @@ def _identifier(name: str) -> fields.String:
 class IdentityInSchema(Schema):
     """A person's identity as sent; an identifier that is not valid is kept and flagged, never matched on."""
 
-    given_names = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    given_names = fields.String(required=True, validate=validate.Length(min=1, max=WIDTHS["given_names"]))
+    family_name = fields.String(required=True, validate=validate.Length(min=1, max=WIDTHS["family_name"]))
     previous_names = fields.List(
         fields.String(validate=[validate.Length(min=1, max=200), NO_SEMICOLON]),
         load_default=list,
@@ -53,7 +54,7 @@ class IdentityInSchema(Schema):
     )
     date_of_birth = UkDate(load_default=None, allow_none=True)
     sex = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["F", "M", "X"]))
-    address = fields.String(load_default="", validate=validate.Length(max=500))
+    address = fields.String(load_default="", validate=validate.Length(max=WIDTHS["address"]))
     postcode = _identifier("postcode")
     ni_number = _identifier("ni_number")
     driving_licence_number = _identifier("driving_licence_number")
@@ -78,16 +79,22 @@ def identity_warnings() -> fields.List:
     )
 
 
-class IdentityOutSchema(Schema):
-    """The identifying details of a person, as a stored record holds them, with their warnings."""
+class IdentityFieldsSchema(Schema):
+    """The identity fields of a record as stored, previous names as a list."""
 
     given_names = fields.String()
     family_name = fields.String()
-    previous_names = fields.Function(lambda record: [n for n in record.previous_names.split(";") if n])
+    previous_names = fields.List(fields.String())
     date_of_birth = fields.Date(allow_none=True)
     sex = fields.String(allow_none=True)
     address = fields.String()
     postcode = fields.String(allow_none=True)
     ni_number = fields.String(allow_none=True)
     driving_licence_number = fields.String(allow_none=True)
+
+
+class IdentityOutSchema(IdentityFieldsSchema):
+    """The identifying details of a person, as a stored record holds them, with their warnings."""
+
+    previous_names = fields.Function(lambda record: previous_names_of(record.previous_names))
     warnings = identity_warnings()

@@ -18,8 +18,8 @@ from app.auth import require_scope
 from licensing.clock import utcnow
 from licensing.licences import applications, lifecycle
 from licensing.licences.dbs import DBS_FIELDS
+from licensing.persistence.db import MAX_ID
 from licensing.persistence.models.records import DECISION_CATEGORIES, LICENCE_STATUSES, LICENCE_TYPES
-from licensing.register.entries import MAX_ID
 
 blp = Blueprint("licences", __name__, url_prefix="/api/v1", description="Driver licences")
 DECISION_ACTIONS = ("suspend", "revoke")  # s.2 decisions: each records its register entry

@@ -11,8 +11,8 @@ from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from app.config import working_calendar
 from licensing.clock import utcnow
+from licensing.persistence.db import MAX_ID
 from licensing.persistence.models.workflows import REQUEST_STATUSES
-from licensing.register.entries import MAX_ID
 from licensing.workflows import information_requests as requests
 
 blp = Blueprint(

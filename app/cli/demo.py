@@ -21,7 +21,8 @@ from licensing.access.clients import create_client
 from licensing.access.users import create_user
 from licensing.audit import log as audit
 from licensing.clock import utcnow
-from licensing.persistence.models import IDENTITY_FIELDS, Authority, Licence, PoliceForce, RegisterEntry, User
+from licensing.identity.fields import IDENTITY_FIELDS
+from licensing.persistence.models import Authority, Licence, PoliceForce, RegisterEntry, User
 from licensing.reference import authority_by_code, load_reference, police_force_by_code
 from licensing.screening.key_index import index_record
 from licensing.screening.name_counts import forget_totals

@@ -19,6 +19,7 @@ from app.officer.forms import DateField, IdentityForm, choices, identity_values,
 from app.officer.licences import DbsForm, RegisterChoiceForm, dbs_values, register_choice
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity.fields import previous_names_of
 from licensing.licences import adverse, adverse_decisions, applications, gate, lifecycle
 from licensing.persistence.models.records import APPLICATION_KINDS, LICENCE_TYPES
 from licensing.persistence.models.screening import RESOLUTIONS
@@ -150,7 +151,7 @@ def show(
     return render_template(
         "officer/applications/show.html",
         application=view.application,
-        previous_names=[n for n in view.application.previous_names.split(";") if n],
+        previous_names=previous_names_of(view.application.previous_names),
         gate=status,
         findings={finding.candidate.id: finding for finding in status.adverse_records},
         is_manager=has_role(*MANAGERS),

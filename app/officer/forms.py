@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from licensing.dates import IN_RANGE, OutOfRange, TwoDigitYear, UnreadableDate, read_date
 from licensing.errors import DomainError
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import WIDTHS
 
 
@@ -67,11 +68,17 @@ class DateField(Field):
 class IdentityForm(FlaskForm):
     """A driver's identity as the register holds it (s.2(4): names, date of birth, address, NINO, licence)."""
 
-    given_names = StringField("Given names", [InputRequired("Enter the given names"), Length(max=200)])
-    family_name = StringField("Family name", [InputRequired("Enter the family name"), Length(max=200)])
-    previous_names = TextAreaField("Previous names (one a line)", [Optional(), Length(max=2000)])
+    given_names = StringField(
+        "Given names", [InputRequired("Enter the given names"), Length(max=WIDTHS["given_names"])]
+    )
+    family_name = StringField(
+        "Family name", [InputRequired("Enter the family name"), Length(max=WIDTHS["family_name"])]
+    )
+    previous_names = TextAreaField(
+        "Previous names (one a line)", [Optional(), Length(max=WIDTHS["previous_names"])]
+    )
     date_of_birth = DateField("Date of birth", required=False)
-    address = TextAreaField("Address", [Optional(), Length(max=500)])
+    address = TextAreaField("Address", [Optional(), Length(max=WIDTHS["address"])])
     postcode = StringField("Postcode", [Optional(), Length(max=WIDTHS["postcode"])])
     ni_number = StringField("National Insurance number", [Optional(), Length(max=WIDTHS["ni_number"])])
     driving_licence_number = StringField(
@@ -79,13 +86,9 @@ class IdentityForm(FlaskForm):
     )
 
 
-IDENTITY_NAMES = ("given_names", "family_name", "date_of_birth", "address", "postcode", "ni_number",
-                  "driving_licence_number")  # fmt: skip
-
-
 def identity_values(form: IdentityForm) -> dict:
-    """Return the identity a form holds, previous names joined by ';' as the register stores them."""
-    values = {name: form[name].data or None for name in IDENTITY_NAMES}
+    """Return the identity a form holds (it asks no sex), previous names joined by ";" as stored."""
+    values = {name: form[name].data or None for name in IDENTITY_FIELDS if name in form}
     previous = [line.strip() for line in (form.previous_names.data or "").splitlines() if line.strip()]
     return values | {"previous_names": ";".join(previous), "sex": None, "address": form.address.data or ""}
 

@@ -14,6 +14,7 @@ from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, ValidationFailed
+from licensing.identity.fields import previous_names_of
 from licensing.licences import lifecycle
 from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS
 from licensing.register import entries as register
@@ -116,7 +117,7 @@ def _licence(licence_id: int | None):
     if licence_id is None:
         return None
     licence = lifecycle.own_licence(db.session(), actor(), licence_id)
-    previous = "\n".join(n for n in licence.previous_names.split(";") if n)
+    previous = "\n".join(previous_names_of(licence.previous_names))
     return _Prefill(licence, previous_names=previous, ref="", decision=None, category=None)
 
 

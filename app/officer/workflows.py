@@ -16,8 +16,8 @@ from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, choices, show_service_errors
 from licensing.clock import utcnow
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
+from licensing.persistence.db import MAX_ID
 from licensing.persistence.models.workflows import REPORT_DECISIONS
-from licensing.register.entries import MAX_ID
 from licensing.workflows import concern_reports, information_requests
 
 bp = Blueprint("officer_workflows", __name__, url_prefix="/workflows")

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from licensing.access.actors import Actor
 from licensing.errors import NotFound
+from licensing.persistence.db import by_id
 from licensing.persistence.models import Alert, ConcernReport, InformationRequest, Licence
-from licensing.register.entries import by_id
 
 DBS_CHECK_EVERY = timedelta(days=182)  # six months (Statutory Standards para 4.12)
 WEEK = timedelta(days=7)

@@ -18,13 +18,13 @@ from licensing.access.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound
 from licensing.matching import person_from
+from licensing.persistence.db import by_id
 from licensing.persistence.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
 from licensing.persistence.unit_of_work import attempt
 from licensing.screening.service import screen
 
 # Who "holds" a person: a council with a live licence or a pending application for them, matched at
 # `probable` or better (the bands that route intelligence, licensing/intelligence/routing.py).
-MAX_ID = 2**31 - 1  # the id columns' range
 HOLDING_KINDS = ("licence", "application")
 HOLDING_BANDS = ("match", "probable")
 ALERT_TYPES = (
@@ -165,7 +165,7 @@ def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
 
 def own_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
     """Return one of the actor's authority's alerts; any other id is NotFound."""
-    alert = session.get(Alert, alert_id) if 0 < alert_id <= MAX_ID else None
+    alert = by_id(session, Alert, alert_id)
     if alert is None or alert.authority_id != actor.require_authority():
         raise NotFound("No such alert.")
     return alert
@@ -200,7 +200,7 @@ def list_deliveries(session: Session, *, state: str | None = None, limit: int = 
 
 def retry_delivery(session: Session, actor: Actor, delivery_id: int, now: datetime) -> Delivery:
     """Make a dead or failed delivery due now, keeping its message id (receivers deduplicate on it)."""
-    delivery = session.get(Delivery, delivery_id) if 0 < delivery_id <= MAX_ID else None
+    delivery = by_id(session, Delivery, delivery_id)
     if delivery is None:
         raise NotFound("No such delivery.")
     if not (delivery.status == "dead" or (delivery.status == "pending" and delivery.attempts > 0)):

@@ -29,8 +29,8 @@ from licensing.alerts.addresses import first_internal
 from licensing.alerts.outbox import ALERT_TYPES
 from licensing.audit import log as audit
 from licensing.errors import NotFound, ValidationFailed
+from licensing.persistence.db import by_id
 from licensing.persistence.models import EmailRecipient, WebhookEndpoint
-from licensing.register.entries import by_id
 
 SECRET_OVERLAP = timedelta(hours=24)
 URL_WIDTH = 500

@@ -1,5 +1,5 @@
 """A person's identity as it comes in: one rule for the API, the officer forms, the CSV imports, bulk
-screening and police intelligence.
+screening, ad hoc screening and police intelligence, and (lenient about the names) subject access.
 
 Names are required, and each name (previous names too) must be written in letters: it may not hold a
 control character, a text-direction control such as U+202E (it makes a name display in another order than
@@ -21,16 +21,21 @@ from datetime import date
 
 from licensing.dates import UnreadableDate, birth_problem, read_date, sentence
 from licensing.errors import ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS, NAMES
 from licensing.matching import remarks_on_licence
-from licensing.matching.identifiers import normalise_licence, normalise_ni, normalise_postcode
-from licensing.persistence.models import IDENTITY_FIELDS, Identity
+from licensing.matching.identifiers import (
+    IN_TEXT,
+    NI_NUMBER,
+    NORTHERN_IRELAND_LICENCE,
+    SEPARATORS,
+    normalise_licence,
+    normalise_postcode,
+)
+from licensing.persistence.models import Identity
 
 SEX_WORDS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
 # What forms and exports write when the sex was not recorded: the same as an empty value.
 UNKNOWN_SEX = ("u", "unknown", "not known", "n/k", "nk", "not stated", "prefer not to say")
-REQUIRED = ("given_names", "family_name")
-_SEPARATORS = re.compile(r"[\s\-.]+")
-_NI_DRIVER_NUMBER = re.compile(r"^[0-9]{8}$")
 # The engine's remarks on a valid licence number read "licence number encodes another DOB (...)".
 _REMARK = "licence number "
 # Unicode categories of characters no identity field holds: controls, invisible formatting (the
@@ -40,25 +45,25 @@ UNWRITTEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 # The zero-width joiner and non-joiner are formatting characters that Persian and Indic names need.
 JOINERS = frozenset("\u200c\u200d")
 ADDRESS_BREAKS = frozenset("\n\r\t")
-NAMES = ("given_names", "family_name")
 # The same rule for ASCII text, by breaks kept: its only such characters are its controls.
 _ASCII_CONTROLS = {
     False: re.compile(r"[\x00-\x1f\x7f]"),
     True: re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),
 }
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+_TEXTS = (*NAMES, "address")  # kept as given, but for the white space around them
 
 
 def _ni_number(text: str) -> str | None:
     """Return a valid NI number without spaces (its suffix letter kept when given), or None."""
-    compact = _SEPARATORS.sub("", text.upper())
-    return compact if normalise_ni(compact) else None
+    compact = SEPARATORS.sub("", text.upper())
+    return compact if NI_NUMBER.match(compact) else None
 
 
 def _licence_number(text: str) -> str | None:
     """Return a valid GB driver number, or a Northern Ireland one (eight digits), or None."""
-    compact = _SEPARATORS.sub("", text.upper())
-    return normalise_licence(text) or (compact if _NI_DRIVER_NUMBER.match(compact) else None)
+    compact = SEPARATORS.sub("", text.upper())
+    return normalise_licence(text) or (compact if NORTHERN_IRELAND_LICENCE.match(compact) else None)
 
 
 STANDARD = {
@@ -73,11 +78,13 @@ WIDTHS = {
 }
 
 
-def clean_identity(
-    fields: dict, today: date, required: tuple[str, ...] = REQUIRED
-) -> tuple[dict, list[dict]]:
-    """Return the identity in stored form and its warnings; raise ValidationFailed naming each bad field."""
-    values = {name: (fields.get(name) or "").strip() for name in ("given_names", "family_name", "address")}
+def clean_identity(fields: dict, today: date, *, lenient: bool = False) -> tuple[dict, list[dict]]:
+    """Return the identity in stored form and its warnings; raise ValidationFailed naming each bad field.
+
+    Strict, as every record is stored: the names are required. `lenient` lets them be left out, for
+    a search by identifier alone; every other rule holds.
+    """
+    values = {name: (fields.get(name) or "").strip() for name in _TEXTS}
     values["previous_names"] = _previous_names(fields.get("previous_names"))
     errors = _text_errors(values, fields)
     values["sex"] = _sex(fields.get("sex"), errors)
@@ -85,6 +92,7 @@ def clean_identity(
     given = {name: (fields.get(name) or "").strip() for name in STANDARD}
     valid = {name: STANDARD[name](text) if text else None for name, text in given.items()}
     values |= {name: valid[name] or given[name] or None for name in STANDARD}
+    required = () if lenient else NAMES
     errors += [_error(name, "Required.") for name in required if not values[name]]
     errors += [
         _error(name, f"At most {width} characters.")
@@ -162,6 +170,11 @@ def is_valid(name: str, value: str | None) -> bool:
     return valid_form(name, value) is not None
 
 
+def hide_identifiers(text: str, mask: str) -> str:
+    """Return `text` with each identifier written in it, valid or not, replaced by `mask`."""
+    return IN_TEXT.sub(mask, text)
+
+
 def identity_warnings(values: dict) -> list[dict]:
     """Return what is wrong with an identity's identifiers, as [{"field", "warning"}], in field order."""
     return _warnings(values, {name: valid_form(name, values.get(name)) for name in STANDARD})
@@ -171,7 +184,8 @@ def _warnings(values: dict, valid: dict) -> list[dict]:
     """Return the warnings of an identity whose identifiers' standard forms (None: not valid) are known."""
     found = [{"field": name, "warning": "not valid"} for name in STANDARD if values[name] and not valid[name]]
     licence = valid["driving_licence_number"]
-    if licence and not _NI_DRIVER_NUMBER.match(licence):  # a GB number says who holds it; NI's does not
+    # A GB number says who holds it; a Northern Ireland one does not.
+    if licence and not NORTHERN_IRELAND_LICENCE.match(licence):
         names = (values["family_name"], *filter(None, (values["previous_names"] or "").split(";")))
         remarks = remarks_on_licence(licence, names, values["date_of_birth"], values["sex"])
         found += [{"field": "driving_licence_number", "warning": r.removeprefix(_REMARK)} for r in remarks]

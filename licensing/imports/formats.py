@@ -22,25 +22,20 @@ from licensing.dates import (
     term_problem,
 )
 from licensing.errors import ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS, NAMES
 from licensing.identity.validation import clean_identity, warning_kind
 from licensing.licences.dbs import DBS_FIELDS, certificate_number, subscription_lacks
-from licensing.persistence.models import IDENTITY_FIELDS
 from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS, LICENCE_TYPES
 
-PEOPLE_COLUMNS = (
-    *("ref", "given_names", "family_name", "previous_names", "date_of_birth", "sex", "address", "postcode"),
-    *("ni_number", "driving_licence_number"),
-)
-PEOPLE_REQUIRED = ("ref", "given_names", "family_name")
-REGISTER_COLUMNS = (*PEOPLE_COLUMNS, "authority_code", "decision", "decided_on", "effective_on")
-LICENCE_COLUMNS = (
-    *PEOPLE_COLUMNS,
-    "authority_code",
-    "badge_number",
-    "licence_type",
-    "granted_on",
-    "expires_on",
-)
+PEOPLE_COLUMNS = ("ref", *IDENTITY_FIELDS)
+PEOPLE_REQUIRED = ("ref", *NAMES)
+# After the people columns, each required.
+_REGISTER = ("authority_code", "decision", "decided_on", "effective_on")
+_LICENCE = ("authority_code", "badge_number", "licence_type", "granted_on", "expires_on")
+REGISTER_COLUMNS = (*PEOPLE_COLUMNS, *_REGISTER)
+REGISTER_REQUIRED = (*PEOPLE_REQUIRED, *_REGISTER)
+LICENCE_COLUMNS = (*PEOPLE_COLUMNS, *_LICENCE)
+LICENCE_REQUIRED = (*PEOPLE_REQUIRED, *_LICENCE)
 # Optional trailing licence columns: a file that has them states each licence's DBS details (an empty
 # value: none held); a file without them leaves the details stored untouched.
 LICENCE_OPTIONAL = DBS_FIELDS
@@ -54,27 +49,6 @@ YES_NO = {
     "false": False,
     "0": False,
 }
-REGISTER_REQUIRED = (
-    "ref",
-    "given_names",
-    "family_name",
-    "authority_code",
-    "decision",
-    "decided_on",
-    "effective_on",
-)
-LICENCE_REQUIRED = (
-    "ref",
-    *(
-        "given_names",
-        "family_name",
-        "authority_code",
-        "badge_number",
-        "licence_type",
-        "granted_on",
-        "expires_on",
-    ),
-)
 REF_WIDTH = 64
 # The key a row that could not be read as CSV carries, with the reason, in place of its columns: not a
 # string, so no header can name it, and equal to itself when the row is passed to a worker process.

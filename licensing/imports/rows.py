@@ -9,10 +9,9 @@ very same chunk function runs in the importing process.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 
 from licensing.imports.formats import RowRejected, parse_entry, parse_licence
-from licensing.matching import person_from
+from licensing.matching import person_of
 from licensing.screening.key_index import KeySet, keys_of
 from licensing.workers import ordered_map
 
@@ -85,5 +84,5 @@ def _parse_chunk(chunk: list[tuple[int, dict]], context: tuple) -> list[tuple]:
         except RowRejected as rejected:
             out.append((None, str(rejected), [], None))
             continue
-        out.append((values, "", warnings, keys_of(person_from(SimpleNamespace(**values)))))
+        out.append((values, "", warnings, keys_of(person_of(values))))
     return out

@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 from licensing.access.actors import Actor
 from licensing.audit import log as audit
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.imports.rows import ParsedRow
 from licensing.persistence import unit_of_work
-from licensing.persistence.models import IDENTITY_FIELDS
 from licensing.screening.key_index import add_keys, drop_records
 
 # Pairs looked up per statement: SQLite binds at most 32,766 values.

@@ -13,10 +13,10 @@ from sqlmodel import Session
 from licensing.access.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import NotFound
+from licensing.persistence.db import MAX_ID
 from licensing.persistence.models import Intelligence, IntelligenceRoute, PoliceForce
 
 MAX_PAGE = 500
-MAX_ID = 2**31 - 1  # the id columns' range; a larger id names nothing (and PostgreSQL would refuse it)
 
 
 @dataclass

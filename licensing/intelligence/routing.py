@@ -24,9 +24,10 @@ from licensing.alerts.outbox import raise_alert
 from licensing.audit import log as audit
 from licensing.dates import past_problem, sentence
 from licensing.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import clean_identity
 from licensing.matching import person_from
-from licensing.persistence.models import IDENTITY_FIELDS, Authority, Intelligence, IntelligenceRoute
+from licensing.persistence.models import Authority, Intelligence, IntelligenceRoute
 from licensing.persistence.models.intelligence import CATEGORIES
 from licensing.persistence.unit_of_work import attempt
 from licensing.screening.key_index import drop_record, index_record

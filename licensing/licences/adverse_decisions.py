@@ -20,8 +20,8 @@ from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, ValidationFailed
 from licensing.licences.adverse import Finding, findings, long_date
 from licensing.licences.applications import latest_screening, own_application
+from licensing.persistence.db import by_id
 from licensing.persistence.models import AdverseDecision, ScreeningCandidate
-from licensing.register.entries import by_id
 
 REASON_WIDTH = AdverseDecision.__table__.c.reason.type.length
 

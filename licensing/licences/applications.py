@@ -22,9 +22,9 @@ from licensing.dates import past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.validation import clean_identity
 from licensing.persistence import pages
+from licensing.persistence.db import by_id
 from licensing.persistence.models import Application, Screening, ScreeningCandidate
 from licensing.register import recording
-from licensing.register.entries import by_id
 from licensing.screening.key_index import index_record
 from licensing.screening.service import screen
 from licensing.workflows import information_requests

@@ -22,10 +22,10 @@ from licensing.errors import InvalidTransition, NotFound, ValidationFailed
 from licensing.licences import adverse, applications
 from licensing.licences.adverse import Finding
 from licensing.licences.applications import clean_identity, own_application
-from licensing.matching import person_from
+from licensing.matching import person_from, person_of
+from licensing.persistence.db import by_id
 from licensing.persistence.models import Application, Screening, ScreeningCandidate
 from licensing.persistence.models.screening import RESOLUTIONS
-from licensing.register.entries import by_id
 from licensing.screening.record_views import evidence_view, is_elsewhere, load_views, record_view
 from licensing.screening.rulings import rule_out
 from licensing.screening.service import screen
@@ -117,7 +117,7 @@ def screen_identity(
     if not purpose.strip():
         raise ValidationFailed("A purpose is required.", [{"field": "purpose", "message": "Required."}])
     identity, _ = clean_identity(fields, now.date())
-    person = person_from(_Values(identity))
+    person = person_of(identity)
     options = {"own_authority_id": authority_id, "kinds": AD_HOC_KINDS}
     result = screen(session, actor, person, purpose="ad_hoc", reason=purpose.strip(), now=now, **options)
     views = load_views(session, [(c.kind, c.id) for c in result.candidates])
@@ -127,13 +127,6 @@ def screen_identity(
 def rescreen(session: Session, actor: Actor, application_id: int, now: datetime) -> ScreeningDetail:
     """Screen one of the actor's pending applications again and show the result."""
     return view_screening(session, actor, applications.rescreen(session, actor, application_id, now), now)
-
-
-class _Values:
-    """Identity values as attributes, for person_from."""
-
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
 
 
 def own_screening(session: Session, actor: Actor, screening_id: int) -> Screening:

@@ -25,13 +25,14 @@ from licensing.access.actors import Actor
 from licensing.audit import log as audit
 from licensing.dates import term_problem
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import name_problem
 from licensing.licences import dbs
 from licensing.licences.gate import check_grant_allowed
 from licensing.persistence import pages
-from licensing.persistence.models import IDENTITY_FIELDS, Application, Licence, LicenceStatusChange
+from licensing.persistence.db import by_id
+from licensing.persistence.models import Application, Licence, LicenceStatusChange
 from licensing.register import recording
-from licensing.register.entries import MAX_ID
 from licensing.screening.key_index import index_record
 from licensing.workflows import information_requests
 
@@ -195,9 +196,7 @@ def own_licence(session: Session, actor: Actor, licence_id: int, *, lock: bool =
     With `lock`, the row stays locked until the caller's unit of work ends, so two officers changing the same
     licence at once take turns and the second sees the first one's status.
     """
-    licence = None
-    if 0 < licence_id <= MAX_ID:  # beyond the id column's range names nothing (PostgreSQL would refuse it)
-        licence = session.get(Licence, licence_id, with_for_update=lock or None, populate_existing=lock)
+    licence = by_id(session, Licence, licence_id, with_for_update=lock or None, populate_existing=lock)
     if licence is None or licence.authority_id != actor.require_authority():
         raise NotFound(f"No licence {licence_id}.")
     return licence
@@ -224,9 +223,7 @@ def list_licences(
 def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:
     """Return a pending application of the actor's authority, NotFound for another's, 409 if decided."""
     # Locked: two grants on one application at once must not make two licences.
-    application = None
-    if 0 < application_id <= MAX_ID:
-        application = session.get(Application, application_id, with_for_update=True, populate_existing=True)
+    application = by_id(session, Application, application_id, with_for_update=True, populate_existing=True)
     if application is None or application.authority_id != actor.require_authority():
         raise NotFound(f"No application {application_id}.")
     if application.status != "pending":

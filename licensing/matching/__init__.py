@@ -23,7 +23,15 @@ from licensing.matching.keys import (
     probe_keys,
     probe_parts,
 )
-from licensing.matching.model import BANDS, Frequencies, Match, Person, person_from
+from licensing.matching.model import (
+    BANDS,
+    Frequencies,
+    Match,
+    Person,
+    person_from,
+    person_in_order,
+    person_of,
+)
 from licensing.matching.prepared import prepare, remarks_on_licence, warnings
 from licensing.matching.scoring import (
     DEFAULT_THRESHOLDS,
@@ -54,6 +62,8 @@ __all__ = [
     "match_keys",
     "near_dates",
     "person_from",
+    "person_in_order",
+    "person_of",
     "prepare",
     "probe_keys",
     "probe_parts",

@@ -1,4 +1,6 @@
-"""Validate and normalise UK identifiers: postcode, National Insurance number, GB driving licence number."""
+"""UK identifiers (postcode, National Insurance number, driving licence number): validated, normalised, and
+found where they are written in text.
+"""
 
 import re
 from datetime import date
@@ -7,24 +9,56 @@ from rapidfuzz.distance import Hamming
 
 from licensing.matching.normalise import joined, name_tokens
 
-# Royal Mail format (outward code, then a digit and two letters); GIR 0AA is Girobank's.
-POSTCODE = re.compile(
-    r"^(?:GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
-    r"[0-9][ABD-HJLNP-UW-Z]{2})$"
+# How each identifier is written, as pattern text built once. The validators below give the letters
+# each place may hold as issued (HMRC's, Royal Mail's) and no separators, for they read text with them
+# taken out; IN_TEXT, which finds identifiers in a line to mask them in logs, gives any letters and an
+# optional space where people put one. Masking is a safety net, so it hides a number nobody was issued.
+# The DVLA's GB driver number (docs/reference.md, driving licence numbers): 16 characters.
+LICENCE_LAYOUT = (
+    r"[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]"
+    r"(?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}"
 )
+
+
+def _ni_layout(letters: str, gap: str) -> str:
+    """Return the NI number's pattern text: two letters, three pairs of digits, a suffix A-D or none."""
+    return rf"{letters}{gap}\d{{2}}{gap}\d{{2}}{gap}\d{{2}}(?:{gap}[A-Da-d])?"
+
+
+def _postcode_layout(outward: str, inward: str, gap: str) -> str:
+    """Return the postcode's pattern text: an outward code, then an inward one; GIR 0AA is Girobank's."""
+    return rf"(?:GIR{gap}0AA|{outward}{gap}{inward})"
+
+
 # HMRC: first letter not D F I Q U V; second not D F I O Q U V; BG GB KN NK NT TN ZZ never allocated.
-NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]?$")
-# DVLA GB driver number (docs/reference.md, driving licence numbers).
-LICENCE = re.compile(
-    r"^(?=.{16}$)[A-Za-z]{1,5}9{0,4}[0-9](?:[05][1-9]|[16][0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]"
-    r"(?:99|[A-Za-z][A-Za-z9])(?![IOQYZioqyz01_])\w[A-Za-z]{2}$"
+# ASCII: a digit is 0-9 here, where log masking hides any.
+NI_NUMBER = re.compile(
+    rf"^(?!BG|GB|KN|NK|NT|TN|ZZ){_ni_layout('[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]', '')}$", re.ASCII
 )
-_SPACES = re.compile(r"[\s\-.]+")
+# Royal Mail's rules on which letters stand where.
+POSTCODE = re.compile(
+    "^"
+    + _postcode_layout(
+        r"[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])",
+        r"[0-9][ABD-HJLNP-UW-Z]{2}",
+        "",
+    )
+    + "$"
+)
+LICENCE = re.compile(rf"^(?=.{{16}}$){LICENCE_LAYOUT}$")
+# Any identifier written in a line of text, valid or not: a licence number is 16 letters and digits alone.
+_NI_WRITTEN = _ni_layout("[A-Za-z]{2}", " ?")
+_POSTCODE_WRITTEN = _postcode_layout(r"[A-Za-z]{1,2}\d[A-Za-z\d]?", r"\d[A-Za-z]{2}", " ?")
+IN_TEXT = re.compile(rf"\b(?:(?=[A-Za-z0-9]{{16}}\b){LICENCE_LAYOUT}|{_NI_WRITTEN}|{_POSTCODE_WRITTEN})\b")
+# A Northern Ireland driver number: eight digits, and nothing about its holder.
+NORTHERN_IRELAND_LICENCE = re.compile(r"^[0-9]{8}$")
+# What people put between an identifier's parts.
+SEPARATORS = re.compile(r"[\s\-.]+")
 
 
 def normalise_postcode(text: str | None) -> str | None:
     """Return a valid postcode as "OUTWARD INWARD" in capitals, or None."""
-    compact = _SPACES.sub("", (text or "").upper())
+    compact = SEPARATORS.sub("", (text or "").upper())
     if len(compact) >= 5 and compact[-3] == "O":
         # A letter O typed for the digit that starts the inward code.
         compact = compact[:-3] + "0" + compact[-2:]
@@ -43,13 +77,13 @@ def normalise_ni(text: str | None) -> str | None:
 
     The suffix (A-D) does not distinguish people and forms often leave it off, so it is not compared.
     """
-    compact = _SPACES.sub("", (text or "").upper())
+    compact = SEPARATORS.sub("", (text or "").upper())
     return compact[:8] if NI_NUMBER.match(compact) else None
 
 
 def normalise_licence(text: str | None) -> str | None:
     """Return a valid 16-character GB driver number in capitals, or None (a trailing issue number is cut)."""
-    compact = _SPACES.sub("", (text or "").upper())
+    compact = SEPARATORS.sub("", (text or "").upper())
     if len(compact) == 18 and compact[-2:].isdigit():
         compact = compact[:16]
     return compact if LICENCE.match(compact) else None

@@ -1,7 +1,9 @@
 """The values the matching engine exchanges with storage: Person in, Match out."""
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter, itemgetter
 from typing import Protocol
 
 BANDS = ("match", "probable", "possible", "weak")
@@ -40,19 +42,25 @@ class Frequencies(Protocol):
         """Return how many records carry name key `key` (see `frequency_keys`; 0 when unseen)."""
 
 
+def person_of(values: Mapping) -> Person:
+    """Build a Person from identity values by field name (a cleaned identity, a row read from a file)."""
+    return person_in_order(_BY_NAME(values))
+
+
 def person_from(record) -> Person:
-    """Build a Person from any object with the identity fields (a record, a CSV row object)."""
-    previous = getattr(record, "previous_names", "") or ""
-    if isinstance(previous, str):
-        previous = tuple(p.strip() for p in previous.split(";") if p.strip())
-    return Person(
-        given_names=record.given_names or "",
-        family_name=record.family_name or "",
-        previous_names=tuple(previous),
-        date_of_birth=record.date_of_birth,
-        sex=record.sex,
-        address=record.address or "",
-        postcode=record.postcode,
-        ni_number=record.ni_number,
-        driving_licence_number=record.driving_licence_number,
-    )
+    """Build a Person from a record, or any object holding the identity fields as attributes."""
+    return person_in_order(_BY_ATTRIBUTE(record))
+
+
+def person_in_order(values: Sequence) -> Person:
+    """Build a Person from the identity fields' values in Person's order (a row of the identity columns)."""
+    given, family, previous, born, sex, address, postcode, ni, licence = values
+    previous = previous or ""
+    if isinstance(previous, str):  # stored ';'-separated, as the CSV files give them
+        previous = (p.strip() for p in previous.split(";") if p.strip())
+    return Person(given or "", family or "", tuple(previous), born, sex, address or "", postcode, ni, licence)
+
+
+# In C, each identity field's value, in Person's order.
+_BY_NAME = itemgetter(*(f.name for f in fields(Person)))
+_BY_ATTRIBUTE = attrgetter(*(f.name for f in fields(Person)))

@@ -19,6 +19,8 @@ PING_AFTER_IDLE_S = 10.0
 _CHECKED_IN = "crosscheck.checked_in"
 # Values one statement binds at most: SQLite allows 32,766 (as commonly built), PostgreSQL 65,535.
 MAX_BOUND_VALUES = 30_000
+# The id columns' range: a larger id names nothing, and PostgreSQL would refuse it rather than miss it.
+MAX_ID = 2**31 - 1
 
 
 def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE_S, **kwargs) -> Engine:
@@ -58,6 +60,11 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
             # The pool throws this connection away and checks out another (SQLAlchemy's documented
             # pessimistic disconnect handling).
             raise exc.DisconnectionError() from error
+
+
+def by_id(session: Session, model, record_id: int, **options):
+    """Return the row of `model` with `record_id`, or None; an id beyond the columns' range names nothing."""
+    return session.get(model, record_id, **options) if 0 < record_id <= MAX_ID else None
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 
+from licensing.persistence.db import MAX_ID
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-MAX_ID = 2**31 - 1  # the id columns' range (PostgreSQL refuses a larger value in a comparison)
 KEY_TYPES = (int, date)
 
 

@@ -20,11 +20,11 @@ from licensing.audit import log as audit
 from licensing.dates import decision_problems, past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.validation import clean_identity
+from licensing.persistence.db import by_id
 from licensing.persistence.models import InformationRequest, RegisterEntry, RegisterEntryChange
 from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS
 from licensing.screening.key_index import index_record
 
-MAX_ID = 2**31 - 1  # the id columns' range (PostgreSQL would refuse a larger value, not just miss it)
 ENTRY_FIELDS = ("ref", "decision", "category", "decided_on", "effective_on")
 AMENDMENTS = ("overturned", "reinstated", "amended", "removed", "lifted")
 CHANGE_REASONS = ("appeal", "correction", "later_grant", "other")
@@ -135,11 +135,6 @@ def history_of(session: Session, entry: RegisterEntry) -> list[RegisterEntryChan
     """Return the change history of an entry, oldest first."""
     query = select(RegisterEntryChange).where(RegisterEntryChange.entry_id == entry.id)
     return list(session.scalars(query.order_by(RegisterEntryChange.id)))
-
-
-def by_id(session: Session, model, record_id: int):
-    """Return the row of `model` with `record_id`, or None; an id beyond the column's range names nothing."""
-    return session.get(model, record_id) if 0 < record_id <= MAX_ID else None
 
 
 def notify(session: Session, authority_id: int, alert_type: str, subject: tuple[str, int], payload, now):

@@ -17,7 +17,9 @@ from sqlmodel import Session
 
 from licensing.access.actors import Actor
 from licensing.errors import DuplicateReference, ValidationFailed
-from licensing.persistence.models import IDENTITY_FIELDS, Licence, LicenceStatusChange, RegisterEntry
+from licensing.identity.fields import IDENTITY_FIELDS
+from licensing.persistence.db import by_id
+from licensing.persistence.models import Licence, LicenceStatusChange, RegisterEntry
 from licensing.persistence.models.records import DECISION_CATEGORIES
 from licensing.register import entries as register
 
@@ -126,7 +128,7 @@ def lift_suspension(
         LicenceStatusChange.licence_id == licence.id, LicenceStatusChange.status == "suspended"
     )
     entry_id = session.scalars(query.order_by(LicenceStatusChange.id.desc()).limit(1)).first()
-    entry = register.by_id(session, RegisterEntry, entry_id) if entry_id else None
+    entry = by_id(session, RegisterEntry, entry_id) if entry_id else None
     if entry is None or entry.status != "current":  # not recorded, purged, or overturned or removed since
         return False
     changed_on = min(effective_on, now.date())  # a change is dated when it happens, never ahead

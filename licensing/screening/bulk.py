@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import util
-from types import SimpleNamespace
 from typing import TextIO
 
 from sqlmodel import Session
@@ -28,7 +27,7 @@ from licensing.imports.formats import (
     reader_for,
     warnings_writer,
 )
-from licensing.matching import DEFAULT_THRESHOLDS, Person, person_from
+from licensing.matching import DEFAULT_THRESHOLDS, Person, person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine
 from licensing.persistence.models.screening import RECORD_KINDS
@@ -77,7 +76,7 @@ def read_people(
             report.rejected += 1
             continue
         list_warnings(listing, report, line, raw, found)
-        yield values["ref"], person_from(SimpleNamespace(**values))
+        yield values["ref"], person_of(values)
 
 
 def screen_rows(

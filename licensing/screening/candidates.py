@@ -15,7 +15,8 @@ from functools import cache
 
 from sqlmodel import Session
 
-from licensing.matching import Person
+from licensing.identity.fields import IDENTITY_FIELDS
+from licensing.matching import Person, person_in_order
 from licensing.persistence.db import driver_rows
 from licensing.screening.key_index import KIND_CODES, KIND_NAMES
 
@@ -24,10 +25,7 @@ from licensing.screening.key_index import KIND_CODES, KIND_NAMES
 # kind holds this many at a million records; the cap guards against a pathological register.
 MAX_KEY_HITS = 1000
 _PROBE = "SELECT key_hash, record_kind, record_id FROM match_key WHERE key_hash {}"
-_IDENTITY = (
-    "given_names, family_name, previous_names, date_of_birth, sex, address, postcode, ni_number, "
-    "driving_licence_number"
-)
+_IDENTITY = ", ".join(IDENTITY_FIELDS)
 # Per kind: its table, and the columns giving its authority and the reference it came with.
 _SOURCES = {
     "register_entry": ("register_entry", "authority_id", "ref"),
@@ -120,7 +118,8 @@ def _find_statement(kinds: tuple[str, ...]) -> str:
         "WITH hit AS MATERIALIZED (SELECT key_hash, record_kind, record_id, "
         "count(*) OVER (PARTITION BY key_hash) AS shared FROM match_key WHERE key_hash {})"
     )
-    parts = [f"SELECT record_kind, record_id, key_hash, {', '.join(['NULL'] * 12)} FROM hit"]
+    unloaded = ", ".join(["NULL"] * (3 + len(IDENTITY_FIELDS)))  # a record's status, authority, ref, identity
+    parts = [f"SELECT record_kind, record_id, key_hash, {unloaded} FROM hit"]
     for kind in kinds:
         table, authority, ref = _SOURCES[kind]
         code = KIND_CODES[kind]
@@ -148,20 +147,11 @@ def _select_in(session: Session, statement: str, values: list[int]) -> list[tupl
 
 
 def _person(values: tuple) -> Person:
-    """Build a Person from the identity columns, in _IDENTITY's order."""
-    given, family, previous, born, sex, address, postcode, ni, licence = values
-    return Person(
-        given_names=given or "",
-        family_name=family or "",
-        previous_names=tuple(p.strip() for p in (previous or "").split(";") if p.strip()),
-        # SQLite hands dates back as the ISO text SQLAlchemy stored; PostgreSQL as dates.
-        date_of_birth=date.fromisoformat(born) if isinstance(born, str) else born,
-        sex=sex,
-        address=address or "",
-        postcode=postcode,
-        ni_number=ni,
-        driving_licence_number=licence,
-    )
+    """Build a Person from the identity columns, in IDENTITY_FIELDS' order."""
+    given, family, previous, born, *identifiers = values
+    # SQLite hands dates back as the ISO text SQLAlchemy stored; PostgreSQL as dates.
+    born = date.fromisoformat(born) if isinstance(born, str) else born
+    return person_in_order((given, family, previous, born, *identifiers))
 
 
 def _eligible(record: Loaded, own_authority_id: int | None) -> bool:

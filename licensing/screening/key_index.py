@@ -27,9 +27,9 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 from xxhash import xxh3_64_intdigest
 
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.matching import Person, index_keys, near_dates, person_from, probe_parts
 from licensing.persistence.models import (
-    IDENTITY_FIELDS,
     Application,
     Intelligence,
     Licence,

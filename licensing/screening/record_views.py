@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.access.actors import Actor
+from licensing.identity.fields import identity_of
 from licensing.matching import Person, compare_fields, person_from
 from licensing.matching.prepared import normal_sex
-from licensing.persistence.models import IDENTITY_FIELDS, Authority, PoliceForce
+from licensing.persistence.models import Authority, PoliceForce
 from licensing.screening.key_index import KIND_MODELS
 
 # What another council's record shows of the person as it is, and what it says only as agreement.
@@ -61,12 +62,12 @@ def record_view(actor: Actor, kind: str, record, names: dict, subject: Person) -
         # The full record and the reasons are the recording council's to give, on a s.3 request.
         route = {"full_record": "information_request"} if kind == "register_entry" else {}
         return view | route | minimal_identity(record, subject)
-    return view | {"view": "full"} | _identity(record)
+    return view | {"view": "full"} | identity_of(record)
 
 
 def minimal_identity(record, subject: Person) -> dict:
     """Return what anyone but the holding council may see of a record's identity, said against `subject`."""
-    values = {name: value for name, value in _identity(record).items() if name in SHOWN_TO_OTHERS}
+    values = {name: value for name, value in identity_of(record).items() if name in SHOWN_TO_OTHERS}
     values["agreement"] = agreement(subject, person_from(record))
     values |= {f"{name}_masked": masked(getattr(record, name)) for name in MASKED}
     return {"view": "minimal"} | values
@@ -150,13 +151,6 @@ def _facts(kind: str, record) -> dict:
     if kind == "licence":
         return {"licence_status": record.status, "expires_on": record.expires_on}
     return {"received_on": record.received_on}
-
-
-def _identity(record) -> dict:
-    """Return a record's identity fields, previous names as a list."""
-    values = {name: getattr(record, name) for name in IDENTITY_FIELDS}
-    values["previous_names"] = [n for n in (values["previous_names"] or "").split(";") if n]
-    return values
 
 
 def _unquoted(line: str) -> str:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from licensing.errors import ValidationFailed
 from licensing.identity.validation import clean_identity, is_valid
-from licensing.matching import Person, compare, person_from
+from licensing.matching import Person, compare, person_from, person_of
 from licensing.persistence.models import (
     Intelligence,
 )
@@ -37,7 +37,7 @@ class Found:
 
 def subject_person(identity: dict, today: date) -> Person:
     """Return the subject as a Person: names with date of birth, an NI number or a licence number."""
-    values, _ = clean_identity(identity, today, required=())
+    values, _ = clean_identity(identity, today, lenient=True)
     # Records are read by exact identifier below: a value the validators refuse would be searched as text.
     invalid = [name for name in EXACT if values[name] and not is_valid(name, values[name])]
     if invalid:
@@ -49,7 +49,7 @@ def subject_person(identity: dict, today: date) -> Person:
     if not (named or values["ni_number"] or values["driving_licence_number"]):
         message = "Give names and date of birth, a valid NI number or a valid driving licence number."
         raise ValidationFailed(message, [{"field": "identity", "message": message}])
-    return person_from(Values(values))
+    return person_of(values)
 
 
 def find_subject(session: Session, person: Person) -> list[Found]:
@@ -137,10 +137,3 @@ def _withdrawn_intelligence(session: Session, person: Person) -> list[Intelligen
     if condition is None:
         return []
     return list(session.scalars(select(Intelligence).where(Intelligence.status == "withdrawn", condition)))
-
-
-class Values:
-    """Identity values as attributes, for person_from."""
-
-    def __init__(self, values: dict):
-        self.__dict__.update(values)

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlmodel import Session
 
+from licensing.identity.fields import identity_of
 from licensing.persistence.models import (
     AuditEvent,
     Authority,
@@ -26,19 +27,6 @@ _RECORD_COLUMNS = {
 _COLUMN = {"application_kind": "kind"}
 
 
-_IDENTITY = (
-    "given_names",
-    "family_name",
-    "previous_names",
-    "date_of_birth",
-    "sex",
-    "address",
-    "postcode",
-    "ni_number",
-    "driving_licence_number",
-)
-
-
 class Names:
     """The code and name of authorities and police forces by id, each loaded once."""
 
@@ -59,8 +47,7 @@ def record_view(session: Session, names: Names, found: Found) -> dict:
     """Return one record with its identity, facts, history and the band it was found by."""
     row, kind = found.row, found.kind
     view = {"kind": kind, "id": row.id, "band": found.band, "score": found.score, "evidence": found.evidence}
-    view |= {name: getattr(row, name) for name in _IDENTITY}
-    view["previous_names"] = [n for n in (row.previous_names or "").split(";") if n]
+    view |= identity_of(row)
     # An application's own `kind` (new or renewal) is renamed apart from the record kind.
     view |= {name: getattr(row, _COLUMN.get(name, name)) for name in _RECORD_COLUMNS[kind]}
     if kind == "intelligence":

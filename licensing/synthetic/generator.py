@@ -19,31 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from licensing.imports.formats import LICENCE_COLUMNS, PEOPLE_COLUMNS, REGISTER_COLUMNS
 from licensing.synthetic.people import REFERENCE_DATE, make_person
 from licensing.synthetic.records import BadgeNumbers, licence_fields, register_fields
 
-PEOPLE_COLUMNS = [
-    "ref",
-    "given_names",
-    "family_name",
-    "previous_names",
-    "date_of_birth",
-    "sex",
-    "address",
-    "postcode",
-    "ni_number",
-    "driving_licence_number",
-]
-LICENCE_COLUMNS = [
-    *PEOPLE_COLUMNS,
-    "authority_code",
-    "badge_number",
-    "licence_type",
-    "granted_on",
-    "expires_on",
-]
-REGISTER_ENTRY_COLUMNS = [*PEOPLE_COLUMNS, "authority_code", "decision", "decided_on", "effective_on"]
-REGISTER_COLUMNS = REGISTER_ENTRY_COLUMNS
+REGISTER_ENTRY_COLUMNS = REGISTER_COLUMNS
 # Wolverhampton, Sheffield, Rotherham, Bradford, Cardiff, Glasgow: the demo's authorities.
 DEFAULT_AUTHORITY_CODES = ("E08000031", "E08000039", "E08000018", "E08000032", "W06000015", "S12000049")
 

@@ -16,9 +16,10 @@ from licensing.access.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence import pages
+from licensing.persistence.db import by_id
 from licensing.persistence.models import Authority, ConcernReport, Licence, Screening, ScreeningCandidate
 from licensing.persistence.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
-from licensing.register.entries import by_id, notify
+from licensing.register.entries import notify
 from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 REPORT_DAYS = 10  # s.5

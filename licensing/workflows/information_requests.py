@@ -17,6 +17,7 @@ from licensing.access.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence import pages
+from licensing.persistence.db import by_id
 from licensing.persistence.models import (
     Application,
     Authority,
@@ -25,7 +26,7 @@ from licensing.persistence.models import (
     Screening,
     ScreeningCandidate,
 )
-from licensing.register.entries import by_id, notify
+from licensing.register.entries import notify
 from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 RESPONSE_DAYS = 20  # s.3(3)

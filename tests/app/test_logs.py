@@ -13,6 +13,9 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.logs import REDACTED, JsonFormatter, StderrHandler
+from bench import generator
+from licensing.identity.fields import IDENTITY_FIELDS
+from licensing.identity.validation import valid_form
 from tests.conftest import TEST_SECRET
 
 # Synthetic identity; the worked example licence number of docs/reference.md, driving licence numbers.
@@ -192,6 +195,21 @@ def test_formatter_redacts_identity_fields_and_keeps_the_rest():
     assert line["candidate"] == {"ref": "R1", "date_of_birth": REDACTED, "note": f"NI {REDACTED}"}
     assert (line["score"], line["authority_code"]) == (0.93, "E08000031")
     assert line["request_id"] is None
+
+
+def test_formatter_redacts_every_identity_field_passed_as_extra():
+    line = format_record("screened", **dict.fromkeys(IDENTITY_FIELDS, "F"), score=0.5)
+    assert {name: line[name] for name in IDENTITY_FIELDS} == dict.fromkeys(IDENTITY_FIELDS, REDACTED)
+    assert line["score"] == 0.5
+
+
+@pytest.mark.parametrize("name", ["postcode", "ni_number", "driving_licence_number"])
+def test_every_identifier_written_as_the_validators_accept_it_is_masked(name):
+    given = [person[name] for person in generator.people(300, seed=5) if person[name]]
+    assert given and all(valid_form(name, value) for value in given)
+    for value in given:
+        message = format_record(f"value {value}, {value.lower()}.")["message"]
+        assert message == f"value {REDACTED}, {REDACTED}."
 
 
 def test_development_server_logs_only_our_access_line(app, capsys):

@@ -1,13 +1,12 @@
 """Engines and the driver-level helpers: idle pings on PostgreSQL, inserts on both databases."""
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import exc, func, select, text
 
 from licensing.access.actors import Actor
-from licensing.matching import person_from
+from licensing.matching import person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import insert_rows, make_engine
 from licensing.persistence.models import AuditEvent, Screening, ScreeningCandidate
@@ -68,7 +67,7 @@ def test_a_screening_and_its_audit_event_are_undone_together_when_the_unit_fails
     with unit_of_work.writing(engine) as setup:
         authority_id = make_authority(setup).id
     actor = Actor(kind="user", id=7, label="Officer Test", authority_id=authority_id)
-    person = person_from(SimpleNamespace(**(identity() | {"previous_names": ""})))
+    person = person_of(identity() | {"previous_names": ""})
     with pytest.raises(RuntimeError, match="after the screening"), unit_of_work.writing(engine) as session:
         screen(session, actor, person, purpose="application", now=NOW)
         session.flush()  # the screening and its chained audit event are written, not yet committed

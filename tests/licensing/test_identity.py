@@ -1,14 +1,16 @@
 """The one identity-cleaning rule every entry point uses: kept, flagged, never an exact key."""
 
+from dataclasses import fields
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from licensing.errors import ValidationFailed
+from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import clean_identity
-from licensing.matching import match_keys, person_from
-from licensing.persistence.models import MatchKey
+from licensing.matching import Person, match_keys, person_from, person_of
+from licensing.persistence.models import Identity, MatchKey
 from licensing.screening.key_index import KIND_CODES, keys_of
 from tests.factories import NOW, identity, make_licence, make_register_entry
 
@@ -134,9 +136,9 @@ def test_an_unreadable_sex_is_refused():
 
 def test_a_record_with_an_invalid_ni_number_has_no_ni_key():
     values, _ = cleaned(ni_number="12345")
-    assert not any(key.startswith("ni:") for key in match_keys(person_from(_Row(values))))
+    assert not any(key.startswith("ni:") for key in match_keys(person_of(values)))
     valid, _ = cleaned()
-    assert any(key.startswith("ni:") for key in match_keys(person_from(_Row(valid))))
+    assert any(key.startswith("ni:") for key in match_keys(person_of(valid)))
 
 
 def test_two_records_with_the_same_invalid_ni_number_share_no_ni_key(session):
@@ -155,8 +157,26 @@ def test_two_records_with_the_same_invalid_ni_number_share_no_ni_key(session):
     assert stored and not stored & probe
 
 
-class _Row:
-    """Identity values as attributes."""
+def test_records_and_the_matching_engine_hold_the_same_identity_fields():
+    stored = [name for name in Identity.model_fields if name != "identity_warnings"]
+    assert tuple(stored) == IDENTITY_FIELDS
+    assert tuple(f.name for f in fields(Person)) == IDENTITY_FIELDS
 
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
+
+def test_a_person_of_identity_values_is_the_person_of_the_record_storing_them(session):
+    values, _ = cleaned(previous_names=["Jones", "Smith-Evans"], ni_number="not one")
+    licence = make_licence(session, **values)
+    assert person_of(values) == person_from(licence)
+    assert person_of(values).previous_names == ("Jones", "Smith-Evans")
+
+
+def test_lenient_cleaning_leaves_the_names_out_and_keeps_every_other_rule():
+    with pytest.raises(ValidationFailed) as strict:
+        clean_identity({"ni_number": "ab 12 34 56 c"}, TODAY)
+    assert [e["field"] for e in strict.value.errors] == ["given_names", "family_name"]
+
+    values, warnings = clean_identity({"ni_number": "ab 12 34 56 c"}, TODAY, lenient=True)
+    assert (values["given_names"], values["ni_number"], warnings) == ("", "AB123456C", [])
+    with pytest.raises(ValidationFailed) as lenient:
+        clean_identity({"ni_number": "AB123456C", "date_of_birth": "31/02/1980"}, TODAY, lenient=True)
+    assert [e["field"] for e in lenient.value.errors] == ["date_of_birth"]

@@ -2,11 +2,10 @@
 
 import random
 from datetime import date
-from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from licensing.matching import Person, person_from, probe_keys
+from licensing.matching import Person, person_from, person_of, probe_keys
 from licensing.persistence.models import MatchKey, NameCount
 from licensing.screening.key_index import (
     KIND_CODES,
@@ -162,7 +161,7 @@ def test_every_key_hash_fits_a_signed_bigint_and_undated_keys_hash_their_whole_t
 def test_probe_hashes_are_the_hashes_of_the_probe_keys():
     # probe_keys_of hashes each near-date stem once; it must probe exactly the keys probe_keys names.
     rng = random.Random(11)
-    people = [person_from(SimpleNamespace(**make_person(rng))) for _ in range(300)]
+    people = [person_of(make_person(rng)) for _ in range(300)]
     people += [Person("Imran", "Hussain"), Person("", "", date_of_birth=date(1985, 3, 14))]
     people += [Person("Imran", "Hussain", date_of_birth=date(2000, 2, 29), postcode="BD8 8AX")]
     for person in people:

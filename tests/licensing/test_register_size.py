@@ -5,9 +5,8 @@ at its own moment: neither may hide a revoked driver or move a pair across a ban
 """
 
 from datetime import date
-from types import SimpleNamespace
 
-from licensing.matching import Person, compare, person_from
+from licensing.matching import Person, compare, person_of
 from licensing.screening.name_counts import KeyFrequencies, forget_totals
 from tests.factories import identity, make_authority, make_licence, make_register_entry, make_screening
 
@@ -72,7 +71,7 @@ OTHERS = [
 
 def _person(fields: dict) -> Person:
     """Return a Person of identity fields."""
-    return person_from(SimpleNamespace(**({"previous_names": ""} | fields)))
+    return person_of({"previous_names": ""} | fields)
 
 
 def _small_register(session):

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, insert, select
 
 from licensing.access.actors import Actor
-from licensing.matching import person_from
+from licensing.matching import person_from, person_of
 from licensing.persistence.models import (
     Application,
     AuditEvent,
@@ -71,9 +71,7 @@ def officer(authority) -> Actor:
 
 def applicant(**overrides):
     """Return the default synthetic identity as a Person."""
-    from types import SimpleNamespace
-
-    return person_from(SimpleNamespace(**(identity() | {"previous_names": ""} | overrides)))
+    return person_of(identity() | {"previous_names": ""} | overrides)
 
 
 def test_identical_person_is_found_as_match_in_every_kind(session, now):

@@ -1,6 +1,6 @@
 """Every table of the register, importable from one place."""
 
-from licensing.persistence.models._base import IDENTITY_FIELDS, Identity
+from licensing.persistence.models._base import Identity
 from licensing.persistence.models.alerts import Alert, Delivery
 from licensing.persistence.models.audit import AuditEvent, AuditHead
 from licensing.persistence.models.intelligence import Intelligence, IntelligenceRoute
@@ -22,7 +22,6 @@ from licensing.persistence.models.screening import (
 from licensing.persistence.models.workflows import ConcernReport, InformationRequest
 
 __all__ = [
-    "IDENTITY_FIELDS",
     "Alert",
     "ApiClient",
     "Application",

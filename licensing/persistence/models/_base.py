@@ -1,9 +1,11 @@
-"""Shared pieces of the record definitions: naming convention, identity fields, enum checks."""
+"""Shared pieces of the record definitions: naming convention, the identity columns, enum checks."""
 
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, event
 from sqlmodel import Field, SQLModel
+
+from licensing.identity.fields import IDENTITY_FIELDS
 
 # Stable constraint names keep Alembic's SQLite batch migrations and autogenerate diffs honest.
 SQLModel.metadata.naming_convention = {
@@ -53,9 +55,6 @@ class Identity(SQLModel):
     identity_warnings: list = Field(
         default_factory=list, sa_type=JSON, nullable=False, sa_column_kwargs={"server_default": "[]"}
     )
-
-
-IDENTITY_FIELDS = tuple(name for name in Identity.model_fields if name != "identity_warnings")
 
 
 @event.listens_for(Identity, "before_insert", propagate=True)

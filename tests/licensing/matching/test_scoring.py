@@ -4,7 +4,6 @@ import random
 from collections import Counter
 from dataclasses import replace
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 
@@ -17,7 +16,7 @@ from licensing.matching import (
     compare,
     compare_fields,
     frequency_keys,
-    person_from,
+    person_of,
 )
 from tests.licensing.matching.people import make_person
 
@@ -278,7 +277,7 @@ def _person(row: dict):
     born = row["date_of_birth"]
     values = {k: (v or None) for k, v in row.items()} | {"previous_names": row.get("previous_names") or ""}
     values["date_of_birth"] = date.fromisoformat(born) if isinstance(born, str) and born else born or None
-    return person_from(SimpleNamespace(**values | {"address": row.get("address") or ""}))
+    return person_of(values | {"address": row.get("address") or ""})
 
 
 def _crowd(**names_and_counts) -> list:
