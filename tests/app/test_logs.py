@@ -13,9 +13,9 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.logs import REDACTED, JsonFormatter, StderrHandler
-from bench import generator
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import valid_form
+from licensing.synthetic import generator
 from tests.conftest import TEST_SECRET
 
 # Synthetic identity; the worked example licence number of docs/reference.md, driving licence numbers.
