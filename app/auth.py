@@ -29,8 +29,8 @@ from flask_wtf.csrf import CSRFProtect
 from app import db, errors
 from app.config import ConfigError
 from licensing.access import clients
-from licensing.access.actors import Actor
 from licensing.access.users import actor_for, end_sessions
+from licensing.actors import Actor
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
 from licensing.persistence.models import User

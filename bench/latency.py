@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.matching import person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine

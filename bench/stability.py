@@ -32,7 +32,7 @@ from sqlalchemy import select
 from bench import corrupt, labelled
 from bench.quality import OUT, add_authorities, flask
 from bench.speed import fresh_database
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.matching import DEFAULT_THRESHOLDS, band, person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import make_engine

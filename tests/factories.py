@@ -87,7 +87,7 @@ def make_screened_application(
     session: Session, *, authority_id: int | None = None, screened_at=NOW, **overrides
 ):
     """Create a pending application and screen it at `screened_at` (no screening when it is None)."""
-    from licensing.access.actors import Actor
+    from licensing.actors import Actor
     from licensing.matching import person_from
     from licensing.persistence.models import Application
     from licensing.screening.service import screen
@@ -135,7 +135,7 @@ def make_licence(session: Session, *, authority_id: int | None = None, **overrid
 
 def make_register_entry(session: Session, *, authority_id: int | None = None, **overrides):
     """Record a current register entry (of a new authority unless one is given), indexed for screening."""
-    from licensing.access.actors import Actor
+    from licensing.actors import Actor
     from licensing.register.entries import record_entry
 
     authority_id = authority_id or make_authority(session).id
@@ -155,7 +155,7 @@ def make_register_entry(session: Session, *, authority_id: int | None = None, **
 
 def make_screening(session: Session, *, authority_id: int, now=NOW, **identity_overrides):
     """Screen the default identity (with overrides) ad hoc for an authority; return the result."""
-    from licensing.access.actors import Actor
+    from licensing.actors import Actor
     from licensing.matching import person_of
     from licensing.screening.service import screen
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import func, select
 
-from licensing.access.actors import cli_actor
+from licensing.actors import cli_actor
 from licensing.imports.pipeline import REGISTER_COLUMNS, import_register
 from licensing.persistence.models import (
     Application,

@@ -4,8 +4,8 @@ import click
 from flask.cli import AppGroup
 
 from app import db
-from licensing.access.actors import cli_actor
 from licensing.access.clients import create_client, list_clients, revoke_client
+from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
 from licensing.reference import authority_by_code, police_force_by_code

@@ -16,9 +16,9 @@ from flask.cli import AppGroup
 from sqlmodel import Session, select
 
 from app import db
-from licensing.access.actors import Actor, cli_actor
 from licensing.access.clients import create_client
 from licensing.access.users import create_user
+from licensing.actors import Actor, cli_actor
 from licensing.audit import log as audit
 from licensing.clock import utcnow
 from licensing.identity.fields import IDENTITY_FIELDS

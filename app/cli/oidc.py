@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app import db
 from app.officer.oidc import CALLBACK_PATH
 from licensing.access import oidc
-from licensing.access.actors import cli_actor
+from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
 from licensing.persistence.models import Authority

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app import db
-from licensing.access.actors import cli_actor
+from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
 from licensing.persistence.models.organisations import NATIONS

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import db
-from licensing.access.actors import cli_actor
+from licensing.actors import cli_actor
 from licensing.audit import log as audit
 from licensing.clock import utcnow
 from licensing.csvfiles import csv_writer

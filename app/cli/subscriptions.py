@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlmodel import Session
 
 from app import db
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts import subscriptions
 from licensing.clock import utcnow
 from licensing.errors import DomainError

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from app import db
 from app.officer.second_factor import link_lifetime, link_url
 from licensing.access import second_factor
-from licensing.access.actors import cli_actor
 from licensing.access.password_links import create_user_without_password
 from licensing.access.users import create_user, normalise_email, set_active
+from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.errors import DomainError
 from licensing.persistence.models import User

@@ -10,7 +10,7 @@ from functools import wraps
 from flask import redirect, request, url_for
 
 from app import auth
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import Forbidden
 
 # Refusing, suspending, revoking and reinstating decide a driver's livelihood and go on the s.2 register:

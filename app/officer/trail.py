@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 
 from app import db
 from app.officer.access import actor, require_officer
-from licensing.audit import record_trail
+from licensing.licences import record_trail
 
 bp = Blueprint("officer_trail", __name__, url_prefix="/trail")
 bp.before_request(require_officer)

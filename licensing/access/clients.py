@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from licensing.access.actors import SYSTEM, Actor
+from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound, Unauthenticated, ValidationFailed
 from licensing.persistence.models.organisations import SCOPES, ApiClient, Authority, PoliceForce

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from licensing.access.actors import SYSTEM, Actor
 from licensing.access.users import actor_for, normalise_email
+from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import NotFound, Unauthenticated, ValidationFailed
 from licensing.persistence.models import Authority, IdentityLink, IdentityProvider, User

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
-from licensing.access.actors import SYSTEM, Actor
 from licensing.access.users import actor_for, create_user, hasher, password_problem
+from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import Unauthenticated, ValidationFailed
 from licensing.persistence.models import User

@@ -15,8 +15,8 @@ import pyotp
 from sqlalchemy import update
 from sqlmodel import Session, delete, select
 
-from licensing.access.actors import Actor
 from licensing.access.users import actor_for
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import Unauthenticated, ValidationFailed
 from licensing.persistence.models import RecoveryCode, SecondFactor, User

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
-from licensing.access.actors import SYSTEM, Actor
 from licensing.access.passwords import password_problem
+from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import DuplicateReference, NotFound, Unauthenticated, ValidationFailed
 from licensing.persistence.models.organisations import ROLES, Authority, User

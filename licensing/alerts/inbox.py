@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import NotFound
 from licensing.persistence.db import by_id
 from licensing.persistence.models import Alert, ConcernReport, InformationRequest, Licence

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing.access.actors import SYSTEM, Actor
+from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound
 from licensing.matching import person_from

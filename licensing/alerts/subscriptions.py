@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts.addresses import first_internal
 from licensing.alerts.outbox import ALERT_TYPES
 from licensing.audit import log as audit

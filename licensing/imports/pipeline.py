@@ -26,7 +26,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.csvfiles import SafeWriter, csv_writer
 from licensing.imports.formats import (  # noqa: F401 (re-exported: callers import the row rules from here)
     LICENCE_COLUMNS,

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.imports.rows import ParsedRow

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing.access.actors import SYSTEM, Actor
+from licensing.actors import SYSTEM, Actor
 from licensing.alerts.outbox import raise_alert
 from licensing.audit import log as audit
 from licensing.dates import past_problem, sentence

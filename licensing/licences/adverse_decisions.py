@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, ValidationFailed
 from licensing.licences.adverse import Finding, findings, long_date

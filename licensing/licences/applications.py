@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from licensing import matching
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.dates import past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed

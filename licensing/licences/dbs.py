@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import ValidationFailed
 from licensing.persistence.models import Licence

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import NotFound, ValidationFailed
 from licensing.identity.validation import is_valid, valid_form

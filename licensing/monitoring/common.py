@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts.outbox import raise_alert
 
 

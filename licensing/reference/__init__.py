@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from licensing.access.actors import SYSTEM, Actor
+from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import DuplicateReference, ValidationFailed
 from licensing.persistence.models.organisations import NATIONS, Authority, PoliceForce

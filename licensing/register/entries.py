@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts.outbox import holders_of, raise_alert
 from licensing.audit import log as audit
 from licensing.dates import decision_problems, past_problem, sentence

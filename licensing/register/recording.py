@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import DuplicateReference, ValidationFailed
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.persistence.db import by_id

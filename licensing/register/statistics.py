@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import extract, func, select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
 from licensing.persistence.models import Authority, RegisterEntry
 

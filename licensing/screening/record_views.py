@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.identity.fields import identity_of
 from licensing.matching import Person, compare_fields, person_from
 from licensing.matching.prepared import normal_sex

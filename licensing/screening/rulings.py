@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import Forbidden, NotFound, ValidationFailed
 from licensing.matching import Person, person_from

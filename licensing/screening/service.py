@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.identity.validation import identity_warnings
 from licensing.matching import (

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.subject_access.finding import FOUND_BANDS, Found, find_subject, subject_person
 from licensing.subject_access.trail import audit_trail, find_screenings

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence import pages

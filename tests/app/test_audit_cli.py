@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from licensing.access.actors import cli_actor
+from licensing.actors import cli_actor
 from licensing.audit.log import record
 
 

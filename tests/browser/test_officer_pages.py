@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.persistence.models import Alert
 from licensing.workflows import concern_reports, information_requests
 from tests.browser.axe import assert_no_axe_violations

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
 from licensing.licences.adverse_decisions import record_decision
 from licensing.licences.applications import create_application, rescreen

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts.outbox import raise_alert
 from licensing.alerts.subscriptions import add_email, add_webhook
 from licensing.intelligence.routing import push_intelligence, withdraw_intelligence

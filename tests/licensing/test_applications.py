@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.licences import applications
 from licensing.persistence.models import Application, AuditEvent, MatchKey, RegisterEntry, Screening

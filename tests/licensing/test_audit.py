@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.audit.log import GENESIS, VerifyResult, chain_hash, record, verify
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import is_sqlite

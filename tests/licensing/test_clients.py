@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.access.actors import cli_actor
 from licensing.access.clients import authenticate, create_client, hash_key, list_clients, revoke_client
+from licensing.actors import cli_actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound, Unauthenticated, ValidationFailed
 from licensing.persistence.models import ApiClient, AuditEvent

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence.models import Alert, AuditEvent
 from licensing.workflows.concern_reports import (

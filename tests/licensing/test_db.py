@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import exc, func, select, text
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.matching import person_of
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import insert_rows, make_engine

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import InvalidTransition
 from licensing.licences.applications import create_application
 from licensing.licences.gate import check_grant_allowed, gate_status, resolve_candidate, screen_identity

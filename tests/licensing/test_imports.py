@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text
 
-from licensing.access.actors import Actor, cli_actor
+from licensing.actors import Actor, cli_actor
 from licensing.errors import ValidationFailed
 from licensing.imports import rows as importrows
 from licensing.imports.pipeline import REGISTER_COLUMNS, import_licences, import_register

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.intelligence.council_views import routed_item, routed_to_council
 from licensing.intelligence.routing import (

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from licensing.access.actors import Actor, cli_actor
+from licensing.actors import Actor, cli_actor
 from licensing.imports.formats import LICENCE_OPTIONAL
 from licensing.imports.pipeline import import_licences
 from licensing.licences import lifecycle

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from licensing import dates
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import DuplicateReference, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.licences import gate
 from licensing.licences import lifecycle as licences

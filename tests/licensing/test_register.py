@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.matching import person_from
 from licensing.persistence.models import Alert, AuditEvent, MatchKey, RegisterEntryChange

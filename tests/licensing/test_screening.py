@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, insert, select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.matching import person_from, person_of
 from licensing.persistence.models import (
     Application,

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from licensing.access import second_factor
-from licensing.access.actors import SYSTEM
+from licensing.actors import SYSTEM
 from licensing.errors import Unauthenticated, ValidationFailed
 from licensing.persistence.models import AuditEvent, RecoveryCode, SecondFactor
 from tests.factories import make_user

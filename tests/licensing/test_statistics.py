@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
 from licensing.register.entries import amend_entry
 from licensing.register.statistics import decision_counts

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
 from licensing.intelligence.routing import push_intelligence, withdraw_intelligence
 from licensing.licences.gate import view_screening

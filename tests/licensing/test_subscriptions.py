@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts.subscriptions import (
     add_email,
     add_webhook,

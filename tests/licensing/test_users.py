@@ -4,8 +4,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
 
-from licensing.access.actors import cli_actor
 from licensing.access.users import REFUSAL, change_password, create_user, set_active, sign_in
+from licensing.actors import cli_actor
 from licensing.errors import DuplicateReference, NotFound, Unauthenticated, ValidationFailed
 from licensing.persistence.models import AuditEvent, User
 from tests.factories import OFFICER_PASSWORD, make_authority, make_user

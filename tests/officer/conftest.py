@@ -62,7 +62,7 @@ def manager_client(client, manager):
 
 def other_actor(authority):
     """Return an officer of `authority` as the actor of a service call made outside the pages."""
-    from licensing.access.actors import Actor
+    from licensing.actors import Actor
 
     return Actor(kind="user", id=None, label="Other officer", authority_id=authority.id)
 

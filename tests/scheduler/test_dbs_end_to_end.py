@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from licensing.access.actors import cli_actor
+from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.imports.pipeline import import_licences
 from licensing.monitoring.dbs import months_before

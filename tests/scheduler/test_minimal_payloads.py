@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.alerts.outbox import ALERT_TYPES
 from licensing.intelligence.routing import push_intelligence
 from licensing.monitoring.rescreen import rescreen_all

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from licensing.access.actors import SYSTEM
+from licensing.actors import SYSTEM
 from licensing.monitoring.rescreen import rescreen_all, rescreen_new
 from licensing.screening.rulings import rule_out
 from tests.factories import NOW, make_authority, make_licence, make_register_entry

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from licensing.access.actors import Actor
+from licensing.actors import Actor
 from licensing.licences.applications import own_application
 from licensing.licences.lifecycle import own_licence
 from licensing.persistence.models import AuditEvent, Authority, Screening, ScreeningCandidate
