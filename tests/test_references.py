@@ -79,7 +79,7 @@ def headings(markdown: Path) -> list[str]:
 
 
 def missing_sections(root: Path) -> list[str]:
-    """List every "FILE.md, section" and README "section" named in the searched files that has no heading."""
+    """List every "<doc>.md, section" and README "section" named in the searched files that has no heading."""
     missing = []
     for path in searched_files(root):
         text = flattened(path.read_text(encoding="utf-8"))
