@@ -19,13 +19,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from integrations.errors import PermanentError, RetryableError
 from integrations.notify import NotifyClient
 from integrations.ssrf import GuardedTransport
 from integrations.webhooks import WebhookSender
+from licensing.alerts import queries
 from licensing.alerts.deliveries import Claim, Outcome, claim_due, record_outcomes
 from licensing.alerts.subscriptions import signing_secrets
 from licensing.clock import utcnow
@@ -154,7 +154,7 @@ class Dispatcher:
         with unit_of_work.reading(self.engine) as session:
             for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
                 ids = {int(c.target) for c in claims if c.channel == channel}
-                rows = session.scalars(select(model).where(model.id.in_(ids))) if ids else []
+                rows = queries.subscriptions_by_id(session, model, ids)
                 found |= {(channel, str(row.id)): row for row in rows}
         return found
 

@@ -7,10 +7,10 @@ scheduler by design (docs/reference.md, processes), which is therefore always th
 
 import logging
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from licensing.persistence.db import is_sqlite
+from scheduler import queries
 
 log = logging.getLogger("crosscheck.scheduler")
 # An arbitrary, fixed 64-bit key naming "the Crosscheck scheduler leader" among advisory locks.
@@ -37,7 +37,7 @@ class Leadership:
         """Give up the lock by closing its connection for good."""
         if self.connection is not None:
             try:  # unlock at once: the server notices a closed connection a moment later
-                self.connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+                queries.advisory_unlock(self.connection, LEADER_LOCK_KEY)
             except Exception:
                 log.warning("could not unlock the leader lock; closing its connection releases it")
             # Invalidate, not close: close() would return the connection to the pool with the
@@ -51,7 +51,7 @@ class Leadership:
         self.release()
         try:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            taken = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY})
+            taken = queries.try_advisory_lock(connection, LEADER_LOCK_KEY)
         except Exception:  # the database is away: not the leader now, try again at the next tick
             log.exception("leader election failed")
             return False
@@ -65,7 +65,7 @@ class Leadership:
     def _still_held(self) -> bool:
         """Tell whether the lock's connection is alive (a dropped connection has lost the lock)."""
         try:
-            self.connection.scalar(text("SELECT 1"))
+            queries.ping(self.connection)
             return True
         except Exception:
             log.warning("lost the leader lock's connection")

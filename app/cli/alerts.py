@@ -2,10 +2,9 @@
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app import db
-from licensing.persistence.models import Alert, Authority
+from licensing.alerts.queries import alerts_with_council_code
 from licensing.reference import authority_by_code
 
 alerts_cli = AppGroup("alerts", help="Inspect alerts raised for councils.")
@@ -16,14 +15,14 @@ alerts_cli = AppGroup("alerts", help="Inspect alerts raised for councils.")
 @click.option("--limit", default=100, show_default=True, help="How many, newest first.")
 def list_command(code: str | None, limit: int) -> None:
     """List alerts: id, council, type, subject, raised, read (never any personal data)."""
-    query = select(Alert, Authority.code).join(Authority, Authority.id == Alert.authority_id)
     with db.reading() as session:
+        authority_id = None
         if code:
             authority = authority_by_code(session, code)
             if authority is None:
                 raise click.ClickException(f"No authority with code {code}.")
-            query = query.where(Alert.authority_id == authority.id)
-        rows = session.execute(query.order_by(Alert.read_at.is_not(None), Alert.id.desc()).limit(limit)).all()
+            authority_id = authority.id
+        rows = alerts_with_council_code(session, authority_id, limit)
     for alert, authority_code in rows:
         read = f"read {alert.read_at:%Y-%m-%d %H:%M}" if alert.read_at else "unread"
         subject = f"{alert.subject_kind}/{alert.subject_id}"

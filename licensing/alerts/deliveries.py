@@ -15,10 +15,10 @@ attempt that may have been sent, and the next one waits its turn in the retry sc
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
 
-from licensing.persistence.models import Alert, Delivery, WebhookEndpoint
+from licensing.alerts import queries
+from licensing.persistence.models import Alert, Delivery
 
 # Standard Webhooks 1.0.0, "Deliverability and reliability": the example schedule, about three days in
 # all. Entry n is the wait after the n-th failed attempt before attempt n + 1 (entry 0: the first
@@ -55,6 +55,7 @@ class Claim:
     channel: str
     target: str
     message_id: str
+    alert_id: int
     alert_type: str
     payload: dict
 
@@ -71,36 +72,21 @@ def claim_due(
     """
     _recover_lapsed(session, now)
     ids = _fair_share(session, now, limit, per_endpoint)
-    due = and_(Delivery.id.in_(ids), Delivery.status == "pending", Delivery.next_attempt_at <= now)
-    query = select(Delivery).where(due).order_by(Delivery.id)
-    rows = session.scalars(query.with_for_update(skip_locked=True)).all() if ids else []
+    rows = queries.lock_due_deliveries(session, ids, now)
     for row in rows:
         row.status, row.lease_expires_at = "delivering", now + lease
-    alerts = _alerts_by_id(session, {row.alert_id for row in rows})
+    alerts = queries.alerts_by_id(session, {row.alert_id for row in rows})
     order = {delivery_id: n for n, delivery_id in enumerate(ids)}
     return [_claim(row, alerts[row.alert_id]) for row in sorted(rows, key=lambda row: order[row.id])]
 
 
 def _fair_share(session: Session, now: datetime, limit: int, per_endpoint: int) -> list[int]:
     """Return the ids to claim: each endpoint's oldest due deliveries, up to its free places, round-robin."""
-    endpoint = (Delivery.channel, Delivery.target)
-    busy = session.execute(
-        select(*endpoint, func.count()).where(Delivery.status == "delivering").group_by(*endpoint)
-    )
-    free = {(channel, target): per_endpoint - count for channel, target, count in busy}
-    place = func.row_number().over(partition_by=endpoint, order_by=(Delivery.next_attempt_at, Delivery.id))
-    due = and_(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-    ranked = (
-        select(Delivery.id, *endpoint, Delivery.next_attempt_at, place.label("place")).where(due).subquery()
-    )
-    query = (
-        select(ranked.c.id, ranked.c.channel, ranked.c.target, ranked.c.place)
-        .where(ranked.c.place <= per_endpoint)
-        .order_by(ranked.c.place, ranked.c.next_attempt_at, ranked.c.id)
-    )
+    busy = queries.in_flight_by_endpoint(session)
+    free = {endpoint: per_endpoint - count for endpoint, count in busy.items()}
     chosen = [
         row.id
-        for row in session.execute(query)
+        for row in queries.due_by_endpoint(session, now, per_endpoint)
         if row.place <= free.get((row.channel, row.target), per_endpoint)
     ]
     return chosen[:limit]
@@ -108,9 +94,7 @@ def _fair_share(session: Session, now: datetime, limit: int, per_endpoint: int) 
 
 def _recover_lapsed(session: Session, now: datetime) -> None:
     """Count each expired lease as an attempt that may have been sent, and schedule the next one."""
-    lapsed = and_(Delivery.status == "delivering", Delivery.lease_expires_at <= now)
-    rows = session.scalars(select(Delivery).where(lapsed).with_for_update(skip_locked=True)).all()
-    for row in rows:
+    for row in queries.lock_lapsed_deliveries(session, now):
         row.attempts += 1
         wait = next_wait(row.attempts)
         row.status = "dead" if wait is None else "pending"
@@ -161,8 +145,7 @@ def _disable_gone(session: Session, outcomes: list[Outcome], now: datetime) -> N
     """Deactivate every webhook endpoint that answered 410 Gone (Standard Webhooks: stop sending to it)."""
     ids = {int(outcome.claim.target) for outcome in outcomes if outcome.gone}
     if ids:
-        query = update(WebhookEndpoint).where(WebhookEndpoint.id.in_(ids), WebhookEndpoint.active.is_(True))
-        session.execute(query.values(active=False, updated_at=now))
+        queries.disable_endpoints(session, ids, now)
 
 
 def record_delivered(session: Session, claim: Claim, *, now: datetime) -> bool:
@@ -214,20 +197,7 @@ def _fenced_update(session: Session, claim: Claim, values: dict) -> bool:
     """Apply `values` to the claimed row if this claim still holds it, and tell whether it did."""
     # Only the holder of the current lease may record it: if the lease expired and the row was taken up
     # again, its lease moved on (a new one always ends later) and this late outcome is dropped.
-    fence = and_(
-        Delivery.id == claim.id,
-        Delivery.status == "delivering",
-        Delivery.lease_expires_at == claim.lease_expires_at,
-    )
-    result = session.execute(update(Delivery).where(fence).values(**values))
-    return result.rowcount == 1
-
-
-def _alerts_by_id(session: Session, ids: set[int]) -> dict[int, Alert]:
-    """Load the alerts with `ids`, keyed by id."""
-    if not ids:
-        return {}
-    return {alert.id: alert for alert in session.scalars(select(Alert).where(Alert.id.in_(ids)))}
+    return queries.update_leased_delivery(session, claim.id, claim.lease_expires_at, values)
 
 
 def _claim(row: Delivery, alert: Alert) -> Claim:
@@ -239,6 +209,7 @@ def _claim(row: Delivery, alert: Alert) -> Claim:
         channel=row.channel,
         target=row.target,
         message_id=row.message_id,
+        alert_id=alert.id,
         alert_type=alert.alert_type,
         payload=dict(alert.payload),
     )

@@ -8,10 +8,10 @@ Private Hire Vehicle Standards (2020, para 4.12) expect a DBS check at least eve
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from licensing.actors import Actor
+from licensing.alerts import queries
 from licensing.errors import NotFound
 from licensing.persistence.db import by_id
 from licensing.persistence.models import Alert, ConcernReport, InformationRequest, Licence
@@ -19,8 +19,6 @@ from licensing.persistence.models import Alert, ConcernReport, InformationReques
 DBS_CHECK_EVERY = timedelta(days=182)  # six months (Statutory Standards para 4.12)
 WEEK = timedelta(days=7)
 CURRENT = ("active", "suspended")
-# SQLite sorts NULL first and PostgreSQL last: say it, so never-checked licences lead on both.
-NEVER_CHECKED_FIRST = (Licence.dbs_last_checked_on.is_not(None), Licence.dbs_last_checked_on, Licence.id)
 
 
 @dataclass
@@ -35,10 +33,7 @@ class Deadlines:
 
 def alerts_inbox(session: Session, actor: Actor, limit: int = 25) -> list[Alert]:
     """Return the actor's authority's latest alerts, unread first, newest first within each."""
-    query = select(Alert).where(Alert.authority_id == actor.require_authority())
-    unread_first = Alert.read_at.is_not(None)
-    query = query.order_by(unread_first, Alert.created_at.desc(), Alert.id.desc())
-    return list(session.scalars(query.limit(limit)))
+    return queries.latest_alerts(session, actor.require_authority(), limit)
 
 
 def mark_read(session: Session, actor: Actor, alert_id: int, now: datetime) -> Alert:
@@ -56,22 +51,11 @@ def deadlines(session: Session, actor: Actor, today: date, limit: int = 50) -> D
     """Return the requests, reports, expiries and DBS checks due by a week from `today`, soonest first."""
     authority_id = actor.require_authority()
     end = today + WEEK
-    requests = select(InformationRequest).where(
-        InformationRequest.recording_authority_id == authority_id,
-        InformationRequest.status == "open",
-        InformationRequest.due_on <= end,
-    )
-    reports = select(ConcernReport).where(
-        ConcernReport.issuing_authority_id == authority_id, ConcernReport.status == "open"
-    )
-    licences = select(Licence).where(Licence.authority_id == authority_id, Licence.status.in_(CURRENT))
-    expiring = licences.where(Licence.expires_on <= end)
-    stale = or_(Licence.dbs_last_checked_on.is_(None), Licence.dbs_last_checked_on <= end - DBS_CHECK_EVERY)
     return Deadlines(
-        requests=list(session.scalars(requests.order_by(InformationRequest.due_on).limit(limit))),
-        reports=list(session.scalars(reports.order_by(ConcernReport.reported_at).limit(limit))),
-        expiring=list(session.scalars(expiring.order_by(Licence.expires_on, Licence.id).limit(limit))),
-        dbs_due=list(session.scalars(licences.where(stale).order_by(*NEVER_CHECKED_FIRST).limit(limit))),
+        requests=queries.open_requests_due_by(session, authority_id, end, limit),
+        reports=queries.open_reports_to_decide(session, authority_id, limit),
+        expiring=queries.licences_expiring_by(session, authority_id, CURRENT, end, limit),
+        dbs_due=queries.licences_dbs_checked_by(session, authority_id, CURRENT, end - DBS_CHECK_EVERY, limit),
     )
 
 

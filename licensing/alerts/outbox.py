@@ -10,11 +10,11 @@ audited (docs/reference.md, "Access rules").
 import secrets
 from datetime import datetime
 
-from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from licensing.actors import SYSTEM, Actor
+from licensing.alerts import queries
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound
 from licensing.matching import person_from
@@ -70,7 +70,7 @@ def raise_alert(
     """
     if alert_type not in ALERT_TYPES:
         raise ValueError(f"Unknown alert type {alert_type!r}.")
-    if dedupe_key is not None and _seen(session, dedupe_key):
+    if dedupe_key is not None and queries.dedupe_key_taken(session, dedupe_key):
         return None
     alert = Alert(
         authority_id=authority_id,
@@ -133,8 +133,7 @@ def subscribers(session: Session, authority_id: int, alert_type: str) -> list[tu
     """Return (channel, target id) of every active endpoint and recipient of the authority for the type."""
     found = []
     for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
-        query = select(model).where(model.authority_id == authority_id, model.active.is_(True))
-        rows = session.scalars(query.order_by(model.id))
+        rows = queries.active_subscriptions(session, model, authority_id)
         found += [(channel, str(row.id)) for row in rows if alert_type in row.alert_types]
     return found
 
@@ -142,11 +141,6 @@ def subscribers(session: Session, authority_id: int, alert_type: str) -> list[tu
 def new_message_id() -> str:
     """Return a fresh Standard Webhooks message id, kept across every retry of one delivery."""
     return "msg_" + secrets.token_urlsafe(24)
-
-
-def _seen(session: Session, dedupe_key: str) -> bool:
-    """Tell whether an alert with this dedupe key already exists."""
-    return session.scalars(select(Alert.id).where(Alert.dedupe_key == dedupe_key)).first() is not None
 
 
 def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
@@ -178,24 +172,13 @@ def list_alerts(
 
     The key is (read, id) with read 0 or 1: keyset order, so alerts raised meanwhile never shift a page.
     """
-    read = case((Alert.read_at.is_(None), 0), else_=1)
-    query = select(Alert).where(Alert.authority_id == actor.require_authority())
-    if after is not None:
-        query = query.where(or_(read > after[0], and_(read == after[0], Alert.id < after[1])))
-    rows = list(session.scalars(query.order_by(read, Alert.id.desc()).limit(limit + 1)))
-    items = rows[:limit]
-    last = items[-1] if len(rows) > limit else None
-    return items, (None if last is None else (0 if last.read_at is None else 1, last.id))
+    page = queries.alerts_page(session, actor.require_authority(), after, limit)
+    return page.items, page.next_key
 
 
 def list_deliveries(session: Session, *, state: str | None = None, limit: int = 200) -> list[Delivery]:
     """Return deliveries, newest first: all, `failed` (pending after a failed attempt) or `dead`."""
-    query = select(Delivery)
-    if state == "dead":
-        query = query.where(Delivery.status == "dead")
-    elif state == "failed":
-        query = query.where(Delivery.status == "pending", Delivery.attempts > 0)
-    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))
+    return queries.deliveries_by_state(session, state, limit)
 
 
 def retry_delivery(session: Session, actor: Actor, delivery_id: int, now: datetime) -> Delivery:

@@ -21,10 +21,10 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
+from licensing.alerts import queries
 from licensing.alerts.addresses import first_internal
 from licensing.alerts.outbox import ALERT_TYPES
 from licensing.audit import log as audit
@@ -103,12 +103,10 @@ def add_email(
 def list_subscriptions(session: Session, actor: Actor) -> tuple[list[WebhookEndpoint], list[EmailRecipient]]:
     """Return the actor's authority's endpoints and recipients (not deleted), oldest first."""
     authority_id = actor.require_authority()
-    found = []
-    for model in (WebhookEndpoint, EmailRecipient):
-        query = select(model).where(model.authority_id == authority_id, model.deleted_at.is_(None))
-        query = query.order_by(model.id)
-        found.append(list(session.scalars(query)))
-    return found[0], found[1]
+    return (
+        queries.kept_subscriptions(session, WebhookEndpoint, authority_id),
+        queries.kept_subscriptions(session, EmailRecipient, authority_id),
+    )
 
 
 def own(session: Session, actor: Actor, model, record_id: int):
