@@ -1,8 +1,9 @@
 """Send claimed deliveries through the integrations and record each outcome (at least once, stable id).
 
-A webhook is the alert's thin payload, signed with the endpoint's own secret, with webhook-id = the
-delivery's message id on every retry (Standard Webhooks), so a receiver drops duplicates. An e-mail goes
-through GOV.UK Notify with only the alert type and a link as personalisation: no personal data.
+A webhook is the alert's thin payload with its link to the alert in the API (app/links.py, the path
+the API routes), signed with the endpoint's own secret, with webhook-id = the delivery's message id on
+every retry (Standard Webhooks), so a receiver drops duplicates. An e-mail goes through GOV.UK Notify with
+only the alert type and that link as personalisation: no personal data.
 
 The dispatcher keeps its send threads busy without waiting for a whole batch: it claims only what its free
 threads can send at once (never more than SCHEDULER_ENDPOINT_CONCURRENCY per endpoint, counting those in
@@ -21,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy.engine import Engine
 
+from app.links import alert_link, linked_payload
 from integrations.errors import PermanentError, RetryableError
 from integrations.notify import NotifyClient
 from integrations.ssrf import GuardedTransport
@@ -128,7 +130,8 @@ class Dispatcher:
         if claim.channel == "webhook":
             timestamp = int(self.clock().replace(tzinfo=UTC).timestamp())
             secrets = signing_secrets(target, self.clock())
-            self.webhooks.send(target.url, secrets, claim.message_id, timestamp, claim.payload)
+            payload = linked_payload(claim.payload, claim.alert_id)
+            self.webhooks.send(target.url, secrets, claim.message_id, timestamp, payload)
         else:
             self._send_email(claim, target)
 
@@ -143,7 +146,7 @@ class Dispatcher:
         """Ask GOV.UK Notify to e-mail the recipient the alert type and a link, nothing more."""
         if self.notify is None or not self.settings.notify_template_id:
             raise PermanentError("GOV.UK Notify is not configured (NOTIFY_API_KEY, NOTIFY_ALERT_TEMPLATE_ID)")
-        link = self.settings.public_base_url + claim.payload["links"]["self"]
+        link = self.settings.public_base_url + alert_link(claim.alert_id)
         personalisation = {"alert_type": claim.alert_type, "link": link}
         template = self.settings.notify_template_id
         self.notify.send_email(recipient.email_address, template, personalisation, claim.message_id)

@@ -7,16 +7,16 @@ import json
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate
 
-from app import db
+from app import db, links
 from app.api.fields import UtcDateTime
 from app.auth import require_scope
 from licensing.alerts import inbox, outbox
 from licensing.clock import utcnow
 from licensing.persistence.db import MAX_ID
 
-blp = Blueprint("alerts", __name__, url_prefix="/api/v1", description="Alerts raised for the council")
+blp = Blueprint("alerts", __name__, url_prefix=links.API_PREFIX, description="Alerts raised for the council")
 LIST_LIMIT = 200
 
 
@@ -41,9 +41,15 @@ class AlertSchema(Schema):
     alert_type = fields.String(metadata={"enum": list(outbox.ALERT_TYPES)})
     subject_kind = fields.String()
     subject_id = fields.Integer()
-    payload = fields.Dict()
+    payload = fields.Dict(metadata={"description": "Type, ids, non-personal detail; links.self: this alert"})
     created_at = UtcDateTime()
     read_at = UtcDateTime(allow_none=True)
+
+    @post_dump
+    def link(self, data, **kwargs):
+        """Show the payload with its link to the alert, as the scheduler sends it."""
+        data["payload"] = links.linked_payload(data["payload"], data["id"])
+        return data
 
 
 class AlertPageSchema(Schema):
@@ -66,7 +72,7 @@ class Alerts(MethodView):
         return {"items": items, "next_cursor": _encode(key)}
 
 
-@blp.route("/alerts/<int:alert_id>")
+@blp.route(links.ALERT_ROUTE)
 class Alert(MethodView):
     """One alert of the caller's council; another council's is not found."""
 
@@ -77,7 +83,7 @@ class Alert(MethodView):
         return outbox.own_alert(db.session(), g.actor, alert_id)
 
 
-@blp.route("/alerts/<int:alert_id>/read")
+@blp.route(links.ALERT_ROUTE + "/read")
 class AlertRead(MethodView):
     """Marking an alert read (a repeat keeps the first time)."""
 

@@ -57,7 +57,7 @@ class Claim:
     message_id: str
     alert_id: int
     alert_type: str
-    payload: dict
+    payload: dict  # as stored: the sender adds the alert's link
 
 
 def claim_due(

@@ -2,9 +2,10 @@
 
 Nothing is sent from here. Each active webhook endpoint and e-mail recipient of the authority that
 subscribes to the alert's type gets one Delivery row, which the scheduler's delivery job claims and sends
-(an outbox: the alert exists if and only if the change committed). Payloads are thin, ids and links only:
-the receiver fetches the detail through the API, so every read of personal data is authenticated and
-audited (docs/reference.md, "Access rules").
+(an outbox: the alert exists if and only if the change committed). Payloads are thin, ids only: the
+receiver fetches the detail through the API, so every read of personal data is authenticated and audited
+(docs/reference.md, "Access rules"). The link to the alert in the API is the app's to make, not ours: the
+API adds it when it shows an alert and the scheduler when it sends one (app/links.py).
 """
 
 import secrets
@@ -117,12 +118,11 @@ def holders_of(session: Session, record, now: datetime) -> dict[int, list[dict]]
 
 
 def thin_payload(alert: Alert, detail: dict | None = None) -> dict:
-    """Return the body every channel sends: type, ids and a link, never personal data."""
+    """Return the alert's stored payload, type and ids, never personal data (senders add the alert's link)."""
     payload = {
         "type": alert.alert_type,
         "alert_id": alert.id,
         "subject": {"kind": alert.subject_kind, "id": alert.subject_id},
-        "links": {"self": f"/api/v1/alerts/{alert.id}"},
     }
     if detail:
         payload["detail"] = detail

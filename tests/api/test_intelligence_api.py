@@ -136,7 +136,7 @@ def test_withdrawal_tells_every_routed_council(client, session):
     session.rollback()
     withdrawn = session.scalars(select(Alert).where(Alert.alert_type == "intelligence.withdrawn")).all()
     assert sorted(alert.authority_id for alert in withdrawn) == sorted([a.id, b.id])
-    assert all(set(alert.payload) == {"type", "alert_id", "subject", "links"} for alert in withdrawn)
+    assert all(set(alert.payload) == {"type", "alert_id", "subject"} for alert in withdrawn)
 
 
 def test_withdrawal_needs_a_reason(client, session):

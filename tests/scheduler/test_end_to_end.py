@@ -7,6 +7,7 @@ Standard Webhooks receivers verifying with `standardwebhooks` and to a GOV.UK No
 
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -177,3 +178,24 @@ def test_police_intelligence_and_its_withdrawal_reach_only_the_licensing_council
         assert "Restricted detail" not in body and "Arrested" not in body and "NFA" not in body
     for other in (b, c):
         assert other.server.requests == [] and emails_to(notify, other) == []
+
+
+def test_the_link_each_alert_carries_answers_with_that_alert_from_the_api(
+    client, session, engine, database_url, councils, notify
+):
+    """The link is made from the path the API routes (app/links.py): followed, it shows the alert sent."""
+    a = councils["A"]
+    license_driver(client, session, a)
+    force = make_police_force(session)
+    police = bearer(make_api_client(session, police_force_id=force.id, scopes=["police:intelligence"])[1])
+    session.rollback()
+    item = identity() | {"date_of_birth": "1985-03-14", "category": "arrest", "occurred_on": "2026-11-20"}
+    assert client.put("/api/v1/intelligence/WMP-2", json=item, headers=police).status_code == 201
+    assert deliver_all(engine, database_url, notify) == {"delivered": 2}
+
+    [alert] = a.receiver.verified
+    [email] = emails_to(notify, a)
+    for link in (alert["links"]["self"], urlsplit(email["personalisation"]["link"]).path):
+        shown = client.get(link, headers=a.headers)
+        assert shown.status_code == 200, link
+        assert shown.json["id"] == alert["alert_id"] and shown.json["payload"] == alert
