@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from licensing.actors import Actor
 from licensing.csvfiles import SafeWriter, csv_writer
+from licensing.imports import queries
 from licensing.imports.formats import (  # noqa: F401 (re-exported: callers import the row rules from here)
     LICENCE_COLUMNS,
     LICENCE_REQUIRED,
@@ -48,7 +48,7 @@ from licensing.imports.formats import (  # noqa: F401 (re-exported: callers impo
 from licensing.imports.rows import ParsedRow, parsed_rows
 from licensing.imports.writing import Target, Written, badge, settle, write_batch
 from licensing.persistence import unit_of_work
-from licensing.persistence.models import Authority, Licence, RegisterEntry
+from licensing.persistence.models import Licence, RegisterEntry
 from licensing.screening.name_counts import forget_totals
 
 # Rows per batch, each its own unit of work. A batch's keys go into the index in one sorted pass that
@@ -135,7 +135,7 @@ def _import(
     listing = warnings_writer(warnings)
     model = RegisterEntry if kind == "register_entry" else Licence
     with unit_of_work.reading(engine) as session:
-        authorities = dict(session.execute(select(Authority.code, Authority.id)).all())
+        authorities = queries.authority_ids_by_code(session)
     target = Target(engine, actor, kind, model, now, source)
     with ThreadPoolExecutor(1, thread_name_prefix="import-writer") as thread:
         run = _Run(target, writer, listing, reader.fieldnames, on_batch, thread)

@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from licensing.monitoring import queries
 from licensing.monitoring.common import alert_once
 from licensing.persistence import unit_of_work
 from licensing.persistence.models import Licence
@@ -54,16 +54,8 @@ def check_dbs(
     """
     done = Counter()
     due_before = months_before(today, every_months)
-    query = select(Licence).where(
-        Licence.status.in_(LIVE),
-        # Never checked here: the check made for the grant counts from the grant date.
-        or_(
-            and_(Licence.dbs_last_checked_on.is_(None), Licence.granted_on <= due_before),
-            Licence.dbs_last_checked_on <= due_before,
-        ),
-    )
     with unit_of_work.reading(engine) as session:
-        licences = session.scalars(query.order_by(Licence.id)).all()
+        licences = queries.licences_due_dbs_check(session, LIVE, due_before)
     for licence in licences:
         asked = check is not None and checkable(licence)
         status = _ask(licence, check) if asked else None

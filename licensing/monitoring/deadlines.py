@@ -9,11 +9,11 @@ working days of the responsible council's nation, and once when it has passed.
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
+from licensing.monitoring import queries
 from licensing.monitoring.common import alert_once
-from licensing.persistence.models import Authority, ConcernReport, InformationRequest
+from licensing.persistence.models import ConcernReport, InformationRequest
 from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 DUE_SOON_DAYS = 5
@@ -29,12 +29,11 @@ def remind_deadlines(
 ) -> Counter:
     """Alert "*.due_soon" and "*.overdue" once each for every open request and report."""
     done = Counter()
-    nations = dict(session.execute(select(Authority.id, Authority.nation)).all())
+    nations = queries.authority_nations(session)
     horizons = {n: add_working_days(today, DUE_SOON_DAYS, n, calendar) for n in set(nations.values())}
     for prefix, model, owner in KINDS:
         latest = max(horizons.values(), default=today)
-        query = select(model).where(model.status == "open", model.due_on <= latest).order_by(model.id)
-        for record in session.scalars(query).all():
+        for record in queries.open_due_by(session, model, latest):
             authority_id = getattr(record, owner)
             state = _state(record.due_on, today, horizons[nations[authority_id]])
             if state and _alert(session, prefix, state, record, authority_id, now):

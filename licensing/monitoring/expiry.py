@@ -8,12 +8,12 @@ not extend a licence's term (1976 Act s.53).
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.audit import log as audit
 from licensing.licences.lifecycle import TRANSITIONS
+from licensing.monitoring import queries
 from licensing.monitoring.common import alert_once, job_actor
 from licensing.persistence import unit_of_work
 from licensing.persistence.models import Licence, LicenceStatusChange
@@ -29,12 +29,8 @@ def warn_expiring(session: Session, today: date, now: datetime, days_before: tup
     thresholds = sorted(set(days_before))
     if not thresholds:
         return done
-    query = select(Licence).where(
-        Licence.status.in_(LIVE),
-        Licence.expires_on >= today,
-        Licence.expires_on <= today + timedelta(thresholds[-1]),
-    )
-    for licence in session.scalars(query.order_by(Licence.id)).all():
+    last = today + timedelta(thresholds[-1])
+    for licence in queries.licences_expiring_between(session, LIVE, today, last):
         days = next(d for d in thresholds if (licence.expires_on - today).days <= d)
         raised = alert_once(
             session,
@@ -55,10 +51,9 @@ def expire_licences(engine: Engine, today: date, now: datetime) -> Counter:
     BATCH licences at a time, each batch in a writing unit of work of its own.
     """
     done = Counter()
-    query = select(Licence).where(Licence.status.in_(EXPIRABLE), Licence.expires_on < today)
     while True:
         with unit_of_work.writing(engine) as session:
-            batch = session.scalars(query.order_by(Licence.id).limit(BATCH).with_for_update()).all()
+            batch = queries.expired_licences_locked(session, EXPIRABLE, today, BATCH)
             for licence in batch:
                 _expire(session, licence, now)
         if not batch:

@@ -19,14 +19,14 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.matching import DEFAULT_THRESHOLDS, person_from
+from licensing.monitoring import queries
 from licensing.monitoring.common import alert_once
 from licensing.persistence import unit_of_work
-from licensing.persistence.models import Alert, Intelligence, Licence, RegisterEntry
+from licensing.persistence.models import Intelligence, Licence, RegisterEntry
 from licensing.screening.name_counts import KeyFrequencies
 from licensing.screening.rulings import apply_rulings
 from licensing.screening.service import find_candidates
@@ -58,7 +58,7 @@ def rescreen_new(engine: Engine, since: datetime, now: datetime) -> Counter:
     done = Counter(new_records=len(fresh), licences=len(licence_ids))
     for start in range(0, len(licence_ids), BATCH):
         with unit_of_work.writing(engine) as session:
-            rows = session.scalars(select(Licence).where(Licence.id.in_(licence_ids[start : start + BATCH])))
+            rows = queries.licences_with_ids(session, licence_ids[start : start + BATCH])
             live = [r for r in rows if r.status in LIVE]
             done += screen_licences(session, live, now, frequencies, set(fresh))
     return done
@@ -72,10 +72,9 @@ def rescreen_all(engine: Engine, now: datetime, *, batch: int = BATCH) -> Counte
     with unit_of_work.reading(engine) as session:
         frequencies = KeyFrequencies(session)
     done, last_id = Counter(), 0
-    query = select(Licence).where(Licence.status.in_(LIVE)).order_by(Licence.id).limit(batch)
     while True:
         with unit_of_work.writing(engine) as session:
-            rows = session.scalars(query.where(Licence.id > last_id)).all()
+            rows = queries.licences_after(session, LIVE, last_id, batch)
             done += screen_licences(session, rows, now, frequencies)
         if not rows:
             return done
@@ -103,8 +102,8 @@ def _fresh_records(session: Session, since: datetime) -> dict[tuple[str, int], o
     """Return the screenable register entries and intelligence recorded or changed since `since`."""
     fresh = {}
     for kind, model in SOURCES.items():
-        query = select(model).where(model.updated_at >= since, model.status == SOURCE_STATUS[kind])
-        fresh.update({(kind, row.id): row for row in session.scalars(query)})
+        changed = queries.changed_since(session, model, SOURCE_STATUS[kind], since)
+        fresh.update({(kind, row.id): row for row in changed})
     return fresh
 
 
@@ -150,10 +149,7 @@ def _told(session: Session, authority_id: int, candidate) -> list[str | None]:
     That is an alert about the record itself (licensing/alerts/outbox.py's request path), or a re-screen alert
     naming it for any of the council's licences (its dedupe key ends with the record).
     """
-    about_record = and_(Alert.subject_kind == candidate.kind, Alert.subject_id == candidate.id)
-    named = and_(
-        Alert.alert_type.in_(set(ALERT_TYPES.values())),
-        Alert.dedupe_key.endswith(f":{candidate.kind}:{candidate.id}", autoescape=True),
+    alert_types = set(ALERT_TYPES.values())
+    return queries.alert_keys_naming(
+        session, authority_id, candidate.kind, candidate.id, alert_types, limit=10
     )
-    query = select(Alert.dedupe_key).where(Alert.authority_id == authority_id, or_(about_record, named))
-    return list(session.scalars(query.limit(10)))

@@ -9,14 +9,14 @@ s.3 information requests with it and writes one audit event naming only kinds an
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from licensing.audit import log as audit
+from licensing.monitoring import queries
 from licensing.monitoring.common import job_actor
 from licensing.persistence import unit_of_work
-from licensing.persistence.models import Authority, InformationRequest, RegisterEntry, RegisterEntryChange
+from licensing.persistence.models import RegisterEntry
 from licensing.screening.key_index import drop_records
 
 BATCH = 500
@@ -39,33 +39,27 @@ def purge_register(
     """
     done = Counter()
     with unit_of_work.reading(engine) as session:
-        held = set(session.scalars(select(Authority.id).where(Authority.code.in_(set(hold_codes)))))
-    for authority_ids, period in ((held, hold_years), (None, years)):
-        query = select(RegisterEntry).where(RegisterEntry.first_recorded_at < years_before(now, period))
-        if authority_ids is not None:
-            query = query.where(RegisterEntry.authority_id.in_(authority_ids))
-        elif held:
-            query = query.where(RegisterEntry.authority_id.not_in(held))
-        while purged := _purge_batch(engine, query, period, now):
+        held = queries.authority_ids_with_codes(session, hold_codes)
+    # The held councils' entries under the hold's period, then everyone else's under the usual one.
+    for councils, period in (({"authority_ids": held}, hold_years), ({"other_than": held}, years)):
+        before = years_before(now, period)
+        while purged := _purge_batch(engine, before, councils, period, now):
             done["register_entry"] += purged
     return done
 
 
-def _purge_batch(engine: Engine, query, period: int, now: datetime) -> int:
-    """Purge the first BATCH entries `query` selects, in a writing unit of work; return how many went."""
+def _purge_batch(engine: Engine, before: datetime, councils: dict, period: int, now: datetime) -> int:
+    """Purge the first BATCH entries of `councils` (a filter of entries_recorded_before) first recorded
+    before `before`, in a writing unit of work; return how many went."""
     with unit_of_work.writing(engine) as session:
-        batch = session.scalars(query.order_by(RegisterEntry.id).limit(BATCH)).all()
+        batch = queries.entries_recorded_before(session, before, BATCH, **councils)
         return _purge(session, batch, period, now) if batch else 0
 
 
 def _purge(session: Session, entries: list[RegisterEntry], period: int, now: datetime) -> int:
     """Delete `entries` with their keys, history and information requests; audit each; return how many."""
     ids = [entry.id for entry in entries]
-    requests = session.execute(
-        select(InformationRequest.register_entry_id, InformationRequest.id).where(
-            InformationRequest.register_entry_id.in_(ids)
-        )
-    ).all()
+    requests = queries.information_requests_of(session, ids)
     for entry in entries:
         request_ids = sorted(r.id for r in requests if r.register_entry_id == entry.id)
         detail = {"retention_years": period, "information_request_ids": request_ids}
@@ -74,7 +68,5 @@ def _purge(session: Session, entries: list[RegisterEntry], period: int, now: dat
             session, actor, "register_entry.purged", "register_entry", entry.id, now=now, detail=detail
         )
     drop_records(session, "register_entry", ids)
-    session.execute(delete(InformationRequest).where(InformationRequest.register_entry_id.in_(ids)))
-    session.execute(delete(RegisterEntryChange).where(RegisterEntryChange.entry_id.in_(ids)))
-    session.execute(delete(RegisterEntry).where(RegisterEntry.id.in_(ids)))
+    queries.delete_entries(session, ids)
     return len(ids)

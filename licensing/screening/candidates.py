@@ -1,38 +1,26 @@
 """From key hashes to candidate records: probe the match-key index, load what it points at.
 
-Both steps run the driver's own statements and build plain values: a screening probes a hundred-odd
-hashes and loads a dozen rows, and building SQLAlchemy parameter and row objects for each cost more
-than the database's own work. Nothing here ever scans a record table: the index gives ids, the ids
-are primary-key lookups.
+Both steps run the driver's own statements (licensing/screening/queries.py) and build plain values
+from their rows: a screening probes a hundred-odd hashes and loads a dozen rows, and building
+SQLAlchemy parameter and row objects for each cost more than the database's own work. Nothing here
+ever scans a record table: the index gives ids, the ids are primary-key lookups.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from sqlmodel import Session
 
-from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.matching import Person, person_in_order
-from licensing.persistence.db import driver_rows
-from licensing.screening.key_index import KIND_CODES, KIND_NAMES
+from licensing.screening import queries
+from licensing.screening.queries import KIND_NAMES
 
 # A key shared by more records than this tells us nothing and would swamp the screening; the
 # engine's other keys (identifiers, names with a date of birth) still reach the same person. No key
 # kind holds this many at a million records; the cap guards against a pathological register.
 MAX_KEY_HITS = 1000
-_PROBE = "SELECT key_hash, record_kind, record_id FROM match_key WHERE key_hash {}"
-_IDENTITY = ", ".join(IDENTITY_FIELDS)
-# Per kind: its table, and the columns giving its authority and the reference it came with.
-_SOURCES = {
-    "register_entry": ("register_entry", "authority_id", "ref"),
-    "licence": ("licence", "authority_id", "ref"),
-    "application": ("application", "authority_id", "ref"),
-    "intelligence": ("intelligence", "CAST(NULL AS INTEGER)", "force_reference"),
-}
 # The statuses a screening may find. Checked on the loaded rows, not in SQL: with the status in the
 # WHERE clause SQLite plans the licence load as a walk of its status index (every active licence, a
 # million at full size) instead of primary-key probes.
@@ -62,7 +50,7 @@ class Loaded:
 
 def probe(session: Session, keys_by_tag: dict[Hashable, set[int]]) -> dict[Hashable, set[tuple[str, int]]]:
     """Look up every key hash of every tag in the index; return each tag's union of (kind, id) hits."""
-    rows = _select_in(session, _PROBE, _wanted_keys(keys_by_tag))
+    rows = queries.key_hits(session, _wanted_keys(keys_by_tag))
     return _hits_by_tag(keys_by_tag, rows)
 
 
@@ -81,7 +69,7 @@ def find(
     """
     kinds = tuple(sorted(set(kinds)))
     hits, loaded = [], {}
-    for row in _select_in(session, _find_statement(kinds), _wanted_keys(keys_by_tag)):
+    for row in queries.hits_and_records(session, _wanted_keys(keys_by_tag), kinds, MAX_KEY_HITS):
         if row[2] is not None:  # a hit of the index: (kind, id, key)
             hits.append((row[2], row[0], row[1]))
             continue
@@ -104,46 +92,6 @@ def _hits_by_tag(keys_by_tag: dict[Hashable, set[int]], rows: Iterable[tuple]) -
     kept = {key: hits for key, hits in by_key.items() if len(hits) <= MAX_KEY_HITS}
     # Of an applicant's hundred-odd keys a dozen hit: intersect (in C) before walking any.
     return {tag: {h for key in kept.keys() & keys for h in kept[key]} for tag, keys in keys_by_tag.items()}
-
-
-@cache
-def _find_statement(kinds: tuple[str, ...]) -> str:
-    """Return the statement of `find` for these kinds: the hits, then the records they point at.
-
-    Hit rows carry their key in the third column, record rows NULL there. The keys shared by more
-    than MAX_KEY_HITS records load nothing (the hits say which they are). Every record load is a
-    primary-key lookup per id on both databases.
-    """
-    hits = (
-        "WITH hit AS MATERIALIZED (SELECT key_hash, record_kind, record_id, "
-        "count(*) OVER (PARTITION BY key_hash) AS shared FROM match_key WHERE key_hash {})"
-    )
-    unloaded = ", ".join(["NULL"] * (3 + len(IDENTITY_FIELDS)))  # a record's status, authority, ref, identity
-    parts = [f"SELECT record_kind, record_id, key_hash, {unloaded} FROM hit"]
-    for kind in kinds:
-        table, authority, ref = _SOURCES[kind]
-        code = KIND_CODES[kind]
-        parts.append(
-            f"SELECT {code}, id, NULL, status, {authority}, {ref}, {_IDENTITY} FROM {table} WHERE id IN "
-            f"(SELECT record_id FROM hit WHERE record_kind = {code} AND shared <= {MAX_KEY_HITS})"
-        )
-    return hits + " " + " UNION ALL ".join(parts)
-
-
-def _select_in(session: Session, statement: str, values: list[int]) -> list[tuple]:
-    """Run `statement` ("... WHERE column {} ...", one marker) for the list `values`; return every row.
-
-    One statement for the lot: a bulk batch probes tens of thousands of hashes, and splitting them
-    into statements of a thousand cost far more on both databases. PostgreSQL takes the list as one
-    array, sent in binary (as text, parsing a batch's array cost the server a good part of what
-    probing the index with it did; figures: bench/README.md); SQLite, which binds at most 32,766
-    values, as one JSON array.
-    """
-    if not values:
-        return []
-    postgres = session.get_bind().dialect.name == "postgresql"
-    marker = "= ANY(%b)" if postgres else "IN (SELECT value FROM json_each(?))"
-    return driver_rows(session, statement.format(marker), (values if postgres else json.dumps(values),))
 
 
 def _person(values: tuple) -> Person:

@@ -13,7 +13,8 @@ dropped: a hash never decides a match, the scoring does.
 Beside the blocking keys, each record's name keys ("sn:khan", "gn:mohammed") are counted in
 name_count, so the engine can weigh a shared name by how common it is in this register, and so is the
 number of records counted (under TOTAL_KEY). record_keys lists both sets for each record, so changing or
-dropping a record removes exactly its own keys and uncounts exactly its own names.
+dropping a record removes exactly its own keys and uncounts exactly its own names. The statements that
+read and write these tables are in licensing/screening/queries.py.
 """
 
 import struct
@@ -23,21 +24,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import delete, select
 from sqlmodel import Session
 from xxhash import xxh3_64_intdigest
 
-from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.matching import Person, index_keys, near_dates, person_from, probe_parts
-from licensing.persistence.models import (
-    Application,
-    Intelligence,
-    Licence,
-    MatchKey,
-    NameCount,
-    RecordKeys,
-    RegisterEntry,
-)
+from licensing.persistence.models import Application, Intelligence, Licence, RegisterEntry
+from licensing.screening import queries
+from licensing.screening.queries import KIND_CODES
 
 KIND_MODELS = {
     "register_entry": RegisterEntry,
@@ -45,21 +38,9 @@ KIND_MODELS = {
     "application": Application,
     "intelligence": Intelligence,
 }
-KIND_CODES = {"register_entry": 1, "licence": 2, "application": 3, "intelligence": 4}
-KIND_NAMES = {code: kind for kind, code in KIND_CODES.items()}
 # A dated key: the stem's hash above the date's day number since 1 January 1900 (2**17 days, ~358 years).
 DATE_BITS, STEM_BITS = 17, 46
 _EPOCH = date(1900, 1, 1).toordinal()
-_KEYS, _RECORDS, _NAMES = MatchKey.__table__, RecordKeys.__table__, NameCount.__table__
-_INSERT_KEY = "INSERT INTO match_key (key_hash, record_kind, record_id) VALUES (?, ?, ?)"
-_INSERT_RECORD = (
-    "INSERT INTO record_keys (record_kind, record_id, key_hashes, name_hashes) VALUES (?, ?, ?, ?)"
-)
-_DELETE_KEY = "DELETE FROM match_key WHERE key_hash = {0} AND record_kind = {0} AND record_id = {0}"
-_COUNT_NAME = (
-    "INSERT INTO name_count (key_hash, count) VALUES ({0}, {0}) "
-    "ON CONFLICT (key_hash) DO UPDATE SET count = name_count.count + excluded.count"
-)
 
 
 def key_hash(key: str) -> int:
@@ -159,11 +140,8 @@ def unpack(packed: bytes) -> frozenset[int]:
 
 def stored_keys(session: Session, kind: str, record_ids: Iterable[int]) -> dict[int, KeySet]:
     """Return the key set each of `record_ids` is indexed under (records without keys left out)."""
-    table = _RECORDS
-    query = select(table.c.record_id, table.c.key_hashes, table.c.name_hashes).where(
-        table.c.record_kind == KIND_CODES[kind], table.c.record_id.in_(list(record_ids))
-    )
-    return {record_id: KeySet(k, n) for record_id, k, n in session.execute(query)}
+    rows = queries.stored_key_rows(session, KIND_CODES[kind], record_ids)
+    return {record_id: KeySet(k, n) for record_id, k, n in rows}
 
 
 def index_record(session: Session, kind: str, record) -> KeySet:
@@ -186,14 +164,11 @@ def drop_records(session: Session, kind: str, record_ids: list[int]) -> None:
     stored = stored_keys(session, kind, record_ids) if record_ids else {}
     if not stored:
         return
-    connection = session.connection()
     rows = [(h, code, record_id) for record_id, found in stored.items() for h in found.keys]
     if rows:
-        connection.exec_driver_sql(_DELETE_KEY.format(_marker(session)), rows)
+        queries.delete_match_keys(session, rows)
     _count_names(session, _names_of(stored.values()), -1)
-    session.execute(
-        delete(_RECORDS).where(_RECORDS.c.record_kind == code, _RECORDS.c.record_id.in_(list(stored)))
-    )
+    queries.delete_record_keys(session, code, list(stored))
 
 
 def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, KeySet]]) -> int:
@@ -206,20 +181,7 @@ def add_keys(session: Session, kind: str, keyed: Iterable[tuple[int, KeySet]]) -
     keyed = list(keyed)
     rows = sorted(((h, code, record_id) for record_id, found in keyed for h in found.keys), key=_first)
     records = [(code, record_id, found.packed_keys, found.packed_names) for record_id, found in keyed]
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # COPY in the session's own transaction: much faster than executemany (bench/README.md).
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor:
-            _copy(cursor, "match_key (key_hash, record_kind, record_id)", rows)
-            _copy(cursor, "record_keys (record_kind, record_id, key_hashes, name_hashes)", records)
-    else:
-        # Plain tuples through the driver's executemany: building a dict and a bound parameter set
-        # per key cost more than SQLite's own insert.
-        if rows:
-            connection.exec_driver_sql(_INSERT_KEY, rows)
-        if records:
-            connection.exec_driver_sql(_INSERT_RECORD, records)
+    queries.insert_keys(session, rows, records)  # COPY on PostgreSQL, one executemany on SQLite
     _count_names(session, _names_of(found for _, found in keyed), +1)
     return len(rows)
 
@@ -241,35 +203,16 @@ def _first(row: tuple) -> int:
 def _count_names(session: Session, counts: Counter, sign: int) -> None:
     """Add (sign +1) or take away (sign -1) name counts, in hash order: concurrent writers never deadlock."""
     if counts:
-        rows = [(h, sign * n) for h, n in sorted(counts.items())]
-        session.connection().exec_driver_sql(_COUNT_NAME.format(_marker(session)), rows)
-
-
-def _marker(session: Session) -> str:
-    """Return the driver's parameter marker."""
-    return "%s" if session.get_bind().dialect.name == "postgresql" else "?"
-
-
-def _copy(cursor, target: str, rows: list[tuple]) -> None:
-    """COPY `rows` into `target` ("table (columns)") through a psycopg cursor."""
-    if rows:
-        with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        queries.add_name_counts(session, [(h, sign * n) for h, n in sorted(counts.items())])
 
 
 def reindex(session: Session, *, batch: int = 5000, on_batch=None) -> dict[str, int]:
     """Rebuild every record's keys and the name counts in the caller's unit of work (after a key change)."""
-    for table in (_KEYS, _RECORDS, _NAMES):
-        session.execute(delete(table))
+    queries.clear_index(session)
     written = {}
     for kind, model in KIND_MODELS.items():
-        table, last_id, written[kind] = model.__table__, 0, 0
-        # Only the identity: a migration reindexes a schema older than the models' other columns.
-        columns = [table.c.id, *(table.c[name] for name in IDENTITY_FIELDS)]
-        while rows := session.execute(
-            select(*columns).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
-        ).all():
+        last_id, written[kind] = 0, 0
+        while rows := queries.identities_after(session, model, last_id, batch):
             written[kind] += add_keys(session, kind, [(row.id, keys_of(person_from(row))) for row in rows])
             last_id = rows[-1].id
             if on_batch:

@@ -15,16 +15,14 @@ counts hardly move a share, and a large one's move it by no more than the record
 import time
 from functools import lru_cache
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from licensing.persistence.models import NameCount
+from licensing.screening import queries
 from licensing.screening.key_index import TOTAL_KEY, key_hash
 
 TTL_SECONDS = 600.0
 # Name keys repeat endlessly ("gn:mohammed"); hash each spelling once.
 _name_hash = lru_cache(maxsize=100_000)(key_hash)
-_NAMES = NameCount.__table__
 # Per database URL: (when read, every key's hash -> its count, the total under TOTAL_KEY).
 _COUNTS: dict[str, tuple[float, dict[int, int]]] = {}
 
@@ -56,8 +54,7 @@ def name_counts(session: Session, now: float | None = None) -> dict[int, int]:
     moment = time.monotonic() if now is None else now
     cached = _COUNTS.get(url)
     if cached is None or moment - cached[0] >= TTL_SECONDS:
-        query = select(_NAMES.c.key_hash, _NAMES.c.count).where(_NAMES.c.count > 0)
-        cached = _COUNTS[url] = (moment, dict(session.execute(query).all()))
+        cached = _COUNTS[url] = (moment, queries.name_count_rows(session))
     return cached[1]
 
 

@@ -15,7 +15,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
@@ -23,6 +22,7 @@ from licensing.identity.fields import identity_of
 from licensing.matching import Person, compare_fields, person_from
 from licensing.matching.prepared import normal_sex
 from licensing.persistence.models import Authority, PoliceForce
+from licensing.screening import queries
 from licensing.screening.key_index import KIND_MODELS
 
 # What another council's record shows of the person as it is, and what it says only as agreement.
@@ -189,8 +189,7 @@ def _load_records(session: Session, found: list[tuple[str, int]]) -> dict:
         ids[kind].append(record_id)
     records = {}
     for kind, wanted in ids.items():
-        table = KIND_MODELS[kind].__table__
-        records |= {(kind, r.id): r for r in session.execute(select(table).where(table.c.id.in_(wanted)))}
+        records |= {(kind, r.id): r for r in queries.rows_with_ids(session, KIND_MODELS[kind], wanted)}
     return records
 
 
@@ -204,6 +203,6 @@ def _organisations(session: Session, records) -> dict:
         ("police_force", PoliceForce, force_ids),
     ):
         if wanted:
-            for org in session.execute(select(model.id, model.code, model.name).where(model.id.in_(wanted))):
+            for org in queries.organisation_names(session, model, wanted):
                 names[(kind, org.id)] = {"code": org.code, "name": org.name}
     return names

@@ -11,7 +11,6 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from licensing.actors import Actor
@@ -19,6 +18,7 @@ from licensing.audit import log as audit
 from licensing.errors import Forbidden, NotFound, ValidationFailed
 from licensing.matching import Person, person_from
 from licensing.persistence.models import PairDecision
+from licensing.screening import queries
 from licensing.screening.key_index import KIND_MODELS
 
 SUBJECT_KINDS = ("application", "licence")
@@ -57,7 +57,8 @@ def rule_out(
     candidate = _load(session, candidate_kind, candidate_id)
     if actor.kind not in ("system", "cli") and subject.authority_id != actor.authority_id:
         raise Forbidden("Only the authority holding the record can rule on its candidates.")
-    decision = _pair(session, subject_kind, subject_id, candidate_kind, candidate_id) or PairDecision(
+    stored = queries.ruling_on_pair(session, subject_kind, subject_id, candidate_kind, candidate_id)
+    decision = stored or PairDecision(
         subject_kind=subject_kind,
         subject_id=subject_id,
         candidate_kind=candidate_kind,
@@ -77,20 +78,13 @@ def rule_out(
     return decision
 
 
-def rulings_for(session: Session, kind: str, record_id: int) -> list[PairDecision]:
-    """Return every ruling naming the record, as subject or as candidate (two indexed probes)."""
-    as_subject = and_(PairDecision.subject_kind == kind, PairDecision.subject_id == record_id)
-    as_candidate = and_(PairDecision.candidate_kind == kind, PairDecision.candidate_id == record_id)
-    return list(session.scalars(select(PairDecision).where(or_(as_subject, as_candidate))))
-
-
 def apply_rulings(session: Session, subject: tuple[str, int], person: Person, candidates: list) -> None:
     """Flag each candidate an earlier ruling on this subject still covers."""
     if not candidates:
         return
     mine = fingerprint(person)
     covered = {}
-    for ruling in rulings_for(session, *subject):
+    for ruling in queries.rulings_naming(session, *subject):
         if (ruling.subject_kind, ruling.subject_id) == subject:
             other, prints = (
                 (ruling.candidate_kind, ruling.candidate_id),
@@ -109,17 +103,6 @@ def apply_rulings(session: Session, subject: tuple[str, int], person: Person, ca
                 f"previously ruled out by {ruling.decided_by} on {ruling.decided_at:%Y-%m-%d}"
             )
             candidate.ruled_out_by = ruling.decided_by
-
-
-def _pair(session, subject_kind, subject_id, candidate_kind, candidate_id) -> PairDecision | None:
-    """Return the stored ruling on exactly this pair, if any."""
-    query = select(PairDecision).where(
-        PairDecision.subject_kind == subject_kind,
-        PairDecision.subject_id == subject_id,
-        PairDecision.candidate_kind == candidate_kind,
-        PairDecision.candidate_id == candidate_id,
-    )
-    return session.scalars(query).one_or_none()
 
 
 def _load(session: Session, kind: str, record_id: int):

@@ -25,9 +25,9 @@ from licensing.matching import (
     compare,
     compare_fields,
 )
-from licensing.persistence.db import insert_rows
-from licensing.persistence.models import Screening, ScreeningCandidate
+from licensing.persistence.models import Screening
 from licensing.persistence.models.screening import RECORD_KINDS
+from licensing.screening import queries
 from licensing.screening.candidates import Loaded, find
 from licensing.screening.key_index import probe_keys_of
 from licensing.screening.name_counts import KeyFrequencies
@@ -213,9 +213,9 @@ def _record(session, actor, person, candidates, purpose, reason, now, subject) -
         "licence_id": subject[1] if subject and subject[0] == "licence" else None,
         "created_at": now,
     }
-    [screening_id] = insert_rows(session, Screening.__table__, [values])
+    screening_id = queries.insert_screening(session, values)
     rows = [_candidate_row(screening_id, c, now) for c in candidates]
-    ids = insert_rows(session, ScreeningCandidate.__table__, rows)
+    ids = queries.insert_candidates(session, rows)
     bands = Counter(c.band for c in candidates)
     detail = {"purpose": purpose, "candidates": len(candidates), "bands": dict(bands)}
     audit.record(
