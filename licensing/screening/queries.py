@@ -12,16 +12,18 @@ import json
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, literal, or_, select
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.persistence.db import driver_rows, insert_rows
 from licensing.persistence.models import (
+    Authority,
     MatchKey,
     NameCount,
     PairDecision,
+    PoliceForce,
     RecordKeys,
     Screening,
     ScreeningCandidate,
@@ -210,15 +212,33 @@ def ruling_on_pair(
     return session.scalars(query).one_or_none()
 
 
-def rows_with_ids(session: Session, model, ids: list[int]) -> list[Row]:
-    """Return the rows of `model`'s table with these ids, every column, as rows (no model objects)."""
+def records_with_organisation(session: Session, model, ids: list[int]) -> list[Row]:
+    """Return the records of `model` with these ids, each with its council's or force's code and name.
+
+    Rows of the table's columns, then organisation_kind ("authority" or "police_force"), organisation_id,
+    organisation_code and organisation_name; read without flushing the session.
+    """
+    return list(session.connection().execute(_records_with_organisation(model), {"ids": ids}))
+
+
+@cache
+def _records_with_organisation(model) -> Select:
+    """Return the statement of `records_with_organisation` for one record model, built once."""
     table = model.__table__
-    return session.execute(select(table).where(table.c.id.in_(ids))).all()
-
-
-def organisation_names(session: Session, model, ids: Iterable[int]) -> list[Row]:
-    """Return the (id, code, name) of each organisation of `model` (Authority, PoliceForce) with these ids."""
-    return session.execute(select(model.id, model.code, model.name).where(model.id.in_(ids))).all()
+    organisation_kind, organisation = (
+        ("police_force", PoliceForce) if "police_force_id" in table.c else ("authority", Authority)
+    )
+    return (
+        select(
+            table,
+            literal(organisation_kind).label("organisation_kind"),
+            organisation.id.label("organisation_id"),
+            organisation.code.label("organisation_code"),
+            organisation.name.label("organisation_name"),
+        )
+        .outerjoin(organisation, organisation.id == table.c[f"{organisation_kind}_id"])
+        .where(table.c.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
 def insert_screening(session: Session, values: dict) -> int:

@@ -21,7 +21,6 @@ from licensing.actors import Actor
 from licensing.identity.fields import identity_of
 from licensing.matching import Person, compare_fields, person_from
 from licensing.matching.prepared import normal_sex
-from licensing.persistence.models import Authority, PoliceForce
 from licensing.screening import queries
 from licensing.screening.key_index import KIND_MODELS
 
@@ -46,9 +45,24 @@ _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 
 
 def load_views(session: Session, found: list[tuple[str, int]]) -> tuple[dict, dict]:
-    """Load what the views of `found` (kind, id) records need: the records and their organisations."""
-    records = _load_records(session, found)
-    return records, _organisations(session, records.values())
+    """Load what the views of `found` (kind, id) records need: the records and their organisations.
+
+    One statement per kind loads the records with their council's or force's code and name, and none
+    flushes the session: the audit events the caller has added are written once, when it commits.
+    """
+    ids = defaultdict(list)
+    for kind, record_id in found:
+        ids[kind].append(record_id)
+    records, names = {}, {}
+    for kind, wanted in ids.items():
+        for row in queries.records_with_organisation(session, KIND_MODELS[kind], wanted):
+            records[(kind, row.id)] = row
+            if row.organisation_id is not None:
+                names[(row.organisation_kind, row.organisation_id)] = {
+                    "code": row.organisation_code,
+                    "name": row.organisation_name,
+                }
+    return records, names
 
 
 def record_view(actor: Actor, kind: str, record, names: dict, subject: Person) -> dict | None:
@@ -177,32 +191,3 @@ def _values_of(person: Person) -> tuple[str, ...]:
     values = (person.address, person.postcode, person.ni_number, person.driving_licence_number)
     compact = (_NOT_ALNUM.sub("", (value or "").upper()) for value in values)
     return tuple(value for value in compact if len(value) >= 5)
-
-
-def _load_records(session: Session, found: list[tuple[str, int]]) -> dict:
-    """Load every found (kind, id) record as a row of its table's columns, one query per kind.
-
-    The views only read them: rows cost a fraction of loading model objects into the session.
-    """
-    ids = defaultdict(list)
-    for kind, record_id in found:
-        ids[kind].append(record_id)
-    records = {}
-    for kind, wanted in ids.items():
-        records |= {(kind, r.id): r for r in queries.rows_with_ids(session, KIND_MODELS[kind], wanted)}
-    return records
-
-
-def _organisations(session: Session, records) -> dict:
-    """Return {("authority"|"police_force", id): {code, name}} for the records' organisations."""
-    authority_ids = {r.authority_id for r in records if hasattr(r, "authority_id")}
-    force_ids = {r.police_force_id for r in records if hasattr(r, "police_force_id")}
-    names = {}
-    for kind, model, wanted in (
-        ("authority", Authority, authority_ids),
-        ("police_force", PoliceForce, force_ids),
-    ):
-        if wanted:
-            for org in queries.organisation_names(session, model, wanted):
-                names[(kind, org.id)] = {"code": org.code, "name": org.name}
-    return names

@@ -4,8 +4,12 @@ from datetime import date
 
 import pytest
 
+from licensing.actors import Actor
+from licensing.audit import log as audit
 from licensing.matching import Person
-from licensing.screening.record_views import agreement, holds_elsewhere, masked, minimal_evidence
+from licensing.screening.record_views import agreement, holds_elsewhere, load_views, masked, minimal_evidence
+from tests.factories import NOW, make_authority, make_licence, make_police_force, make_register_entry
+from tests.licensing.test_screening import make_intelligence
 
 APPLICANT = Person(
     "Imran",
@@ -85,3 +89,26 @@ def test_agreement_says_how_each_detail_compares_in_words():
 )
 def test_only_the_holding_council_sees_its_own_record(record_authority, viewer, elsewhere):
     assert holds_elsewhere(record_authority, viewer) is elsewhere
+
+
+def test_the_views_load_each_record_with_its_council_or_force_and_leave_the_audit_to_the_commit(session):
+    entry_council, licence_council = make_authority(session), make_authority(session)
+    force = make_police_force(session)
+    entry = make_register_entry(session, authority_id=entry_council.id)
+    licence = make_licence(session, authority_id=licence_council.id, badge_number="B-77")
+    item = make_intelligence(session, force)
+    session.commit()
+    screener = Actor(kind="user", id=None, label="Officer", authority_id=make_authority(session).id)
+    pending = audit.record(session, screener, "screening.run", "screening", 1, now=NOW)
+
+    found = [("register_entry", entry.id), ("licence", licence.id), ("intelligence", item.id)]
+    records, names = load_views(session, found)
+
+    assert {key: record.id for key, record in records.items()} == {key: key[1] for key in found}
+    assert names == {
+        ("authority", entry_council.id): {"code": entry_council.code, "name": entry_council.name},
+        ("authority", licence_council.id): {"code": licence_council.code, "name": licence_council.name},
+        ("police_force", force.id): {"code": force.code, "name": force.name},
+    }
+    assert records[("licence", licence.id)].badge_number == "B-77"
+    assert pending in session.new  # not flushed: the screening's events are written together at the commit
