@@ -13,9 +13,10 @@ from datetime import date, datetime
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app import db
+from licensing.access import queries as access_queries
 from licensing.access.clients import create_client
 from licensing.access.users import create_user
 from licensing.actors import Actor, cli_actor
@@ -27,6 +28,7 @@ from licensing.reference import authority_by_code, load_reference, police_force_
 from licensing.screening.key_index import index_record
 from licensing.screening.name_counts import forget_totals
 from licensing.synthetic import generator
+from licensing.synthetic import queries as seeding_queries
 
 # Wolverhampton (which licenses drivers from all over England), Sheffield, Rotherham, Bradford,
 # Cardiff and Glasgow; and West Midlands Police.
@@ -54,7 +56,7 @@ def seed_command(if_empty: bool) -> None:
         )
     now, actor = utcnow(), cli_actor("demo seed")
     with db.writing() as session:
-        if if_empty and session.exec(select(Licence.id).limit(1)).first() is not None:
+        if if_empty and seeding_queries.holds_a_licence(session):
             click.echo("Demo seed skipped: the register already holds licences.")
             return
         reference = load_reference(session, now, actor)
@@ -142,9 +144,7 @@ def _entry(row: dict, authorities: dict[str, Authority], now: datetime) -> Regis
 
 def _add(session: Session, record: Licence | RegisterEntry, kind: str) -> int:
     """Add `record` and its match keys unless its authority already holds its ref; return 1 if added."""
-    model = type(record)
-    taken = select(model.id).where(model.authority_id == record.authority_id, model.ref == record.ref)
-    if session.exec(taken).first() is not None:
+    if seeding_queries.ref_taken(session, type(record), record.authority_id, record.ref):
         return 0
     session.add(record)
     session.flush()
@@ -170,7 +170,7 @@ def _officers(session: Session, authorities: dict[str, Authority], now: datetime
 def _demo_user(session: Session, authority: Authority, role: str, now: datetime, actor: Actor) -> User:
     """Return the demo user of `role` at `authority`, creating it if it does not exist yet."""
     email = f"{role}@{_slug(authority.name)}.demo.example"
-    user = session.exec(select(User).where(User.email == email)).first()
+    user = access_queries.user_by_email(session, email)
     if user is None:
         user = create_user(
             session,

@@ -3,11 +3,11 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app import db
 from app.officer.second_factor import link_lifetime, link_url
-from licensing.access import second_factor
+from licensing.access import queries, second_factor
 from licensing.access.password_links import create_user_without_password
 from licensing.access.users import create_user, normalise_email, set_active
 from licensing.actors import cli_actor
@@ -74,7 +74,7 @@ def reset_second_factor_command(email: str) -> None:
 
 def _user(session: Session, email: str) -> User:
     """Return the officer with this e-mail address, or fail the command."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = queries.user_by_email(session, normalise_email(email))
     if user is None:
         raise click.ClickException(f"No officer has the e-mail address {email!r}.")
     return user

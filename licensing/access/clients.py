@@ -12,9 +12,9 @@ import string
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
+from licensing.access import queries
 from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound, Unauthenticated, ValidationFailed
@@ -98,13 +98,7 @@ def revoke_client(session: Session, client_id: int, now: datetime, actor: Actor 
 
 def list_clients(session: Session) -> list[tuple[ApiClient, str]]:
     """Return every client with its organisation's code, oldest first."""
-    query = (
-        select(ApiClient, func.coalesce(Authority.code, PoliceForce.code))
-        .outerjoin(Authority, ApiClient.authority_id == Authority.id)
-        .outerjoin(PoliceForce, ApiClient.police_force_id == PoliceForce.id)
-        .order_by(ApiClient.id)
-    )
-    return [(client, code) for client, code in session.exec(query)]
+    return queries.clients_with_organisation_codes(session)
 
 
 def authenticate(session: Session, key: str | None, now: datetime) -> Actor:
@@ -130,7 +124,7 @@ def use_to_note(client, now: datetime) -> bool:
 
 def note_use(session: Session, client_id: int, now: datetime) -> None:
     """Note that the client's key was used at `now`."""
-    session.execute(update(_CLIENTS).where(_CLIENTS.c.id == client_id).values(last_used_at=now))
+    queries.note_client_use(session, client_id, now)
 
 
 def actor_for(client) -> Actor:
@@ -161,29 +155,13 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-_CLIENTS = ApiClient.__table__
-# What authenticating reads of a client. Every API request pays for it, and a row of these columns
-# costs less than loading an ApiClient (figures: bench/README.md).
-_AUTHENTICATED_COLUMNS = (
-    "id",
-    "key_hash",
-    "name",
-    "scopes",
-    "authority_id",
-    "police_force_id",
-    "revoked_at",
-    "last_used_at",
-)
-_AUTHENTICATED = select(*(_CLIENTS.c[name] for name in _AUTHENTICATED_COLUMNS))
-
-
 def _client_for(session: Session, key: str | None):
     """Return the live-or-revoked client's row whose key this is, or None for anything else."""
     prefix, _, rest = (key or "").partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or len(key_id) != KEY_ID_LENGTH or not secret:
         return None
-    client = session.execute(_AUTHENTICATED.where(_CLIENTS.c.key_id == key_id)).first()
+    client = queries.client_row_by_key_id(session, key_id)
     if client is None or not hmac.compare_digest(client.key_hash, hash_key(key)):
         return None
     return client

@@ -17,10 +17,10 @@ request that outlived its limit cannot keep its response over the retry's, nor c
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from licensing.access import queries
 from licensing.errors import InvalidTransition, ValidationFailed
 from licensing.persistence.models.idempotency import IdempotentResponse
 
@@ -59,7 +59,7 @@ def claim(
     A claim older than `claim_timeout` with no response is taken over. The caller commits the claim
     before the request's work begins, so that a concurrent retry finds it.
     """
-    kept = _find(session, client_id, key)
+    kept = queries.idempotent_response(session, client_id, key)
     if kept is not None and kept.created_at <= now - KEY_LIFETIME:
         session.delete(kept)
         session.flush()
@@ -73,7 +73,8 @@ def claim(
         )
     if kept.status_code is None and kept.created_at <= now - claim_timeout and _take_over(session, kept, now):
         return None
-    answered = _find(session, client_id, key, fresh=True)  # a takeover may have waited for the answer
+    # Fresh: a takeover may have waited for the first request's answer.
+    answered = queries.idempotent_response(session, client_id, key, fresh=True)
     if answered is None or answered.status_code is None:
         raise KeyInUse(STILL_RUNNING)
     return answered
@@ -81,8 +82,7 @@ def claim(
 
 def begin(session: Session, client_id: int, key: str, claimed_at: datetime) -> None:
     """Lock this request's claim in the transaction of its work; KeyInUse if a retry took it over."""
-    query = _held(select(IdempotentResponse), client_id, key, claimed_at).with_for_update()
-    if session.exec(query).first() is None:
+    if queries.locked_claim(session, client_id, key, claimed_at) is None:
         raise KeyInUse(STILL_RUNNING)
 
 
@@ -96,46 +96,23 @@ def keep(
     """Keep (status, body, headers) in the caller's transaction; False if the claim is no longer ours."""
     status_code, body, headers = response
     values = {"status_code": status_code, "body": body, "headers": headers}
-    result = session.execute(_held(update(IdempotentResponse), client_id, key, claimed_at).values(**values))
-    return result.rowcount == 1
+    return queries.answer_claim(session, client_id, key, claimed_at, values)
 
 
 def release(session: Session, client_id: int, key: str, claimed_at: datetime) -> None:
     """Give up a claim whose request failed on our side, so that a retry does the work."""
-    session.execute(_held(delete(IdempotentResponse), client_id, key, claimed_at))
+    queries.delete_claim(session, client_id, key, claimed_at)
 
 
 def purge_expired(session: Session, now: datetime) -> int:
     """Delete the responses kept longer than KEY_LIFETIME; return how many went."""
-    result = session.execute(
-        delete(IdempotentResponse).where(IdempotentResponse.created_at <= now - KEY_LIFETIME)
-    )
-    return result.rowcount
-
-
-def _find(session: Session, client_id: int, key: str, *, fresh: bool = False) -> IdempotentResponse | None:
-    """Return the row of this client's key, if any (`fresh`: as stored now, not as loaded before)."""
-    query = select(IdempotentResponse).where(
-        IdempotentResponse.client_id == client_id, IdempotentResponse.key == key
-    )
-    return session.exec(query.execution_options(populate_existing=fresh)).first()
-
-
-def _held(statement, client_id: int, key: str, claimed_at: datetime):
-    """Narrow `statement` to this client's key while it is still the unanswered claim made at `claimed_at`."""
-    return statement.where(
-        IdempotentResponse.client_id == client_id,
-        IdempotentResponse.key == key,
-        IdempotentResponse.created_at == claimed_at,
-        IdempotentResponse.status_code.is_(None),
-    )
+    return queries.delete_responses_created_by(session, now - KEY_LIFETIME)
 
 
 def _take_over(session: Session, abandoned: IdempotentResponse, now: datetime) -> bool:
     """Move an abandoned claim to `now`; False if its request answered, or another retry took it, first."""
     # On PostgreSQL this waits while the first request's transaction holds the claim (see `begin`).
-    statement = _held(update(IdempotentResponse), abandoned.client_id, abandoned.key, abandoned.created_at)
-    return session.execute(statement.values(created_at=now)).rowcount == 1
+    return queries.move_claim(session, abandoned.client_id, abandoned.key, abandoned.created_at, now)
 
 
 def _insert_claim(session: Session, client_id: int, key: str, request_fingerprint: str, now: datetime):

@@ -9,8 +9,9 @@ an account answers to the first subject it signed in as, so a reissued address c
 import re
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from licensing.access import queries
 from licensing.access.users import actor_for, normalise_email
 from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
@@ -71,7 +72,7 @@ def remove(session: Session, authority: Authority, now: datetime, actor: Actor =
     provider = provider_of(session, authority.id)
     if provider is None:
         raise NotFound(f"{authority.code} has no identity provider.")
-    for link in session.exec(select(IdentityLink).where(IdentityLink.provider_id == provider.id)):
+    for link in queries.identity_links_of(session, provider.id):
         session.delete(link)
     session.flush()
     audit.record(
@@ -88,13 +89,12 @@ def remove(session: Session, authority: Authority, now: datetime, actor: Actor =
 
 def provider_of(session: Session, authority_id: int) -> IdentityProvider | None:
     """Return the authority's identity provider, if it has one."""
-    return session.exec(select(IdentityProvider).where(IdentityProvider.authority_id == authority_id)).first()
+    return queries.identity_provider_of(session, authority_id)
 
 
 def providers(session: Session) -> list[tuple[IdentityProvider, Authority]]:
     """Return every identity provider with its authority, by authority name."""
-    query = select(IdentityProvider, Authority).join(Authority).order_by(Authority.name)
-    return list(session.exec(query).all())
+    return queries.identity_providers_with_authorities(session)
 
 
 def officer_for_claims(session: Session, provider: IdentityProvider, claims: dict, now: datetime) -> User:
@@ -134,7 +134,7 @@ def _match(session: Session, provider: IdentityProvider, claims: dict) -> tuple[
     email = normalise_email(address)
     if email.rpartition("@")[2] not in provider.allowed_domains.split():
         return None, "domain not allowed"
-    user = session.exec(select(User).where(User.email == email)).first()
+    user = queries.user_by_email(session, email)
     if user is None or not user.active or user.authority_id != provider.authority_id:
         return None, "no account of the authority"
     return _check_link(session, provider, user, str(claims.get("sub") or ""))
@@ -147,9 +147,7 @@ def _check_link(session: Session, provider: IdentityProvider, user: User, subjec
     link = session.get(IdentityLink, user.id)
     if link is not None and (link.provider_id, link.subject) != (provider.id, subject):
         return None, "account bound to another subject"
-    taken = session.exec(
-        select(IdentityLink).where(IdentityLink.provider_id == provider.id, IdentityLink.subject == subject)
-    ).first()
+    taken = queries.identity_link_by_subject(session, provider.id, subject)
     if taken is not None and taken.user_id != user.id:
         return None, "subject bound to another account"
     return user, ""

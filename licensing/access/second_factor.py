@@ -12,9 +12,9 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import update
-from sqlmodel import Session, delete, select
+from sqlmodel import Session
 
+from licensing.access import queries
 from licensing.access.users import actor_for
 from licensing.actors import Actor
 from licensing.audit import log as audit
@@ -48,7 +48,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def confirm_enrolment(session: Session, user: User, secret: str, code: str, now: datetime) -> list[str]:
     """Keep the authenticator once a code from it is right; return new recovery codes, shown only now."""
-    factor = _locked(session, user)
+    factor = queries.locked_second_factor(session, user.id)
     if factor is not None and factor.confirmed_at is not None:
         raise ValidationFailed("This account already has an authenticator.")
     factor = factor or SecondFactor(user_id=user.id, secret=secret)
@@ -68,7 +68,7 @@ def check(session: Session, user: User, code: str, now: datetime) -> None:
     A wrong code is counted and audited before Unauthenticated is raised: the caller keeps its unit of
     work's changes (the count slows the next guess) and answers with the refusal.
     """
-    factor = _locked(session, user)
+    factor = queries.locked_second_factor(session, user.id)
     if factor is None or factor.confirmed_at is None:
         raise Unauthenticated(REFUSAL)
     _refuse_while_waiting(factor, now)
@@ -85,8 +85,8 @@ def check(session: Session, user: User, code: str, now: datetime) -> None:
 
 def reset(session: Session, user: User, now: datetime, actor: Actor) -> None:
     """Remove the officer's authenticator and recovery codes and end their sessions: they enrol again."""
-    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    session.exec(delete(SecondFactor).where(SecondFactor.user_id == user.id))
+    queries.delete_recovery_codes(session, user.id)
+    queries.delete_second_factor(session, user.id)
     user.session_version += 1  # a session the lost authenticator opened ends too
     session.add(user)
     audit.record(
@@ -96,14 +96,7 @@ def reset(session: Session, user: User, now: datetime, actor: Actor) -> None:
 
 def unused_recovery_codes(session: Session, user: User) -> int:
     """Return how many of the officer's recovery codes are left."""
-    query = select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    return len(session.exec(query).all())
-
-
-def _locked(session: Session, user: User) -> SecondFactor | None:
-    """Return the officer's authenticator row, locked until the caller's unit of work ends."""
-    query = select(SecondFactor).where(SecondFactor.user_id == user.id).with_for_update()
-    return session.exec(query).first()
+    return len(queries.unused_recovery_codes(session, user.id))
 
 
 def _refuse_while_waiting(factor: SecondFactor, now: datetime) -> None:
@@ -134,15 +127,7 @@ def _accept_totp(factor: SecondFactor, code: str, now: datetime) -> bool:
 
 def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
     """Spend one of the officer's unused recovery codes, if `code` is one."""
-    digest = _hash(code)
-    spent = session.exec(
-        update(RecoveryCode)
-        .where(
-            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == digest, RecoveryCode.used_at.is_(None)
-        )
-        .values(used_at=now)
-    )
-    if spent.rowcount != 1:
+    if not queries.spend_recovery_code(session, user.id, _hash(code), now):
         return False
     audit.record(session, actor_for(user), "user.second_factor.recovery_code_used", "user", user.id, now=now)
     return True
@@ -150,7 +135,7 @@ def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -
 
 def _replace_recovery_codes(session: Session, user: User) -> list[str]:
     """Replace the officer's recovery codes with new ones and return them in the form shown."""
-    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    queries.delete_recovery_codes(session, user.id)
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(code)) for code in codes)
     return codes

@@ -9,8 +9,9 @@ from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
+from licensing.access import queries
 from licensing.access.passwords import password_problem
 from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
@@ -69,7 +70,7 @@ def sign_in(session: Session, email: str, password: str, now: datetime, *, addre
     The refusal is audited before Unauthenticated is raised: the caller keeps its unit of work's changes
     and answers with the refusal.
     """
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = queries.user_by_email(session, normalise_email(email))
     if user is None or not user.active:
         _verify(_DECOY_HASH, password)
         _refuse(session, user, "no such account" if user is None else "account disabled", address, now)
@@ -112,7 +113,7 @@ def set_password(session: Session, user: User, password: str, now: datetime, act
 
 def set_active(session: Session, email: str, active: bool, now: datetime, actor: Actor) -> User:
     """Disable or enable an officer's account; either way every session they have ends at once."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = queries.user_by_email(session, normalise_email(email))
     if user is None:
         raise NotFound(f"No officer has the e-mail address {normalise_email(email)}.")
     user.active = active
@@ -189,6 +190,5 @@ def _check_new_user(session: Session, email: str, name: str, password: str, role
         errors.append({"field": "authority_id", "message": "Unknown authority."})
     if errors:
         raise ValidationFailed("The officer's details are not valid.", errors)
-    taken = session.exec(select(func.count()).select_from(User).where(User.email == email)).one()
-    if taken:
+    if queries.users_with_email(session, email):
         raise DuplicateReference(f"An officer with e-mail {email} already exists.")

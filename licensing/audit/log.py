@@ -12,30 +12,26 @@ inserted by a statement that locks the head and hashes the event after it in the
 each inserted event, so the writer spends no statement on it (the head row itself is made by the first
 writer, in `_locked_head`). So the head row, which every writer in the country waits on, is locked
 for one or two statements and the commit, not for the rest of the caller's transaction (a screening
-scores its candidates first).
+scores its candidates first). The statements themselves are built in queries.py beside this module.
 """
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from licensing.actors import Actor
-from licensing.persistence.db import driver_rows, insert_new
-from licensing.persistence.models import AuditEvent, AuditHead
-
-_HEAD = AuditHead.__table__
+from licensing.audit import queries
+from licensing.audit.queries import Head
+from licensing.persistence.models import AuditEvent
 
 GENESIS = "0" * 64
-HEAD_ID = 1
 _QUEUE = "audit_queue"  # session.info key: events recorded but not yet chained, in record order
 CONTENT_FIELDS = (
     "occurred_at",
@@ -59,13 +55,6 @@ class VerifyResult:
     checked: int
     first_broken_id: int | None = None
     explanation: str = ""
-
-
-class Head(NamedTuple):
-    """The audit head row: the last event's id (None for an empty chain) and hash."""
-
-    last_event_id: int | None
-    last_hash: str
 
 
 def record(
@@ -120,59 +109,15 @@ def _chain_queued(session: OrmSession, _context, _instances) -> None:
     for event in rest:
         event.prev_hash, event.hash = prev_hash, chain_hash(prev_hash, event)
         prev_hash = event.hash
-    insert_new(
-        session, rest
-    )  # a trigger moves the head to the last of them (licensing/persistence/models/audit.py)
+    queries.insert_chained(session, rest)
 
 
 def _insert_after_head(session: Session, event: AuditEvent) -> bool:
-    """Insert `event` chained after the head, locking the head, in one statement; False if no head row.
-
-    The database reads the head's hash and hashes it with the event's canonical content, exactly as
-    `chain_hash` does: one round trip to the server where reading the head and then inserting took two.
-    """
-    dialect = session.get_bind().dialect
-    statement, processors = _chain_statement(dialect)
-    values = [getattr(event, name) for name in _STORED]
-    values = [p(v) if p else v for v, p in zip(values, processors, strict=True)]
-    rows = driver_rows(session, statement, (*values, canonical_content(event)))
-    if rows:
-        event.id, event.prev_hash, event.hash = rows[0]
-    return bool(rows)
-
-
-# The columns an event is inserted with; the statement adds prev_hash and hash from the head.
-_STORED = tuple(c.key for c in AuditEvent.__table__.columns if c.key not in ("id", "prev_hash", "hash"))
-
-
-def _chain_statement(dialect) -> tuple[str, list]:
-    """Return the statement of `_insert_after_head` and each column's value processor, once per database kind.
-
-    On PostgreSQL each value is cast to its column's type (an INSERT from a SELECT does not infer
-    them) and the head row is locked FOR UPDATE; SQLite's writers already hold its write lock, and
-    its `sha256_hex` is the function licensing.persistence.db registers on each connection.
-    """
-    if dialect.name in _CHAIN_STATEMENTS:
-        return _CHAIN_STATEMENTS[dialect.name]
-    table = AuditEvent.__table__
-    postgres = dialect.name == "postgresql"
-    types = [table.c[n].type for n in _STORED]
-    if postgres:
-        markers = [f"CAST(%s AS {t.compile(dialect=dialect)})" for t in types]
-        digest, lock = "encode(sha256(convert_to(last_hash || %s, 'UTF8')), 'hex')", " FOR UPDATE"
-    else:
-        markers, digest, lock = ["?"] * len(types), "sha256_hex(last_hash || ?)", ""
-    statement = (
-        f"INSERT INTO audit_event ({', '.join(_STORED)}, prev_hash, hash) "
-        f"SELECT {', '.join(markers)}, last_hash, {digest} FROM audit_head WHERE id = {HEAD_ID}{lock} "
-        "RETURNING id, prev_hash, hash"
-    )
-    processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
-    _CHAIN_STATEMENTS[dialect.name] = statement, processors
-    return statement, processors
-
-
-_CHAIN_STATEMENTS: dict[str, tuple[str, list]] = {}
+    """Insert `event` chained after the head, locking the head, in one statement; False if no head row."""
+    chained = queries.insert_after_head(session, event, canonical_content(event))
+    if chained is not None:
+        event.id, event.prev_hash, event.hash = chained
+    return chained is not None
 
 
 @sa_event.listens_for(OrmSession, "after_soft_rollback")
@@ -203,13 +148,13 @@ def verify(
     while we walked, we walk the new rows too, and a head that stays ahead of the rows means the
     chain was cut short.
     """
-    walk = _Walk(progress, batch, total=_count(session) if progress else 0)
+    walk = _Walk(progress, batch, total=queries.event_count(session) if progress else 0)
     while True:
         walked_before = walk.checked
-        for row in _events_after(session, walk.last_id, batch):
+        for row in queries.events_after(session, walk.last_id, batch):
             if problem := walk.step(row):
                 return VerifyResult(False, walk.checked, row.id, problem)
-        head = _read_head(session)
+        head = queries.head_row(session)
         if _head_id(head) <= walk.last_id or walk.checked == walked_before:
             return walk.finish(head)
 
@@ -249,47 +194,16 @@ class _Walk:
 
 def _locked_head(session: Session) -> Head:
     """Return the head row locked for this transaction, creating it at genesis if it is missing."""
-    head = _read_head(session, lock=True)
+    head = queries.head_row(session, lock=True)
     if head is None:
-        # Two first writers may both find no head: a fixed id with ON CONFLICT DO NOTHING lets the
-        # second wait for the first and then lock the row it made, so there is only ever one head.
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(_HEAD).values(id=HEAD_ID, last_event_id=None, last_hash=GENESIS)
-        session.connection().execute(insert.on_conflict_do_nothing(index_elements=["id"]))
-        head = _read_head(session, lock=True)
+        queries.create_head(session, GENESIS)  # a concurrent first writer's row, if any, is kept
+        head = queries.head_row(session, lock=True)
     return head
-
-
-_READ_HEAD = f"SELECT last_event_id, last_hash FROM audit_head WHERE id = {HEAD_ID}"
-
-
-def _read_head(session: Session, lock: bool = False) -> Head | None:
-    """Read the head row from the database, never from a copy in the session.
-
-    Through the driver's own cursor: every writing transaction in the country runs this while it holds
-    up the others, and SQLAlchemy's statement machinery cost more than the round trip itself (figures:
-    bench/README.md). SQLite has no FOR UPDATE; its writers already hold the database's write lock.
-    """
-    postgres = session.get_bind().dialect.name == "postgresql"
-    rows = driver_rows(session, _READ_HEAD + (" FOR UPDATE" if lock and postgres else ""))
-    return Head(*rows[0]) if rows else None
 
 
 def _head_id(head: Head | None) -> int:
     """Return the id of the event the head names, 0 for an empty chain."""
     return (head.last_event_id or 0) if head else 0
-
-
-def _events_after(session: Session, after_id: int, batch: int) -> Iterator[Any]:
-    """Stream the rows of audit_event after `after_id` in id order, `batch` rows at a time."""
-    table = AuditEvent.__table__
-    query = select(table).where(table.c.id > after_id).order_by(table.c.id)
-    return iter(session.execute(query.execution_options(yield_per=batch)))
-
-
-def _count(session: Session) -> int:
-    """Count the events, for progress reports."""
-    return session.scalar(select(func.count()).select_from(AuditEvent.__table__))
 
 
 def _naive_utc(moment: datetime) -> datetime:

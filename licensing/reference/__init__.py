@@ -1,7 +1,8 @@
 """Reference data: every licensing authority and police force, loaded from the CSV files beside this module.
 
 Sources and the as-of date are in README.md here. Loading is an upsert by GSS code, so running it again
-changes nothing, and a renamed council is renamed rather than duplicated.
+changes nothing, and a renamed council is renamed rather than duplicated. The statements are built in
+queries.py.
 """
 
 import csv
@@ -10,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
 from licensing.errors import DuplicateReference, ValidationFailed
 from licensing.persistence.models.organisations import NATIONS, Authority, PoliceForce
+from licensing.reference import queries
 
 DATA_DIR = Path(__file__).resolve().parent
 AUTHORITIES_CSV = DATA_DIR / "authorities.csv"
@@ -88,7 +90,7 @@ def add_authority(
 ) -> Authority:
     """Add one licensing authority after checking its code and nation; refuse a code already held."""
     code, name, nation = check_authority(code, name, nation)
-    if _by_code(session, Authority, code) is not None:
+    if queries.organisation_by_code(session, Authority, code) is not None:
         raise DuplicateReference(f"An authority with code {code} already exists.")
     authority = Authority(code=code, name=name, nation=nation)
     session.add(authority)
@@ -99,20 +101,17 @@ def add_authority(
 
 def list_authorities(session: Session, nation: str | None = None) -> list[Authority]:
     """Return the authorities, optionally of one nation, in code order."""
-    query = select(Authority).order_by(Authority.code)
-    if nation:
-        query = query.where(Authority.nation == nation)
-    return list(session.exec(query))
+    return queries.authorities(session, nation)
 
 
 def authority_by_code(session: Session, code: str) -> Authority | None:
     """Return the authority with this GSS code, if any."""
-    return _by_code(session, Authority, code.strip().upper())
+    return queries.organisation_by_code(session, Authority, code.strip().upper())
 
 
 def police_force_by_code(session: Session, code: str) -> PoliceForce | None:
     """Return the police force with this GSS code, if any."""
-    return _by_code(session, PoliceForce, code.strip().upper())
+    return queries.organisation_by_code(session, PoliceForce, code.strip().upper())
 
 
 def check_authority(code: str, name: str, nation: str) -> tuple[str, str, str]:
@@ -133,7 +132,7 @@ def check_authority(code: str, name: str, nation: str) -> tuple[str, str, str]:
 
 
 def _upsert(session: Session, model, rows: list[dict]) -> LoadCounts:
-    existing = {record.code: record for record in session.exec(select(model))}
+    existing = {record.code: record for record in queries.organisations(session, model)}
     added = updated = 0
     for row in rows:
         record = existing.get(row["code"])
@@ -147,7 +146,3 @@ def _upsert(session: Session, model, rows: list[dict]) -> LoadCounts:
             continue
         session.add(record)
     return LoadCounts(added=added, updated=updated, unchanged=len(rows) - added - updated)
-
-
-def _by_code(session: Session, model, code: str):
-    return session.exec(select(model).where(model.code == code)).first()
