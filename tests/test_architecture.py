@@ -330,3 +330,68 @@ def test_declared_arrows_are_read_from_the_marked_diagram():
     }
     with pytest.raises(ValueError, match="Not an arrow"):
         declared_arrows(markdown, "other")
+
+
+# What builds a SQL statement: SQLAlchemy's constructors, and statement text written by hand.
+STATEMENT_BUILDERS = frozenset(
+    {"select", "insert", "update", "delete", "text", "func", "and_", "or_", "not_", "case", "exists"}
+    | {"literal", "literal_column", "bindparam", "union", "union_all", "tuple_", "null", "column", "table"}
+)
+SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|WITH \w+|PRAGMA|VACUUM|ANALYZE)\b")
+# The parts whose code runs statements. licensing/persistence is the layer under every query module.
+STATEMENT_PARTS = ("app", "integrations", "licensing", "scheduler")
+
+
+def is_query_module(path: Path, root: Path) -> bool:
+    """Tell whether `path` may build statements: an area's queries.py, or the persistence layer."""
+    return path.name == "queries.py" or path.relative_to(root).parts[:2] == ("licensing", "persistence")
+
+
+def statements_outside_query_modules(root: Path) -> list[str]:
+    """List every statement built outside a query module, as 'path:line what'."""
+    found = []
+    for part in STATEMENT_PARTS:
+        for path in sorted((root / part).rglob("*.py")):
+            if is_query_module(path, root):
+                continue
+            where = path.relative_to(root)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+                    "sqlalchemy",
+                    "sqlmodel",
+                ):
+                    built = sorted(alias.name for alias in node.names if alias.name in STATEMENT_BUILDERS)
+                    found += [f"{where}:{node.lineno} imports {name}" for name in built]
+                elif isinstance(node, ast.Import):
+                    found += [
+                        f"{where}:{node.lineno} imports {a.name}"
+                        for a in node.names
+                        if a.name == "sqlalchemy"
+                    ]
+                elif (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and SQL_TEXT.match(node.value)
+                ):
+                    found.append(f"{where}:{node.lineno} writes SQL {node.value.split()[0]}")
+    return found
+
+
+def test_statements_are_built_only_in_the_query_modules():
+    # Services call named queries of their area (licensing/<area>/queries.py); see docs/architecture.md.
+    assert statements_outside_query_modules(ROOT) == []
+
+
+def test_statement_checker_sees_constructors_and_written_sql(tmp_path):
+    (tmp_path / "licensing" / "area").mkdir(parents=True)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "licensing" / "area" / "service.py").write_text(
+        "from sqlmodel import Session, select\n\nSTATEMENT = 'DELETE FROM licence WHERE id = ?'\n"
+    )
+    (tmp_path / "licensing" / "area" / "queries.py").write_text("from sqlalchemy import select, update\n")
+    (tmp_path / "app" / "view.py").write_text('"""Select the council."""\nimport sqlalchemy as sa\n')
+    assert statements_outside_query_modules(tmp_path) == [
+        "app/view.py:2 imports sqlalchemy",
+        "licensing/area/service.py:1 imports select",
+        "licensing/area/service.py:3 writes SQL DELETE",
+    ]
