@@ -7,14 +7,13 @@ matched (docs/reference.md, access rules); the restricted `summary` is never eve
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import NotFound
+from licensing.intelligence import queries
 from licensing.persistence.db import MAX_ID
-from licensing.persistence.models import Intelligence, IntelligenceRoute, PoliceForce
 
 MAX_PAGE = 500
 
@@ -43,10 +42,7 @@ def routed_to_council(
     """
     authority_id = actor.require_authority()
     limit = max(1, min(limit, MAX_PAGE))
-    query = _council_query(authority_id).order_by(IntelligenceRoute.id.desc()).limit(limit + 1)
-    if before is not None:
-        query = query.where(IntelligenceRoute.id < before)
-    rows = session.execute(query).all()
+    rows = queries.routed_rows(session, authority_id, before=before, limit=limit + 1)
     page = rows[:limit]
     views = [_council_view(row) for row in page]
     for view in views:
@@ -59,32 +55,11 @@ def routed_item(session: Session, actor: Actor, intelligence_id: int, now: datet
     authority_id = actor.require_authority()
     if not 0 < intelligence_id <= MAX_ID:
         raise NotFound("No such intelligence has been routed to your authority.")
-    row = session.execute(_council_query(authority_id).where(Intelligence.id == intelligence_id)).first()
+    row = queries.routed_row(session, authority_id, intelligence_id)
     if row is None:
         raise NotFound("No such intelligence has been routed to your authority.")
     _audit_view(session, actor, row.id, "item", now)
     return _council_view(row)
-
-
-def _council_query(authority_id: int):
-    """Select the council-visible columns of items routed to `authority_id` (never `summary`)."""
-    return (
-        select(
-            Intelligence.id,
-            Intelligence.category,
-            Intelligence.occurred_on,
-            PoliceForce.name.label("force_name"),
-            Intelligence.force_reference,
-            Intelligence.shareable_summary,
-            Intelligence.status,
-            IntelligenceRoute.routed_at,
-            IntelligenceRoute.matches,
-            IntelligenceRoute.id.label("route_id"),
-        )
-        .join(IntelligenceRoute, IntelligenceRoute.intelligence_id == Intelligence.id)
-        .join(PoliceForce, PoliceForce.id == Intelligence.police_force_id)
-        .where(IntelligenceRoute.authority_id == authority_id)
-    )
 
 
 def _council_view(row) -> CouncilView:

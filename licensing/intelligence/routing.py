@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -26,8 +25,9 @@ from licensing.dates import past_problem, sentence
 from licensing.errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import clean_identity
+from licensing.intelligence import queries
 from licensing.matching import person_from
-from licensing.persistence.models import Authority, Intelligence, IntelligenceRoute
+from licensing.persistence.models import Intelligence, IntelligenceRoute
 from licensing.persistence.models.intelligence import CATEGORIES
 from licensing.persistence.unit_of_work import attempt
 from licensing.screening.key_index import drop_record, index_record
@@ -86,7 +86,7 @@ def push_intelligence(
     except IntegrityError:
         # Two pushes of a new reference raced; the loser finds the winner's row and updates it.
         result = _push(session, actor, force_reference, fields, now)
-    result.routed_to = _routed_to(session, result.intelligence.id)
+    result.routed_to = queries.councils_routed_to(session, result.intelligence.id)
     return result
 
 
@@ -104,21 +104,21 @@ def withdraw_intelligence(
     """Withdraw the force's item and alert every council it was routed to; a repeat changes nothing."""
     item = _own_item(session, actor, force_reference)
     if item.status == "withdrawn":
-        return ForceView(item, _routed_to(session, item.id))
+        return ForceView(item, queries.councils_routed_to(session, item.id))
     if not (reason or "").strip():
         raise ValidationFailed("Say why it is withdrawn.", [{"field": "reason", "message": "Required."}])
     item.status, item.withdrawn_reason, item.updated_at = "withdrawn", reason.strip(), now
     drop_record(session, "intelligence", item.id)  # no longer screenable
-    for route in _routes(session, item.id):
+    for route in queries.routes_of(session, item.id):
         _alert(session, route.authority_id, "intelligence.withdrawn", item.id, now)
     audit.record(session, actor, "intelligence.withdrawn", "intelligence", item.id, now=now, reason=reason)
-    return ForceView(item, _routed_to(session, item.id))
+    return ForceView(item, queries.councils_routed_to(session, item.id))
 
 
 def force_view(session: Session, actor: Actor, force_reference: str) -> ForceView:
     """Return the force's own item and the names of the councils it was routed to."""
     item = _own_item(session, actor, force_reference)
-    return ForceView(item, _routed_to(session, item.id))
+    return ForceView(item, queries.councils_routed_to(session, item.id))
 
 
 def route_intelligence(
@@ -140,7 +140,7 @@ def route_intelligence(
         record=False,
     )
     routed = [c for c in found.candidates if c.band in ROUTING_BANDS and c.authority_id is not None]
-    existing = {r.authority_id: r for r in _routes(session, intelligence.id)}
+    existing = {r.authority_id: r for r in queries.routes_of(session, intelligence.id)}
     added = []
     for authority_id, candidates in _by_authority(routed).items():
         matches = [{"kind": c.kind, "id": c.id} for c in candidates]
@@ -166,7 +166,7 @@ def _push(session: Session, actor: Actor, force_reference: str, fields: dict, no
     """Create or update one item and route it."""
     force_id = _force_of(actor)
     wanted = _content(force_reference, fields, now.date())
-    item = _find(session, force_id, force_reference)
+    item = queries.item_by_reference(session, force_id, force_reference)
     if item is None:
         item = Intelligence(police_force_id=force_id, force_reference=force_reference, **wanted)
         item.created_at = item.updated_at = now
@@ -195,7 +195,7 @@ def _update(session, actor, item: Intelligence, wanted: dict, changed: list[str]
     session.flush()
     if set(changed) & set(IDENTITY_FIELDS):
         index_record(session, "intelligence", item)
-    for route in _routes(session, item.id):
+    for route in queries.routes_of(session, item.id):
         _alert(session, route.authority_id, "intelligence.updated", item.id, now)
     # Field names only: the values are personal or restricted.
     audit.record(
@@ -255,35 +255,10 @@ def _force_of(actor: Actor) -> int:
 
 def _own_item(session: Session, actor: Actor, force_reference: str) -> Intelligence:
     """Return the actor's force's item; another force's item is as unknown as a missing one."""
-    item = _find(session, _force_of(actor), force_reference)
+    item = queries.item_by_reference(session, _force_of(actor), force_reference)
     if item is None:
         raise NotFound("Your force has no intelligence with this reference.")
     return item
-
-
-def _find(session: Session, force_id: int, force_reference: str) -> Intelligence | None:
-    """Return the force's item with this reference, if any."""
-    query = select(Intelligence).where(
-        Intelligence.police_force_id == force_id, Intelligence.force_reference == force_reference
-    )
-    return session.scalars(query).one_or_none()
-
-
-def _routes(session: Session, intelligence_id: int) -> list[IntelligenceRoute]:
-    """Return the item's routes."""
-    query = select(IntelligenceRoute).where(IntelligenceRoute.intelligence_id == intelligence_id)
-    return list(session.scalars(query.order_by(IntelligenceRoute.id)))
-
-
-def _routed_to(session: Session, intelligence_id: int) -> list[dict]:
-    """Return the councils the item was routed to, by name; never which of their records matched."""
-    query = (
-        select(Authority.code, Authority.name, IntelligenceRoute.routed_at)
-        .join(IntelligenceRoute, IntelligenceRoute.authority_id == Authority.id)
-        .where(IntelligenceRoute.intelligence_id == intelligence_id)
-        .order_by(Authority.name)
-    )
-    return [{"code": code, "name": name, "routed_at": at} for code, name, at in session.execute(query)]
 
 
 def _by_authority(candidates) -> dict[int, list]:

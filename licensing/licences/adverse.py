@@ -12,9 +12,9 @@ Missing a revoked driver costs far more than an officer's look at a look-alike. 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from licensing.licences import queries
 from licensing.persistence.models import InformationRequest, ScreeningCandidate
 from licensing.persistence.models.decisions import ADVERSE_KINDS, AdverseDecision
 from licensing.screening.candidates import ELIGIBLE
@@ -64,8 +64,7 @@ def holds_grant(adverse: bool, band: str) -> bool:
 
 def findings(session: Session, application_id: int, authority_id: int, screening_id: int) -> list[Finding]:
     """Return the candidates of the screening that hold the application's grant, best first."""
-    query = select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening_id)
-    rows = list(session.scalars(query.order_by(ScreeningCandidate.score.desc(), ScreeningCandidate.id)))
+    rows = queries.screening_candidates(session, screening_id)
     records, names = load_views(session, [(c.candidate_kind, c.candidate_id) for c in rows])
     found = []
     for candidate in rows:
@@ -108,8 +107,7 @@ def _attach_decisions(session: Session, application_id: int, found: list[Finding
     wanted = {(f.candidate.candidate_kind, f.candidate.candidate_id): f for f in found if f.adverse}
     if not wanted:
         return
-    query = select(AdverseDecision).where(AdverseDecision.application_id == application_id)
-    for decision in session.scalars(query.order_by(AdverseDecision.id)):
+    for decision in queries.adverse_decisions_on(session, application_id):
         finding = wanted.get((decision.record_kind, decision.record_id))
         if finding is not None:  # later decisions replace earlier ones
             finding.decision = decision if decision.record_updated_at == finding.updated_at else None
@@ -124,13 +122,7 @@ def _attach_requests(session: Session, application_id: int, authority_id: int, f
     entries = {f.candidate.candidate_id: f for f in found if _asks_s3(f)}
     if not entries:
         return
-    query = select(InformationRequest).where(
-        InformationRequest.requesting_authority_id == authority_id,
-        InformationRequest.register_entry_id.in_(entries),
-        InformationRequest.status != "withdrawn",
-        or_(InformationRequest.application_id == application_id, InformationRequest.application_id.is_(None)),
-    )
-    for request in session.scalars(query.order_by(InformationRequest.id)):
+    for request in queries.requests_about_entries(session, authority_id, application_id, entries):
         finding = entries[request.register_entry_id]
         if finding.request is None or request.application_id is not None:
             finding.request = request

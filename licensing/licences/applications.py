@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -21,9 +20,10 @@ from licensing.audit import log as audit
 from licensing.dates import past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.validation import clean_identity
+from licensing.licences import queries
 from licensing.persistence import pages
 from licensing.persistence.db import by_id
-from licensing.persistence.models import Application, Screening, ScreeningCandidate
+from licensing.persistence.models import Application
 from licensing.register import recording
 from licensing.screening.key_index import index_record
 from licensing.screening.service import screen
@@ -59,7 +59,7 @@ def create_application(session: Session, actor: Actor, fields: dict, now: dateti
     authority_id = actor.require_authority()
     identity, found = _received(fields, now.date())
     taken = DuplicateReference(f"This authority already has an application with ref {fields['ref']!r}.")
-    if _find_by_ref(session, authority_id, fields["ref"]) is not None:
+    if queries.application_by_ref(session, authority_id, fields["ref"]) is not None:
         raise taken
     application = Application(
         **identity,
@@ -137,8 +137,7 @@ def list_applications(
     session: Session, actor: Actor, *, after: tuple | None = None, limit: int = pages.DEFAULT_LIMIT
 ) -> pages.Page:
     """Return a page of the actor's authority's applications, newest first, after the key `after`."""
-    query = select(Application).where(Application.authority_id == actor.require_authority())
-    page = pages.fetch_page(session, query, (Application.id,), after, limit, descending=True)
+    page = queries.applications_page(session, actor.require_authority(), after, limit)
     views = [ApplicationView(a, latest_screening(session, a.id)) for a in page.items]
     return pages.Page(views, page.next_key)
 
@@ -202,15 +201,10 @@ def _decide(session, actor, application_id, status, decided_on, now, reason: str
 
 def latest_screening(session: Session, application_id: int) -> ScreeningSummary | None:
     """Return the summary of the application's most recent screening, or None."""
-    query = select(Screening).where(Screening.application_id == application_id)
-    screening = session.scalars(query.order_by(Screening.created_at.desc(), Screening.id.desc())).first()
+    screening = queries.latest_screening_of(session, application_id)
     if screening is None:
         return None
-    bands = Counter(
-        session.scalars(
-            select(ScreeningCandidate.band).where(ScreeningCandidate.screening_id == screening.id)
-        )
-    )
+    bands = Counter(queries.candidate_bands(session, screening.id))
     return ScreeningSummary(
         screening.id,
         screening.purpose,
@@ -218,12 +212,6 @@ def latest_screening(session: Session, application_id: int) -> ScreeningSummary 
         sum(bands.values()),
         {band: bands.get(band, 0) for band in matching.BANDS},
     )
-
-
-def _find_by_ref(session: Session, authority_id: int, ref: str) -> Application | None:
-    """Return the authority's application with `ref`, if any."""
-    query = select(Application).where(Application.authority_id == authority_id, Application.ref == ref)
-    return session.scalars(query).first()
 
 
 def _error(name: str, message: str) -> dict:

@@ -13,13 +13,12 @@ gate shows another council's register entry, or an item of intelligence, that vi
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
-from licensing.licences import adverse, applications
+from licensing.licences import adverse, applications, queries
 from licensing.licences.adverse import Finding
 from licensing.licences.applications import clean_identity, own_application
 from licensing.matching import person_from, person_of
@@ -75,8 +74,7 @@ def check_grant_allowed(
 def gate_status(session: Session, application: Application, now: datetime, max_age: timedelta) -> GateStatus:
     """Tell whether the application has a screening newer than `max_age` with every holder cleared."""
     reasons = [] if application.status == "pending" else [f"The application is {application.status}."]
-    query = select(Screening).where(Screening.application_id == application.id)
-    latest = session.scalars(query.order_by(Screening.created_at.desc(), Screening.id.desc())).first()
+    latest = queries.latest_screening_of(session, application.id)
     if latest is None:
         return GateStatus(False, [*reasons, "The applicant has not been screened against the register."])
     fresh_until = latest.created_at + max_age
@@ -141,8 +139,7 @@ def own_screening(session: Session, actor: Actor, screening_id: int) -> Screenin
 def view_screening(session: Session, actor: Actor, screening_id: int, now: datetime) -> ScreeningDetail:
     """Show a screening with minimal views of its candidates; audit each view of another's record."""
     screening = own_screening(session, actor, screening_id)
-    query = select(ScreeningCandidate).where(ScreeningCandidate.screening_id == screening.id)
-    candidates = list(session.scalars(query.order_by(ScreeningCandidate.score.desc(), ScreeningCandidate.id)))
+    candidates = queries.screening_candidates(session, screening.id)
     views = load_views(session, [(c.candidate_kind, c.candidate_id) for c in candidates])
     return _shown(session, actor, screening, candidates, now, views)
 

@@ -17,7 +17,6 @@ licence records on the suspension's entry that it was lifted.
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -27,7 +26,7 @@ from licensing.dates import term_problem
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import name_problem
-from licensing.licences import dbs
+from licensing.licences import dbs, queries
 from licensing.licences.gate import check_grant_allowed
 from licensing.persistence import pages
 from licensing.persistence.db import by_id
@@ -212,12 +211,10 @@ def list_licences(
     limit: int = pages.DEFAULT_LIMIT,
 ) -> pages.Page:
     """Return a page of the actor's authority's licences in id order after the key `after`, filtered."""
-    query = select(Licence).where(Licence.authority_id == actor.require_authority())
-    if status:
-        query = query.where(Licence.status == status)
-    if badge_number:
-        query = query.where(Licence.badge_number == badge_number.strip())
-    return pages.fetch_page(session, query, (Licence.id,), after, limit)
+    badge = badge_number.strip() if badge_number else None
+    return queries.licences_page(
+        session, actor.require_authority(), status=status, badge_number=badge, after=after, limit=limit
+    )
 
 
 def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:
@@ -258,10 +255,7 @@ def _check_gate(session: Session, application: Application, now: datetime, max_a
 
 def _check_free(session: Session, authority_id: int, badge_number: str, ref: str) -> None:
     """Refuse a badge number or reference the authority already uses."""
-    taken = select(Licence.badge_number, Licence.ref).where(
-        Licence.authority_id == authority_id, (Licence.badge_number == badge_number) | (Licence.ref == ref)
-    )
-    row = session.execute(taken).first()
+    row = queries.licence_using(session, authority_id, badge_number, ref)
     if row is not None and row.badge_number == badge_number:
         message = "This authority already has a licence with that badge number."
         raise DuplicateReference(message, _field("badge_number", message))

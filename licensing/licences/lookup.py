@@ -14,13 +14,13 @@ so the answer never says more than "no such licence".
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import NotFound, ValidationFailed
 from licensing.identity.validation import is_valid, valid_form
+from licensing.licences import queries
 from licensing.persistence.models import Authority, Licence
 from licensing.persistence.models.records import LICENCE_STATUSES
 
@@ -112,8 +112,7 @@ def _by_badge(session: Session, authority_code: str, badge_number: str) -> list[
     if not badge or len(badge) > BADGE_WIDTH or len(code) > 9:
         return []
     # As typed or in capitals (badges are usually printed in capitals), both by the unique index.
-    query = _joined().where(Authority.code == code, Licence.badge_number.in_({badge, badge.upper()}))
-    return [tuple(row) for row in session.execute(query)]
+    return queries.licences_by_badge(session, code, {badge, badge.upper()})
 
 
 def _by_driver_number(
@@ -127,13 +126,7 @@ def _by_driver_number(
     normalised = valid_form("driving_licence_number", number)
     if normalised is None:
         return []
-    query = _joined().where(Licence.driving_licence_number == normalised, Licence.status.in_(statuses))
-    return [tuple(row) for row in session.execute(query.order_by(Licence.expires_on.desc(), Licence.id))]
-
-
-def _joined():
-    """Select licences with their issuing authority."""
-    return select(Licence, Authority).join(Authority, Authority.id == Licence.authority_id)
+    return queries.licences_by_driver_number(session, normalised, statuses)
 
 
 def _check(licence: Licence, authority: Authority, today: date) -> LicenceCheck:

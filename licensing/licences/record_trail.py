@@ -8,13 +8,13 @@ can ask, UK GDPR art. 15).
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from licensing.actors import Actor
+from licensing.licences import queries
 from licensing.licences.applications import own_application
 from licensing.licences.lifecycle import own_licence
-from licensing.persistence.models import AuditEvent, Authority, Screening, ScreeningCandidate
+from licensing.persistence.models import Screening
 from licensing.register.entries import own_entry
 
 OWNERS = {"application": own_application, "licence": own_licence, "register_entry": own_entry}
@@ -34,13 +34,8 @@ class TrailLine:
 def record_trail(session: Session, actor: Actor, kind: str, record_id: int) -> list[TrailLine]:
     """Return the trail of one of the actor's authority's records, newest first (NotFound otherwise)."""
     OWNERS[kind](session, actor, record_id)
-    councils = dict(session.execute(select(Authority.id, Authority.name)).all())
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.record_kind == kind, AuditEvent.record_id == record_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(LIMIT)
-    )
+    councils = queries.authority_names(session)
+    events = queries.events_about(session, kind, record_id, LIMIT)
     lines = [
         TrailLine(e.occurred_at, e.actor_label, councils.get(e.authority_id), e.action.replace("_", " "))
         for e in events
@@ -50,15 +45,7 @@ def record_trail(session: Session, actor: Actor, kind: str, record_id: int) -> l
 
 def _screenings(session: Session, kind: str, record_id: int, councils: dict) -> list[TrailLine]:
     """Return the screenings that found the record, and those run for it."""
-    found = ScreeningCandidate.candidate_kind == kind, ScreeningCandidate.candidate_id == record_id
-    found_in = select(ScreeningCandidate.screening_id).where(*found)
-    subject = {"application": Screening.application_id, "licence": Screening.licence_id}.get(kind)
-    condition = (
-        Screening.id.in_(found_in)
-        if subject is None
-        else or_(Screening.id.in_(found_in), subject == record_id)
-    )
-    rows = session.scalars(select(Screening).where(condition).order_by(Screening.id.desc()).limit(LIMIT))
+    rows = queries.screenings_of_record(session, kind, record_id, LIMIT)
     return [
         TrailLine(s.created_at, s.actor_label, councils.get(s.authority_id), _words(s, kind, record_id))
         for s in rows

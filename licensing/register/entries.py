@@ -10,7 +10,6 @@ alerts job delivers it). Other councils see an entry only through their screenin
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -21,8 +20,9 @@ from licensing.dates import decision_problems, past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.validation import clean_identity
 from licensing.persistence.db import by_id
-from licensing.persistence.models import InformationRequest, RegisterEntry, RegisterEntryChange
+from licensing.persistence.models import RegisterEntry, RegisterEntryChange
 from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS
+from licensing.register import queries
 from licensing.screening.key_index import index_record
 
 ENTRY_FIELDS = ("ref", "decision", "category", "decided_on", "effective_on")
@@ -46,7 +46,7 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime):
     authority_id = actor.require_authority()
     values = _entry_values(fields, now.date())
     taken = DuplicateReference(f"This authority already has a register entry with ref {values['ref']!r}.")
-    if _find_by_ref(session, authority_id, values["ref"]) is not None:
+    if queries.entry_by_ref(session, authority_id, values["ref"]) is not None:
         raise taken
     entry = RegisterEntry(**values, authority_id=authority_id, first_recorded_at=now, updated_at=now)
     session.add(entry)
@@ -123,18 +123,12 @@ def list_entries(
     session: Session, actor: Actor, *, status: str | None = None, after: int = 0, limit: int = 50
 ) -> list[RegisterEntry]:
     """Return the actor's authority's entries in id order, `limit` at a time after id `after`."""
-    query = select(RegisterEntry).where(
-        RegisterEntry.authority_id == actor.require_authority(), RegisterEntry.id > after
-    )
-    if status is not None:
-        query = query.where(RegisterEntry.status == status)
-    return list(session.scalars(query.order_by(RegisterEntry.id).limit(limit)))
+    return queries.entries_after(session, actor.require_authority(), status=status, after=after, limit=limit)
 
 
 def history_of(session: Session, entry: RegisterEntry) -> list[RegisterEntryChange]:
     """Return the change history of an entry, oldest first."""
-    query = select(RegisterEntryChange).where(RegisterEntryChange.entry_id == entry.id)
-    return list(session.scalars(query.order_by(RegisterEntryChange.id)))
+    return queries.entry_changes(session, entry.id)
 
 
 def notify(session: Session, authority_id: int, alert_type: str, subject: tuple[str, int], payload, now):
@@ -237,10 +231,7 @@ def _corrections(entry: RegisterEntry, change: str, fields: dict) -> dict:
 
 def _notify_requesters(session, entry, change, changed_on, reason, now) -> int:
     """Alert every council that asked about `entry` (s.3(4)) or holds the person; return how many."""
-    query = select(InformationRequest.requesting_authority_id).where(
-        InformationRequest.register_entry_id == entry.id
-    )
-    requesters = set(session.scalars(query))
+    requesters = queries.requesters_of(session, entry.id)
     facts = {"change": change, "changed_on": changed_on.isoformat(), "reason": reason, "status": entry.status}
     # An appeal that overturns the entry has its own type: a requester may have refused on the strength
     # of it and must be able to act on it at once (s.3(4)).
@@ -276,12 +267,6 @@ def _history(session, entry, change, changed_on, actor, now, facts) -> None:
         fields=facts,
     )
     session.add(row)
-
-
-def _find_by_ref(session: Session, authority_id: int, ref: str) -> RegisterEntry | None:
-    """Return the authority's entry with `ref`, if any."""
-    query = select(RegisterEntry).where(RegisterEntry.authority_id == authority_id, RegisterEntry.ref == ref)
-    return session.scalars(query).first()
 
 
 def _plain(value):

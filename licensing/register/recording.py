@@ -12,16 +12,16 @@ holds no reasons (s.2(4)). Lifting a suspension records that later change on its
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.errors import DuplicateReference, ValidationFailed
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.persistence.db import by_id
-from licensing.persistence.models import Licence, LicenceStatusChange, RegisterEntry
+from licensing.persistence.models import Licence, RegisterEntry
 from licensing.persistence.models.records import DECISION_CATEGORIES
 from licensing.register import entries as register
+from licensing.register import queries
 
 MAX_REASON = 500
 MAX_REF = 64  # the register entry's ref column
@@ -124,10 +124,7 @@ def lift_suspension(
     session: Session, actor: Actor, licence: Licence, effective_on: date, now: datetime
 ) -> bool:
     """Record on the current entry of the licence's latest suspension that it was lifted (s.2(4))."""
-    query = select(LicenceStatusChange.register_entry_id).where(
-        LicenceStatusChange.licence_id == licence.id, LicenceStatusChange.status == "suspended"
-    )
-    entry_id = session.scalars(query.order_by(LicenceStatusChange.id.desc()).limit(1)).first()
+    entry_id = queries.latest_suspension_entry_id(session, licence.id)
     entry = by_id(session, RegisterEntry, entry_id) if entry_id else None
     if entry is None or entry.status != "current":  # not recorded, purged, or overturned or removed since
         return False
@@ -141,9 +138,7 @@ def entries_recorded_by(session: Session, licence: Licence) -> dict[int, Registe
     ids = [change.register_entry_id for change in licence.history if change.register_entry_id]
     if not ids:
         return {}
-    return {
-        entry.id: entry for entry in session.scalars(select(RegisterEntry).where(RegisterEntry.id.in_(ids)))
-    }
+    return {entry.id: entry for entry in queries.entries_by_ids(session, ids)}
 
 
 def _error(field: str, message: str) -> dict:

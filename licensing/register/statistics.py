@@ -6,14 +6,12 @@ overturned decision was still made), and removed entries are left out (they shou
 """
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import extract, func, select
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
-from licensing.persistence.models import Authority, RegisterEntry
+from licensing.register import queries
 
 READERS = ("council:read", "admin")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -38,21 +36,7 @@ def decision_counts(session: Session, actor: Actor, year: int | None = None) -> 
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         message = f"year must be between {FIRST_YEAR} and {LAST_YEAR}."
         raise ValidationFailed(message, [{"field": "year", "message": message}])
-    entry_year = extract("year", RegisterEntry.decided_on)
-    columns = (Authority.code, Authority.name, RegisterEntry.decision, RegisterEntry.category, entry_year)
-    query = (
-        select(*columns, func.count())
-        .join(Authority, Authority.id == RegisterEntry.authority_id)
-        .where(RegisterEntry.status != "removed")
-        .group_by(*columns)
-        .order_by(entry_year, Authority.code, RegisterEntry.decision, RegisterEntry.category)
-    )
-    if year is not None:
-        # A range on the column, not on its extracted year, so an index on decided_on can serve it.
-        query = query.where(
-            RegisterEntry.decided_on >= date(year, 1, 1), RegisterEntry.decided_on < date(year + 1, 1, 1)
-        )
     return [
         DecisionCount(code, name, decision, category, int(row_year), count)
-        for code, name, decision, category, row_year, count in session.execute(query)
+        for code, name, decision, category, row_year, count in queries.decision_totals(session, year)
     ]

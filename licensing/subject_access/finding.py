@@ -4,18 +4,15 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from licensing.errors import ValidationFailed
 from licensing.identity.validation import clean_identity, is_valid
 from licensing.matching import Person, compare, person_from, person_of
-from licensing.persistence.models import (
-    Intelligence,
-)
 from licensing.screening.candidates import probe
 from licensing.screening.key_index import KIND_MODELS, probe_keys_of
 from licensing.screening.name_counts import KeyFrequencies
+from licensing.subject_access import queries
 
 # Ids per IN list when reading a subject's records, screenings and audit events.
 CHUNK = 1000
@@ -70,7 +67,8 @@ def find_subject(session: Session, person: Person) -> list[Found]:
 def _candidate_rows(session: Session, person: Person) -> list[tuple[str, object]]:
     """Return every record hit by the person's keys, and withdrawn intelligence sharing an identifier."""
     hits = probe(session, {0: probe_keys_of(person)})[0]
-    return _load(session, hits) + [("intelligence", row) for row in _withdrawn_intelligence(session, person)]
+    withdrawn = queries.withdrawn_intelligence_sharing(session, person)  # it has no match keys
+    return _load(session, hits) + [("intelligence", row) for row in withdrawn]
 
 
 def _completed(person: Person, rows: list[tuple[str, object]]) -> Person:
@@ -114,26 +112,5 @@ def in_chunks(session: Session, model, column, ids: list[int]) -> list:
     """Load the rows of `model` whose `column` is among `ids`, a thousand at a time."""
     rows = []
     for start in range(0, len(ids), CHUNK):
-        rows += session.scalars(select(model).where(column.in_(ids[start : start + CHUNK])))
+        rows += queries.rows_in(session, model, column, ids[start : start + CHUNK])
     return rows
-
-
-def exact_identity(model, person: Person):
-    """Return a condition on `model` sharing the subject's NI number, licence number or date of birth."""
-    terms = [
-        model.ni_number == person.ni_number if person.ni_number else None,
-        model.driving_licence_number == person.driving_licence_number
-        if person.driving_licence_number
-        else None,
-        model.date_of_birth == person.date_of_birth if person.date_of_birth else None,
-    ]
-    terms = [t for t in terms if t is not None]
-    return or_(*terms) if terms else None
-
-
-def _withdrawn_intelligence(session: Session, person: Person) -> list[Intelligence]:
-    """Return withdrawn intelligence sharing an identifier or the date of birth (it has no match keys)."""
-    condition = exact_identity(Intelligence, person)
-    if condition is None:
-        return []
-    return list(session.scalars(select(Intelligence).where(Intelligence.status == "withdrawn", condition)))

@@ -2,17 +2,13 @@
 
 from collections import defaultdict
 
-from sqlalchemy import and_, select, tuple_
 from sqlmodel import Session
 
 from licensing.matching import Person, compare, person_from
-from licensing.persistence.models import (
-    AuditEvent,
-    Screening,
-    ScreeningCandidate,
-)
+from licensing.persistence.models import AuditEvent, Screening, ScreeningCandidate
 from licensing.screening.name_counts import KeyFrequencies
-from licensing.subject_access.finding import CHUNK, FOUND_BANDS, Found, exact_identity, in_chunks
+from licensing.subject_access import queries
+from licensing.subject_access.finding import CHUNK, FOUND_BANDS, Found, in_chunks
 
 
 def find_screenings(session: Session, person: Person, found: list[Found]) -> list[tuple[Screening, list]]:
@@ -31,18 +27,16 @@ def audit_trail(session: Session, found: list[Found], screening_ids: list[int]) 
     keys = [(f.kind, f.row.id) for f in found] + [("screening", i) for i in screening_ids]
     events = []
     for start in range(0, len(keys), CHUNK):
-        pairs = tuple_(AuditEvent.record_kind, AuditEvent.record_id).in_(keys[start : start + CHUNK])
-        events += session.scalars(select(AuditEvent).where(pairs))
+        events += queries.events_about(session, keys[start : start + CHUNK])
     return sorted(events, key=lambda e: e.id)
 
 
 def _candidates_naming(session: Session, keys: set[tuple[str, int]]) -> list[ScreeningCandidate]:
     """Return the screening candidates that name one of the subject's records."""
-    table, keys = ScreeningCandidate, sorted(keys)
+    keys = sorted(keys)
     found = []
     for start in range(0, len(keys), CHUNK):
-        pairs = tuple_(table.candidate_kind, table.candidate_id).in_(keys[start : start + CHUNK])
-        found += session.scalars(select(table).where(pairs).order_by(table.id))
+        found += queries.candidates_naming(session, keys[start : start + CHUNK])
     return found
 
 
@@ -57,9 +51,8 @@ def _screenings_of_records(session: Session, keys: set[tuple[str, int]]) -> set[
 def _screenings_of_person(session: Session, person: Person) -> set[int]:
     """Return the ids of screenings (ad hoc ones included) whose own subject scores `probable` or better."""
     # Screenings are not in the key index: an exact identifier or date of birth narrows them first.
-    condition = exact_identity(Screening, person)
-    if condition is None:
+    rows = queries.screenings_sharing(session, person)
+    if not rows:
         return set()
     frequencies = KeyFrequencies(session)
-    rows = session.scalars(select(Screening).where(and_(condition)))
     return {s.id for s in rows if compare(person, person_from(s), frequencies).band in FOUND_BANDS}

@@ -1,19 +1,12 @@
 """The export's views of records, screenings and audit events, with councils and forces by name."""
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.identity.fields import identity_of
-from licensing.persistence.models import (
-    AuditEvent,
-    Authority,
-    IntelligenceRoute,
-    LicenceStatusChange,
-    PoliceForce,
-    RegisterEntryChange,
-    Screening,
-    ScreeningCandidate,
-)
+from licensing.intelligence import queries as intelligence_queries
+from licensing.persistence.models import AuditEvent, Authority, PoliceForce, Screening, ScreeningCandidate
+from licensing.register import queries as register_queries
+from licensing.subject_access import queries
 from licensing.subject_access.finding import Found
 
 _RECORD_COLUMNS = {
@@ -61,17 +54,15 @@ def record_view(session: Session, names: Names, found: Found) -> dict:
 
 def _routed_to(session: Session, names: Names, intelligence_id: int) -> list[dict]:
     """Return the councils an intelligence item was routed to."""
-    query = select(IntelligenceRoute).where(IntelligenceRoute.intelligence_id == intelligence_id)
     return [
-        names.of(Authority, r.authority_id) for r in session.scalars(query.order_by(IntelligenceRoute.id))
+        names.of(Authority, r.authority_id) for r in intelligence_queries.routes_of(session, intelligence_id)
     ]
 
 
 def _history(session: Session, kind: str, record_id: int) -> list[dict]:
     """Return a licence's status history or a register entry's change history, oldest first."""
     if kind == "licence":
-        query = select(LicenceStatusChange).where(LicenceStatusChange.licence_id == record_id)
-        rows = session.scalars(query.order_by(LicenceStatusChange.id))
+        rows = queries.licence_status_changes(session, record_id)
         return [
             {
                 "change": r.status,
@@ -83,8 +74,7 @@ def _history(session: Session, kind: str, record_id: int) -> list[dict]:
             for r in rows
         ]
     if kind == "register_entry":
-        query = select(RegisterEntryChange).where(RegisterEntryChange.entry_id == record_id)
-        rows = session.scalars(query.order_by(RegisterEntryChange.id))
+        rows = register_queries.entry_changes(session, record_id)
         return [
             {
                 "change": r.change,

@@ -9,7 +9,6 @@ suspending or revoking and tell the reporter what it decided. Only the two counc
 
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
@@ -17,9 +16,10 @@ from licensing.audit import log as audit
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence import pages
 from licensing.persistence.db import by_id
-from licensing.persistence.models import Authority, ConcernReport, Licence, Screening, ScreeningCandidate
+from licensing.persistence.models import Authority, ConcernReport, Licence
 from licensing.persistence.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
 from licensing.register.entries import notify
+from licensing.workflows import queries
 from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 REPORT_DAYS = 10  # s.5
@@ -103,22 +103,15 @@ def list_reports(
 ) -> pages.Page:
     """Return a page of the reports the actor's authority received (incoming) or sent, oldest first."""
     authority_id = actor.require_authority()
-    mine = (
-        ConcernReport.issuing_authority_id
-        if direction == "incoming"
-        else ConcernReport.reporting_authority_id
+    status = status if status in REPORT_STATUSES else None  # an unknown status lists them all
+    return queries.reports_page(
+        session, authority_id, direction=direction, status=status, after=after, limit=limit
     )
-    query = select(ConcernReport).where(mine == authority_id)
-    if status in REPORT_STATUSES:
-        query = query.where(ConcernReport.status == status)
-    return pages.fetch_page(session, query, (ConcernReport.id,), after, limit)
 
 
 def describe(session: Session, report: ConcernReport) -> dict:
     """Return a report as either council sees it: the licence by badge, both councils, the deadline kept."""
-    ids = (report.reporting_authority_id, report.issuing_authority_id)
-    rows = session.execute(select(Authority.id, Authority.code, Authority.name).where(Authority.id.in_(ids)))
-    councils = {row.id: {"code": row.code, "name": row.name} for row in rows}
+    councils = queries.councils_by_id(session, (report.reporting_authority_id, report.issuing_authority_id))
     return report.model_dump() | {
         "badge_number": session.get(Licence, report.licence_id).badge_number,
         "reporting_authority": councils[report.reporting_authority_id],
@@ -157,12 +150,7 @@ def _reported_licence(session: Session, authority_id: int, fields: dict) -> Lice
     if not code or not badge:
         message = "Give licence_id, or authority_code and badge_number."
         raise ValidationFailed(message, [{"field": "licence_id", "message": message}])
-    query = (
-        select(Licence)
-        .join(Authority, Authority.id == Licence.authority_id)
-        .where(Authority.code == code, Licence.badge_number == badge)
-    )
-    licence = session.scalars(query).first()
+    licence = queries.licence_by_badge(session, code, badge)
     if licence is None:
         raise NotFound("No licence with that badge number at that authority.")
     return licence
@@ -173,16 +161,6 @@ def _screened_licence(session: Session, authority_id: int, licence_id: int) -> L
     licence = by_id(session, Licence, licence_id)
     if licence is not None and licence.authority_id == authority_id:
         return licence  # the caller's own: refused with a clear message by the caller
-    query = (
-        select(ScreeningCandidate.id)
-        .join(Screening, Screening.id == ScreeningCandidate.screening_id)
-        .where(
-            Screening.authority_id == authority_id,
-            ScreeningCandidate.candidate_kind == "licence",
-            ScreeningCandidate.candidate_id == licence_id,
-        )
-        .limit(1)
-    )
-    if licence is None or session.scalars(query).first() is None:
+    if licence is None or not queries.screenings_found_licence(session, authority_id, licence_id):
         raise NotFound("No such licence among your screening results.")
     return licence

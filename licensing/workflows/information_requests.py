@@ -10,7 +10,6 @@ councils concerned ever see a request or its response.
 
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from licensing.actors import Actor
@@ -18,21 +17,14 @@ from licensing.audit import log as audit
 from licensing.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence import pages
 from licensing.persistence.db import by_id
-from licensing.persistence.models import (
-    Application,
-    Authority,
-    InformationRequest,
-    RegisterEntry,
-    Screening,
-    ScreeningCandidate,
-)
+from licensing.persistence.models import Application, Authority, InformationRequest, RegisterEntry
 from licensing.register.entries import notify
+from licensing.workflows import queries
 from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
 
 RESPONSE_DAYS = 20  # s.3(3)
 DIRECTIONS = ("incoming", "outgoing")
 LIST_STATUSES = ("open", "answered", "overdue")
-PAGE_KEY = (InformationRequest.due_on, InformationRequest.id)
 PAGE_KEY_TYPES = (date, int)
 
 
@@ -110,12 +102,7 @@ def forget_received(session: Session, actor: Actor, application_id: int, now: da
     decision (docs/reference.md, information received through s.3), so the text and attachments'
     metadata go; the requesting council still sees when it was answered, and that it was deleted.
     """
-    query = select(InformationRequest).where(
-        InformationRequest.application_id == application_id,
-        InformationRequest.status == "answered",
-        InformationRequest.response_text.is_not(None),
-    )
-    for request in session.scalars(query):
+    for request in queries.answers_kept_for(session, application_id):
         request.response_text, request.attachments = None, []
         session.add(request)
         detail = {"information_request_id": request.id, "application_id": application_id}
@@ -155,23 +142,20 @@ def list_requests(
     limit: int = pages.DEFAULT_LIMIT,
 ) -> pages.Page:
     """Return a page of the requests the actor's authority must answer (incoming) or made, by due date."""
-    authority_id = actor.require_authority()
-    mine = (
-        InformationRequest.recording_authority_id
-        if direction == "incoming"
-        else InformationRequest.requesting_authority_id
+    return queries.requests_page(
+        session,
+        actor.require_authority(),
+        direction=direction,
+        status=status,
+        today=today,
+        after=after,
+        limit=limit,
     )
-    query = select(InformationRequest).where(mine == authority_id)
-    if status == "overdue":
-        query = query.where(InformationRequest.status == "open", InformationRequest.due_on < today)
-    elif status is not None:
-        query = query.where(InformationRequest.status == status)
-    return pages.fetch_page(session, query, PAGE_KEY, after, limit)
 
 
 def describe(session: Session, request: InformationRequest, today: date) -> dict:
     """Return a request as either council sees it, with the councils' codes and its deadline state."""
-    codes = _codes(session, request.requesting_authority_id, request.recording_authority_id)
+    codes = queries.councils_by_id(session, (request.requesting_authority_id, request.recording_authority_id))
     return request.model_dump() | {
         "requesting_authority": codes[request.requesting_authority_id],
         "recording_authority": codes[request.recording_authority_id],
@@ -197,27 +181,8 @@ def _screened_entry(session: Session, authority_id: int, entry_id: int) -> tuple
     """Return an entry the authority's screenings found, and the latest such candidate's id."""
     if by_id(session, RegisterEntry, entry_id) is None:
         raise NotFound("No such register entry among your screening results.")
-    query = (
-        select(ScreeningCandidate.id)
-        .join(Screening, Screening.id == ScreeningCandidate.screening_id)
-        .where(
-            Screening.authority_id == authority_id,
-            ScreeningCandidate.candidate_kind == "register_entry",
-            ScreeningCandidate.candidate_id == entry_id,
-        )
-        .order_by(ScreeningCandidate.id.desc())
-        .limit(1)
-    )
-    candidate_id = session.scalars(query).first()
+    candidate_id = queries.latest_entry_candidate_id(session, authority_id, entry_id)
     entry = session.get(RegisterEntry, entry_id) if candidate_id is not None else None
     if entry is None:
         raise NotFound("No such register entry among your screening results.")
     return entry, candidate_id
-
-
-def _codes(session: Session, *authority_ids: int) -> dict[int, dict]:
-    """Return {id: {code, name}} of the given authorities."""
-    rows = session.execute(
-        select(Authority.id, Authority.code, Authority.name).where(Authority.id.in_(authority_ids))
-    )
-    return {row.id: {"code": row.code, "name": row.name} for row in rows}
