@@ -23,18 +23,19 @@ forwarded_allow_ips = "127.0.0.1"
 # clash between two servers on the same host.
 control_socket_disable = True
 
-# The app writes one JSON access line per request (without the query string, which can hold
-# personal data), so gunicorn's own access log stays off; its error log is JSON like the app's.
+# The app writes one access line per request (without the query string, which can hold personal
+# data), so gunicorn's own access log stays off; its error log has the app's format (LOG_FORMAT: JSON
+# unless set, or unless CROSSCHECK_ENV=development, which means text).
 accesslog = None
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    # The app installs its JSON handler on the root logger when each worker creates it.
+    # The app installs its handler on the root logger when each worker creates it.
     "root": {"level": "INFO", "handlers": []},
     "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
         "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     },
-    "handlers": {"json": {"()": "app.logs.StderrHandler", "formatter": "json"}},
-    "formatters": {"json": {"()": "app.logs.JsonFormatter"}},
+    "handlers": {"console": {"()": "app.logs.StderrHandler", "formatter": "console"}},
+    "formatters": {"console": {"()": "app.logs.environment_formatter"}},
 }

@@ -1,8 +1,8 @@
 """Crosscheck's web application factory.
 
-The factory imports the web app's parts when it runs, so that importing `app.config`, `app.logs` or
-`app.links` (as the scheduler, gunicorn's configuration and the migrations do) loads neither the views
-nor the API.
+The factory imports the web app's parts when it runs, so that importing `app.config`, `app.logs`,
+`app.links`, `app.migrate` or `app.periodic_jobs` (as the scheduler, gunicorn's configuration and the
+migrations do) loads neither the views nor the API.
 """
 
 import logging

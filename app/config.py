@@ -16,6 +16,7 @@ SECRET_FILE_NAME = "secret_key"  # development's own random secret, under instan
 DEFAULT_ENV = "production"
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_DISTINCT = 10  # "x" * 40 or a repeated word is long but guessable
+LOG_FORMATS = ("json", "text")
 # Settings that hold a secret: each may instead be read from the file named by <NAME>_FILE (a mounted
 # container or systemd secret), so that it need not sit in the process environment.
 SECRET_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "NOTIFY_API_KEY")
@@ -53,6 +54,10 @@ class Config:
     SIGN_IN_ADDRESS_LIMIT = "20 per 15 minutes;100 per day"
     SIGN_IN_DEVICE_LIMIT = "10 per 15 minutes;50 per day"
     LOG_LEVEL = "INFO"
+    # How log lines are written on stderr: "json", one object a line for a log collector, or "text", one
+    # readable line for a person at a console (development's default). The web app, gunicorn's own log
+    # and the scheduler all follow it; both mask personal data alike (app/logs.py).
+    LOG_FORMAT = "json"
     API_TITLE = "Crosscheck API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -93,7 +98,7 @@ class Config:
     DBS_ORGANISATION_NAME = ""
     DBS_EMPLOYEE_FORENAME = ""
     DBS_EMPLOYEE_SURNAME = ""
-    # Monitoring jobs (licensing/monitoring, scheduler/monitoring_jobs.py); lists are comma-separated.
+    # Monitoring jobs (licensing/monitoring, app/periodic_jobs.py); lists are comma-separated.
     LICENCE_EXPIRY_ALERT_DAYS = "60,30,7"  # "licence.expiring" this many days before expiry
     DBS_CHECK_MONTHS = 6  # Statutory Standards: an Update Service check at least every six months
     DBS_OVERDUE_DAYS = 28  # a check the council must make is "dbs.lapsed" this long after it fell due
@@ -106,6 +111,7 @@ class Config:
 class DevelopmentConfig(Config):
     """Embedded SQLite under instance/, for a newcomer's `make run`."""
 
+    LOG_FORMAT = "text"  # a developer reads the console
     WEBHOOK_ALLOW_PRIVATE = True  # a developer's receiver runs on their own machine
 
 
@@ -132,6 +138,7 @@ ENV_KEYS = (
     "DATABASE_URL",
     "REDIS_URL",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "RATELIMIT_STORAGE_URI",
     "PUBLIC_CHECK_RATE_LIMIT",
     "RATE_LIMIT_REDIS_TIMEOUT_SECONDS",
@@ -185,7 +192,25 @@ def load_config(overrides: dict | None = None) -> dict:
     check_safe(settings)
     working_calendar(settings)  # refuse a bad calendar at start-up, not on the first deadline
     settings["TRUSTED_PROXIES"] = trusted_proxies(settings)
+    settings["LOG_FORMAT"] = log_format(settings)
     return settings
+
+
+def log_format(settings) -> str:
+    """Return the configured log format, "json" or "text"; refuse anything else."""
+    chosen = str(settings.get("LOG_FORMAT") or "json").strip().lower()
+    if chosen not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {chosen!r}.")
+    return chosen
+
+
+def environment_log_format(environ) -> str:
+    """Return the log format `environ` asks for, without loading the rest of the configuration.
+
+    For gunicorn's own log, set up before any app exists: LOG_FORMAT, else CROSSCHECK_ENV's default.
+    """
+    env_class = CONFIGS.get(environ.get("CROSSCHECK_ENV") or DEFAULT_ENV, ProductionConfig)
+    return log_format({"LOG_FORMAT": environ.get("LOG_FORMAT") or env_class.LOG_FORMAT})
 
 
 def working_calendar(settings) -> Calendar:

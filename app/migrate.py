@@ -1,4 +1,4 @@
-"""Alembic, driven from Python: upgrade, downgrade and ask whether a database is at the head revision."""
+"""Alembic, driven from Python: upgrade, downgrade, stamp, and ask whether a database is at head."""
 
 from functools import cache
 from pathlib import Path
@@ -8,6 +8,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from licensing.imports.writing import settle
 from licensing.persistence.db import make_engine
@@ -46,6 +47,15 @@ def downgrade(url: str, rev: str) -> None:
     command.downgrade(alembic_config(url), rev)
 
 
+def stamp(url: str, rev: str = "head") -> None:
+    """Record `rev` as the revision of the database at `url` without running anything.
+
+    For a database whose schema was built from the models (the tests', a benchmark's), which is the
+    schema the head revision builds.
+    """
+    command.stamp(alembic_config(url), rev)
+
+
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None if it has never been migrated."""
     heads = _current_heads(engine)
@@ -62,6 +72,31 @@ def is_at_head(engine: Engine) -> bool:
     return _current_heads(engine) == _script_heads()
 
 
+def schema_problem(engine: Engine) -> str | None:
+    """Say in one sentence why this code cannot work on the database, or return None when it is at head.
+
+    A driver's error is named by its type alone: its text quotes the connection string.
+    """
+    try:
+        current = _current_heads(engine)
+        if current == _script_heads():
+            return None
+        with engine.connect() as connection:
+            empty = not inspect(connection).get_table_names()
+    except SQLAlchemyError as error:
+        return f"cannot reach the database ({type(error).__name__})"
+    upgrade_hint = "run `flask db upgrade` first"
+    if empty:
+        return f"the database has no tables: {upgrade_hint}"
+    head = head_revision()
+    if not current:
+        return f"the database has no migration revision (head is {head}): {upgrade_hint}"
+    at = ",".join(sorted(current))
+    if not current <= _all_revisions():
+        return f"the database is at revision {at}, which this code does not know (head is {head})"
+    return f"the database is at revision {at}, not at head {head}: {upgrade_hint}"
+
+
 def _current_heads(engine: Engine) -> frozenset[str]:
     """Return the revisions recorded in the database's alembic_version table."""
     # Read the table directly: MigrationContext logs two INFO lines per call, too chatty for /readyz.
@@ -69,6 +104,12 @@ def _current_heads(engine: Engine) -> frozenset[str]:
         if not inspect(connection).has_table(VERSION_TABLE):
             return frozenset()
         return frozenset(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+
+
+@cache
+def _all_revisions() -> frozenset[str]:
+    """Return every revision of the migration scripts."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
 
 
 @cache

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 import licensing.persistence.models  # noqa: F401  (registers every table)
+from app.migrate import stamp
 from integrations.webhooks import new_secret
 from licensing.alerts.outbox import raise_alert
 from licensing.clock import utcnow
@@ -89,6 +90,7 @@ def setup(url: str, *receiver_urls: str) -> tuple:
     engine = make_engine(url)
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
+    stamp(url)  # the models' schema is head's; the scheduler refuses a database not marked at head
     ids = []
     with unit_of_work.writing(engine) as session:
         for n, receiver_url in enumerate(receiver_urls):

@@ -1,8 +1,10 @@
 """The scheduler's jobs, declared as data: id, function, trigger, and whether only the leader runs it.
 
 Each job is thin and idempotent (running it twice, or on two processes, does no harm) and logs what it
-processed. Periodic jobs run on the leader only (scheduler/leader.py); `deliver` runs on every process,
-because claims under a lease with SKIP LOCKED never hand one delivery to two schedulers at once.
+processed. The periodic jobs are declared in app/periodic_jobs.py, which `flask jobs` reads too, so the
+scheduler and the command line cannot disagree on them: here each gets its cron trigger and runs on the
+leader only (scheduler/leader.py), under the job's own lock. `deliver` runs on every process, because
+claims under a lease with SKIP LOCKED never hand one delivery to two schedulers at once.
 """
 
 import logging
@@ -10,15 +12,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from licensing.audit.log import verify
-from licensing.persistence import unit_of_work
-from scheduler import monitoring_jobs as monitoring
+from app import periodic_jobs
+from app.periodic_jobs import PERIODIC_JOBS, JobBusy, PeriodicJob
 from scheduler.delivery import Dispatcher
 from scheduler.leader import Leadership
 from scheduler.settings import SchedulerSettings
@@ -69,31 +71,28 @@ def elect(context: Context) -> bool:
     return context.leadership.is_leader()
 
 
-def verify_audit(context: Context) -> bool:
-    """Walk the audit hash chain and log whether it is intact (the nightly `audit verify`)."""
-    with unit_of_work.reading(context.engine) as session:
-        result = verify(session)
-    level = logging.INFO if result.ok else logging.ERROR
-    log.log(
-        level,
-        "audit verify: ok=%s checked=%s broken_at=%s",
-        result.ok,
-        result.checked,
-        result.first_broken_id,
+def run_periodic(job: PeriodicJob, context: Context) -> dict | None:
+    """Run a periodic job under its lock; skip this turn if it is running elsewhere (`flask jobs run`)."""
+    try:
+        return periodic_jobs.run(job, context)
+    except JobBusy:
+        log.info("%s: skipped, running in another process", job.name, extra={"job": job.name})
+        return None
+
+
+def scheduled(job: PeriodicJob) -> Job:
+    """Return the scheduler's job for a periodic job: on its cron schedule in UTC, on the leader only."""
+    return Job(
+        job.name,
+        partial(run_periodic, job),
+        lambda _settings: CronTrigger(timezone="UTC", **job.schedule),
     )
-    return result.ok
 
 
 JOBS: tuple[Job, ...] = (
     Job("deliver", deliver, lambda s: IntervalTrigger(seconds=s.poll_seconds), leader_only=False),
     Job("elect", elect, lambda s: IntervalTrigger(seconds=s.leader_retry_seconds), leader_only=False),
-    Job("verify_audit", verify_audit, lambda s: CronTrigger(hour=2, minute=30)),
-    Job("licence_expiry", monitoring.licence_expiry, lambda s: CronTrigger(hour=0, minute=15)),
-    Job("rescreen_nightly", monitoring.rescreen_nightly, lambda s: CronTrigger(hour=1, minute=0)),
-    Job("rescreen_weekly", monitoring.rescreen_weekly, lambda s: CronTrigger(day_of_week="sun", hour=3)),
-    Job("retention_purge", monitoring.retention_purge, lambda s: CronTrigger(hour=2, minute=0)),
-    Job("dbs_checks", monitoring.dbs_checks, lambda s: CronTrigger(hour=4, minute=0)),
-    Job("deadline_reminders", monitoring.deadline_reminders, lambda s: CronTrigger(hour=6, minute=0)),
+    *(scheduled(job) for job in PERIODIC_JOBS),
 )
 
 

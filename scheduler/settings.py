@@ -23,6 +23,7 @@ class SchedulerSettings:
     notify_template_id: str
     public_base_url: str
     log_level: str
+    log_format: str
 
 
 def load_settings(overrides: dict | None = None) -> SchedulerSettings:
@@ -43,4 +44,41 @@ def load_settings(overrides: dict | None = None) -> SchedulerSettings:
         notify_template_id=config["NOTIFY_ALERT_TEMPLATE_ID"],
         public_base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
         log_level=config["LOG_LEVEL"],
+        log_format=config["LOG_FORMAT"],
     )
+
+
+# What `python -m scheduler --help` lists: every environment variable the scheduler reads (its own
+# settings above, and those of the periodic jobs in app/periodic_jobs.py), with what it is for; the
+# help adds each one's default from app/config.py.
+ENVIRONMENT: tuple[tuple[str, str], ...] = (
+    ("CROSSCHECK_ENV", "production (the default), development or testing"),
+    ("DATABASE_URL", "the database, PostgreSQL in production (or DATABASE_URL_FILE)"),
+    ("SECRET_KEY", "production refuses to start without a strong one (or SECRET_KEY_FILE)"),
+    ("LOG_LEVEL", "the least severe level logged"),
+    ("LOG_FORMAT", "json, or text for people (development's default)"),
+    ("SCHEDULER_POLL_SECONDS", "how often due deliveries are looked for"),
+    ("SCHEDULER_BATCH_SIZE", "deliveries claimed at once at most"),
+    ("SCHEDULER_LEASE_SECONDS", "how long a claimed delivery is this process's to send"),
+    ("SCHEDULER_SEND_WORKERS", "sends at once"),
+    ("SCHEDULER_ENDPOINT_CONCURRENCY", "sends at once to one webhook URL or e-mail recipient"),
+    ("SCHEDULER_LEADER_RETRY_SECONDS", "how often a follower tries to lead"),
+    ("WEBHOOK_TIMEOUT_SECONDS", "how long a receiver has to answer"),
+    ("NOTIFY_API_KEY", "GOV.UK Notify key for alert e-mails (or NOTIFY_API_KEY_FILE)"),
+    ("NOTIFY_BASE_URL", "GOV.UK Notify's address"),
+    ("NOTIFY_ALERT_TEMPLATE_ID", "the Notify template of alert e-mails"),
+    ("PUBLIC_BASE_URL", "where the links in e-mails point"),
+    ("DBS_BASE_URL", "the DBS Update Service's address"),
+    ("DBS_ORGANISATION_NAME", "the organisation making status checks (none: councils check by hand)"),
+    ("DBS_EMPLOYEE_FORENAME", "the employee making status checks"),
+    ("DBS_EMPLOYEE_SURNAME", "the employee making status checks"),
+    ("DBS_CHECK_MONTHS", "months between DBS status checks"),
+    ("DBS_OVERDUE_DAYS", "days after a check fell due before it is reported lapsed"),
+    ("LICENCE_EXPIRY_ALERT_DAYS", "days before expiry that councils are warned"),
+    ("RESCREEN_LOOKBACK_HOURS", "how far back the nightly re-screen looks for changed records"),
+    ("RETENTION_YEARS", "years a register entry is kept"),
+    ("RETENTION_HOLD_YEARS", "years kept for the councils in RETENTION_HOLD_AUTHORITIES"),
+    ("RETENTION_HOLD_AUTHORITIES", "GSS codes of councils that keep entries longer, comma-separated"),
+    ("SCOTLAND_CALENDAR", "bank holidays of Scottish councils' deadlines: SCT or ENG"),
+    ("EXTRA_BANK_HOLIDAYS", "further non-working days, ISO dates, comma-separated"),
+)

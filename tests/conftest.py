@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel
 
 import licensing.persistence.models  # noqa: F401  (registers every table)
 from app import create_app
+from app.migrate import VERSION_TABLE, stamp
 from licensing.persistence.db import make_engine
 from licensing.screening.name_counts import forget_totals
 
@@ -59,6 +60,21 @@ def database_url(tmp_path, _postgres_engine):
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with _postgres_engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def migrated(database_url):
+    """Mark this test's database as at the head revision, as `flask db upgrade` leaves one.
+
+    Built from the models, it has the schema head builds; the scheduler and `flask jobs run` refuse a
+    database not at head. The mark is removed after the test (PostgreSQL's database is shared).
+    """
+    stamp(database_url)
+    yield database_url
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
+    engine.dispose()
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ def within_any(modules: list[str], forbidden: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(is_within(m, f) for f in forbidden)]
 
 
-def test_web_app_loads_no_benchmark_module(tmp_path):
+def test_web_app_loads_no_benchmark_or_scheduler_module(tmp_path):
     env = {
         "CROSSCHECK_ENV": "development",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
@@ -184,12 +184,14 @@ def test_web_app_loads_no_benchmark_module(tmp_path):
     }
     loaded = modules_loaded_by("import app\napp.create_app()", env)
     assert "app.api" in loaded and "app.cli.demo" in loaded  # the whole app, its demo command included
-    assert within_any(loaded, ("bench",)) == []
+    assert "app.cli.jobs" in loaded  # `flask jobs` runs the periodic jobs without the scheduler
+    assert within_any(loaded, ("bench", "scheduler")) == []
 
 
 def test_scheduler_loads_no_view_or_web_framework():
     loaded = modules_loaded_by("import scheduler.__main__", {})
     assert "scheduler.jobs" in loaded and "app.config" in loaded and "app.logs" in loaded
+    assert "app.periodic_jobs" in loaded and "app.migrate" in loaded
     assert within_any(loaded, RULES["scheduler"]) == []
 
 

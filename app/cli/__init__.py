@@ -8,6 +8,7 @@ from app.cli.clients import clients_cli
 from app.cli.db import db_cli
 from app.cli.deliveries import deliveries_cli
 from app.cli.demo import demo_cli
+from app.cli.jobs import jobs_cli
 from app.cli.licences import licences
 from app.cli.oidc import oidc_cli
 from app.cli.reference import authorities_cli, reference_cli
@@ -28,6 +29,7 @@ GROUPS: list = [
     alerts_cli,
     deliveries_cli,
     subscriptions_cli,
+    jobs_cli,
 ]
 
 

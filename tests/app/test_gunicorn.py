@@ -42,6 +42,7 @@ def test_gunicorn_workers_and_their_replacements_reach_the_database_and_log_each
     port = _free_port()
     env = os.environ | {
         "CROSSCHECK_ENV": "development",  # SQLite, which production refuses
+        "LOG_FORMAT": "json",  # development's default is text; gunicorn's own lines follow the setting too
         "DATABASE_URL": url,
         "HOST": "127.0.0.1",
         "PORT": str(port),

@@ -1,4 +1,4 @@
-"""Structured logs: JSON lines, a request id per request, and no personal data."""
+"""Logs: JSON lines or text lines for people, a request id per request, and no personal data in either."""
 
 import json
 import logging
@@ -12,7 +12,8 @@ from flask import Blueprint, request
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.logs import REDACTED, JsonFormatter, StderrHandler
+from app.config import ConfigError, environment_log_format, load_config
+from app.logs import REDACTED, JsonFormatter, StderrHandler, TextFormatter, configure_root
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import valid_form
 from licensing.synthetic import generator
@@ -232,3 +233,131 @@ def test_outbound_request_urls_are_not_logged(app, capsys):
     with httpx.Client(transport=transport) as http:
         http.get("https://dbs.example/check", params={"surname": FAMILY, "dateOfBirth": DOB})
     assert_no_personal_data(capsys.readouterr().err)
+
+
+# Text logs, for people at a console: development's default, LOG_FORMAT=text anywhere.
+TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARNING|ERROR) +[\w.]+: ")
+
+
+@pytest.fixture
+def text_app(database_url):
+    """Return a development app on this test's database (text logs); put JSON back afterwards."""
+    app = create_app({"ENV_NAME": "development", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET})
+    app.register_blueprint(probe)
+    yield app
+    app.extensions["crosscheck.engine"].dispose()
+    configure_root("INFO", "json")
+
+
+def format_text(msg: str, **extra) -> str:
+    """Format a record with `extra` through TextFormatter."""
+    record = logging.makeLogRecord({"name": "t", "levelname": "INFO", "msg": msg, **extra})
+    return TextFormatter().format(record)
+
+
+def test_development_logs_a_readable_line_per_event_with_the_request_id(text_app, capsys):
+    capsys.readouterr()
+    response = text_app.test_client().post("/api/log-probe/careless", json=PERSON)
+    raw = capsys.readouterr().err
+    request_id = response.headers["X-Request-ID"]
+    lines = raw.splitlines()
+    assert lines and all(TEXT_LINE.match(line) for line in lines), lines
+    assert all(line.endswith(f"[request {request_id}]") for line in lines)
+    [access] = [line for line in lines if " crosscheck.access: " in line]
+    assert (
+        " INFO    crosscheck.access: request method=POST path=/api/log-probe/careless status=200 " in access
+    )
+    assert re.search(r" duration_ms=\d+\.\d ", access)
+    [careless] = [line for line in lines if " tests.log_probe: " in line]
+    assert f"checking {REDACTED} with licence {REDACTED} near {REDACTED}" in careless
+    assert f'given_names="{REDACTED}"' in careless and f'date_of_birth="{REDACTED}"' in careless
+    assert_no_personal_data(raw)
+
+
+@pytest.mark.parametrize(("method", "url", "status"), REQUESTS)
+def test_text_logs_mask_personal_data_as_json_logs_do(text_app, capsys, method, url, status):
+    capsys.readouterr()
+    response = getattr(text_app.test_client(), method)(url, json=PERSON)
+    raw = capsys.readouterr().err
+    assert response.status_code == status
+    assert raw and not any(line.startswith("{") for line in raw.splitlines())
+    assert_no_personal_data(raw)
+
+
+def test_text_traceback_is_masked_and_follows_its_line(text_app, capsys):
+    capsys.readouterr()
+    text_app.test_client().get(f"/api/log-probe/boom?{QUERY}")
+    raw = capsys.readouterr().err
+    assert f"RuntimeError: no match for {REDACTED} / {REDACTED}" in raw
+    assert "Traceback (most recent call last):" in raw
+    assert_no_personal_data(raw)
+
+
+@pytest.mark.parametrize(("message", "expected"), [("NI AB123456C on file", f"NI {REDACTED} on file")])
+def test_text_formatter_masks_the_message_and_redacts_identity_fields(message, expected):
+    line = format_text(message, family_name="Quartermaine", candidate={"note": "NI QQ123456C"}, score=0.93)
+    assert f": {expected} " in line
+    assert f'family_name="{REDACTED}"' in line and f'candidate={{"note": "NI {REDACTED}"}}' in line
+    assert line.endswith(" score=0.93") and "Quartermaine" not in line and "QQ123456C" not in line
+
+
+@pytest.mark.parametrize("name", ["postcode", "ni_number", "driving_licence_number"])
+def test_text_formatter_masks_every_identifier_the_validators_accept(name):
+    for person in generator.people(100, seed=7):
+        if person[name]:
+            assert person[name].lower() not in format_text(f"value {person[name]}").lower()
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter, TextFormatter])
+def test_terminal_colours_of_the_development_server_are_dropped(formatter):
+    record = logging.makeLogRecord(
+        {"name": "werkzeug", "levelname": "INFO", "msg": "\x1b[33mPress CTRL+C\x1b[0m"}
+    )
+    written = formatter().format(record)
+    assert "\x1b" not in written and "\\u001b" not in written and "Press CTRL+C" in written
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "json"),
+        ({"CROSSCHECK_ENV": "production"}, "json"),
+        ({"CROSSCHECK_ENV": "development"}, "text"),
+        ({"CROSSCHECK_ENV": "development", "LOG_FORMAT": "json"}, "json"),
+        ({"CROSSCHECK_ENV": "testing", "LOG_FORMAT": "TEXT"}, "text"),
+    ],
+)
+def test_one_setting_decides_the_format_with_the_environments_default(environ, expected):
+    assert environment_log_format(environ) == expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"ENV_NAME": "development"}, "text"),
+        ({"ENV_NAME": "testing"}, "json"),
+        ({"ENV_NAME": "development", "LOG_FORMAT": "json"}, "json"),
+    ],
+)
+def test_the_apps_configuration_reads_the_same_setting(monkeypatch, overrides, expected):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    assert load_config(overrides | {"SECRET_KEY": TEST_SECRET})["LOG_FORMAT"] == expected
+
+
+def test_a_testing_app_told_text_logs_text(database_url, capsys):
+    app = create_app(
+        {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, "LOG_FORMAT": "text"}
+    )
+    try:
+        capsys.readouterr()
+        app.test_client().get("/healthz")
+        [line] = capsys.readouterr().err.splitlines()
+    finally:
+        app.extensions["crosscheck.engine"].dispose()
+        configure_root("INFO", "json")
+    assert TEXT_LINE.match(line) and "crosscheck.access: request method=GET path=/healthz status=200" in line
+
+
+def test_an_unknown_log_format_is_refused():
+    with pytest.raises(ConfigError, match="LOG_FORMAT must be one of json, text, not 'yaml'"):
+        load_config({"ENV_NAME": "testing", "LOG_FORMAT": "yaml"})

@@ -5,7 +5,8 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.migrate import upgrade
-from tests.conftest import TEST_SECRET
+from tests.conftest import POSTGRES_URL, TEST_SECRET
+from tests.migrations.conftest import throwaway_postgres_database
 from tests.public.test_rate_limit_storage import free_port, start_redis
 
 
@@ -105,3 +106,17 @@ def test_readyz_is_503_for_the_database_even_when_redis_is_also_down():
     response = readyz(url, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
     assert response.status_code == 503
     assert response.json["checks"] == {"database": "failed", "migrations": "skipped", "redis": "degraded"}
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL's PostgreSQL server")
+def test_readyz_follows_a_postgresql_database_from_empty_to_head_and_behind_again():
+    with throwaway_postgres_database(POSTGRES_URL) as url:
+        assert readyz(url).json["checks"] == {"database": "ok", "migrations": "failed"}
+        upgrade(url)
+        ready = readyz(url)
+        assert (ready.status_code, ready.json["checks"]) == (200, {"database": "ok", "migrations": "ok"})
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+        engine.dispose()
+        assert readyz(url).status_code == 503

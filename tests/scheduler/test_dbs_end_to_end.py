@@ -9,17 +9,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import periodic_jobs
 from licensing.actors import cli_actor
 from licensing.clock import utcnow
 from licensing.imports.pipeline import import_licences
 from licensing.monitoring.dbs import months_before
 from licensing.persistence.models import Alert, Licence
-from scheduler import monitoring_jobs
+from tests.app.test_periodic_jobs import context_for
 from tests.conftest import importing
 from tests.factories import identity, make_api_client, make_authority
 from tests.integrations.fakes import FakeDbs
 from tests.integrations.servers import LoopbackServer
-from tests.scheduler.test_monitoring_jobs import context_for
 
 TODAY = utcnow().date()
 GRANTED = months_before(TODAY, 6) - timedelta(days=5)  # due for its six-monthly check, not yet overdue
@@ -88,7 +88,7 @@ def test_dbs_details_from_the_api_and_the_csv_are_checked_by_the_nightly_job(
 
     with LoopbackServer(FakeDbs(STATUSES)) as server:
         context = context_for(engine, database_url, DBS_BASE_URL=server.url, **CHECKER)
-        done = monitoring_jobs.dbs_checks(context)
+        done = periodic_jobs.dbs_checks(context)
         asked = [
             (r.path.rsplit("/", 1)[1], r.query["surname"], r.query["dateOfBirth"]) for r in server.requests
         ]

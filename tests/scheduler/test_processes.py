@@ -22,6 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 postgres_only = pytest.mark.skipif(not POSTGRES_URL, reason="several schedulers need PostgreSQL")
 
 
+@pytest.fixture(autouse=True)
+def _at_head(migrated):
+    """Start every scheduler here on a database at head: it refuses any other."""
+
+
 def start(database_url: str, log: Path, **settings) -> subprocess.Popen:
     """Start one scheduler process on `database_url`, logging JSON lines to `log`."""
     env = os.environ | {

@@ -1,4 +1,4 @@
-"""The monitoring jobs as the scheduler runs them: settings, a session, the service, a logged summary."""
+"""The periodic jobs as the scheduler and `flask jobs run` run them: settings, units of work, a summary."""
 
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app import periodic_jobs
 from licensing.clock import utcnow
 from licensing.persistence.models import Alert, Licence
-from scheduler import monitoring_jobs
 from scheduler.jobs import JOBS
 from tests.conftest import TEST_SECRET
 from tests.factories import make_licence, make_register_entry
@@ -38,7 +38,7 @@ def dbs_server():
 def context_for(engine, database_url, **overrides):
     """Return what the monitoring jobs use of a scheduler's context, with settings for this test."""
     config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}
-    settings = monitoring_jobs.monitoring_settings(config | overrides)
+    settings = periodic_jobs.monitoring_settings(config | overrides)
     return SimpleNamespace(engine=engine, monitoring=settings)
 
 
@@ -48,14 +48,19 @@ def types(session) -> list[str]:
     return [a.alert_type for a in session.scalars(select(Alert).order_by(Alert.id))]
 
 
-def test_monitoring_jobs_are_listed_for_the_leader_only():
+def test_the_scheduler_runs_every_periodic_job_on_the_leader_on_its_schedule_in_utc():
     listed = {job.id: job for job in JOBS}
-    assert set(listed) >= MONITORING
-    assert all(listed[name].leader_only for name in MONITORING)
+    assert {job.name for job in periodic_jobs.PERIODIC_JOBS} == MONITORING | {"verify_audit"}
+    assert set(listed) == MONITORING | {"verify_audit", "deliver", "elect"}
+    for job in periodic_jobs.PERIODIC_JOBS:
+        trigger = listed[job.name].trigger(None)
+        assert listed[job.name].leader_only and str(trigger.timezone) == "UTC"
+        fields = {field.name: str(field) for field in trigger.fields}
+        assert {name: fields[name] for name in job.schedule} == {k: str(v) for k, v in job.schedule.items()}
 
 
 def test_settings_read_lists_and_periods_from_text():
-    settings = monitoring_jobs.monitoring_settings(
+    settings = periodic_jobs.monitoring_settings(
         {
             "ENV_NAME": "testing",
             "LICENCE_EXPIRY_ALERT_DAYS": "90, 14",
@@ -78,8 +83,8 @@ def test_dbs_job_asks_the_update_service_over_http(session, engine, database_url
     fields = {"dbs_update_service": True, "dbs_last_checked_on": old, "dbs_consent_on": old}
     news = make_licence(session, dbs_certificate_number="000000000001", **fields)
     clear = make_licence(session, dbs_certificate_number="000000000002", **fields)
-    assert monitoring_jobs.dbs_checks(context) == {"new_info": 1, "blank_no_new_info": 1}
-    assert monitoring_jobs.dbs_checks(context) == {}
+    assert periodic_jobs.dbs_checks(context) == {"new_info": 1, "blank_no_new_info": 1}
+    assert periodic_jobs.dbs_checks(context) == {}
     assert [r.query["surname"] for r in dbs_server.requests] == ["Hussain", "Hussain"]
     assert dbs_server.requests[0].query["organisationName"] == "Test Council"
     session.expire_all()
@@ -91,7 +96,7 @@ def test_dbs_job_asks_the_update_service_over_http(session, engine, database_url
 def test_dbs_job_without_a_checker_alerts_the_council_instead(session, engine, database_url):
     context = context_for(engine, database_url)
     make_licence(session, dbs_update_service=True, dbs_certificate_number="000000000001")
-    assert monitoring_jobs.dbs_checks(context) == {"lapsed": 1}
+    assert periodic_jobs.dbs_checks(context) == {"lapsed": 1}
     assert types(session) == ["dbs.lapsed"]
 
 
@@ -100,8 +105,8 @@ def test_expiry_job_warns_and_expires_once(session, engine, database_url):
     make_licence(session, expires_on=today + timedelta(days=6))
     make_licence(session, expires_on=today - timedelta(days=1))
     context = context_for(engine, database_url)
-    assert monitoring_jobs.licence_expiry(context) == {"alerted": 1, "expired": 1}
-    assert monitoring_jobs.licence_expiry(context) == {"already_alerted": 1}
+    assert periodic_jobs.licence_expiry(context) == {"alerted": 1, "expired": 1}
+    assert periodic_jobs.licence_expiry(context) == {"already_alerted": 1}
     assert sorted(types(session)) == ["licence.expired", "licence.expiring"]
 
 
@@ -109,8 +114,8 @@ def test_rescreen_jobs_alert_a_new_match_once(session, engine, database_url):
     make_register_entry(session)
     licence = make_licence(session)
     context = context_for(engine, database_url, RESCREEN_LOOKBACK_HOURS="1000000")
-    assert monitoring_jobs.rescreen_nightly(context)["alerted"] == 1
-    assert monitoring_jobs.rescreen_weekly(context)["already_alerted"] == 1
+    assert periodic_jobs.rescreen_nightly(context)["alerted"] == 1
+    assert periodic_jobs.rescreen_weekly(context)["already_alerted"] == 1
     session.commit()
     alert = session.scalars(select(Alert)).one()
     assert (alert.alert_type, alert.subject_id) == ("screening.new_match", licence.id)
@@ -119,5 +124,5 @@ def test_rescreen_jobs_alert_a_new_match_once(session, engine, database_url):
 def test_retention_and_deadline_jobs_run_with_nothing_to_do(session, engine, database_url):
     make_register_entry(session)
     context = context_for(engine, database_url)
-    assert monitoring_jobs.retention_purge(context) == {}
-    assert monitoring_jobs.deadline_reminders(context) == {}
+    assert periodic_jobs.retention_purge(context) == {}
+    assert periodic_jobs.deadline_reminders(context) == {}
