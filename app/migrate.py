@@ -6,12 +6,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from licensing.imports.writing import settle
-from licensing.persistence.db import make_engine
+from licensing.persistence.db import applied_revisions, make_engine
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 VERSION_TABLE = "alembic_version"  # Alembic's default; env.py does not change it
@@ -103,7 +103,7 @@ def _current_heads(engine: Engine) -> frozenset[str]:
     with engine.connect() as connection:
         if not inspect(connection).has_table(VERSION_TABLE):
             return frozenset()
-        return frozenset(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+        return applied_revisions(connection, VERSION_TABLE)
 
 
 @cache

@@ -10,10 +10,10 @@ back (app.limits).
 import logging
 
 from flask import Blueprint, Flask, jsonify
-from sqlalchemy import text
 
 from app import db, limits
 from licensing.persistence import unit_of_work
+from licensing.persistence.db import answers
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def readiness_checks() -> dict[str, str]:
 def _answers(engine) -> bool:
     """Tell whether the database answers SELECT 1, in a reading unit of work."""
     with unit_of_work.reading(engine) as session:
-        return session.execute(text("SELECT 1")).scalar() == 1
+        return answers(session.connection())
 
 
 def _outcome(name: str, check) -> str:

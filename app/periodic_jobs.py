@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,7 +32,7 @@ from licensing.audit.log import verify
 from licensing.clock import utcnow
 from licensing.monitoring import dbs, deadlines, expiry, rescreen, retention
 from licensing.persistence import unit_of_work
-from licensing.persistence.db import is_sqlite
+from licensing.persistence.db import advisory_unlock, is_sqlite, try_advisory_lock
 from licensing.workflows.workdays import Calendar
 
 log = logging.getLogger("crosscheck.jobs")
@@ -265,21 +264,21 @@ def job_lock(engine: Engine, name: str) -> Iterator[bool]:
     if is_sqlite(engine):
         yield True
         return
-    key = {"space": JOB_LOCK_SPACE, "job": zlib.crc32(name.encode()) & 0x7FFFFFFF}
+    key = (JOB_LOCK_SPACE, zlib.crc32(name.encode()) & 0x7FFFFFFF)
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     held = False
     try:
-        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:space, :job)"), key))
+        held = try_advisory_lock(connection, *key)
         yield held
     finally:
         _release(connection, key, held)
 
 
-def _release(connection: Connection, key: dict, held: bool) -> None:
+def _release(connection: Connection, key: tuple[int, int], held: bool) -> None:
     """Give the lock up and the connection back; a connection that may still hold it is closed for good."""
     try:
         if held:
-            connection.scalar(text("SELECT pg_advisory_unlock(:space, :job)"), key)
+            advisory_unlock(connection, *key)
     except SQLAlchemyError:
         log.warning("could not unlock a job's lock; closing its connection releases it")
         connection.invalidate()  # back in the pool, it would keep the lock for as long as it lived

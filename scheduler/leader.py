@@ -9,8 +9,7 @@ import logging
 
 from sqlalchemy.engine import Connection, Engine
 
-from licensing.persistence.db import is_sqlite
-from scheduler import queries
+from licensing.persistence.db import advisory_unlock, answers, is_sqlite, try_advisory_lock
 
 log = logging.getLogger("crosscheck.scheduler")
 # An arbitrary, fixed 64-bit key naming "the Crosscheck scheduler leader" among advisory locks.
@@ -37,7 +36,7 @@ class Leadership:
         """Give up the lock by closing its connection for good."""
         if self.connection is not None:
             try:  # unlock at once: the server notices a closed connection a moment later
-                queries.advisory_unlock(self.connection, LEADER_LOCK_KEY)
+                advisory_unlock(self.connection, LEADER_LOCK_KEY)
             except Exception:
                 log.warning("could not unlock the leader lock; closing its connection releases it")
             # Invalidate, not close: close() would return the connection to the pool with the
@@ -51,7 +50,7 @@ class Leadership:
         self.release()
         try:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            taken = queries.try_advisory_lock(connection, LEADER_LOCK_KEY)
+            taken = try_advisory_lock(connection, LEADER_LOCK_KEY)
         except Exception:  # the database is away: not the leader now, try again at the next tick
             log.exception("leader election failed")
             return False
@@ -65,7 +64,7 @@ class Leadership:
     def _still_held(self) -> bool:
         """Tell whether the lock's connection is alive (a dropped connection has lost the lock)."""
         try:
-            queries.ping(self.connection)
+            answers(self.connection)
             return True
         except Exception:
             log.warning("lost the leader lock's connection")

@@ -7,8 +7,8 @@ import hashlib
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import Table, event, exc
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy import Table, event, exc, text
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from licensing.persistence.unit_of_work import begin_sqlite
@@ -165,3 +165,40 @@ def driver_rows(session: Session, statement: str, params: tuple = ()) -> list[tu
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+# The database itself, below any record: whether it answers, its advisory locks, its migrations.
+
+
+def answers(connection: Connection) -> bool:
+    """Tell whether the database answers a trivial query (raises if the connection is gone)."""
+    return connection.scalar(text("SELECT 1")) == 1
+
+
+def try_advisory_lock(connection: Connection, *key: int) -> bool:
+    """Take PostgreSQL's session-level advisory lock `key` (one bigint or two ints) if it is free.
+
+    Tell whether it was taken. The lock belongs to the connection, which must be in autocommit and
+    outside any unit of work; the server releases it when the connection ends.
+    """
+    return bool(connection.scalar(text(f"SELECT pg_try_advisory_lock({_lock_markers(key)})"), _lock(key)))
+
+
+def advisory_unlock(connection: Connection, *key: int) -> bool:
+    """Give up the advisory lock `key`; tell whether this connection held it."""
+    return bool(connection.scalar(text(f"SELECT pg_advisory_unlock({_lock_markers(key)})"), _lock(key)))
+
+
+def _lock_markers(key: tuple[int, ...]) -> str:
+    """Return the markers of an advisory lock's key parts, ":k0" or ":k0, :k1"."""
+    return ", ".join(f":k{i}" for i in range(len(key)))
+
+
+def _lock(key: tuple[int, ...]) -> dict[str, int]:
+    """Return the parameters of an advisory lock's key parts."""
+    return {f"k{i}": part for i, part in enumerate(key)}
+
+
+def applied_revisions(connection: Connection, version_table: str) -> frozenset[str]:
+    """Return the migration revisions recorded in `version_table` (Alembic's), which must exist."""
+    return frozenset(connection.execute(text(f"SELECT version_num FROM {version_table}")).scalars())
