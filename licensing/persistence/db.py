@@ -134,20 +134,67 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
     step = max(1, MAX_BOUND_VALUES // len(names))
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        values = [p(row[n]) if p else row[n] for row in chunk for n, p in zip(names, processors, strict=True)]
+        values = _prepared(chunk, names, processors)
         statement = into + ", ".join([group] * len(chunk)) + " RETURNING id"
         ids += sorted(row[0] for row in driver_rows(session, statement, tuple(values)))
     return ids
 
 
-def _insert_parts(dialect: Dialect, table: Table, names: tuple[str, ...]) -> tuple[str, list]:
-    """Return one row's VALUES group and each column's value processor, for inserts into `table`."""
-    key = (dialect.name, table, names)  # one per database kind, not per engine
+def insert_with_children(
+    session: Session, table: Table, row: dict, children: Table, parent_key: str, child_rows: list[dict]
+) -> tuple[int, list[int]]:
+    """Insert one row of `table` and `child_rows` of `children` whose `parent_key` is its id; return the ids.
+
+    The child rows leave `parent_key` out. On PostgreSQL one statement writes both (a WITH that
+    inserts): each statement is a round trip to the server. On SQLite, with no children, or with more
+    values than one statement may bind, two inserts do. Child ids come back in the order of `child_rows`.
+    """
+    dialect = session.get_bind().dialect
+    names = tuple(child_rows[0]) if child_rows else ()
+    too_many = len(row) + len(child_rows) * len(names) > MAX_BOUND_VALUES
+    if dialect.name != "postgresql" or not child_rows or too_many:
+        [parent_id] = insert_rows(session, table, [row])
+        return parent_id, insert_rows(session, children, [{parent_key: parent_id} | r for r in child_rows])
+    parent_names = tuple(row)
+    parent_group, parent_processors = _insert_parts(dialect, table, parent_names)
+    child_group, child_processors = _insert_parts(dialect, children, names, typed=True)
+    values = _prepared([row], parent_names, parent_processors) + _prepared(
+        child_rows, names, child_processors
+    )
+    columns = ", ".join(children.c[n].name for n in names)
+    statement = (
+        f"WITH parent AS (INSERT INTO {table.name} ({', '.join(table.c[n].name for n in parent_names)}) "
+        f"VALUES {parent_group} RETURNING id) "
+        f"INSERT INTO {children.name} ({children.c[parent_key].name}, {columns}) "
+        f"SELECT parent.id, v.* FROM parent, (VALUES {', '.join([child_group] * len(child_rows))}) "
+        f"AS v ({columns}) "
+        f"RETURNING {children.c[parent_key].name}, id"
+    )
+    written = driver_rows(session, statement, tuple(values))
+    return written[0][0], sorted(child_id for _, child_id in written)
+
+
+def _insert_parts(
+    dialect: Dialect, table: Table, names: tuple[str, ...], typed: bool = False
+) -> tuple[str, list]:
+    """Return one row's VALUES group and each column's value processor, for inserts into `table`.
+
+    `typed` casts each value to its column's type, as a VALUES list not inserted directly needs on
+    PostgreSQL.
+    """
+    key = (dialect.name, table, names, typed)  # one per database kind, not per engine
     if key not in _INSERT_PARTS:
+        types = [table.c[n].type for n in names]
         marker = "%s" if dialect.name == "postgresql" else "?"
-        processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-        _INSERT_PARTS[key] = f"({', '.join([marker] * len(names))})", processors
+        markers = [f"CAST({marker} AS {t.compile(dialect=dialect)})" if typed else marker for t in types]
+        processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+        _INSERT_PARTS[key] = f"({', '.join(markers)})", processors
     return _INSERT_PARTS[key]
+
+
+def _prepared(rows: list[dict], names: tuple[str, ...], processors: list) -> list:
+    """Return the values of `rows` for `names`, row after row, each prepared by its column's processor."""
+    return [p(row[n]) if p else row[n] for row in rows for n, p in zip(names, processors, strict=True)]
 
 
 _INSERT_PARTS: dict[tuple, tuple[str, list]] = {}

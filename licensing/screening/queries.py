@@ -17,7 +17,7 @@ from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from licensing.identity.fields import IDENTITY_FIELDS
-from licensing.persistence.db import driver_rows, insert_rows
+from licensing.persistence.db import driver_rows, insert_with_children
 from licensing.persistence.models import (
     Authority,
     MatchKey,
@@ -241,12 +241,8 @@ def _records_with_organisation(model) -> Select:
     )
 
 
-def insert_screening(session: Session, values: dict) -> int:
-    """Insert one screening row; return its id."""
-    [screening_id] = insert_rows(session, Screening.__table__, [values])
-    return screening_id
-
-
-def insert_candidates(session: Session, rows: list[dict]) -> list[int]:
-    """Insert screening_candidate rows (dicts with the same keys); return their ids in order."""
-    return insert_rows(session, ScreeningCandidate.__table__, rows)
+def insert_screening(session: Session, values: dict, candidates: list[dict]) -> tuple[int, list[int]]:
+    """Insert one screening row and its candidate rows (without screening_id); return their ids in order."""
+    return insert_with_children(
+        session, Screening.__table__, values, ScreeningCandidate.__table__, "screening_id", candidates
+    )

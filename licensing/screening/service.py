@@ -213,22 +213,20 @@ def _record(session, actor, person, candidates, purpose, reason, now, subject) -
         "licence_id": subject[1] if subject and subject[0] == "licence" else None,
         "created_at": now,
     }
-    screening_id = queries.insert_screening(session, values)
-    rows = [_candidate_row(screening_id, c, now) for c in candidates]
-    ids = queries.insert_candidates(session, rows)
+    rows = [_candidate_row(c, now) for c in candidates]
+    screening_id, ids = queries.insert_screening(session, values, rows)
     bands = Counter(c.band for c in candidates)
     detail = {"purpose": purpose, "candidates": len(candidates), "bands": dict(bands)}
     audit.record(
         session, actor, "screening.run", "screening", screening_id, now=now, reason=reason, detail=detail
     )
-    written = [Written(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
+    written = [Written(id=i, screening_id=screening_id, **row) for i, row in zip(ids, rows, strict=True)]
     return Written(id=screening_id, **values), written
 
 
-def _candidate_row(screening_id: int, candidate: Candidate, now: datetime) -> dict:
-    """Return the screening_candidate row of one candidate; a ruled-out pair arrives resolved."""
+def _candidate_row(candidate: Candidate, now: datetime) -> dict:
+    """Return a candidate's screening_candidate row, but its screening; a ruled-out pair arrives resolved."""
     row = {
-        "screening_id": screening_id,
         "candidate_kind": candidate.kind,
         "candidate_id": candidate.id,
         "score": candidate.score,

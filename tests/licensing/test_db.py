@@ -8,7 +8,7 @@ from sqlalchemy import exc, func, select, text
 from licensing.actors import Actor
 from licensing.matching import person_of
 from licensing.persistence import unit_of_work
-from licensing.persistence.db import insert_rows, make_engine
+from licensing.persistence.db import insert_rows, insert_with_children, make_engine
 from licensing.persistence.models import AuditEvent, Screening, ScreeningCandidate
 from licensing.screening.service import screen
 from tests.conftest import POSTGRES_URL
@@ -61,6 +61,26 @@ def test_more_rows_than_one_statement_may_bind_are_inserted_in_order(session):
     assert len(set(ids)) == 7_000 and ids == sorted(ids)
     stored = dict(session.execute(select(ScreeningCandidate.id, ScreeningCandidate.candidate_id)).all())
     assert [stored[i] for i in ids] == [row["candidate_id"] for row in rows]
+
+
+@pytest.mark.parametrize("children", [0, 1, 5])
+def test_a_row_and_its_children_are_inserted_together_and_read_back_as_written(session, children):
+    authority_id = make_authority(session).id
+    written = make_screening(session, authority_id=authority_id).screening  # a screening's columns, to copy
+    values = {c.key: getattr(written, c.key) for c in Screening.__table__.columns if c.key != "id"}
+    rows = [{k: v for k, v in _candidate(0, i).items() if k != "screening_id"} for i in range(children)]
+
+    screening_id, ids = insert_with_children(
+        session, Screening.__table__, values, ScreeningCandidate.__table__, "screening_id", rows
+    )
+    session.commit()
+
+    assert session.get(Screening, screening_id).reason == values["reason"]
+    assert len(set(ids)) == children and ids == sorted(ids)
+    for row_id, row in zip(ids, rows, strict=True):
+        stored = session.get(ScreeningCandidate, row_id)
+        assert stored.screening_id == screening_id
+        assert {k: getattr(stored, k) for k in row} == row
 
 
 def test_a_screening_and_its_audit_event_are_undone_together_when_the_unit_fails(engine):
