@@ -8,18 +8,20 @@ import os
 import sys
 import urllib.request
 
+ENTRYPOINT = "/app/deploy/entrypoint.sh"
 
-def role() -> str:
-    """Return the image command this container runs: web, scheduler, migrate or another."""
-    with open("/proc/1/cmdline", "rb") as cmdline:
-        args = [arg.decode() for arg in cmdline.read().split(b"\0") if arg]
-    after = args[args.index("/app/deploy/entrypoint.sh") + 1 :] if "/app/deploy/entrypoint.sh" in args else []
+
+def role(args: list[str]) -> str:
+    """Return the image command that PID 1's `args` run: web (also when none is given), scheduler, ..."""
+    after = args[args.index(ENTRYPOINT) + 1 :] if ENTRYPOINT in args else []
     return after[0] if after else "web"
 
 
 def main() -> int:
     """Return 0 when healthy, 1 when the web server does not answer /healthz with 200."""
-    if role() != "web":
+    with open("/proc/1/cmdline", "rb") as cmdline:
+        args = [arg.decode() for arg in cmdline.read().split(b"\0") if arg]
+    if role(args) != "web":
         return 0
     url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz"
     try:
