@@ -385,7 +385,7 @@ def kube_stack(work: Path):
     data = for_podman(load("try-out/postgres.yaml") + load("try-out/redis.yaml"), secrets)
     migrate = for_podman(config + load("migrate-job.yaml"), secrets)
     # The schedulers may deliver to the receiver on this host (see deploy/compose.test.yaml). podman 4.3
-    # lets envFrom override env, so they read a copy of the ConfigMap that says so.
+    # does not let env override envFrom, so they read a copy of the ConfigMap that says so.
     development = config[0] | {
         "metadata": {"name": "scheduler-test-config"},
         "data": config[0]["data"] | {"CROSSCHECK_ENV": "development"},
