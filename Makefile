@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser
+.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser container-test
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,20 @@ test: $(STAMP) $(ASSETS_STAMP) browser ## Lint, then run every test on SQLite (a
 		$(BIN)/pytest -p no:cacheprovider; \
 	fi
 
+# The container images, compose.yaml and deploy/k8s under podman (deploy/container_test.py); not part of
+# make test. Needs root, podman, runc and debootstrap (installed from Debian if podman is missing).
+CONTAINER_TOOLS := .venv-container
+
+$(CONTAINER_TOOLS)/.installed: deploy/container-test-requirements.txt
+	$(PYTHON) -m venv $(CONTAINER_TOOLS)
+	$(CONTAINER_TOOLS)/bin/pip install --quiet -r deploy/container-test-requirements.txt
+	touch $@
+
+container-test: $(STAMP) $(ASSETS_STAMP) $(CONTAINER_TOOLS)/.installed ## Build the images, run compose.yaml and deploy/k8s under podman, check them, tear down
+	@command -v podman >/dev/null || apt-get install -y podman runc debootstrap
+	PATH="$(CURDIR)/$(CONTAINER_TOOLS)/bin:$$PATH" CONTAINERS_CONF="$(CURDIR)/deploy/containers.conf" \
+		nice -n 19 $(BIN)/python deploy/container_test.py
+
 lint: $(STAMP) ## Check lint and formatting
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -78,4 +92,4 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 clean: ## Remove the venv, the embedded database and the copied front-end assets
-	rm -rf $(VENV) instance node_modules $(GOVUK_STATIC)
+	rm -rf $(VENV) $(CONTAINER_TOOLS) instance node_modules $(GOVUK_STATIC)
