@@ -82,32 +82,41 @@ def _fetch(session, query) -> list:
 
 
 def measure(url: str, applicants: Path, n: int) -> dict:
-    """Screen `n` applicants one at a time (recorded, as the API does); return p50/p99 and baselines."""
+    """Screen `n` applicants one at a time (recorded, as the API does); return p50/p99 and baselines.
+
+    Each screening is a writing unit of its own, as a request is, and no other unit stays open
+    meanwhile: an open reading unit would hold a snapshot, which on SQLite keeps the write-ahead log
+    from being checkpointed, and on PostgreSQL would hold a second connection. So every unit reuses
+    the pool's one connection, whose server process is the one measured.
+    """
     engine = make_engine(url)
     rng = random.Random(n)
     with unit_of_work.reading(engine) as session:
         authority_id = session.execute(select(Authority.id).order_by(Authority.id)).scalars().first()
-        actor = Actor(kind="api_client", id=None, label="bench", authority_id=authority_id)
-        people = _people(applicants, n + WARM_UP)
         last_id = session.execute(select(func.max(Licence.id))).scalar_one()
         keys = session.execute(select(MatchKey.key_hash).limit(5000)).scalars().all()
-
-        def one(person):
-            """Return a call that screens `person` once, recorded in a writing unit of its own."""
-
-            def screening():
-                with unit_of_work.writing(engine) as unit:
-                    screen(unit, actor, person, purpose="application", now=NOW, record=True)
-
-            return screening
-
-        _time_each(one(p) for p in people[:WARM_UP])
-        # Core time as well as wall time: waits (a slow disk's fsync) take time but no core.
         server = _server_pid(session)
-        cpu_before = time.process_time() + (cpu_seconds(server) if server else 0.0)
-        samples = _time_each(one(p) for p in people[WARM_UP:])
-        core = time.process_time() + (cpu_seconds(server) if server else 0.0) - cpu_before
-        screening = _percentiles(samples)
+    actor = Actor(kind="api_client", id=None, label="bench", authority_id=authority_id)
+    people = _people(applicants, n + WARM_UP)
+
+    def one(person):
+        """Return a call that screens `person` once, recorded in a writing unit of its own."""
+
+        def screening():
+            with unit_of_work.writing(engine) as unit:
+                screen(unit, actor, person, purpose="application", now=NOW, record=True)
+
+        return screening
+
+    _time_each(one(p) for p in people[:WARM_UP])
+    # Core time as well as wall time: waits (a slow disk's fsync) take time but no core.
+    cpu_before = time.process_time() + (cpu_seconds(server) if server else 0.0)
+    samples = _time_each(one(p) for p in people[WARM_UP:])
+    core = time.process_time() + (cpu_seconds(server) if server else 0.0) - cpu_before
+    screening = _percentiles(samples)
+    with unit_of_work.reading(engine) as session:
+        if server is not None:
+            assert _server_pid(session) == server, "the screenings ran on another connection than measured"
         ids = [rng.randint(1, last_id) for _ in range(n)]
         by_pk = _percentiles(_time_each(partial(session.get, Licence, i) for i in ids))
         session.expunge_all()
