@@ -161,6 +161,6 @@ def _screened_licence(session: Session, authority_id: int, licence_id: int) -> L
     licence = by_id(session, Licence, licence_id)
     if licence is not None and licence.authority_id == authority_id:
         return licence  # the caller's own: refused with a clear message by the caller
-    if licence is None or not queries.screenings_found_licence(session, authority_id, licence_id):
+    if licence is None or queries.latest_candidate_id(session, authority_id, "licence", licence_id) is None:
         raise NotFound("No such licence among your screening results.")
     return licence

@@ -181,7 +181,7 @@ def _screened_entry(session: Session, authority_id: int, entry_id: int) -> tuple
     """Return an entry the authority's screenings found, and the latest such candidate's id."""
     if by_id(session, RegisterEntry, entry_id) is None:
         raise NotFound("No such register entry among your screening results.")
-    candidate_id = queries.latest_entry_candidate_id(session, authority_id, entry_id)
+    candidate_id = queries.latest_candidate_id(session, authority_id, "register_entry", entry_id)
     entry = session.get(RegisterEntry, entry_id) if candidate_id is not None else None
     if entry is None:
         raise NotFound("No such register entry among your screening results.")

@@ -68,35 +68,20 @@ def answers_kept_for(session: Session, application_id: int) -> list[InformationR
     return list(session.scalars(query))
 
 
-def latest_entry_candidate_id(session: Session, authority_id: int, entry_id: int) -> int | None:
-    """Return the id of the latest candidate of the authority's screenings that found the entry, if any."""
+def latest_candidate_id(session: Session, authority_id: int, kind: str, record_id: int) -> int | None:
+    """Return the id of the latest candidate of the authority's screenings that found the record, if any."""
     query = (
         select(ScreeningCandidate.id)
         .join(Screening, Screening.id == ScreeningCandidate.screening_id)
         .where(
             Screening.authority_id == authority_id,
-            ScreeningCandidate.candidate_kind == "register_entry",
-            ScreeningCandidate.candidate_id == entry_id,
+            ScreeningCandidate.candidate_kind == kind,
+            ScreeningCandidate.candidate_id == record_id,
         )
         .order_by(ScreeningCandidate.id.desc())
         .limit(1)
     )
     return session.scalars(query).first()
-
-
-def screenings_found_licence(session: Session, authority_id: int, licence_id: int) -> bool:
-    """Tell whether one of the authority's screenings found the licence."""
-    query = (
-        select(ScreeningCandidate.id)
-        .join(Screening, Screening.id == ScreeningCandidate.screening_id)
-        .where(
-            Screening.authority_id == authority_id,
-            ScreeningCandidate.candidate_kind == "licence",
-            ScreeningCandidate.candidate_id == licence_id,
-        )
-        .limit(1)
-    )
-    return session.scalars(query).first() is not None
 
 
 def licence_by_badge(session: Session, authority_code: str, badge_number: str) -> Licence | None:
