@@ -1,9 +1,10 @@
 """The statements a subject access export runs: records and screenings by id or by an exact identifier,
-the candidates and audit events naming the subject's records, and a licence's status history.
+the candidates, "not the same person" rulings, s.3 requests, s.5 reports, alerts and audit events naming
+the subject's records, and a licence's status history.
 
-An intelligence item's routes and a register entry's changes are read by the intelligence and register
-areas' own queries. Each function takes the session and the values it filters by and returns rows,
-never a statement; none begins, commits or rolls back (the unit of work does).
+An intelligence item's routes, what a council was shown of it, and a register entry's changes are read by
+the intelligence and register areas' own queries. Each function takes the session and the values it
+filters by and returns rows, never a statement; none begins, commits or rolls back (the unit of work does).
 """
 
 from collections.abc import Sequence
@@ -13,9 +14,13 @@ from sqlmodel import Session
 
 from licensing.matching import Person
 from licensing.persistence.models import (
+    Alert,
     AuditEvent,
+    ConcernReport,
+    InformationRequest,
     Intelligence,
     LicenceStatusChange,
+    PairDecision,
     Screening,
     ScreeningCandidate,
 )
@@ -72,3 +77,27 @@ def licence_status_changes(session: Session, licence_id: int) -> list[LicenceSta
     """Return a licence's status history, oldest first."""
     query = select(LicenceStatusChange).where(LicenceStatusChange.licence_id == licence_id)
     return list(session.scalars(query.order_by(LicenceStatusChange.id)))
+
+
+def rulings_on(session: Session, records: Sequence[tuple[str, int]]) -> list[PairDecision]:
+    """Return the "not the same person" rulings whose candidate is one of `records` (kind, id), by id."""
+    pairs = tuple_(PairDecision.candidate_kind, PairDecision.candidate_id).in_(records)
+    return list(session.scalars(select(PairDecision).where(pairs).order_by(PairDecision.id)))
+
+
+def information_requests_about(session: Session, entry_ids: Sequence[int]) -> list[InformationRequest]:
+    """Return the s.3 requests about one of the register entries `entry_ids`, in id order."""
+    query = select(InformationRequest).where(InformationRequest.register_entry_id.in_(entry_ids))
+    return list(session.scalars(query.order_by(InformationRequest.id)))
+
+
+def concern_reports_about(session: Session, licence_ids: Sequence[int]) -> list[ConcernReport]:
+    """Return the s.5 reports about one of the licences `licence_ids`, in id order."""
+    query = select(ConcernReport).where(ConcernReport.licence_id.in_(licence_ids))
+    return list(session.scalars(query.order_by(ConcernReport.id)))
+
+
+def alerts_about(session: Session, subjects: Sequence[tuple[str, int]]) -> list[Alert]:
+    """Return the alerts whose subject is one of `subjects` (kind, id)."""
+    pairs = tuple_(Alert.subject_kind, Alert.subject_id).in_(subjects)
+    return list(session.scalars(select(Alert).where(pairs)))

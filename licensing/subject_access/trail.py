@@ -13,18 +13,30 @@ from licensing.subject_access.finding import CHUNK, FOUND_BANDS, Found, in_chunk
 
 def find_screenings(session: Session, person: Person, found: list[Found]) -> list[tuple[Screening, list]]:
     """Return the screenings of the subject or naming their records, oldest first, with those candidates."""
+    return gather_screenings(session, person, found)[0]
+
+
+def gather_screenings(
+    session: Session, person: Person, found: list[Found]
+) -> tuple[list[tuple[Screening, list]], set[int]]:
+    """Return the screenings of the subject or naming their records (as find_screenings does), and the
+    ids of those that were of the subject: run for one of their applications or licences, or on an
+    identity scoring `probable` or better. The others found the subject only as someone else's candidate.
+    """
     keys = {(f.kind, f.row.id) for f in found}
     candidates = defaultdict(list)
     for candidate in _candidates_naming(session, keys):
         candidates[candidate.screening_id].append(candidate)
-    ids = set(candidates) | _screenings_of_records(session, keys) | _screenings_of_person(session, person)
-    rows = in_chunks(session, Screening, Screening.id, sorted(ids))
-    return [(s, candidates.get(s.id, [])) for s in sorted(rows, key=lambda s: s.id)]
+    of_subject = _screenings_of_records(session, keys) | _screenings_of_person(session, person)
+    rows = in_chunks(session, Screening, Screening.id, sorted(set(candidates) | of_subject))
+    return [(s, candidates.get(s.id, [])) for s in sorted(rows, key=lambda s: s.id)], of_subject
 
 
-def audit_trail(session: Session, found: list[Found], screening_ids: list[int]) -> list[AuditEvent]:
-    """Return the audit events about the subject's records and screenings, oldest first."""
-    keys = [(f.kind, f.row.id) for f in found] + [("screening", i) for i in screening_ids]
+def audit_trail(
+    session: Session, found: list[Found], screening_ids: list[int], also: list[tuple[str, int]] = ()
+) -> list[AuditEvent]:
+    """Return the audit events about the subject's records and screenings (and `also`), oldest first."""
+    keys = [(f.kind, f.row.id) for f in found] + [("screening", i) for i in screening_ids] + list(also)
     events = []
     for start in range(0, len(keys), CHUNK):
         events += queries.events_about(session, keys[start : start + CHUNK])

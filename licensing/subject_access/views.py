@@ -48,6 +48,8 @@ def record_view(session: Session, names: Names, found: Found) -> dict:
         view["routed_to"] = _routed_to(session, names, row.id)
     else:
         view["authority"] = names.of(Authority, row.authority_id)
+    # When it was first recorded here; who recorded it and every change since are in `history` and the trail.
+    view["recorded_at"] = row.first_recorded_at if kind == "register_entry" else row.created_at
     view["history"] = _history(session, kind, row.id)
     return view
 
