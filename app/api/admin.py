@@ -66,6 +66,7 @@ class HeldRecordSchema(IdentityFieldsSchema):
     decided_on = fields.Date(allow_none=True)
     effective_on = fields.Date()
     occurred_on = fields.Date()
+    recorded_at = UtcDateTime(metadata={"description": "when the record was first made here"})
     history = fields.List(fields.Nested(HistorySchema))
 
 
@@ -110,15 +111,139 @@ class TrailEventSchema(Schema):
     reason = fields.String()
 
 
+class RulingSchema(Schema):
+    """An officer's ruling that another person and the subject's record are not the same person."""
+
+    ruling = fields.String()
+    reason = fields.String()
+    decided_by = fields.String()
+    decided_at = UtcDateTime()
+    authority = fields.Nested(HolderSchema, allow_none=True)
+
+
+class CandidateAppearanceSchema(Schema):
+    """One of the subject's records among another person's screening's candidates; never that person."""
+
+    screening_id = fields.Integer()
+    candidate_id = fields.Integer()
+    authority = fields.Nested(HolderSchema, allow_none=True)
+    purpose = fields.String(metadata={"enum": list(PURPOSES)})
+    reason = fields.String()
+    application_id = fields.Integer(allow_none=True)
+    licence_id = fields.Integer(allow_none=True)
+    screened_by = fields.String()
+    screened_at = UtcDateTime()
+    record_kind = fields.String(metadata={"enum": list(RECORD_KINDS)})
+    record_id = fields.Integer()
+    band = fields.String(metadata={"enum": list(BANDS)})
+    score = fields.Float()
+    resolution = fields.String(allow_none=True)
+    resolution_reason = fields.String(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
+    rulings = fields.List(fields.Nested(RulingSchema))
+
+
+class HeldAttachmentSchema(Schema):
+    """An attachment's metadata, as the responding council described it."""
+
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
+class HeldRequestSchema(Schema):
+    """A s.3 request about one of the subject's register entries, and its response."""
+
+    id = fields.Integer()
+    register_entry_id = fields.Integer()
+    requesting_authority = fields.Nested(HolderSchema, allow_none=True)
+    recording_authority = fields.Nested(HolderSchema, allow_none=True)
+    application_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    request_text = fields.String()
+    requested_by = fields.String(allow_none=True)
+    requested_at = UtcDateTime()
+    due_on = fields.Date()
+    response_text = fields.String(allow_none=True)
+    attachments = fields.List(fields.Nested(HeldAttachmentSchema))
+    answered_by = fields.String(allow_none=True)
+    responded_at = UtcDateTime(allow_none=True)
+
+
+class HeldReportSchema(Schema):
+    """A s.5 report about one of the subject's licences, and the s.6 decision on it."""
+
+    id = fields.Integer()
+    licence_id = fields.Integer()
+    reporting_authority = fields.Nested(HolderSchema, allow_none=True)
+    issuing_authority = fields.Nested(HolderSchema, allow_none=True)
+    status = fields.String()
+    concern_on = fields.Date()
+    summary = fields.String()
+    reported_by = fields.String(allow_none=True)
+    reported_at = UtcDateTime()
+    due_on = fields.Date()
+    decision = fields.String(allow_none=True)
+    decision_notes = fields.String(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+
+
+class MatchedRecordSchema(Schema):
+    """One of the council's own records that an intelligence item matched."""
+
+    kind = fields.String(metadata={"enum": list(RECORD_KINDS)})
+    id = fields.Integer()
+
+
+class RoutedIntelligenceSchema(Schema):
+    """What one council was shown of an intelligence item about the subject; never the restricted content."""
+
+    intelligence_id = fields.Integer()
+    authority = fields.Nested(HolderSchema, allow_none=True)
+    category = fields.String()
+    occurred_on = fields.Date()
+    force_name = fields.String()
+    force_reference = fields.String()
+    shareable_summary = fields.String()
+    status = fields.String()
+    routed_at = UtcDateTime()
+    matches = fields.List(fields.Nested(MatchedRecordSchema))
+
+
+class HeldAlertSchema(Schema):
+    """An alert raised to a council about one of the subject's records or the exchanges about them."""
+
+    id = fields.Integer()
+    authority = fields.Nested(HolderSchema, allow_none=True)
+    alert_type = fields.String()
+    subject_kind = fields.String()
+    subject_id = fields.Integer()
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)
+
+
 class SubjectAccessSchema(Schema):
-    """Everything held about the subject."""
+    """Everything held about the subject, section by section (docs/subject-access.md)."""
 
     exported_at = UtcDateTime()
     audit_event_id = fields.Integer()
     records = fields.List(fields.Nested(HeldRecordSchema))
     screenings = fields.List(fields.Nested(HeldScreeningSchema))
+    candidate_appearances = fields.List(fields.Nested(CandidateAppearanceSchema))
+    information_requests = fields.List(fields.Nested(HeldRequestSchema))
+    concern_reports = fields.List(fields.Nested(HeldReportSchema))
+    routed_intelligence = fields.List(fields.Nested(RoutedIntelligenceSchema))
+    alerts = fields.List(fields.Nested(HeldAlertSchema))
     audit_trail = fields.List(fields.Nested(TrailEventSchema))
     intelligence_note = fields.String()
+    empty_sections = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "each section with nothing in it, and what it says"},
+    )
 
 
 class YearSchema(Schema):
@@ -146,7 +271,7 @@ class SubjectAccess(MethodView):
     @blp.arguments(SubjectSchema)
     @blp.response(200, SubjectAccessSchema)
     def post(self, data):
-        """Export every record, screening and audit event held about one person (the export is audited)."""
+        """Export everything held about one person, section by section (the export is audited)."""
         return subject_access.export_subject(db.session(), g.actor, data, utcnow())
 
 

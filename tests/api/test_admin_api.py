@@ -5,14 +5,18 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from licensing.actors import Actor
 from licensing.persistence.models import AuditEvent
+from licensing.workflows.information_requests import request_information
 from tests.factories import (
+    NOW,
     identity,
     make_api_client,
     make_authority,
     make_licence,
     make_police_force,
     make_register_entry,
+    make_screening,
 )
 
 PROBLEM = "application/problem+json"
@@ -80,6 +84,37 @@ def test_admin_exports_the_subjects_records_and_audit_trail(session, client, hel
     assert [e["record_id"] for e in viewed] == [held["entry"].id] * 2
     assert viewed[0]["authority"]["code"] not in {None, ""}
     assert export["exported_at"].endswith("+00:00")
+
+
+def test_export_has_every_section_with_who_and_when_and_says_which_are_empty(session, client, held):
+    asker = make_authority(session)
+    make_screening(session, authority_id=asker.id)
+    officer = Actor(kind="user", id=None, label="Asking officer", authority_id=asker.id)
+    body = {"register_entry_id": held["entry"].id, "request_text": "What did you rely on?"}
+    request = request_information(session, officer, body, NOW)
+    session.commit()
+    response = client.post(
+        "/api/v1/admin/subject-access", json=subject_body(), headers=bearer(key_for(session, ["admin"]))
+    )
+    export = response.json
+    (sent,) = export["information_requests"]
+    assert (sent["id"], sent["request_text"], sent["requested_by"]) == (
+        request.id,
+        "What did you rely on?",
+        "Asking officer",
+    )
+    assert sent["requesting_authority"]["code"] == asker.code
+    assert sent["requested_at"].endswith("+00:00") and sent["response_text"] is None
+    alerts = {(a["alert_type"], a["subject_kind"], a["subject_id"]) for a in export["alerts"]}
+    assert ("information_request.received", "information_request", request.id) in alerts
+    assert all(r["recorded_at"].endswith("+00:00") for r in export["records"])
+    assert set(export["empty_sections"]) == {
+        "candidate_appearances",
+        "concern_reports",
+        "routed_intelligence",
+    }
+    assert export["empty_sections"]["concern_reports"].startswith("None")
+    assert export["candidate_appearances"] == [] and export["routed_intelligence"] == []
 
 
 def test_export_leaves_out_an_unrelated_person(session, client, held):
