@@ -251,3 +251,17 @@ def test_sections_with_nothing_in_them_say_so(session):
         "routed_intelligence", "alerts", "audit_trail",
     }  # fmt: skip
     assert all(message.startswith("None") for message in export.empty_sections.values())
+
+
+def test_exchanges_alerts_and_routes_about_someone_else_are_not_exported(session, held):
+    other = {"given_names": "Gareth", "family_name": "Llewellyn", "date_of_birth": date(1970, 1, 1)}
+    other |= {"ni_number": "CE654321A", "driving_licence_number": "LLEWE701010G99CD"}
+    licence = make_licence(session, authority_id=held.issuer.id, **other)
+    fields = {"authority_code": held.issuer.code, "badge_number": licence.badge_number}
+    fields |= {"concern_on": date(2026, 11, 20), "summary": "Someone else entirely."}
+    report = report_concern(session, officer(held.recorder.id), fields, NOW)
+    session.commit()
+    export = exported(session)
+    assert report.id not in {r["id"] for r in export.concern_reports}
+    assert ("concern_report", report.id) not in {(a["subject_kind"], a["subject_id"]) for a in export.alerts}
+    assert "Someone else entirely." not in str(asdict(export))
