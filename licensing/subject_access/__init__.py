@@ -98,7 +98,9 @@ def export_subject(session: Session, actor: Actor, identity: dict, now: datetime
     counts = defaultdict(int)
     for f in found:
         counts[f.kind] += 1
-    detail = {"records": dict(counts)} | {name: len(views[name]) for name in SECTIONS if name != "records"}
+    # Counts only; `audit_events` keeps the name earlier exports' events used for the trail's length.
+    detail = {name: len(views[name]) for name in SECTIONS if name not in ("records", "audit_trail")}
+    detail |= {"records": dict(counts), "audit_events": len(trail)}
     event = audit.record(
         session, actor, "subject_access.exported", "subject_access", None, now=now, detail=detail
     )

@@ -12,7 +12,7 @@ from licensing.intelligence.council_views import routed_item
 from licensing.intelligence.routing import push_intelligence
 from licensing.licences.applications import create_application
 from licensing.licences.gate import resolve_candidate, view_screening
-from licensing.persistence.models import Authority, Screening, ScreeningCandidate
+from licensing.persistence.models import AuditEvent, Authority, Screening, ScreeningCandidate
 from licensing.subject_access import SECTIONS, export_subject
 from licensing.workflows.concern_reports import decide, report_concern
 from licensing.workflows.information_requests import request_information, respond
@@ -251,6 +251,16 @@ def test_sections_with_nothing_in_them_say_so(session):
         "routed_intelligence", "alerts", "audit_trail",
     }  # fmt: skip
     assert all(message.startswith("None") for message in export.empty_sections.values())
+
+
+def test_the_export_audit_event_counts_each_section(session, held):
+    export = exported(session)
+    event = session.get(AuditEvent, export.audit_event_id)
+    assert event.detail["information_requests"] == 1 and event.detail["concern_reports"] == 1
+    assert event.detail["candidate_appearances"] == len(export.candidate_appearances)
+    assert event.detail["audit_events"] == len(export.audit_trail)
+    assert event.detail["records"]["application"] == 1
+    assert "Hussain" not in str(event.detail)
 
 
 def test_exchanges_alerts_and_routes_about_someone_else_are_not_exported(session, held):
