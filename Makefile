@@ -23,8 +23,13 @@ venv: $(STAMP) ## Create .venv and install the pinned requirements
 
 # GOV.UK Frontend's built files, served from our own static folder: no CDN, nothing fetched at run time.
 # The stylesheet points at /assets/...; rewritten to be relative to its own folder, app/static/govuk/.
+# The source-map comment is cut from the end of each minified file (the maps are not copied); the rest of
+# its line is the code itself, so the line stays.
+NO_SOURCE_MAP := s@/[/*]\# sourceMappingURL=[^ ]*( \*/)?$$@@
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := app/static/govuk
+# GOV.UK's accessible-autocomplete: pick a council by typing its name (a plain select without JavaScript).
+AUTOCOMPLETE_DIST := node_modules/accessible-autocomplete/dist
 ASSETS_STAMP := $(GOVUK_STATIC)/.installed
 
 node_modules/.installed: package.json package-lock.json
@@ -35,12 +40,16 @@ $(ASSETS_STAMP): node_modules/.installed
 	rm -rf $(GOVUK_STATIC)
 	mkdir -p $(GOVUK_STATIC)
 	cp -R $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
-	sed "/sourceMappingURL/d" $(GOVUK_DIST)/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
-	sed 's#url(/assets/#url(assets/#g; /sourceMappingURL/d' $(GOVUK_DIST)/govuk-frontend.min.css \
+	sed -E '$(NO_SOURCE_MAP)' $(GOVUK_DIST)/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
+	sed -E 's#url\(/assets/#url(assets/#g; $(NO_SOURCE_MAP)' $(GOVUK_DIST)/govuk-frontend.min.css \
 		> $(GOVUK_STATIC)/govuk-frontend.min.css
+	sed -E '$(NO_SOURCE_MAP)' $(AUTOCOMPLETE_DIST)/accessible-autocomplete.min.js \
+		> $(GOVUK_STATIC)/accessible-autocomplete.min.js
+	sed -E '$(NO_SOURCE_MAP)' $(AUTOCOMPLETE_DIST)/accessible-autocomplete.min.css \
+		> $(GOVUK_STATIC)/accessible-autocomplete.min.css
 	touch $@
 
-assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend and axe-core from npm (package-lock.json), copy into app/static
+assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend, accessible-autocomplete and axe-core from npm (package-lock.json), copy into app/static
 
 browser: ## Install Debian's chromium for the browser tests (apt-get, needs root) unless /usr/bin/chromium exists
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: using /usr/bin/chromium"; else \
