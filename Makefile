@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
+# make run's port: PORT=8080 make run
+PORT ?= 5000
 
 .DEFAULT_GOAL := help
 .PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser container-test
@@ -21,8 +23,13 @@ venv: $(STAMP) ## Create .venv and install the pinned requirements
 
 # GOV.UK Frontend's built files, served from our own static folder: no CDN, nothing fetched at run time.
 # The stylesheet points at /assets/...; rewritten to be relative to its own folder, app/static/govuk/.
+# The source-map comment is cut from the end of each minified file (the maps are not copied); the rest of
+# its line is the code itself, so the line stays.
+NO_SOURCE_MAP := s@/[/*]\# sourceMappingURL=[^ ]*( \*/)?$$@@
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := app/static/govuk
+# GOV.UK's accessible-autocomplete: pick a council by typing its name (a plain select without JavaScript).
+AUTOCOMPLETE_DIST := node_modules/accessible-autocomplete/dist
 ASSETS_STAMP := $(GOVUK_STATIC)/.installed
 
 node_modules/.installed: package.json package-lock.json
@@ -33,26 +40,33 @@ $(ASSETS_STAMP): node_modules/.installed
 	rm -rf $(GOVUK_STATIC)
 	mkdir -p $(GOVUK_STATIC)
 	cp -R $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
-	sed "/sourceMappingURL/d" $(GOVUK_DIST)/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
-	sed 's#url(/assets/#url(assets/#g; /sourceMappingURL/d' $(GOVUK_DIST)/govuk-frontend.min.css \
+	sed -E '$(NO_SOURCE_MAP)' $(GOVUK_DIST)/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
+	sed -E 's#url\(/assets/#url(assets/#g; $(NO_SOURCE_MAP)' $(GOVUK_DIST)/govuk-frontend.min.css \
 		> $(GOVUK_STATIC)/govuk-frontend.min.css
+	sed -E '$(NO_SOURCE_MAP)' $(AUTOCOMPLETE_DIST)/accessible-autocomplete.min.js \
+		> $(GOVUK_STATIC)/accessible-autocomplete.min.js
+	sed -E '$(NO_SOURCE_MAP)' $(AUTOCOMPLETE_DIST)/accessible-autocomplete.min.css \
+		> $(GOVUK_STATIC)/accessible-autocomplete.min.css
 	touch $@
 
-assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend and axe-core from npm (package-lock.json), copy into app/static
+assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend, accessible-autocomplete and axe-core from npm (package-lock.json), copy into app/static
 
-browser: ## Install Debian's chromium for the browser tests (apt-get) unless /usr/bin/chromium exists
-	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+browser: ## Install Debian's chromium for the browser tests (apt-get, needs root) unless /usr/bin/chromium exists
+	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: using /usr/bin/chromium"; else \
+		echo "Browser tests: installing Debian's chromium with apt-get (needs root; a minute or two, log in .chromium-install.log)"; \
+		{ apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } \
+			> .chromium-install.log 2>&1 || { cat .chromium-install.log; exit 1; }; fi
 
 # make run is a developer's machine: development settings, SQLite under instance/, the demo data.
 run: export CROSSCHECK_ENV := development
-run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, start the service on :5000 and one scheduler
+run: $(STAMP) $(ASSETS_STAMP) ## Set up, migrate, seed demo data if empty, start the service on :5000 (PORT) and one scheduler
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
-	@echo "Crosscheck is starting: sign in at http://127.0.0.1:5000/sign-in, API at http://127.0.0.1:5000/api/v1"
-	@echo "(OpenAPI: /api/v1/openapi.json; demo keys and officers are printed above on the first run)"
+	@echo "Crosscheck is starting: sign in at http://127.0.0.1:$(PORT)/sign-in, API at http://127.0.0.1:$(PORT)/api/v1"
+	@echo "(OpenAPI: /api/v1/openapi.json; demo officers and keys are printed above on the first run; `flask demo keys` prints fresh keys)"
 	@echo "(one scheduler runs alongside: deliveries and periodic jobs; it stops with the web app)"
 	$(BIN)/python -m scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT; \
-		$(BIN)/flask run --host 127.0.0.1 --port 5000
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 scheduler: $(STAMP) ## Run the scheduler process alone (alert deliveries, periodic jobs; reads DATABASE_URL)
 	$(BIN)/python -m scheduler
@@ -60,7 +74,7 @@ scheduler: $(STAMP) ## Run the scheduler process alone (alert deliveries, period
 serve: $(STAMP) ## Serve with gunicorn in production (unless CROSSCHECK_ENV says otherwise; needs DATABASE_URL, SECRET_KEY)
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-test: $(STAMP) $(ASSETS_STAMP) browser ## Lint, then run every test on SQLite (and PostgreSQL if TEST_DATABASE_URL is set)
+test: browser $(STAMP) $(ASSETS_STAMP) ## Lint, then run every test on SQLite (and PostgreSQL if TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env -u TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider

@@ -20,9 +20,11 @@ blp = Blueprint(
 
 
 class EnforcementCheckArgs(Schema):
-    """Look up by authority and badge number, or by driving licence number."""
+    """Look up by badge number (with its issuing council if known), or by driving licence number."""
 
-    authority = fields.String(metadata={"description": "The issuing council's ONS GSS code"})
+    authority = fields.String(
+        metadata={"description": "The issuing council's ONS GSS code; without it, every council's badge"}
+    )
     badge = fields.String(metadata={"description": "The badge number shown by the driver"})
     driving_licence_number = fields.String(metadata={"description": "The DVLA driver number"})
 
@@ -53,7 +55,8 @@ class EnforcementCheck(MethodView):
     @blp.arguments(EnforcementCheckArgs, location="query")
     @blp.response(200, EnforcementCheckSchema)
     def get(self, args):
-        """Check a driver by authority and badge, or by driving licence number (audited as a search)."""
+        """Check a driver by badge (at one council, or at every council that issued it) or by driving
+        licence number (audited as a search)."""
         found = lookup.enforcement_check(
             db.session(),
             g.actor,

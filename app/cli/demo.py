@@ -1,5 +1,7 @@
 """`flask demo seed [--if-empty]`: reference data, demo officers and API keys, and synthetic records.
 
+`flask demo keys` prints fresh demo API keys (a key is shown only once) and revokes the earlier ones.
+
 Every person the demo creates comes from licensing.synthetic.generator: synthetic, never real. The
 officers share one published password, and the API keys are printed: this is demonstration data, never
 production data, so the command refuses to run in production before it touches the database.
@@ -17,7 +19,7 @@ from sqlmodel import Session
 
 from app import db
 from licensing.access import queries as access_queries
-from licensing.access.clients import create_client
+from licensing.access.clients import create_client, list_clients, revoke_client
 from licensing.access.users import create_user
 from licensing.actors import Actor, cli_actor
 from licensing.audit import log as audit
@@ -41,6 +43,7 @@ LICENCES, REGISTER_ENTRIES = 300, 40
 # Register entries about people who hold a licence at another authority: the case Crosscheck exists for.
 REFUSED_ELSEWHERE = 10
 SEED = 2026
+DEMO_KEY_NAMES = ("Demo council system (", "Demo police system (")
 
 demo_cli = AppGroup("demo", help="Demonstration data (synthetic people only).")
 
@@ -49,15 +52,14 @@ demo_cli = AppGroup("demo", help="Demonstration data (synthetic people only).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the register already holds a licence.")
 def seed_command(if_empty: bool) -> None:
     """Load reference data, create demo officers and API keys, and add synthetic licences and entries."""
-    if current_app.config["ENV_NAME"] == "production":
-        raise click.ClickException(
-            "Refused: demo seed creates officers with a published password and prints API keys, "
-            "so it never runs in production (CROSSCHECK_ENV=development for a demo)."
-        )
+    _refuse_in_production("demo seed creates officers with a published password and prints API keys")
     now, actor = utcnow(), cli_actor("demo seed")
     with db.writing() as session:
         if if_empty and seeding_queries.holds_a_licence(session):
-            click.echo("Demo seed skipped: the register already holds licences.")
+            click.echo(
+                "Demo seed skipped: the register already holds licences. The demo officers' password is "
+                f"{DEMO_PASSWORD}; `flask demo keys` prints fresh API keys."
+            )
             return
         reference = load_reference(session, now, actor)
         authorities = _demo_authorities(session)
@@ -66,10 +68,43 @@ def seed_command(if_empty: bool) -> None:
         keys = _api_keys(session, authorities[COUNCIL_KEY_AUTHORITY], _police_force(session), now, actor)
         added = seed_records(session, authorities, now, actor)
     _print_credentials(officers, keys)
+    click.echo("(`flask demo keys` prints fresh keys at any time.)")
     click.echo(
         f"Demo seeded: {reference.summary()}; {len(officers)} officers, {len(keys)} API keys, "
         f"{added['licence']} licences and {added['register_entry']} register entries added."
     )
+
+
+@demo_cli.command("keys")
+def keys_command() -> None:
+    """Print fresh demo API keys and revoke the earlier demo keys (keys are shown only once)."""
+    _refuse_in_production("demo keys prints API keys")
+    now, actor = utcnow(), cli_actor("demo keys")
+    with db.writing() as session:
+        council = authority_by_code(session, COUNCIL_KEY_AUTHORITY)
+        force = police_force_by_code(session, POLICE_FORCE_CODE)
+        if council is None or force is None:
+            raise click.ClickException("There is no demo data yet: run `flask demo seed` first.")
+        earlier = [
+            client
+            for client, _ in list_clients(session)
+            if client.revoked_at is None and client.name.startswith(DEMO_KEY_NAMES)
+        ]
+        for client in earlier:
+            revoke_client(session, client.id, now, actor)
+        keys = _api_keys(session, council, force, now, actor)
+    click.echo(f"Revoked {len(earlier)} earlier demo key(s).")
+    click.echo("Demo API keys (shown once; store them now):")
+    for label, key in keys:
+        click.echo(f"  {label}: {key}")
+
+
+def _refuse_in_production(what: str) -> None:
+    """Stop with a clear message when the app runs with production settings."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            f"Refused: {what}, so it never runs in production (CROSSCHECK_ENV=development for a demo)."
+        )
 
 
 def seed_records(session: Session, authorities: dict[str, Authority], now: datetime, actor: Actor) -> Counter:
@@ -195,7 +230,7 @@ def _api_keys(
     """
     _, council_key = create_client(
         session,
-        name=f"Demo council system ({council.name})",
+        name=f"{DEMO_KEY_NAMES[0]}{council.name})",
         scopes=COUNCIL_KEY_SCOPES,
         authority_id=council.id,
         now=now,
@@ -203,7 +238,7 @@ def _api_keys(
     )
     _, police_key = create_client(
         session,
-        name=f"Demo police system ({force.name})",
+        name=f"{DEMO_KEY_NAMES[1]}{force.name})",
         scopes=("police:intelligence",),
         police_force_id=force.id,
         now=now,

@@ -1,4 +1,5 @@
-"""Enforcement quick check: any council's licence by issuing council and badge, or by driver number."""
+"""Enforcement quick check: any council's licence by badge (with its issuing council, or at every council
+that issued that number) or by driver number."""
 
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
@@ -7,7 +8,7 @@ from wtforms.validators import Length, Optional
 
 from app import db
 from app.officer.access import actor, require_officer
-from app.officer.forms import show_service_errors
+from app.officer.forms import CouncilField, show_service_errors
 from licensing.clock import utcnow
 from licensing.errors import ValidationFailed
 from licensing.licences import lookup
@@ -17,12 +18,12 @@ bp.before_request(require_officer)
 
 
 class CheckForm(FlaskForm):
-    """A badge with its issuing council's code, or a driving licence number."""
+    """A badge, with its issuing council if known, or a driving licence number."""
 
     class Meta:
         csrf = False  # a GET check changes no record (the service audits it)
 
-    authority = StringField("Issuing council code", [Optional(), Length(max=9)])
+    authority = CouncilField("Issuing council", [Optional(), Length(max=9)], blank="Any council")
     badge = StringField("Badge number", [Optional(), Length(max=32)])
     driving_licence_number = StringField("Driving licence number", [Optional(), Length(max=40)])
 
@@ -32,12 +33,13 @@ class CheckForm(FlaskForm):
 def index():
     """Show the quick check form and, when asked, the licences found."""
     form = CheckForm(request.args)
+    form.authority.load_councils(db.session())
     asked = any(request.args.get(name) for name in ("authority", "badge", "driving_licence_number"))
     found, error = None, None
     if asked and form.validate():
         try:
             found = lookup.enforcement_check(
-                db.session(), actor(), authority_code=_typed(form.authority, upper=True),
+                db.session(), actor(), authority_code=form.authority.data,
                 badge_number=_typed(form.badge),
                 driving_licence_number=_typed(form.driving_licence_number, upper=True), now=utcnow(),
             )  # fmt: skip

@@ -1,9 +1,11 @@
-"""Form pieces shared by the officer pages: GOV.UK date inputs and service errors shown on a form."""
+"""Form pieces shared by the officer pages: GOV.UK date inputs, the council picker and service errors shown
+on a form."""
 
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from sqlmodel import Session
+from wtforms import Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -11,6 +13,7 @@ from licensing.dates import IN_RANGE, OutOfRange, TwoDigitYear, UnreadableDate, 
 from licensing.errors import DomainError
 from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.identity.validation import WIDTHS
+from licensing.reference import list_authorities
 
 
 class DateField(Field):
@@ -84,6 +87,29 @@ class IdentityForm(FlaskForm):
     driving_licence_number = StringField(
         "Driving licence number", [Optional(), Length(max=WIDTHS["driving_licence_number"])]
     )
+
+
+class CouncilField(SelectField):
+    """A licensing authority chosen by name (its GSS code is the value): a select, which the page's script
+    turns into GOV.UK's accessible autocomplete, so typing "Sheff" offers Sheffield City Council.
+
+    A code given in the address (`?authority=e08000031`) is taken in capitals even if it is not one of the
+    choices; the service then says whether such a council exists.
+    """
+
+    def __init__(self, label=None, validators=None, blank: str = "Choose a council", **kwargs):
+        """Make the field; `blank` labels the empty choice."""
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.blank = blank
+
+    def load_councils(self, session: Session) -> None:
+        """Offer every authority, by name, after the empty choice."""
+        councils = sorted(list_authorities(session), key=lambda authority: authority.name)
+        self.choices = [("", self.blank)] + [(council.code, council.name) for council in councils]
+
+    def process_formdata(self, valuelist):
+        """Keep the code as given, trimmed and in capitals."""
+        self.data = (valuelist[0] if valuelist else "").strip().upper() or None
 
 
 def identity_values(form: IdentityForm) -> dict:

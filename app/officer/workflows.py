@@ -5,7 +5,7 @@ licensing.workflows.concern_reports): the rule that refuses a request or a repor
 record of another council is NotFound in both.
 """
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -13,12 +13,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app import db
 from app.config import working_calendar
 from app.officer.access import MANAGERS, actor, check_role, require_officer
-from app.officer.forms import DateField, choices, show_service_errors
+from app.officer.forms import CouncilField, DateField, choices, show_service_errors
 from licensing.clock import utcnow
+from licensing.dates import long_date
 from licensing.errors import InvalidTransition, NotFound, ValidationFailed
 from licensing.persistence.db import MAX_ID
 from licensing.persistence.models.workflows import REPORT_DECISIONS
-from licensing.workflows import concern_reports, information_requests
+from licensing.workflows import concern_reports, information_requests, queries
 
 bp = Blueprint("officer_workflows", __name__, url_prefix="/workflows")
 bp.before_request(require_officer)
@@ -53,9 +54,7 @@ class ReportForm(FlaskForm):
     """A s.5 concern about a driver another council licenses: the licence found, or a badge."""
 
     licence_id = IntegerField(widget=HiddenField.widget, validators=ID)
-    authority_code = StringField(
-        "Issuing council's code (for example E07000234)", [Optional(), Length(max=9)]
-    )
+    authority_code = CouncilField("Issuing council", [Optional(), Length(max=9)])
     badge_number = StringField("Badge number", [Length(max=32)])  # not Optional: its check must run
     concern_on = DateField("Date your council learned of it")
     summary = TextAreaField("What happened", [DataRequired("Enter what happened"), Length(max=4000)])
@@ -63,7 +62,7 @@ class ReportForm(FlaskForm):
     def validate_badge_number(self, field):
         """Require the licence found by a screening, or both the issuing council and the badge."""
         if self.licence_id.data is None and not (field.data and self.authority_code.data):
-            raise ValidationError("Enter the issuing council's code and the badge number")
+            raise ValidationError("Choose the issuing council and enter the badge number")
 
 
 class DecisionForm(FlaskForm):
@@ -117,10 +116,14 @@ def answer(request_id: int):
     if not form.validate_on_submit():
         return request_page(request_id, form)
     try:
-        information_requests.respond(db.session(), actor(), request_id, form.response_text.data, [], utcnow())
+        answered = information_requests.respond(
+            db.session(), actor(), request_id, form.response_text.data, [], utcnow()
+        )
     except SHOWN as refusal:
         db.undo()
         return request_page(request_id, form, show_service_errors(form, refusal))
+    councils = queries.councils_by_id(db.session(), [answered.requesting_authority_id])
+    flash(f"Answer sent to {councils[answered.requesting_authority_id]['name']}.", "success")
     return redirect(url_for(".request", request_id=request_id))
 
 
@@ -137,6 +140,12 @@ def new_request():
         try:
             made = information_requests.request_information(
                 db.session(), actor(), fields, utcnow(), working_calendar(current_app.config)
+            )
+            councils = queries.councils_by_id(db.session(), [made.recording_authority_id])
+            flash(
+                f"Request sent to {councils[made.recording_authority_id]['name']}. "
+                f"They must answer by {long_date(made.due_on)}.",
+                "success",
             )
             return redirect(url_for(".request", request_id=made.id))
         except SHOWN as refusal:
@@ -167,19 +176,26 @@ def decide(report_id: int):
     if not form.validate_on_submit():
         return report(report_id, form)
     try:
-        concern_reports.decide(
+        decided = concern_reports.decide(
             db.session(), actor(), report_id, form.decision.data, form.notes.data, utcnow()
         )
     except SHOWN as refusal:
         db.undo()
         return report(report_id, form, show_service_errors(form, refusal))
+    councils = queries.councils_by_id(db.session(), [decided.reporting_authority_id])
+    flash(f"Decision recorded and sent to {councils[decided.reporting_authority_id]['name']}.", "success")
     return redirect(url_for(".report", report_id=report_id))
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
 def new_report():
     """Show the s.5 concern report form (from a licence a screening found), or send the report."""
-    form = ReportForm(licence_id=request.args.get("licence", type=int))
+    form = ReportForm(
+        licence_id=request.args.get("licence", type=int),
+        authority_code=request.args.get("authority"),
+        badge_number=request.args.get("badge"),
+    )
+    form.authority_code.load_councils(db.session())
     error = None
     if form.validate_on_submit():
         fields = {"licence_id": form.licence_id.data, "concern_on": form.concern_on.data}
@@ -191,6 +207,8 @@ def new_report():
             sent = concern_reports.report_concern(
                 db.session(), actor(), fields, utcnow(), working_calendar(current_app.config)
             )
+            councils = queries.councils_by_id(db.session(), [sent.issuing_authority_id])
+            flash(f"Report sent to {councils[sent.issuing_authority_id]['name']}.", "success")
             return redirect(url_for(".report", report_id=sent.id))
         except shown as refusal:
             db.undo()

@@ -1,9 +1,10 @@
 """Who licenses this driver? The enforcement quick check (councils) and the public check (residents).
 
 Enforcement officers stop drivers licensed elsewhere (out-of-area work, Deregulation Act 2015 s.11) and
-need to know which council licenses them and whether the licence is valid now. They see the licence's
-badge, type, status, expiry and issuing council; never the other council's full record
-(docs/reference.md, access rules).
+need to know which council licenses them and whether the licence is valid now. A badge alone is enough:
+the check lists every council that issued that number, since each council numbers its own badges. They
+see the licence's badge, type, status, expiry and issuing council; never the other council's full
+record (docs/reference.md, access rules).
 
 The public check shows only what is safe to show (docs/reference.md, the public check): badge number, type,
 issuing council, status, expiry and the display name the council chose. Every miss, whatever its cause
@@ -77,10 +78,10 @@ def enforcement_check(
             message = "Not a valid GB (16 characters) or Northern Ireland (8 digits) driving licence number."
             raise ValidationFailed(message, [{"field": "driving_licence_number", "message": message}])
         found, by = _by_driver_number(session, driving_licence_number, LICENCE_STATUSES), "dln"
-    elif authority_code and badge_number:
+    elif badge_number:
         found, by = _by_badge(session, authority_code, badge_number), "badge"
     else:
-        raise ValidationFailed("Give authority and badge, or driving_licence_number.")
+        raise ValidationFailed("Give a badge number (with its council, if known) or driving_licence_number.")
     detail = {"by": by, "licence_ids": [licence.id for licence, _ in found]}
     audit.record(session, actor, "licence.enforcement_checked", "licence", None, now=now, detail=detail)
     return [_check(licence, authority, now.date()) for licence, authority in found]
@@ -106,12 +107,16 @@ def public_check(
     return [_check(licence, authority, today) for licence, authority in found]
 
 
-def _by_badge(session: Session, authority_code: str, badge_number: str) -> list[tuple[Licence, Authority]]:
-    """Return the licence with this badge at this authority, if both are well formed and exist."""
-    code, badge = authority_code.strip().upper(), badge_number.strip()
-    if not badge or len(badge) > BADGE_WIDTH or len(code) > 9:
+def _by_badge(
+    session: Session, authority_code: str | None, badge_number: str
+) -> list[tuple[Licence, Authority]]:
+    """Return the licence with this badge at this authority (or at every authority that issued it, when
+    no authority is given), if both are well formed and exist."""
+    code = authority_code.strip().upper() if authority_code else None
+    badge = badge_number.strip()
+    if not badge or len(badge) > BADGE_WIDTH or (code is not None and len(code) > 9):
         return []
-    # As typed or in capitals (badges are usually printed in capitals), both by the unique index.
+    # As typed or in capitals (badges are usually printed in capitals), both by an index.
     return queries.licences_by_badge(session, code, {badge, badge.upper()})
 
 

@@ -99,10 +99,14 @@ def licence_using(session: Session, authority_id: int, badge_number: str, ref: s
 
 
 def licences_by_badge(
-    session: Session, authority_code: str, badges: set[str]
+    session: Session, authority_code: str | None, badges: set[str]
 ) -> list[tuple[Licence, Authority]]:
-    """Return the licences at the authority with `authority_code` holding one of `badges`, with it."""
-    query = _with_authority().where(Authority.code == authority_code, Licence.badge_number.in_(badges))
+    """Return the licences holding one of `badges`, with their authority: at the authority with
+    `authority_code`, or at any authority (by the authority's name) when it is None."""
+    query = _with_authority().where(Licence.badge_number.in_(badges))
+    if authority_code is not None:
+        query = query.where(Authority.code == authority_code)
+    query = query.order_by(Authority.name, Licence.expires_on.desc(), Licence.id)
     return [tuple(row) for row in session.execute(query)]
 
 

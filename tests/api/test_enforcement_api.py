@@ -58,9 +58,18 @@ def test_each_check_is_audited(client, session):
 
 
 def test_check_without_a_badge_or_driver_number_is_refused(client, session):
-    response = client.get(f"{URL}?badge=PH1", headers=bearer(officer_key(session)))
+    response = client.get(f"{URL}?authority=E08000031", headers=bearer(officer_key(session)))
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
+
+
+def test_check_by_badge_alone_finds_the_badge_at_every_council(client, session):
+    for code in ("E08000031", "E08000039"):
+        make_licence(session, authority_id=make_authority(session, code=code).id, badge_number="PH1")
+    response = client.get(f"{URL}?badge=PH1", headers=bearer(officer_key(session)))
+    assert response.status_code == 200
+    codes = sorted(lic["issuing_council"]["code"] for lic in response.json["licences"])
+    assert codes == ["E08000031", "E08000039"]
 
 
 def test_police_key_cannot_use_the_enforcement_check(client, session):

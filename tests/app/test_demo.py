@@ -149,3 +149,46 @@ def test_seed_refuses_in_production_with_one_line_and_creates_nothing(monkeypatc
     app.extensions["crosscheck.engine"].dispose()
     if POSTGRES_URL:
         assert _count(session, User) == 0 and _count(session, ApiClient) == 0
+
+
+def test_demo_keys_prints_fresh_keys_that_work_and_revokes_the_earlier_ones(seeded, app, session):
+    first = KEY.findall(seeded)
+
+    result = app.test_cli_runner().invoke(args=["demo", "keys"])
+
+    assert result.exit_code == 0, result.output
+    fresh = KEY.findall(result.output)
+    assert len(fresh) == 2 and not set(fresh) & set(first)
+    assert "Revoked 2 earlier demo key(s)." in result.output
+    council, police = (authenticate(session, key, NOW) for key in fresh)
+    assert council.scopes == {"council:read", "council:write", "council:decide"}
+    assert police.scopes == {"police:intelligence"}
+    for key in first:
+        with pytest.raises(Unauthenticated):
+            authenticate(session, key, NOW)
+    assert audit.verify(session).ok
+
+
+def test_demo_keys_before_any_seed_says_what_to_do(app):
+    result = app.test_cli_runner().invoke(args=["demo", "keys"])
+
+    assert result.exit_code != 0
+    assert "run `flask demo seed` first" in result.output
+    assert not KEY.search(result.output)
+
+
+def test_a_skipped_seed_says_how_to_get_keys_and_sign_in(seeded, app):
+    again = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+
+    assert "`flask demo keys`" in again.output and DEMO_PASSWORD in again.output
+
+
+def test_demo_keys_refuses_in_production(session):
+    url = POSTGRES_URL or "postgresql+psycopg://crosscheck@127.0.0.1:9/crosscheck?connect_timeout=2"
+    app = create_app({"ENV_NAME": "production", "DATABASE_URL": url, "SECRET_KEY": STRONG_SECRET})
+    result = app.test_cli_runner().invoke(args=["demo", "keys"])
+    app.extensions["crosscheck.engine"].dispose()
+
+    assert result.exit_code != 0
+    assert "Refused: demo keys prints API keys, so it never runs in production" in result.output
+    assert not KEY.search(result.output)

@@ -102,10 +102,11 @@ def browser() -> Browser:
 def new_page(browser):
     """Return a function opening a page in a fresh context (e.g. width=320, javascript=False).
 
-    Every page listens for Content-Security-Policy refusals: a test fails if the browser blocked any
-    script, style, image or font of the service, even when the page still looked right.
+    Every page listens for Content-Security-Policy refusals and script errors: a test fails if the browser
+    blocked any script, style, image or font of the service, or a script of the page failed, even when the
+    page still looked right (its forms work without scripts).
     """
-    contexts, refusals = [], []
+    contexts, refusals, failures = [], [], []
 
     def open_page(width: int = 1024, height: int = 768, javascript: bool = True) -> Page:
         """Open a page in a new browser context of this viewport."""
@@ -116,17 +117,27 @@ def new_page(browser):
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda message: refusals.extend(_csp_refusals(message)))
+        page.on("console", lambda message: failures.extend(_script_errors(message)))
+        page.on("pageerror", lambda error: failures.append(str(error)))
         return page
 
     yield open_page
     for context in contexts:
         context.close()
     assert not refusals, "The Content-Security-Policy blocked:\n" + "\n".join(refusals)
+    assert not failures, "A script of the page failed:\n" + "\n".join(failures)
 
 
 def _csp_refusals(message) -> list[str]:
     """Return the console message if it reports something the Content-Security-Policy blocked."""
     return [message.text] if "Content Security Policy" in message.text else []
+
+
+def _script_errors(message) -> list[str]:
+    """Return an error the console reports, unless it is a response's status (a 4xx page is meant)."""
+    failed_load = message.text.startswith("Failed to load resource")
+    csp = "Content Security Policy" in message.text
+    return [message.text] if message.type == "error" and not failed_load and not csp else []
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -111,9 +111,27 @@ def test_enforcement_check_that_finds_nothing_is_still_audited(session):
     assert len(session.exec(select(AuditEvent)).all()) == 1
 
 
-def test_enforcement_check_needs_a_badge_with_its_authority_or_a_driver_number(session):
+def test_enforcement_check_needs_a_badge_or_a_driver_number(session):
     with pytest.raises(ValidationFailed):
-        lookup.enforcement_check(session, officer(session), badge_number="PH777", now=NOW)
+        lookup.enforcement_check(session, officer(session), authority_code="E08000031", now=NOW)
+
+
+def test_enforcement_check_by_badge_alone_lists_every_council_that_issued_it_with_status(session):
+    sheffield = make_authority(session, code="E08000039", name="Sheffield City Council")
+    bradford = make_authority(session, code="E08000032", name="Bradford Metropolitan District Council")
+    leeds = make_authority(session, code="E08000035", name="Leeds City Council")
+    make_licence(session, authority_id=sheffield.id, badge_number="1234", expires_on=date(2099, 1, 1))
+    make_licence(session, authority_id=bradford.id, badge_number="1234", status="revoked")
+    make_licence(session, authority_id=leeds.id, badge_number="12345")  # another badge
+
+    found = lookup.enforcement_check(session, officer(session), badge_number=" 1234 ", now=NOW)
+
+    assert [(f.authority_name, f.badge_number, f.public_status) for f in found] == [
+        ("Bradford Metropolitan District Council", "1234", "revoked"),
+        ("Sheffield City Council", "1234", "current"),
+    ]
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "licence.enforcement_checked")).one()
+    assert event.detail["by"] == "badge" and len(event.detail["licence_ids"]) == 2
 
 
 def test_police_cannot_use_the_enforcement_check(session):

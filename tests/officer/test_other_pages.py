@@ -201,8 +201,24 @@ def test_quick_check_finds_any_councils_badge_and_refuses_half_a_question(office
     make_licence(session, authority_id=other.id, badge_number="PH1")
     page = officer_client.get("/quick-check?authority=E08000031&badge=PH1").get_data(as_text=True)
     assert 'data-found="1"' in page and other.name in page
-    response = officer_client.get("/quick-check?badge=PH1")
+    response = officer_client.get("/quick-check?authority=E08000031")
     assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
+
+
+def test_quick_check_by_badge_alone_lists_every_council_that_issued_it(officer_client, session):
+    first, second = make_authority(session, name="Aardale Council"), make_authority(session, name="Zedshire")
+    for council, status in ((first, "active"), (second, "revoked")):
+        make_licence(session, authority_id=council.id, badge_number="PH1", status=status)
+    page = officer_client.get("/quick-check?badge=PH1").get_data(as_text=True)
+    assert 'data-found="2"' in page
+    assert page.index("Aardale Council</td>") < page.index("Zedshire</td>") and "Revoked" in page
+
+
+def test_the_quick_check_offers_every_council_by_name_as_a_picker(officer_client, session):
+    make_authority(session, code="E08000039", name="Sheffield City Council")
+    page = officer_client.get("/quick-check").get_data(as_text=True)
+    assert '<option value="E08000039">Sheffield City Council</option>' in page
+    assert 'data-module="app-council-picker"' in page and "accessible-autocomplete.min.js" in page
 
 
 def test_trail_shows_another_council_finding_the_licence_in_a_screening(officer_client, session, authority):

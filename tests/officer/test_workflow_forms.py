@@ -240,3 +240,52 @@ def test_a_nul_in_a_free_text_field_is_refused_and_nothing_sent(officer_client, 
     response = post(officer_client, "/workflows/requests/new", data, form)
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
     assert count_of(engine, InformationRequest) == 0
+
+
+# Starting from the quick check, picking councils by name, and the confirmation banner
+
+
+def test_the_quick_checks_report_link_fills_in_the_council_and_badge(officer_client, session, elsewhere):
+    licence = make_licence(session, authority_id=elsewhere.id, badge_number="PH99")
+    check = officer_client.get("/quick-check?badge=PH99").get_data(as_text=True)
+    link = f"/workflows/reports/new?authority={elsewhere.code}&amp;badge=PH99"
+    assert link in check
+
+    form = officer_client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'<option value="{elsewhere.code}" selected>{elsewhere.name}</option>' in form
+    assert f'value="{licence.badge_number}"' in form
+
+
+def test_a_sent_report_is_confirmed_in_a_banner_naming_the_council(officer_client, session, elsewhere):
+    licence = make_licence(session, authority_id=elsewhere.id)
+    data = report_data(authority_code=elsewhere.code, badge_number=licence.badge_number)
+    response = post(officer_client, "/workflows/reports/new", data, "/workflows/reports/new")
+
+    page = officer_client.get(response.location).get_data(as_text=True)
+    assert "govuk-notification-banner--success" in page
+    assert f"Report sent to {elsewhere.name}." in page
+    again = officer_client.get(response.location).get_data(as_text=True)
+    assert "govuk-notification-banner" not in again  # shown once
+
+
+def test_a_sent_request_is_confirmed_with_its_council_and_due_date(officer_client, found_entry, elsewhere):
+    form = f"/workflows/requests/new?entry={found_entry.id}"
+    data = {"register_entry_id": found_entry.id, "request_text": "Please send the reasons."}
+    response = post(officer_client, "/workflows/requests/new", data, form)
+
+    page = officer_client.get(response.location).get_data(as_text=True)
+    assert f"Request sent to {elsewhere.name}. They must answer by " in page
+
+
+def test_an_answer_and_a_decision_are_confirmed(officer_client, session, incoming_request, incoming_report):
+    manager = make_user(session, authority_id=incoming_report.issuing_authority_id, role="manager")
+    path = f"/workflows/requests/{incoming_request.id}"
+    response = post(officer_client, f"{path}/answer", {"response_text": "The conviction."}, path)
+    answered = officer_client.get(response.location).get_data(as_text=True)
+    assert "Answer sent to Othershire Council." in answered
+
+    sign_in(officer_client, manager)
+    path = f"/workflows/reports/{incoming_report.id}"
+    response = post(officer_client, f"{path}/decide", {"decision": "no_action"}, path)
+    shown = officer_client.get(response.location).get_data(as_text=True)
+    assert "Decision recorded and sent to Othershire Council." in shown

@@ -54,6 +54,7 @@ class Licence(Identity, table=True):
         one_of("status", LICENCE_STATUSES),
         Index("ix_licence_status_expires_on", "status", "expires_on"),
         Index("ix_licence_driving_licence_number", "driving_licence_number"),
+        Index("ix_licence_badge_number", "badge_number"),  # the enforcement check by badge alone
         *identity_checks(),
     )
 
