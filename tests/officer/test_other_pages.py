@@ -235,3 +235,11 @@ def test_requests_reports_and_intelligence_pages_show_empty_lists(officer_client
     assert "No intelligence has been routed to your council." in page
     assert officer_client.get("/workflows/requests/99").status_code == 404
     assert officer_client.get("/intelligence/99").status_code == 404
+
+
+def test_a_signed_in_officer_is_offered_no_sign_in_and_no_crown(officer_client, app):
+    page = officer_client.get("/dashboard").get_data(as_text=True)
+    assert "Sign in (licensing officers)" not in page and "Change your password" in page
+    assert "govuk-header__logo" not in page and "GOV.UK" not in page
+    signed_out = app.test_client().get("/check").get_data(as_text=True)
+    assert "Sign in (licensing officers)" in signed_out and "govuk-header__logo" not in signed_out
