@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from wtforms import EmailField, PasswordField
@@ -72,10 +72,10 @@ def officer_context() -> dict:
 
 @bp.get("/")
 def index():
-    """Show who is signed in, or how to sign in."""
-    officer = auth.current_officer()
-    authority = authority_of(db.session(), officer) if officer else None
-    return render_template("officer/index.html", authority=authority)
+    """Send a signed-in officer to the dashboard; show anyone else how to sign in or check a licence."""
+    if auth.current_officer() is not None:
+        return redirect(url_for("officer_dashboard.index"))
+    return render_template("officer/index.html")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -126,7 +126,8 @@ def change_password_page():
             throttle.count_failure(budgets)
         return render_template("officer/change_password.html", form=form)
     auth.sign_in_officer(user)  # this browser carries on under the new session version
-    return redirect(url_for("officer.index"))
+    flash("Your password has been changed. You have been signed out everywhere else.", "success")
+    return redirect(url_for("officer_dashboard.index"))
 
 
 def _throttled(template: str, form: FlaskForm, wait: int):

@@ -11,7 +11,7 @@ import os
 from datetime import datetime, timedelta
 
 import httpx
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
 
 from app import auth, db
 from integrations.oidc import OidcClient, OidcError
@@ -67,7 +67,7 @@ def callback():
     except Unauthenticated as refusal:
         return _refusal(refusal.detail, 403)
     auth.sign_in_officer(user)
-    return redirect("/")
+    return redirect(url_for("officer_dashboard.index"))
 
 
 @bp.get("/sign-in/council/<code>")

@@ -66,9 +66,9 @@ def after_password(user: User):
 
 
 def _signed_in(user: User, page=None):
-    """Sign the officer in, answer with `page` (or go home), and remember this browser for the account."""
+    """Sign the officer in, answer with `page` (or the dashboard); remember this browser for the account."""
     auth.sign_in_officer(user)
-    response = make_response(page if page is not None else redirect(url_for("officer.index")))
+    response = make_response(page if page is not None else redirect(url_for("officer_dashboard.index")))
     throttle.remember_device(response, user.email)
     return response
 

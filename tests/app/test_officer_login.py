@@ -34,14 +34,14 @@ def test_officer_signs_in_and_sees_their_name_and_authority(client, session):
     authority = make_authority(session, name="Testshire District Council")
     user = make_user(session, name="Alex Example", authority_id=authority.id)
     response = sign_in(client, user.email, OFFICER_PASSWORD)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-    page = client.get("/").get_data(as_text=True)
-    assert "Signed in as Alex Example, Testshire District Council." in page
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "</span>Alex Example, Testshire District Council" in page
 
 
 def test_home_page_offers_sign_in_when_signed_out(client):
-    page = client.get("/").get_data(as_text=True)
-    assert 'href="/sign-in"' in page and "Signed in as" not in page
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'href="/sign-in"' in page and "data-officer-authority" not in page
 
 
 def test_wrong_password_is_refused_with_the_shared_message(client, session):
@@ -49,7 +49,7 @@ def test_wrong_password_is_refused_with_the_shared_message(client, session):
     response = sign_in(client, user.email, "not the password")
     assert response.status_code == 200
     assert REFUSAL in response.get_data(as_text=True)
-    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+    assert "data-officer-authority" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_unknown_email_gets_the_same_message(client):
@@ -66,7 +66,7 @@ def test_repeated_failures_do_not_lock_the_account(client, session):
     for _ in range(5):  # the old lockout's limit
         sign_in(client, user.email, "not the password")
     assert sign_in(client, user.email, OFFICER_PASSWORD).status_code == 302
-    assert "Signed in as" in client.get("/").get_data(as_text=True)
+    assert "data-officer-authority" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_sign_in_without_csrf_token_is_refused(client, session):
@@ -76,7 +76,7 @@ def test_sign_in_without_csrf_token_is_refused(client, session):
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert "CSRF" in response.get_data(as_text=True)
-    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+    assert "data-officer-authority" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_sign_in_with_another_sessions_csrf_token_is_refused(app, client, session):
@@ -92,16 +92,16 @@ def test_sign_in_with_another_sessions_csrf_token_is_refused(app, client, sessio
 def test_sign_out_ends_the_session(client, session):
     user = make_user(session, name="Alex Example")
     sign_in(client, user.email, OFFICER_PASSWORD)
-    response = client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(client, "/dashboard")})
     assert response.status_code == 302
-    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+    assert "data-officer-authority" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_sign_out_without_csrf_token_is_refused(client, session):
     user = make_user(session, name="Alex Example")
     sign_in(client, user.email, OFFICER_PASSWORD)
     assert client.post("/sign-out").status_code == 400
-    assert "Signed in as Alex Example" in client.get("/").get_data(as_text=True)
+    assert "</span>Alex Example," in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_deactivated_officer_is_signed_out(client, session):
@@ -110,7 +110,7 @@ def test_deactivated_officer_is_signed_out(client, session):
     user.active = False
     session.add(user)
     session.commit()
-    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+    assert "data-officer-authority" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_session_cookie_is_http_only_and_same_site_lax(client):
@@ -157,3 +157,19 @@ def test_cli_refuses_a_short_password_and_exits_non_zero(app, session):
     result = app.test_cli_runner().invoke(args=[*args, "--authority", authority.code, "--password", "short"])
     assert result.exit_code != 0
     assert "password" in result.output
+
+
+def test_signing_in_lands_on_the_dashboard_and_home_sends_a_signed_in_officer_there(client, session):
+    user = make_user(session, name="Dana Dashboard")
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": user.email,
+            "password": OFFICER_PASSWORD,
+            "csrf_token": csrf_token(client, "/sign-in"),
+        },
+    )
+    assert response.headers["Location"] == "/dashboard"
+    assert client.get("/").headers["Location"] == "/dashboard"
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "<h1" in page and "Dashboard" in page and "</span>Dana Dashboard," in page

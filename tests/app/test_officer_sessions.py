@@ -15,7 +15,7 @@ NEW_PASSWORD = "a different long passphrase"
 
 def signed_in(client) -> bool:
     """Tell whether the client's session is signed in."""
-    return "Signed in as" in client.get("/").get_data(as_text=True)
+    return "data-officer-authority" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def copy_of(app, client):
@@ -38,14 +38,14 @@ def test_copied_cookie_works_while_the_officer_is_signed_in(app, browser):
 
 def test_copied_cookie_is_signed_out_after_sign_out(app, browser):
     thief = copy_of(app, browser)
-    browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/")})
+    browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/dashboard")})
     assert not signed_in(thief)
 
 
 def test_an_ended_sessions_cookie_cannot_sign_the_officer_out_elsewhere(app, session, client):
     user = make_user(session, email="pat@council.example")
     sign_in(client, user.email, OFFICER_PASSWORD)
-    token = csrf_token(client, "/")
+    token = csrf_token(client, "/dashboard")
     stale = copy_of(app, client)
     client.post("/sign-out", data={"csrf_token": token})
     sign_in(client, user.email, OFFICER_PASSWORD)
@@ -104,7 +104,7 @@ def change_password(client, current: str, new: str, confirm: str | None = None):
 def test_password_change_page_refuses_a_common_password_and_keeps_the_old_one(app, browser):
     page = change_password(browser, OFFICER_PASSWORD, "password1234").get_data(as_text=True)
     assert "list of common passwords" in page and "There is a problem" in page
-    browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/")})
+    browser.post("/sign-out", data={"csrf_token": csrf_token(browser, "/dashboard")})
     assert sign_in(browser, "olive@council.example", OFFICER_PASSWORD).status_code == 302
 
 

@@ -48,8 +48,8 @@ def test_officer_pages_are_never_stored(client, session):
     user = make_user(session)
     assert client.get("/sign-in").headers["Cache-Control"] == "no-store"
     assert sign_in(client, user.email, OFFICER_PASSWORD).headers["Cache-Control"] == "no-store"
-    page = client.get("/")
-    assert "Signed in as" in page.get_data(as_text=True)
+    page = client.get("/dashboard")
+    assert "data-officer-authority" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
 
 

@@ -36,12 +36,12 @@ def client_at(app, address: str):
 
 def signed_in(client) -> bool:
     """Tell whether the client's session is signed in."""
-    return "Signed in as" in client.get("/").get_data(as_text=True)
+    return "data-officer-authority" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def sign_out(client) -> None:
     """Sign the client's officer out."""
-    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/dashboard")})
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def council_sign_in(client, code: str = CODE):
 
 def signed_in_as(client) -> bool:
     """Tell whether the client's session is signed in."""
-    return "Signed in as" in client.get("/").get_data(as_text=True)
+    return "data-officer-authority" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_sign_in_page_offers_each_council_with_a_provider(client, testshire):
@@ -72,15 +72,17 @@ def test_sign_in_page_offers_each_council_with_a_provider(client, testshire):
 
 def test_officer_signs_in_through_their_councils_provider(client, session, olive, idp):
     response = council_sign_in(client)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Signed in as Olive Officer, Testshire District Council." in client.get("/").get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert "</span>Olive Officer, Testshire District Council" in client.get(
+        "/", follow_redirects=True
+    ).get_data(as_text=True)
     assert session.get(IdentityLink, olive.id).subject == "a1b2c3-subject"
     assert idp.refusals == []
 
 
 def test_provider_sign_in_needs_no_local_second_factor(app, client, olive):
     app.config["SECOND_FACTOR_REQUIRED"] = True  # the council's provider applies its own
-    assert council_sign_in(client).headers["Location"] == "/"
+    assert council_sign_in(client).headers["Location"] == "/dashboard"
     assert signed_in_as(client)
 
 
@@ -217,4 +219,4 @@ def test_production_refuses_a_plain_http_issuer(session):
 
 def _csrf(client) -> str:
     """Return the sign-out form's CSRF token from the home page."""
-    return csrf_token(client, "/")
+    return csrf_token(client, "/dashboard")

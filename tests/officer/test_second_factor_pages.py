@@ -53,7 +53,7 @@ def enrol(client, user) -> tuple[str, list[str]]:
 
 def signed_in(client) -> bool:
     """Tell whether the client is signed in."""
-    return "Signed in as" in client.get("/").get_data(as_text=True)
+    return "data-officer-authority" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def next_code(secret: str) -> str:
@@ -80,7 +80,7 @@ def test_later_sign_ins_ask_for_a_code(app, user):
     assert password_step(client, user).headers["Location"] == "/sign-in/code"
     refused = post_code(client, "/sign-in/code", "000000")
     assert "The code is not right" in refused.get_data(as_text=True) and not signed_in(client)
-    assert post_code(client, "/sign-in/code", next_code(secret)).headers["Location"] == "/"
+    assert post_code(client, "/sign-in/code", next_code(secret)).headers["Location"] == "/dashboard"
     assert signed_in(client)
 
 
@@ -88,7 +88,7 @@ def test_recovery_code_signs_in_once(app, user):
     _, codes = enrol(app.test_client(), user)
     first = app.test_client()
     password_step(first, user)
-    assert post_code(first, "/sign-in/code", codes[0]).headers["Location"] == "/"
+    assert post_code(first, "/sign-in/code", codes[0]).headers["Location"] == "/dashboard"
     second = app.test_client()
     password_step(second, user)
     assert post_code(second, "/sign-in/code", codes[0]).status_code == 200
@@ -129,4 +129,4 @@ def test_wrong_code_at_enrolment_shows_the_same_key_again(client, user):
 
 def test_second_factor_is_off_in_testing_by_default(client, session):
     user = make_user(session)
-    assert password_step(client, user).headers["Location"] == "/"
+    assert password_step(client, user).headers["Location"] == "/dashboard"

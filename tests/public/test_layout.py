@@ -39,7 +39,7 @@ def test_sign_out_without_the_csrf_token_is_refused_in_the_layout(client, sessio
     refused = client.post("/sign-out")
     assert refused.status_code == 400 and refused.mimetype == "text/html"
     assert 'class="govuk-template"' in refused.get_data(as_text=True)
-    assert user.name in client.get("/").get_data(as_text=True)
+    assert user.name in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_stylesheet_and_fonts_are_served_from_our_own_static_folder(client):
