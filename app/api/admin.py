@@ -137,7 +137,8 @@ class StatisticsQuerySchema(Schema):
     rows = fields.String(load_default="authority", validate=validate.OneOf(statistics.DIMENSIONS))
     columns = fields.String(load_default="decision", validate=validate.OneOf(statistics.DIMENSIONS))
     include_overturned = fields.Boolean(
-        load_default=False, metadata={"description": "Count entries overturned since (left out by default)"}
+        load_default=False,
+        metadata={"description": "Count entries overturned since (left out by default; admin scope only)"},
     )
     authority = fields.String(
         load_default="as_recorded",

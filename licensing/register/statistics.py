@@ -6,9 +6,9 @@ of one or two in a small council can still point at a person, so `publish` never
 threshold (5 unless configured), and hides further cells ("secondary suppression") so that no hidden
 count can be worked out from the totals published beside it. Every entry counts under the calendar year
 of its decision. Removed entries are never counted (they should never have been made); entries
-overturned (on appeal, or by the council) are left out unless asked for, since the decision no longer
-stands. `decision_counts` gives the exact, unsuppressed counts for the service's own use: never publish
-them.
+overturned (on appeal, or by the council) are left out, since the decision no longer stands, unless an
+administrator asks for them (the difference between the two would show how many were overturned).
+`decision_counts` gives the exact, unsuppressed counts for the service's own use: never publish them.
 """
 
 from collections import Counter
@@ -140,6 +140,9 @@ def publish(
     not, is under `threshold`, and no suppressed cell can be worked out from the published ones.
     """
     _check_reader(actor)
+    if include_overturned and "admin" not in actor.scopes:
+        # Set beside the published tables, a table with them would tell how many were overturned.
+        raise Forbidden("Counting overturned decisions needs the 'admin' scope.")
     _check_year(year)
     _check_layout(rows, columns, authority, threshold)
     statuses = ("current", "overturned") if include_overturned else ("current",)

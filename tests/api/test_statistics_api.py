@@ -65,12 +65,12 @@ def test_a_single_revocation_cannot_be_worked_out_from_the_csv(session, client, 
 
 
 def test_no_published_count_is_under_the_threshold_in_any_layout(session, client, councils):
-    headers = bearer(key_for(session, ["council:read"]))
+    headers = bearer(key_for(session, ["admin"]))
     for rows, columns in (("decision", "authority"), ("authority", "licence_type"), ("category", "decision")):
         query = f"rows={rows}&columns={columns}&include_overturned=true"
-        body = client.get(f"/api/v1/statistics?{query}", headers=headers).json
+        body = client.get(f"/api/v1/admin/statistics?{query}", headers=headers).json
         assert_fit_to_publish(json_grid(body["tables"][0]))
-        text = client.get(f"/api/v1/statistics.csv?{query}", headers=headers).get_data(as_text=True)
+        text = client.get(f"/api/v1/admin/statistics.csv?{query}", headers=headers).get_data(as_text=True)
         counts = [row["count"] for row in csv.DictReader(io.StringIO(text))]
         assert all(count == "[c]" or int(count) == 0 or int(count) >= 5 for count in counts)
 
@@ -125,3 +125,10 @@ def test_council_key_cannot_read_admin_statistics(session, client, suffix):
         f"/api/v1/admin/statistics{suffix}", headers=bearer(key_for(session, ["council:read"]))
     )
     assert response.status_code == 403
+
+
+def test_a_council_key_cannot_count_overturned_decisions(session, client):
+    response = client.get(
+        "/api/v1/statistics?include_overturned=true", headers=bearer(key_for(session, ["council:read"]))
+    )
+    assert response.status_code == 403 and response.content_type == PROBLEM

@@ -216,13 +216,13 @@ def test_an_overturned_decision_is_left_out_unless_asked_for(session):
     officer = Actor(kind="user", id=None, label="Officer", authority_id=council.id)
     amend_entry(session, officer, entries[0].id, "overturned", {"reason": "appeal"}, NOW)
     session.commit()
-    excluded, included = publish(session, READER), publish(session, READER, include_overturned=True)
+    excluded, included = publish(session, READER), publish(session, ADMIN, include_overturned=True)
     assert (excluded.overturned, included.overturned) == ("excluded", "included")
     assert excluded.tables[0].totals.total.count == 5 and included.tables[0].totals.total.count == 6
 
 
 def test_removed_entries_are_never_counted(session, seeded):
-    for publication in (publish(session, READER), publish(session, READER, include_overturned=True)):
+    for publication in (publish(session, READER), publish(session, ADMIN, include_overturned=True)):
         assert sum(table.totals.total.count or 0 for table in publication.tables) == 0  # all small: hidden
         assert [table.year for table in publication.tables] == [2025, 2026]
     (table_2026,) = publish(session, READER, year=2026).tables
@@ -280,3 +280,9 @@ def test_publishing_needs_read_or_admin_scope(session):
     writer = Actor(kind="api_client", id=2, label="W", authority_id=1, scopes=frozenset({"council:write"}))
     with pytest.raises(Forbidden):
         publish(session, writer)
+
+
+def test_only_an_administrator_may_count_overturned_decisions(session):
+    # Councils' tables with and without them, side by side, would show how many were overturned.
+    with pytest.raises(Forbidden):
+        publish(session, READER, include_overturned=True)
