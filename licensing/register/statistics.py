@@ -148,7 +148,9 @@ def publish(
     statuses = ("current", "overturned") if include_overturned else ("current",)
     groups = [_group(row) for row in queries.decision_groups(session, year, statuses)]
     years = sorted({group["year"] for group in groups})
-    tables = tuple(_table(y, [g for g in groups if g["year"] == y], rows, columns, threshold) for y in years)
+    tables = tuple(
+        tabulate(y, [g for g in groups if g["year"] == y], rows, columns, threshold) for y in years
+    )
     overturned = "included" if include_overturned else "excluded"
     return Publication(rows, columns, authority, overturned, threshold, tables)
 
@@ -160,10 +162,13 @@ def suppress(
 
     `lines` are the sums published: each a tuple of keys whose first keys' counts add up to its last
     key's, the total. Primary suppression hides every count from 1 to threshold - 1 (a zero tells of no
-    one), besides the keys already `hidden`. Secondary suppression then looks, until nothing changes, for a
-    line with exactly one hidden key, whose count would be the total less the other cells (or their sum),
-    and hides one more key of that line: the smallest count above zero, else a zero; keys in `totals`
-    only when no other key of the line is left. Ties go to the first in the line.
+    one), besides the keys already `hidden`. Secondary suppression then looks, until nothing changes, for
+    a line with exactly one hidden key, whose count would be the total less the other cells (or their
+    sum), and hides one more key of that line: the smallest count above zero, else a zero; keys in
+    `totals` only when no other key of the line is left. A line whose total is shown and whose hidden
+    cells add up to less than `threshold` (two hidden counts of 1, say) gets one more hidden cell above
+    zero, so that what a reader can work out of the hidden cells is never a small count. Ties go to the
+    first in the line.
     """
     totals = set(totals)
     lines = [tuple(line) for line in lines]
@@ -172,17 +177,25 @@ def suppress(
     while changed:
         changed = False
         for line in lines:
-            if sum(key in hidden for key in line) != 1:
+            shown = [key for key in line if key not in hidden]
+            if len(shown) == len(line) - 1:
+                candidates = shown
+            elif line[-1] in shown and 0 < sum(values[key] for key in line[:-1] if key in hidden) < threshold:
+                candidates = [key for key in shown[:-1] if values[key] > 0]
+            else:
                 continue
-            order = {key: place for place, key in enumerate(line)}
-            candidates = [key for key in line if key not in hidden]
-            hidden.add(min(candidates, key=lambda k: (k in totals, values[k] == 0, values[k], order[k])))
-            changed = True
+            if candidates:
+                order = {key: place for place, key in enumerate(line)}
+                hidden.add(min(candidates, key=lambda k: (k in totals, values[k] == 0, values[k], order[k])))
+                changed = True
     return hidden
 
 
-def _table(year: int, groups: list[dict], rows: str, columns: str, threshold: int) -> Table:
-    """Lay one year's groups out as a table of `rows` by `columns` and suppress it."""
+def tabulate(year: int, groups: list[dict], rows: str, columns: str, threshold: int) -> Table:
+    """Lay one year's groups out as a table of `rows` by `columns` and suppress it.
+
+    Each group is a dict of one value of every dimension (and `authority_name`) with its `count`.
+    """
     row_keys, row_labels = _values(groups, rows)
     column_keys, column_labels = _values(groups, columns)
     counts = Counter()

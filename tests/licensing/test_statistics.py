@@ -4,11 +4,20 @@ from dataclasses import asdict
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
 from licensing.register.entries import amend_entry
-from licensing.register.statistics import DIMENSIONS, decision_counts, publish, suppress
+from licensing.register.statistics import (
+    DIMENSION_VALUES,
+    DIMENSIONS,
+    decision_counts,
+    publish,
+    suppress,
+    tabulate,
+)
 from tests.factories import NOW, make_authority, make_register_entry
 
 READER = Actor(kind="api_client", id=1, label="Reader", authority_id=1, scopes=frozenset({"council:read"}))
@@ -101,11 +110,15 @@ def sums(cells: dict) -> list[tuple]:
 
 
 def assert_fit_to_publish(cells: dict, threshold: int = 5) -> None:
-    """Check that no count under the threshold is shown and none hidden is the only unknown of a sum."""
+    """Check that no count under the threshold is shown, none hidden is the only unknown of a sum, and
+    what the hidden cells of a shown total add up to is not a small count either."""
     shown = [count for count in cells.values() if count is not None]
     assert all(count == 0 or count >= threshold for count in shown)
     for line in sums(cells):
         assert sum(cells[key] is None for key in line) != 1, line
+        if cells[line[-1]] is not None:
+            residual = cells[line[-1]] - sum(cells[key] for key in line[:-1] if cells[key] is not None)
+            assert residual == 0 or residual >= threshold, line
 
 
 def assert_protected(cells: dict, truth: dict, key: tuple, threshold: int = 5) -> None:
@@ -132,6 +145,11 @@ def test_suppress_leaves_zeros_and_counts_at_the_threshold():
 def test_suppress_takes_a_zero_before_a_total_and_a_total_last():
     assert suppress({"a": 6, "b": 0, "t": 6}, [("a", "b", "t")], 5, hidden={"a"}, totals={"t"}) == {"a", "b"}
     assert suppress({"a": 6, "t": 6}, [("a", "t")], 5, hidden={"a"}, totals={"t"}) == {"a", "t"}
+
+
+def test_suppress_hides_more_where_the_hidden_cells_of_a_shown_total_add_up_to_a_small_count():
+    values = {"a": 1, "b": 1, "c": 6, "d": 8, "t": 16}
+    assert suppress(values, [("a", "b", "c", "d", "t")], 5) == {"a", "b", "c"}
 
 
 def test_suppress_goes_on_until_no_line_has_a_single_hidden_cell():
@@ -286,3 +304,33 @@ def test_only_an_administrator_may_count_overturned_decisions(session):
     # Councils' tables with and without them, side by side, would show how many were overturned.
     with pytest.raises(Forbidden):
         publish(session, READER, include_overturned=True)
+
+
+GROUP = st.fixed_dictionaries(
+    {
+        "authority": st.sampled_from(["E07000001", "E07000002", "E07000003", "E07000004", "E07000005"]),
+        "decision": st.sampled_from(list(DIMENSION_VALUES["decision"])),
+        "licence_type": st.sampled_from(list(DIMENSION_VALUES["licence_type"])),
+        "category": st.sampled_from(list(DIMENSION_VALUES["category"])),
+        "count": st.integers(1, 12),
+    }
+)
+LAYOUTS = [(rows, columns) for rows in DIMENSIONS for columns in DIMENSIONS if rows != columns]
+
+
+@settings(max_examples=150, deadline=None)
+@given(groups=st.lists(GROUP, max_size=40), threshold=st.integers(2, 10))
+def test_any_table_is_fit_to_publish_and_hides_the_same_totals_in_every_layout(groups, threshold):
+    groups = [group | {"authority_name": group["authority"], "year": 2025} for group in groups]
+    if not groups:
+        return
+    hidden_totals = {}
+    for rows, columns in LAYOUTS:
+        cells = grid(tabulate(2025, groups, rows, columns, threshold))
+        assert_fit_to_publish(cells, threshold)
+        for (row, column), count in cells.items():
+            if column == "total" and row != "total":
+                hidden_totals.setdefault((rows, row), set()).add(count is None)
+            if row == "total" and column != "total":
+                hidden_totals.setdefault((columns, column), set()).add(count is None)
+    assert all(len(seen) == 1 for seen in hidden_totals.values()), hidden_totals
