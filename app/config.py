@@ -106,6 +106,8 @@ class Config:
     RETENTION_YEARS = 11  # 2022 Act s.2: register entries kept 11 years from first entry
     RETENTION_HOLD_YEARS = 25  # NAFN's policy, for the councils listed in RETENTION_HOLD_AUTHORITIES
     RETENTION_HOLD_AUTHORITIES = ""  # GSS codes of councils that keep entries RETENTION_HOLD_YEARS
+    # Register statistics show no count under this (docs/statistics.md): 1 to 4 could point at a person.
+    STATISTICS_MIN_COUNT = 5
 
 
 class DevelopmentConfig(Config):
@@ -164,6 +166,7 @@ ENV_KEYS = (
     "RETENTION_YEARS",
     "RETENTION_HOLD_YEARS",
     "RETENTION_HOLD_AUTHORITIES",
+    "STATISTICS_MIN_COUNT",
     "SCOTLAND_CALENDAR",
     "EXTRA_BANK_HOLIDAYS",
     "TRUSTED_PROXIES",

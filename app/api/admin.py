@@ -1,6 +1,8 @@
 """Administration: subject access exports (UK GDPR art. 15) and aggregate register statistics."""
 
-from flask import g
+import io
+
+from flask import Response, current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -10,6 +12,7 @@ from app.api.fields import IdentityFieldsSchema, IdentityInSchema, UtcDateTime
 from app.auth import require_scope
 from licensing import subject_access
 from licensing.clock import utcnow
+from licensing.csvfiles import csv_writer
 from licensing.persistence.models.screening import BANDS, PURPOSES, RECORD_KINDS
 from licensing.register import statistics
 
@@ -246,21 +249,71 @@ class SubjectAccessSchema(Schema):
     )
 
 
-class YearSchema(Schema):
-    """The year of decision to count (every year when absent)."""
+class StatisticsQuerySchema(Schema):
+    """What to count and how to lay the tables out (docs/statistics.md)."""
 
-    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100))
+    year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(statistics.FIRST_YEAR, statistics.LAST_YEAR),
+        metadata={
+            "description": "The calendar year of decision to count (every year, a table each, when absent)"
+        },
+    )
+    rows = fields.String(load_default="authority", validate=validate.OneOf(statistics.DIMENSIONS))
+    columns = fields.String(load_default="decision", validate=validate.OneOf(statistics.DIMENSIONS))
+    include_overturned = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Count entries overturned since (left out by default; admin scope only)"},
+    )
+    authority = fields.String(
+        load_default="as_recorded",
+        validate=validate.OneOf(statistics.GROUPINGS),
+        metadata={"description": "as_recorded: the council that made the decision; successor: reserved"},
+    )
 
 
-class DecisionCountSchema(Schema):
-    """How many decisions of one kind and category an authority made in a year; no personal data."""
+class CellSchema(Schema):
+    """One count; null and suppressed where it is withheld."""
 
-    authority_code = fields.String()
-    authority_name = fields.String()
-    decision = fields.String()
-    category = fields.String(allow_none=True)
+    column = fields.String(metadata={"description": "the column's key, or 'total'"})
+    count = fields.Integer(allow_none=True)
+    suppressed = fields.Boolean()
+
+
+class LineSchema(Schema):
+    """One row of a table with its total."""
+
+    key = fields.String()
+    label = fields.String()
+    cells = fields.List(fields.Nested(CellSchema))
+    total = fields.Nested(CellSchema)
+
+
+class ColumnSchema(Schema):
+    """A column of a table."""
+
+    key = fields.String()
+    label = fields.String()
+
+
+class TableSchema(Schema):
+    """One year's counts, with the totals of each row and column."""
+
     year = fields.Integer()
-    count = fields.Integer()
+    columns = fields.List(fields.Nested(ColumnSchema))
+    rows = fields.List(fields.Nested(LineSchema))
+    totals = fields.Nested(LineSchema, metadata={"description": "the column totals and the grand total"})
+
+
+class PublicationSchema(Schema):
+    """Register decisions counted, no count under the threshold shown; no personal data."""
+
+    rows = fields.String(metadata={"enum": list(statistics.DIMENSIONS)})
+    columns = fields.String(metadata={"enum": list(statistics.DIMENSIONS)})
+    authority = fields.String(metadata={"enum": list(statistics.GROUPINGS)})
+    overturned = fields.String(metadata={"enum": ["excluded", "included"]})
+    threshold = fields.Integer(metadata={"description": "no count from 1 to threshold - 1 is shown"})
+    tables = fields.List(fields.Nested(TableSchema))
 
 
 @blp.route("/admin/subject-access")
@@ -280,11 +333,23 @@ class AdminStatistics(MethodView):
     """Register statistics for administrators."""
 
     @require_scope("admin")
-    @blp.arguments(YearSchema, location="query")
-    @blp.response(200, DecisionCountSchema(many=True))
+    @blp.arguments(StatisticsQuerySchema, location="query")
+    @blp.response(200, PublicationSchema)
     def get(self, query):
-        """Count register decisions per authority, decision, category and year of decision."""
-        return statistics.decision_counts(db.session(), g.actor, query["year"])
+        """Count register decisions by year in tables fit to publish, small counts suppressed."""
+        return _publication_json(_publish(query))
+
+
+@blp.route("/admin/statistics.csv")
+class AdminStatisticsCsv(MethodView):
+    """Register statistics for administrators, as CSV."""
+
+    @require_scope("admin")
+    @blp.arguments(StatisticsQuerySchema, location="query")
+    @blp.response(200, content_type="text/csv", description="The tables as CSV; [c] marks a suppressed count")
+    def get(self, query):
+        """Download the published register statistics as CSV."""
+        return _publication_csv(_publish(query))
 
 
 @blp.route("/statistics")
@@ -292,8 +357,67 @@ class Statistics(MethodView):
     """Register statistics for councils."""
 
     @require_scope("council:read")
-    @blp.arguments(YearSchema, location="query")
-    @blp.response(200, DecisionCountSchema(many=True))
+    @blp.arguments(StatisticsQuerySchema, location="query")
+    @blp.response(200, PublicationSchema)
     def get(self, query):
-        """Count register decisions per authority, decision, category and year of decision."""
-        return statistics.decision_counts(db.session(), g.actor, query["year"])
+        """Count register decisions by year in tables fit to publish, small counts suppressed."""
+        return _publication_json(_publish(query))
+
+
+@blp.route("/statistics.csv")
+class StatisticsCsv(MethodView):
+    """Register statistics for councils, as CSV."""
+
+    @require_scope("council:read")
+    @blp.arguments(StatisticsQuerySchema, location="query")
+    @blp.response(200, content_type="text/csv", description="The tables as CSV; [c] marks a suppressed count")
+    def get(self, query):
+        """Download the published register statistics as CSV."""
+        return _publication_csv(_publish(query))
+
+
+def _publish(query: dict) -> statistics.Publication:
+    """Count the register's decisions as the query asks, at the configured threshold."""
+    threshold = int(current_app.config["STATISTICS_MIN_COUNT"])
+    return statistics.publish(db.session(), g.actor, **query, threshold=threshold)
+
+
+def _publication_json(publication: statistics.Publication) -> dict:
+    """Return the publication as PublicationSchema lays it out."""
+
+    def cell(column: str, value: statistics.Cell) -> dict:
+        return {"column": column, "count": value.count, "suppressed": value.suppressed}
+
+    def line(table: statistics.Table, row: statistics.Line) -> dict:
+        cells = [cell(column, value) for column, value in zip(table.columns, row.cells, strict=True)]
+        return {"key": row.key, "label": row.label, "cells": cells, "total": cell("total", row.total)}
+
+    tables = [
+        {
+            "year": table.year,
+            "columns": [
+                {"key": k, "label": v} for k, v in zip(table.columns, table.column_labels, strict=True)
+            ],
+            "rows": [line(table, row) for row in table.lines],
+            "totals": line(table, table.totals),
+        }
+        for table in publication.tables
+    ]
+    fields_ = ("rows", "columns", "authority", "overturned", "threshold")
+    return {name: getattr(publication, name) for name in fields_} | {"tables": tables}
+
+
+def _publication_csv(publication: statistics.Publication) -> Response:
+    """Return the publication as CSV, a line per cell and total (year, row, column); [c] for one hidden."""
+    stream = io.StringIO()
+    writer = csv_writer(stream)
+    writer.writerow(["year", publication.rows, f"{publication.rows}_name", publication.columns,
+                     f"{publication.columns}_name", "count"])  # fmt: skip
+    for table in publication.tables:
+        columns = [*zip(table.columns, table.column_labels, strict=True), ("total", "Total")]
+        for row in (*table.lines, table.totals):
+            for (column, label), cell in zip(columns, (*row.cells, row.total), strict=True):
+                count = statistics.SUPPRESSED if cell.suppressed else cell.count
+                writer.writerow([table.year, row.key, row.label, column, label, count])
+    headers = {"Content-Disposition": 'attachment; filename="register-statistics.csv"'}
+    return Response(stream.getvalue(), mimetype="text/csv", headers=headers)

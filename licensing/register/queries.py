@@ -8,16 +8,20 @@ begins, commits or rolls back (the unit of work does), and none checks access or
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import and_, distinct, extract, func, select
 from sqlmodel import Session
 
 from licensing.persistence.models import (
+    Application,
     Authority,
     InformationRequest,
+    Licence,
     LicenceStatusChange,
     RegisterEntry,
     RegisterEntryChange,
 )
+
+REFUSALS = ("refusal_of_grant", "refusal_of_renewal")
 
 
 def entry_by_ref(session: Session, authority_id: int, ref: str) -> RegisterEntry | None:
@@ -79,6 +83,46 @@ def decision_totals(session: Session, year: int | None) -> list[tuple]:
     )
     if year is not None:
         # A range on the column, not on its extracted year, so an index on decided_on can serve it.
+        query = query.where(
+            RegisterEntry.decided_on >= date(year, 1, 1), RegisterEntry.decided_on < date(year + 1, 1, 1)
+        )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def decision_groups(session: Session, year: int | None, statuses: tuple[str, ...]) -> list[tuple]:
+    """Return (code, name, decision, category, licence_type, year, count) of the entries in `statuses`.
+
+    The licence type is the licence's whose suspension or revocation recorded the entry, or, for a
+    refusal, the refused application's that the entry was recorded for (same council and reference); None
+    when neither is held (an imported entry, or a refusal recorded under another reference). One year's
+    entries by year of decision when `year` is given, every year's otherwise.
+    """
+    entry_year = extract("year", RegisterEntry.decided_on)
+    licence_type = func.coalesce(Licence.licence_type, Application.licence_type)
+    columns = (
+        Authority.code,
+        Authority.name,
+        RegisterEntry.decision,
+        RegisterEntry.category,
+        licence_type,
+        entry_year,
+    )
+    refused_application = and_(
+        Application.authority_id == RegisterEntry.authority_id,
+        Application.ref == RegisterEntry.ref,
+        Application.status == "refused",
+        RegisterEntry.decision.in_(REFUSALS),
+    )
+    query = (
+        select(*columns, func.count(distinct(RegisterEntry.id)))
+        .join(Authority, Authority.id == RegisterEntry.authority_id)
+        .outerjoin(LicenceStatusChange, LicenceStatusChange.register_entry_id == RegisterEntry.id)
+        .outerjoin(Licence, Licence.id == LicenceStatusChange.licence_id)
+        .outerjoin(Application, refused_application)
+        .where(RegisterEntry.status.in_(statuses))
+        .group_by(*columns)
+    )
+    if year is not None:
         query = query.where(
             RegisterEntry.decided_on >= date(year, 1, 1), RegisterEntry.decided_on < date(year + 1, 1, 1)
         )

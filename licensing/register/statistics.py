@@ -1,25 +1,61 @@
-"""Aggregate statistics of the s.2 register: decisions per authority, decision, category and year.
+"""Aggregate statistics of the s.2 register, fit to publish: decisions counted per authority, decision,
+licence type, category and year, with small counts suppressed (docs/statistics.md).
 
-Counts only, grouped in SQL: no identity, no record id and no reference ever leaves this module, so the
-figures can be published. Every entry counts under the year of its decision whatever its status now (an
-overturned decision was still made), and removed entries are left out (they should never have been made).
+Counts only, grouped in SQL: no identity, no record id and no reference ever leaves this module. A count
+of one or two in a small council can still point at a person, so `publish` never shows a count under the
+threshold (5 unless configured), and hides further cells ("secondary suppression") so that no hidden
+count can be worked out from the totals published beside it. Every entry counts under the calendar year
+of its decision. Removed entries are never counted (they should never have been made); entries
+overturned (on appeal, or by the council) are left out, since the decision no longer stands, unless an
+administrator asks for them (the difference between the two would show how many were overturned).
+`decision_counts` gives the exact, unsuppressed counts for the service's own use: never publish them.
 """
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
+from licensing.persistence.models.records import DECISION_CATEGORIES, LICENCE_TYPES
 from licensing.register import queries
 
 READERS = ("council:read", "admin")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+DEFAULT_THRESHOLD = 5
+SUPPRESSED = "[c]"  # the mark of a confidential cell in a CSV, as ONS and DfT tables show it
+
+# The DfT's decisions (refused, suspended, revoked): both kinds of refusal are a refusal.
+DECISION_GROUPS = {
+    "refusal_of_grant": "refusal",
+    "refusal_of_renewal": "refusal",
+    "suspension": "suspension",
+    "revocation": "revocation",
+}
+NOT_KNOWN, NOT_GIVEN = "not_known", "not_given"
+# The values of each dimension a table may be laid out by, in the order they are shown, with their names.
+# An authority's values are the councils that made decisions that year.
+DIMENSION_VALUES = {
+    "decision": {"refusal": "Refusal", "suspension": "Suspension", "revocation": "Revocation"},
+    "licence_type": {
+        **dict(zip(LICENCE_TYPES, ("Hackney carriage", "Private hire", "Dual (combined)"), strict=True)),
+        NOT_KNOWN: "Not known",
+    },
+    "category": {
+        **{category: category.replace("_", " ").capitalize() for category in DECISION_CATEGORIES},
+        NOT_GIVEN: "Not given",
+    },
+}
+DIMENSIONS = ("authority", *DIMENSION_VALUES)
+GROUPINGS = ("as_recorded", "successor")
+TOTAL = "total"
 
 
 @dataclass(frozen=True)
 class DecisionCount:
-    """How many decisions of one kind and category one authority made in one year."""
+    """How many decisions of one kind and category one authority made in one year (exact: not published)."""
 
     authority_code: str
     authority_name: str
@@ -29,14 +65,222 @@ class DecisionCount:
     count: int
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A published count, or None where it is suppressed."""
+
+    count: int | None
+
+    @property
+    def suppressed(self) -> bool:
+        """Tell whether the count is withheld."""
+        return self.count is None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a table: its key and name, a cell for each column, and the row's total."""
+
+    key: str
+    label: str
+    cells: tuple[Cell, ...]
+    total: Cell
+
+
+@dataclass(frozen=True)
+class Table:
+    """One year's counts: a row for each value of the row dimension, and the totals of each column."""
+
+    year: int
+    columns: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    lines: tuple[Line, ...]
+    totals: Line
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The tables asked for, with what they count and the threshold they were suppressed at."""
+
+    rows: str
+    columns: str
+    authority: str
+    overturned: str
+    threshold: int
+    tables: tuple[Table, ...]
+
+
 def decision_counts(session: Session, actor: Actor, year: int | None = None) -> list[DecisionCount]:
-    """Count register decisions per authority, decision, category and year (one year when given)."""
-    if not any(scope in actor.scopes for scope in READERS):
-        raise Forbidden("Statistics need the 'council:read' or 'admin' scope.")
-    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        message = f"year must be between {FIRST_YEAR} and {LAST_YEAR}."
-        raise ValidationFailed(message, [{"field": "year", "message": message}])
+    """Count register decisions per authority, decision, category and year, exactly (never published).
+
+    Overturned entries count here: the decision was made.
+    """
+    _check_reader(actor)
+    _check_year(year)
     return [
         DecisionCount(code, name, decision, category, int(row_year), count)
         for code, name, decision, category, row_year, count in queries.decision_totals(session, year)
     ]
+
+
+def publish(
+    session: Session,
+    actor: Actor,
+    *,
+    year: int | None = None,
+    rows: str = "authority",
+    columns: str = "decision",
+    include_overturned: bool = False,
+    authority: str = "as_recorded",
+    threshold: int = DEFAULT_THRESHOLD,
+) -> Publication:
+    """Return the decisions of each year (or of `year`) as tables of `rows` by `columns`, fit to publish.
+
+    Each table has a total for each row and each column and a grand total; no published cell, total or
+    not, is under `threshold`, and no suppressed cell can be worked out from the published ones.
+    """
+    _check_reader(actor)
+    if include_overturned and "admin" not in actor.scopes:
+        # Set beside the published tables, a table with them would tell how many were overturned.
+        raise Forbidden("Counting overturned decisions needs the 'admin' scope.")
+    _check_year(year)
+    _check_layout(rows, columns, authority, threshold)
+    statuses = ("current", "overturned") if include_overturned else ("current",)
+    groups = [_group(row) for row in queries.decision_groups(session, year, statuses)]
+    years = sorted({group["year"] for group in groups})
+    tables = tuple(
+        tabulate(y, [g for g in groups if g["year"] == y], rows, columns, threshold) for y in years
+    )
+    overturned = "included" if include_overturned else "excluded"
+    return Publication(rows, columns, authority, overturned, threshold, tables)
+
+
+def suppress(
+    values: dict, lines: Iterable[tuple], threshold: int, *, hidden: Iterable = (), totals: Iterable = ()
+) -> set:
+    """Return the keys of `values` to withhold so that none under `threshold` can be seen or worked out.
+
+    `lines` are the sums published: each a tuple of keys whose first keys' counts add up to its last
+    key's, the total. Primary suppression hides every count from 1 to threshold - 1 (a zero tells of no
+    one), besides the keys already `hidden`. Secondary suppression then looks, until nothing changes, for
+    a line with exactly one hidden key, whose count would be the total less the other cells (or their
+    sum), and hides one more key of that line: the smallest count above zero, else a zero; keys in
+    `totals` only when no other key of the line is left. A line whose total is shown and whose hidden
+    cells add up to less than `threshold` (two hidden counts of 1, say) gets one more hidden cell above
+    zero, so that what a reader can work out of the hidden cells is never a small count. Ties go to the
+    first in the line.
+    """
+    totals = set(totals)
+    lines = [tuple(line) for line in lines]
+    hidden = set(hidden) | {key for key, count in values.items() if 0 < count < threshold}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            shown = [key for key in line if key not in hidden]
+            if len(shown) == len(line) - 1:
+                candidates = shown
+            elif line[-1] in shown and 0 < sum(values[key] for key in line[:-1] if key in hidden) < threshold:
+                candidates = [key for key in shown[:-1] if values[key] > 0]
+            else:
+                continue
+            if candidates:
+                order = {key: place for place, key in enumerate(line)}
+                hidden.add(min(candidates, key=lambda k: (k in totals, values[k] == 0, values[k], order[k])))
+                changed = True
+    return hidden
+
+
+def tabulate(year: int, groups: list[dict], rows: str, columns: str, threshold: int) -> Table:
+    """Lay one year's groups out as a table of `rows` by `columns` and suppress it.
+
+    Each group is a dict of one value of every dimension (and `authority_name`) with its `count`.
+    """
+    row_keys, row_labels = _values(groups, rows)
+    column_keys, column_labels = _values(groups, columns)
+    counts = Counter()
+    for group in groups:
+        counts[(group[rows], group[columns])] += group["count"]
+    cells = {(r, c): counts[(r, c)] for r in row_keys for c in column_keys}
+    row_totals = {(r, TOTAL): sum(cells[(r, c)] for c in column_keys) for r in row_keys}
+    column_totals = {(TOTAL, c): sum(cells[(r, c)] for r in row_keys) for c in column_keys}
+    grand = {(TOTAL, TOTAL): sum(row_totals.values())}
+    # Each dimension's totals are suppressed on their own first, alike whatever the table's other
+    # dimension is, so that two tables sharing those totals hide the same ones.
+    margins = suppress(row_totals | grand, [(*row_totals, (TOTAL, TOTAL))], threshold)
+    margins |= suppress(column_totals | grand, [(*column_totals, (TOTAL, TOTAL))], threshold)
+    lines = [(*((r, c) for c in column_keys), (r, TOTAL)) for r in row_keys]
+    lines += [(*((r, c) for r in row_keys), (TOTAL, c)) for c in column_keys]
+    lines += [(*row_totals, (TOTAL, TOTAL)), (*column_totals, (TOTAL, TOTAL))]
+    values = cells | row_totals | column_totals | grand
+    hidden = suppress(values, lines, threshold, hidden=margins, totals=[*row_totals, *column_totals, *grand])
+
+    def cell(key) -> Cell:
+        return Cell(None if key in hidden else values[key])
+
+    def line(key: str, label: str) -> Line:
+        return Line(key, label, tuple(cell((key, c)) for c in column_keys), cell((key, TOTAL)))
+
+    return Table(
+        year,
+        tuple(column_keys),
+        tuple(column_labels),
+        tuple(line(r, label) for r, label in zip(row_keys, row_labels, strict=True)),
+        line(TOTAL, "Total"),
+    )
+
+
+def _group(row: tuple) -> dict:
+    """Return one counted group with each dimension's value."""
+    code, name, decision, category, licence_type, year, count = row
+    return {
+        "authority": code,
+        "authority_name": name,
+        "decision": DECISION_GROUPS[decision],
+        "licence_type": licence_type or NOT_KNOWN,
+        "category": category or NOT_GIVEN,
+        "year": int(year),
+        "count": count,
+    }
+
+
+def _values(groups: list[dict], dimension: str) -> tuple[list[str], list[str]]:
+    """Return the keys and names a dimension takes in a table: all its values, or the councils counted."""
+    if dimension != "authority":
+        named = DIMENSION_VALUES[dimension]
+        return list(named), list(named.values())
+    councils = dict(sorted({(g["authority"], g["authority_name"]) for g in groups}))
+    return list(councils), list(councils.values())
+
+
+def _check_reader(actor: Actor) -> None:
+    """Refuse an actor who may not read statistics."""
+    if not any(scope in actor.scopes for scope in READERS):
+        raise Forbidden("Statistics need the 'council:read' or 'admin' scope.")
+
+
+def _check_year(year: int | None) -> None:
+    """Refuse a year out of range."""
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        message = f"year must be between {FIRST_YEAR} and {LAST_YEAR}."
+        raise ValidationFailed(message, [{"field": "year", "message": message}])
+
+
+def _check_layout(rows: str, columns: str, authority: str, threshold: int) -> None:
+    """Refuse a table laid out by an unknown or repeated dimension, an unknown grouping, a bad threshold."""
+    errors = [
+        {"field": field, "message": f"{field} must be one of {', '.join(DIMENSIONS)}."}
+        for field, value in (("rows", rows), ("columns", columns))
+        if value not in DIMENSIONS
+    ]
+    if not errors and rows == columns:
+        errors.append({"field": "columns", "message": "columns must differ from rows."})
+    if authority == "successor":
+        message = "Counting by successor authority is not available yet; use as_recorded."
+        errors.append({"field": "authority", "message": message})
+    elif authority not in GROUPINGS:
+        errors.append({"field": "authority", "message": f"authority must be one of {', '.join(GROUPINGS)}."})
+    if threshold < 1:
+        errors.append({"field": "threshold", "message": "The threshold must be 1 or more."})
+    if errors:
+        raise ValidationFailed("These statistics cannot be laid out so.", errors)

@@ -1,4 +1,4 @@
-"""The admin API end to end: subject access exports and register statistics, and who may call them."""
+"""The admin API end to end: subject access exports and who may call them (statistics: elsewhere)."""
 
 from datetime import date
 
@@ -12,7 +12,6 @@ from tests.factories import (
     NOW,
     identity,
     make_api_client,
-    make_authority,
     make_licence,
     make_police_force,
     make_register_entry,
@@ -27,7 +26,6 @@ UNRELATED = {
     "ni_number": "CE654321A",
     "driving_licence_number": "LLEWE701010G99CD",
 }
-COUNT_KEYS = {"authority_code", "authority_name", "decision", "category", "year", "count"}
 
 
 def bearer(key: str) -> dict:
@@ -159,59 +157,4 @@ def test_council_keys_cannot_export(session, client, held, scopes):
 def test_police_key_cannot_export(session, client, held):
     police = key_for(session, ["police:intelligence"], police_force_id=make_police_force(session).id)
     response = client.post("/api/v1/admin/subject-access", json=subject_body(), headers=bearer(police))
-    assert response.status_code == 403
-
-
-@pytest.fixture
-def decisions(session):
-    """Record three decisions of one council in 2025 and one of another in 2026."""
-    alpha = make_authority(session, code="E06000011", name="Alpha Council")
-    beta = make_authority(session, code="E06000012", name="Beta Council")
-    for day in (date(2025, 2, 1), date(2025, 3, 1)):
-        make_register_entry(session, authority_id=alpha.id, decided_on=day, effective_on=day)
-    make_register_entry(session, authority_id=alpha.id, category="dishonesty", **_on(date(2025, 4, 1)))
-    make_register_entry(session, authority_id=beta.id, decision="suspension", **_on(date(2026, 1, 5)))
-
-
-def _on(day: date) -> dict:
-    """Return the dates of a decision made and taking effect on `day`."""
-    return {"decided_on": day, "effective_on": day}
-
-
-@pytest.mark.parametrize(
-    ("path", "scopes"), [("/api/v1/admin/statistics", ["admin"]), ("/api/v1/statistics", ["council:read"])]
-)
-def test_statistics_count_decisions_without_personal_data(session, client, decisions, path, scopes):
-    response = client.get(path, headers=bearer(key_for(session, scopes)))
-    assert response.status_code == 200
-    assert all(set(row) == COUNT_KEYS for row in response.json)
-    assert {
-        (r["authority_code"], r["decision"], r["category"], r["year"], r["count"]) for r in response.json
-    } == {
-        ("E06000011", "revocation", "sexual_offences", 2025, 2),
-        ("E06000011", "revocation", "dishonesty", 2025, 1),
-        ("E06000012", "suspension", "sexual_offences", 2026, 1),
-    }
-
-
-def test_statistics_for_one_year(session, client, decisions):
-    response = client.get("/api/v1/statistics?year=2026", headers=bearer(key_for(session, ["council:read"])))
-    assert [(r["authority_name"], r["count"]) for r in response.json] == [("Beta Council", 1)]
-
-
-def test_statistics_refuse_a_bad_year(session, client):
-    response = client.get(
-        "/api/v1/statistics?year=nineteen", headers=bearer(key_for(session, ["council:read"]))
-    )
-    assert response.status_code == 422 and response.content_type == PROBLEM
-
-
-@pytest.mark.parametrize("path", ["/api/v1/admin/statistics", "/api/v1/statistics"])
-def test_police_key_cannot_read_statistics(session, client, path):
-    police = key_for(session, ["police:intelligence"], police_force_id=make_police_force(session).id)
-    assert client.get(path, headers=bearer(police)).status_code == 403
-
-
-def test_council_key_cannot_read_admin_statistics(session, client):
-    response = client.get("/api/v1/admin/statistics", headers=bearer(key_for(session, ["council:read"])))
     assert response.status_code == 403
