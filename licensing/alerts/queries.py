@@ -5,6 +5,7 @@ begins, commits or rolls back (the unit of work does), and none checks access or
 the services around them do.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -42,10 +43,12 @@ def alerts_by_id(session: Session, ids: set[int]) -> dict[int, Alert]:
     return {alert.id: alert for alert in session.scalars(select(Alert).where(Alert.id.in_(ids)))}
 
 
-def alerts_page(session: Session, authority_id: int, after: tuple[int, int] | None, limit: int) -> pages.Page:
-    """Return a page of the authority's alerts, unread first then newest first, keyed by (read, id)."""
+def alerts_page(
+    session: Session, authority_ids: Iterable[int], after: tuple[int, int] | None, limit: int
+) -> pages.Page:
+    """Return a page of the authorities' alerts, unread first then newest first, keyed by (read, id)."""
     read = case((Alert.read_at.is_(None), 0), else_=1)
-    query = select(Alert).where(Alert.authority_id == authority_id)
+    query = select(Alert).where(Alert.authority_id.in_(set(authority_ids)))
     if after is not None:
         query = query.where(or_(read > after[0], and_(read == after[0], Alert.id < after[1])))
     rows = list(session.scalars(query.order_by(read, Alert.id.desc()).limit(limit + 1)))
