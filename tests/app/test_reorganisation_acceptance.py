@@ -26,6 +26,7 @@ from licensing.persistence.models import (
 )
 from licensing.reference import reorganisation
 from tests.factories import (
+    OFFICER_PASSWORD,
     identity,
     make_api_client,
     make_authority,
@@ -34,6 +35,7 @@ from tests.factories import (
     make_screening,
     make_user,
 )
+from tests.officer.conftest import csrf_token, sign_in
 
 DECIDE = ["council:read", "council:write", "council:decide"]
 PAST = "2026-04-01"  # before the app's clock: the change is in force
@@ -248,3 +250,24 @@ def test_recode_keeps_old_badges_and_adds_the_new_code(app, client, session):
     ]
     assert reorganisation.successor_of(session, "E08000016", date(2026, 4, 1)) == "E08000038"
     assert reorganisation.successor_of(session, "E08000016", date(2026, 3, 31)) == "E08000016"
+
+
+def test_a_moved_officer_works_for_the_successor_and_a_disabled_one_is_signed_out(app, client, session):
+    first, second, successor = make_authority(session), make_authority(session), make_authority(session)
+    theirs = make_licence(session, authority_id=second.id)
+    moved = make_user(session, authority_id=first.id)
+    disabled = make_user(session, authority_id=second.id)
+    session.rollback()
+    cli(app, "authorities", "merge", first.code, "--into", successor.code, "--effective", PAST)
+    cli(app, "authorities", "merge", second.code, "--into", successor.code, "--effective", PAST,
+        "--officers", "disable")  # fmt: skip
+
+    sign_in(client, moved)
+    assert client.get(f"/licences/{theirs.id}").status_code == 200  # the successor's now, so theirs too
+    other = app.test_client()
+    other.post("/sign-in", data={})  # a fresh cookie jar
+
+    token = csrf_token(other, "/sign-in")
+    other.post("/sign-in", data={"email": disabled.email, "password": OFFICER_PASSWORD, "csrf_token": token})
+    refused = other.get(f"/licences/{theirs.id}")
+    assert refused.status_code == 302 and "/sign-in" in refused.headers["Location"]
