@@ -271,3 +271,27 @@ def test_a_moved_officer_works_for_the_successor_and_a_disabled_one_is_signed_ou
     other.post("/sign-in", data={"email": disabled.email, "password": OFFICER_PASSWORD, "csrf_token": token})
     refused = other.get(f"/licences/{theirs.id}")
     assert refused.status_code == 302 and "/sign-in" in refused.headers["Location"]
+
+
+def test_the_admin_api_describes_then_records_a_change(client, session):
+    old, new = make_authority(session), make_authority(session)
+    admin = key_of(session, new.id, scopes=["admin"])
+    council = key_of(session, new.id)
+    session.rollback()
+    body = {"kind": "merge", "predecessors": [old.code], "successors": [new.code], "effective_on": PAST}
+
+    assert (
+        client.post("/api/v1/admin/authority-changes", json=body, headers=bearer(council)).status_code == 403
+    )
+    dry = client.post("/api/v1/admin/authority-changes", json=body | {"dry_run": True}, headers=bearer(admin))
+    assert dry.status_code == 200, dry.json
+    assert client.get("/api/v1/admin/authority-changes", headers=bearer(admin)).json == []
+    real = client.post("/api/v1/admin/authority-changes", json=body, headers=bearer(admin))
+    assert real.status_code == 200, real.json
+    assert real.json["lines"] == dry.json["lines"] and len(real.json["recorded"]) == 1
+    listed = client.get("/api/v1/admin/authority-changes", headers=bearer(admin)).json
+    assert [(c["predecessor"], c["successor"], c["effective_on"]) for c in listed] == [
+        (old.code, new.code, PAST)
+    ]
+    again = client.post("/api/v1/admin/authority-changes", json=body, headers=bearer(admin))
+    assert again.status_code == 422 and "already has a reorganisation" in again.json["detail"]
