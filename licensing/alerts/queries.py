@@ -55,9 +55,9 @@ def alerts_page(
     return pages.take(rows, limit, lambda alert: (0 if alert.read_at is None else 1, alert.id))
 
 
-def latest_alerts(session: Session, authority_id: int, limit: int) -> list[Alert]:
-    """Return the authority's latest alerts, unread first, newest first within each."""
-    query = select(Alert).where(Alert.authority_id == authority_id)
+def latest_alerts(session: Session, authority_ids: Iterable[int], limit: int) -> list[Alert]:
+    """Return the authorities' latest alerts, unread first, newest first within each."""
+    query = select(Alert).where(Alert.authority_id.in_(set(authority_ids)))
     unread_first = Alert.read_at.is_not(None)
     query = query.order_by(unread_first, Alert.created_at.desc(), Alert.id.desc())
     return list(session.scalars(query.limit(limit)))
@@ -173,42 +173,44 @@ def disable_endpoints(session: Session, ids: set[int], now: datetime) -> None:
 
 
 def open_requests_due_by(
-    session: Session, authority_id: int, end: date, limit: int
+    session: Session, authority_ids: Iterable[int], end: date, limit: int
 ) -> list[InformationRequest]:
     """Return the open s.3 requests the authority must answer by `end`, soonest due first."""
     query = select(InformationRequest).where(
-        InformationRequest.recording_authority_id == authority_id,
+        InformationRequest.recording_authority_id.in_(set(authority_ids)),
         InformationRequest.status == "open",
         InformationRequest.due_on <= end,
     )
     return list(session.scalars(query.order_by(InformationRequest.due_on).limit(limit)))
 
 
-def open_reports_to_decide(session: Session, authority_id: int, limit: int) -> list[ConcernReport]:
+def open_reports_to_decide(session: Session, authority_ids: Iterable[int], limit: int) -> list[ConcernReport]:
     """Return the open concern reports about the authority's licences, oldest first."""
     query = select(ConcernReport).where(
-        ConcernReport.issuing_authority_id == authority_id, ConcernReport.status == "open"
+        ConcernReport.issuing_authority_id.in_(set(authority_ids)), ConcernReport.status == "open"
     )
     return list(session.scalars(query.order_by(ConcernReport.reported_at).limit(limit)))
 
 
 def licences_expiring_by(
-    session: Session, authority_id: int, statuses: tuple[str, ...], end: date, limit: int
+    session: Session, authority_ids: Iterable[int], statuses: tuple[str, ...], end: date, limit: int
 ) -> list[Licence]:
     """Return the authority's licences in `statuses` that expire by `end`, soonest first."""
     query = select(Licence).where(
-        Licence.authority_id == authority_id, Licence.status.in_(statuses), Licence.expires_on <= end
+        Licence.authority_id.in_(set(authority_ids)), Licence.status.in_(statuses), Licence.expires_on <= end
     )
     return list(session.scalars(query.order_by(Licence.expires_on, Licence.id).limit(limit)))
 
 
 def licences_dbs_checked_by(
-    session: Session, authority_id: int, statuses: tuple[str, ...], checked_by: date, limit: int
+    session: Session, authority_ids: Iterable[int], statuses: tuple[str, ...], checked_by: date, limit: int
 ) -> list[Licence]:
     """Return the authority's licences in `statuses` never DBS-checked or last checked by `checked_by`.
 
     Never-checked licences come first, then the longest since checked.
     """
     stale = or_(Licence.dbs_last_checked_on.is_(None), Licence.dbs_last_checked_on <= checked_by)
-    query = select(Licence).where(Licence.authority_id == authority_id, Licence.status.in_(statuses), stale)
+    query = select(Licence).where(
+        Licence.authority_id.in_(set(authority_ids)), Licence.status.in_(statuses), stale
+    )
     return list(session.scalars(query.order_by(*NEVER_CHECKED_FIRST).limit(limit)))

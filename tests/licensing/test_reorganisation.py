@@ -142,3 +142,24 @@ def test_the_bundled_2023_changes_load_once_with_their_sources(session):
     added = session.exec(select(Authority).where(Authority.code == "E07000031")).one()
     assert added.name == "South Lakeland"
     assert reorganisations.load_bundled(session, NOW) == []  # again: nothing new
+
+
+def test_the_successor_amends_a_predecessors_register_entries_and_sees_its_alerts(session):
+    from licensing.alerts import inbox
+    from licensing.alerts.outbox import raise_alert
+    from licensing.register import entries
+    from tests.factories import make_register_entry
+
+    old, new = make_authority(session), make_authority(session)
+    entry = make_register_entry(session, authority_id=old.id)
+    merge(session, [old], new)
+    successor = reorganisation.acting_as(session, officer_of(new.id), NOW.date())
+    alert = raise_alert(
+        session, authority_id=old.id, alert_type="screening.new_match", subject_kind="register_entry",
+        subject_id=entry.id, now=NOW,
+    )  # fmt: skip
+
+    assert entries.own_entry(session, successor, entry.id).authority_id == old.id
+    assert [e.id for e in entries.list_entries(session, successor)] == [entry.id]
+    assert alert.authority_id == new.id  # raised for the predecessor, addressed to the successor
+    assert [a.id for a in inbox.alerts_inbox(session, successor)] == [alert.id]
