@@ -163,3 +163,15 @@ def test_the_successor_amends_a_predecessors_register_entries_and_sees_its_alert
     assert [e.id for e in entries.list_entries(session, successor)] == [entry.id]
     assert alert.authority_id == new.id  # raised for the predecessor, addressed to the successor
     assert [a.id for a in inbox.alerts_inbox(session, successor)] == [alert.id]
+
+
+def test_a_predecessors_record_found_in_a_screening_is_the_successors_own(session):
+    from licensing.screening.record_views import is_elsewhere
+
+    old, new, other = make_authority(session), make_authority(session), make_authority(session)
+    licence = make_licence(session, authority_id=old.id)
+    assert is_elsewhere(licence, officer_of(new.id))
+    merge(session, [old], new)
+
+    assert not is_elsewhere(licence, reorganisation.acting_as(session, officer_of(new.id), NOW.date()))
+    assert is_elsewhere(licence, reorganisation.acting_as(session, officer_of(other.id), NOW.date()))
