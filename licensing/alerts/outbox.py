@@ -88,8 +88,8 @@ def raise_alert(
     if not _insert(session, alert, dedupe_key):
         return None
     alert.payload = thin_payload(alert, detail)
-    receivers = reorganisation.subscriber_authorities(session, authority_id, now.date())
-    for channel, target in subscribers(session, receivers, alert_type):
+    moved = reorganisation.subscriber_authorities(session, authority_id, now.date())[1:]
+    for channel, target in subscribers(session, authority_id, alert_type, also=moved):
         message_id = new_message_id()
         session.add(
             Delivery(
@@ -134,15 +134,17 @@ def thin_payload(alert: Alert, detail: dict | None = None) -> dict:
     return payload
 
 
-def subscribers(session: Session, authority_ids: tuple[int, ...], alert_type: str) -> list[tuple[str, str]]:
-    """Return (channel, target id) of every active endpoint and recipient of the authorities for the type.
+def subscribers(
+    session: Session, authority_id: int, alert_type: str, also: tuple[int, ...] = ()
+) -> list[tuple[str, str]]:
+    """Return (channel, target id) of every active endpoint and recipient of the authority for the type.
 
-    `authority_ids`: the council the alert is for and the predecessors whose subscriptions moved to it.
+    `also`: the predecessors whose subscriptions a reorganisation moved to the authority.
     """
     found = []
     for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
-        for authority_id in authority_ids:
-            rows = queries.active_subscriptions(session, model, authority_id)
+        for owner in (authority_id, *also):
+            rows = queries.active_subscriptions(session, model, owner)
             found += [(channel, str(row.id)) for row in rows if alert_type in row.alert_types]
     return found
 

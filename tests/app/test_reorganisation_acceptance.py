@@ -13,7 +13,7 @@ from sqlmodel import select
 from licensing.access.users import actor_for
 from licensing.actors import Actor
 from licensing.alerts.outbox import ALERT_TYPES
-from licensing.alerts.subscriptions import add_webhook
+from licensing.alerts.subscriptions import add_email, add_webhook
 from licensing.clock import utcnow
 from licensing.csvfiles import read_back
 from licensing.persistence.models import (
@@ -91,6 +91,10 @@ def test_merge_end_to_end(app, client, session):
         allow_http=False,
         allow_private=True,
     )
+    first_officer = Actor(kind="user", id=officer.id, label="test", authority_id=first.id)
+    recipient_id = add_email(
+        session, first_officer, "licensing@first.example", list(ALERT_TYPES), utcnow()
+    ).id
     session.commit()
     endpoint_id = endpoint.id
     make_user(session, authority_id=second.id)
@@ -155,12 +159,14 @@ def test_merge_end_to_end(app, client, session):
     session.rollback()
     new = [a for a in session.exec(select(Alert)).all() if a.id not in alerts_before]
     assert new and {a.authority_id for a in new} == {successor.id}
-    targets = {
+    sent = [
         (d.channel, d.target)
         for a in new
         for d in session.exec(select(Delivery).where(Delivery.alert_id == a.id))
-    }
-    assert ("webhook", str(endpoint_id)) in targets
+    ]
+    targets = set(sent)
+    assert len(sent) == len(targets)  # each subscription once
+    assert {("webhook", str(endpoint_id)), ("email", str(recipient_id))} <= targets
     seen = client.get("/api/v1/alerts", headers=bearer(successor_key)).json
     assert {a.id for a in new} <= {a["id"] for a in seen["items"]}
 
