@@ -34,6 +34,7 @@ from licensing.actors import Actor
 from licensing.clock import utcnow
 from licensing.errors import Unauthenticated
 from licensing.persistence.models import User
+from licensing.reference import reorganisation
 
 csrf = CSRFProtect()
 SESSION_USER_KEY = "officer_id"
@@ -58,7 +59,12 @@ def authenticate_api_client() -> None:
     presented = key.strip() if scheme.lower() == "bearer" else None
     now = utcnow()
     client = clients.client_for_key(db.session(), presented)
-    g.actor = clients.actor_for(client)
+    # After a reorganisation a predecessor's key acts for the successor, or is refused if the change
+    # disabled it (licensing.reference.reorganisation).
+    actor = reorganisation.acting_as(db.session(), clients.actor_for(client), now.date())
+    if actor is None:
+        raise Unauthenticated(clients.REFUSAL)
+    g.actor = actor
     if clients.use_to_note(client, now):
         _note_use(client.id, now)
 
@@ -119,6 +125,11 @@ def current_officer() -> User | None:
         user_id = session.get(SESSION_USER_KEY)
         user = db.session().get(User, user_id) if user_id is not None else None
         g.officer = user if user is not None and _session_is_current(user, _epoch()) else None
+        if g.officer is not None:
+            # A reorganisation may move the officer to the successor council, or end their access.
+            g.officer_actor = reorganisation.acting_as(db.session(), actor_for(g.officer), utcnow().date())
+            if g.officer_actor is None:
+                g.officer = None
         if user_id is not None and g.officer is None:
             for key in OFFICER_KEYS:  # not clear(): this request's CSRF token may already be in it
                 session.pop(key, None)
@@ -149,7 +160,7 @@ def _epoch() -> int:
 def officer_actor() -> Actor | None:
     """Return the signed-in officer as an Actor, or None."""
     user = current_officer()
-    return actor_for(user) if user is not None else None
+    return g.officer_actor if user is not None else None
 
 
 def _protect_forms() -> None:

@@ -14,6 +14,7 @@ from licensing import subject_access
 from licensing.clock import utcnow
 from licensing.csvfiles import csv_writer
 from licensing.persistence.models.screening import BANDS, PURPOSES, RECORD_KINDS
+from licensing.reference import changes
 from licensing.register import statistics
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Subject access and statistics")
@@ -421,3 +422,73 @@ def _publication_csv(publication: statistics.Publication) -> Response:
                 writer.writerow([table.year, row.key, row.label, column, label, count])
     headers = {"Content-Disposition": 'attachment; filename="register-statistics.csv"'}
     return Response(stream.getvalue(), mimetype="text/csv", headers=headers)
+
+
+class AuthorityChangeInSchema(Schema):
+    """A reorganisation of licensing authorities to record (or, with dry_run, only to describe)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("merge", "split", "recode")))
+    predecessors = fields.List(fields.String(), required=True, metadata={"description": "GSS codes"})
+    successors = fields.List(fields.String(), required=True, metadata={"description": "GSS codes"})
+    lead = fields.String(metadata={"description": "A split's lead successor: answers for what is not placed"})
+    effective_on = fields.Date(required=True)
+    officers = fields.String(validate=validate.OneOf(("move", "disable")))
+    api_keys = fields.String(validate=validate.OneOf(("move", "disable")))
+    subscriptions = fields.String(validate=validate.OneOf(("move", "disable")))
+    source = fields.String(validate=validate.Length(max=300))
+    districts = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "district: code"}
+    )
+    licences = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "badge: code"}
+    )
+    dry_run = fields.Boolean(load_default=False)
+
+
+class AuthorityChangeSchema(Schema):
+    """One recorded change: a predecessor answered for by a successor from a date."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    effective_on = fields.Date()
+    predecessor = fields.String()
+    successor = fields.String()
+    lead = fields.Boolean()
+    officers = fields.String()
+    api_keys = fields.String()
+    subscriptions = fields.String()
+    source = fields.String()
+
+
+class ReorganisationSchema(Schema):
+    """What a reorganisation does (the same lines for a dry run and a real run), and its rejects."""
+
+    dry_run = fields.Boolean()
+    lines = fields.List(fields.String())
+    rejects = fields.List(fields.Dict())
+    recorded = fields.List(fields.Integer(), metadata={"description": "The ids of the change rows recorded"})
+
+
+@blp.route("/admin/authority-changes")
+class AuthorityChanges(MethodView):
+    """Reorganisations of licensing authorities (merges, splits and recodes), each from a date."""
+
+    @require_scope("admin")
+    @blp.response(200, AuthorityChangeSchema(many=True))
+    def get(self):
+        """List every recorded change of a licensing authority, by effective date."""
+        return changes.list_changes(db.session())
+
+    @require_scope("admin")
+    @blp.arguments(AuthorityChangeInSchema)
+    @blp.response(200, ReorganisationSchema)
+    def post(self, data):
+        """Record a merge, split or recode from its effective date (audited), or describe it with dry_run."""
+        dry_run = data.pop("dry_run", False)
+        plan, rows = changes.reorganise(db.session(), g.actor, data, utcnow(), dry_run=dry_run)
+        return {
+            "dry_run": dry_run,
+            "lines": plan.lines(),
+            "rejects": plan.rejects,
+            "recorded": [r.id for r in rows],
+        }

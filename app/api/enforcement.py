@@ -38,6 +38,13 @@ class CheckedLicenceSchema(Schema):
     valid_now = fields.Boolean(metadata={"description": "Active and not past its expiry date"})
     expires_on = fields.Date()
     issuing_council = fields.Nested(IssuerSchema)
+    now_licensed_by = fields.Nested(
+        IssuerSchema,
+        allow_none=True,
+        metadata={
+            "description": "The council that now licenses the driver, when a reorganisation changed it"
+        },
+    )
 
 
 class EnforcementCheckSchema(Schema):

@@ -39,6 +39,13 @@ class PublicLicenceSchema(Schema):
     badge_number = fields.String()
     licence_type = fields.String(metadata={"enum": ["hackney", "phv", "dual"]})
     issuing_council = fields.Nested(IssuerSchema)
+    now_licensed_by = fields.Nested(
+        IssuerSchema,
+        allow_none=True,
+        metadata={
+            "description": "The council that now licenses the driver, when a reorganisation changed it"
+        },
+    )
     status = fields.String(attribute="public_status", metadata={"enum": PUBLIC_STATUSES})
     expires_on = fields.Date()
     display_name = fields.String(allow_none=True)

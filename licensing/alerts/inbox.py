@@ -33,13 +33,14 @@ class Deadlines:
 
 def alerts_inbox(session: Session, actor: Actor, limit: int = 25) -> list[Alert]:
     """Return the actor's authority's latest alerts, unread first, newest first within each."""
-    return queries.latest_alerts(session, actor.require_authority(), limit)
+    return queries.latest_alerts(session, (actor.require_authority(), *actor.authority_ids), limit)
 
 
 def mark_read(session: Session, actor: Actor, alert_id: int, now: datetime) -> Alert:
     """Mark one of the actor's authority's alerts read; any other id is NotFound."""
     alert = by_id(session, Alert, alert_id)
-    if alert is None or alert.authority_id != actor.require_authority():
+    actor.require_authority()
+    if alert is None or not actor.answers(alert.authority_id):
         raise NotFound("No such alert.")
     if alert.read_at is None:
         alert.read_at = now
@@ -49,13 +50,16 @@ def mark_read(session: Session, actor: Actor, alert_id: int, now: datetime) -> A
 
 def deadlines(session: Session, actor: Actor, today: date, limit: int = 50) -> Deadlines:
     """Return the requests, reports, expiries and DBS checks due by a week from `today`, soonest first."""
-    authority_id = actor.require_authority()
+    # The council's own and those of the predecessors it answers for after a reorganisation.
+    authority_ids = (actor.require_authority(), *actor.authority_ids)
     end = today + WEEK
     return Deadlines(
-        requests=queries.open_requests_due_by(session, authority_id, end, limit),
-        reports=queries.open_reports_to_decide(session, authority_id, limit),
-        expiring=queries.licences_expiring_by(session, authority_id, CURRENT, end, limit),
-        dbs_due=queries.licences_dbs_checked_by(session, authority_id, CURRENT, end - DBS_CHECK_EVERY, limit),
+        requests=queries.open_requests_due_by(session, authority_ids, end, limit),
+        reports=queries.open_reports_to_decide(session, authority_ids, limit),
+        expiring=queries.licences_expiring_by(session, authority_ids, CURRENT, end, limit),
+        dbs_due=queries.licences_dbs_checked_by(
+            session, authority_ids, CURRENT, end - DBS_CHECK_EVERY, limit
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from licensing.matching import person_from
 from licensing.persistence.db import by_id
 from licensing.persistence.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
 from licensing.persistence.unit_of_work import attempt
+from licensing.reference import reorganisation
 from licensing.screening.service import screen
 
 # Who "holds" a person: a council with a live licence or a pending application for them, matched at
@@ -71,6 +72,9 @@ def raise_alert(
     """
     if alert_type not in ALERT_TYPES:
         raise ValueError(f"Unknown alert type {alert_type!r}.")
+    # After a reorganisation the successor answers for the predecessor's records: the alert is its.
+    licence_id = subject_id if subject_kind == "licence" else None
+    authority_id = reorganisation.successor_id(session, authority_id, now.date(), licence_id)
     if dedupe_key is not None and queries.dedupe_key_taken(session, dedupe_key):
         return None
     alert = Alert(
@@ -84,7 +88,8 @@ def raise_alert(
     if not _insert(session, alert, dedupe_key):
         return None
     alert.payload = thin_payload(alert, detail)
-    for channel, target in subscribers(session, authority_id, alert_type):
+    moved = reorganisation.subscriber_authorities(session, authority_id, now.date())[1:]
+    for channel, target in subscribers(session, authority_id, alert_type, also=moved):
         message_id = new_message_id()
         session.add(
             Delivery(
@@ -129,12 +134,18 @@ def thin_payload(alert: Alert, detail: dict | None = None) -> dict:
     return payload
 
 
-def subscribers(session: Session, authority_id: int, alert_type: str) -> list[tuple[str, str]]:
-    """Return (channel, target id) of every active endpoint and recipient of the authority for the type."""
+def subscribers(
+    session: Session, authority_id: int, alert_type: str, also: tuple[int, ...] = ()
+) -> list[tuple[str, str]]:
+    """Return (channel, target id) of every active endpoint and recipient of the authority for the type.
+
+    `also`: the predecessors whose subscriptions a reorganisation moved to the authority.
+    """
     found = []
     for channel, model in (("webhook", WebhookEndpoint), ("email", EmailRecipient)):
-        rows = queries.active_subscriptions(session, model, authority_id)
-        found += [(channel, str(row.id)) for row in rows if alert_type in row.alert_types]
+        for owner in (authority_id, *also):
+            rows = queries.active_subscriptions(session, model, owner)
+            found += [(channel, str(row.id)) for row in rows if alert_type in row.alert_types]
     return found
 
 
@@ -160,7 +171,8 @@ def _insert(session: Session, alert: Alert, dedupe_key: str | None) -> bool:
 def own_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
     """Return one of the actor's authority's alerts; any other id is NotFound."""
     alert = by_id(session, Alert, alert_id)
-    if alert is None or alert.authority_id != actor.require_authority():
+    actor.require_authority()
+    if alert is None or not actor.answers(alert.authority_id):
         raise NotFound("No such alert.")
     return alert
 
@@ -172,7 +184,7 @@ def list_alerts(
 
     The key is (read, id) with read 0 or 1: keyset order, so alerts raised meanwhile never shift a page.
     """
-    page = queries.alerts_page(session, actor.require_authority(), after, limit)
+    page = queries.alerts_page(session, (actor.require_authority(), *actor.authority_ids), after, limit)
     return page.items, page.next_key
 
 

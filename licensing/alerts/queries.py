@@ -5,6 +5,7 @@ begins, commits or rolls back (the unit of work does), and none checks access or
 the services around them do.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -42,19 +43,21 @@ def alerts_by_id(session: Session, ids: set[int]) -> dict[int, Alert]:
     return {alert.id: alert for alert in session.scalars(select(Alert).where(Alert.id.in_(ids)))}
 
 
-def alerts_page(session: Session, authority_id: int, after: tuple[int, int] | None, limit: int) -> pages.Page:
-    """Return a page of the authority's alerts, unread first then newest first, keyed by (read, id)."""
+def alerts_page(
+    session: Session, authority_ids: Iterable[int], after: tuple[int, int] | None, limit: int
+) -> pages.Page:
+    """Return a page of the authorities' alerts, unread first then newest first, keyed by (read, id)."""
     read = case((Alert.read_at.is_(None), 0), else_=1)
-    query = select(Alert).where(Alert.authority_id == authority_id)
+    query = select(Alert).where(Alert.authority_id.in_(set(authority_ids)))
     if after is not None:
         query = query.where(or_(read > after[0], and_(read == after[0], Alert.id < after[1])))
     rows = list(session.scalars(query.order_by(read, Alert.id.desc()).limit(limit + 1)))
     return pages.take(rows, limit, lambda alert: (0 if alert.read_at is None else 1, alert.id))
 
 
-def latest_alerts(session: Session, authority_id: int, limit: int) -> list[Alert]:
-    """Return the authority's latest alerts, unread first, newest first within each."""
-    query = select(Alert).where(Alert.authority_id == authority_id)
+def latest_alerts(session: Session, authority_ids: Iterable[int], limit: int) -> list[Alert]:
+    """Return the authorities' latest alerts, unread first, newest first within each."""
+    query = select(Alert).where(Alert.authority_id.in_(set(authority_ids)))
     unread_first = Alert.read_at.is_not(None)
     query = query.order_by(unread_first, Alert.created_at.desc(), Alert.id.desc())
     return list(session.scalars(query.limit(limit)))
@@ -170,42 +173,44 @@ def disable_endpoints(session: Session, ids: set[int], now: datetime) -> None:
 
 
 def open_requests_due_by(
-    session: Session, authority_id: int, end: date, limit: int
+    session: Session, authority_ids: Iterable[int], end: date, limit: int
 ) -> list[InformationRequest]:
     """Return the open s.3 requests the authority must answer by `end`, soonest due first."""
     query = select(InformationRequest).where(
-        InformationRequest.recording_authority_id == authority_id,
+        InformationRequest.recording_authority_id.in_(set(authority_ids)),
         InformationRequest.status == "open",
         InformationRequest.due_on <= end,
     )
     return list(session.scalars(query.order_by(InformationRequest.due_on).limit(limit)))
 
 
-def open_reports_to_decide(session: Session, authority_id: int, limit: int) -> list[ConcernReport]:
+def open_reports_to_decide(session: Session, authority_ids: Iterable[int], limit: int) -> list[ConcernReport]:
     """Return the open concern reports about the authority's licences, oldest first."""
     query = select(ConcernReport).where(
-        ConcernReport.issuing_authority_id == authority_id, ConcernReport.status == "open"
+        ConcernReport.issuing_authority_id.in_(set(authority_ids)), ConcernReport.status == "open"
     )
     return list(session.scalars(query.order_by(ConcernReport.reported_at).limit(limit)))
 
 
 def licences_expiring_by(
-    session: Session, authority_id: int, statuses: tuple[str, ...], end: date, limit: int
+    session: Session, authority_ids: Iterable[int], statuses: tuple[str, ...], end: date, limit: int
 ) -> list[Licence]:
     """Return the authority's licences in `statuses` that expire by `end`, soonest first."""
     query = select(Licence).where(
-        Licence.authority_id == authority_id, Licence.status.in_(statuses), Licence.expires_on <= end
+        Licence.authority_id.in_(set(authority_ids)), Licence.status.in_(statuses), Licence.expires_on <= end
     )
     return list(session.scalars(query.order_by(Licence.expires_on, Licence.id).limit(limit)))
 
 
 def licences_dbs_checked_by(
-    session: Session, authority_id: int, statuses: tuple[str, ...], checked_by: date, limit: int
+    session: Session, authority_ids: Iterable[int], statuses: tuple[str, ...], checked_by: date, limit: int
 ) -> list[Licence]:
     """Return the authority's licences in `statuses` never DBS-checked or last checked by `checked_by`.
 
     Never-checked licences come first, then the longest since checked.
     """
     stale = or_(Licence.dbs_last_checked_on.is_(None), Licence.dbs_last_checked_on <= checked_by)
-    query = select(Licence).where(Licence.authority_id == authority_id, Licence.status.in_(statuses), stale)
+    query = select(Licence).where(
+        Licence.authority_id.in_(set(authority_ids)), Licence.status.in_(statuses), stale
+    )
     return list(session.scalars(query.order_by(*NEVER_CHECKED_FIRST).limit(limit)))

@@ -102,17 +102,18 @@ def add_email(
 
 def list_subscriptions(session: Session, actor: Actor) -> tuple[list[WebhookEndpoint], list[EmailRecipient]]:
     """Return the actor's authority's endpoints and recipients (not deleted), oldest first."""
-    authority_id = actor.require_authority()
+    ids = (actor.require_authority(), *sorted(actor.answers_for))
     return (
-        queries.kept_subscriptions(session, WebhookEndpoint, authority_id),
-        queries.kept_subscriptions(session, EmailRecipient, authority_id),
+        [row for i in ids for row in queries.kept_subscriptions(session, WebhookEndpoint, i)],
+        [row for i in ids for row in queries.kept_subscriptions(session, EmailRecipient, i)],
     )
 
 
 def own(session: Session, actor: Actor, model, record_id: int):
     """Return the actor's authority's endpoint or recipient; any other id, or a deleted one, is NotFound."""
     row = by_id(session, model, record_id)
-    if row is None or row.authority_id != actor.require_authority() or row.deleted_at is not None:
+    actor.require_authority()
+    if row is None or not actor.answers(row.authority_id) or row.deleted_at is not None:
         raise NotFound("No such subscription.")
     return row
 

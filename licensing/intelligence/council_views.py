@@ -42,7 +42,7 @@ def routed_to_council(
     """
     authority_id = actor.require_authority()
     limit = max(1, min(limit, MAX_PAGE))
-    rows = queries.routed_rows(session, authority_id, before=before, limit=limit + 1)
+    rows = queries.routed_rows(session, (authority_id, *actor.authority_ids), before=before, limit=limit + 1)
     page = rows[:limit]
     views = [_council_view(row) for row in page]
     for view in views:
@@ -55,7 +55,7 @@ def routed_item(session: Session, actor: Actor, intelligence_id: int, now: datet
     authority_id = actor.require_authority()
     if not 0 < intelligence_id <= MAX_ID:
         raise NotFound("No such intelligence has been routed to your authority.")
-    row = queries.routed_row(session, authority_id, intelligence_id)
+    row = queries.routed_row(session, (authority_id, *actor.authority_ids), intelligence_id)
     if row is None:
         raise NotFound("No such intelligence has been routed to your authority.")
     _audit_view(session, actor, row.id, "item", now)

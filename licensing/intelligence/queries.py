@@ -5,6 +5,8 @@ Each function takes the session and the values it filters by and returns rows, n
 begins, commits or rolls back (the unit of work does), and none checks access or writes an audit event.
 """
 
+from collections.abc import Iterable
+
 from sqlalchemy import Row, select
 from sqlmodel import Session
 
@@ -36,21 +38,26 @@ def councils_routed_to(session: Session, intelligence_id: int) -> list[dict]:
     return [{"code": code, "name": name, "routed_at": at} for code, name, at in session.execute(query)]
 
 
-def routed_rows(session: Session, authority_id: int, *, before: int | None, limit: int) -> list[Row]:
-    """Return up to `limit` council-visible rows routed to the authority, newest first, before `before`."""
-    query = _council_columns(authority_id).order_by(IntelligenceRoute.id.desc()).limit(limit)
+def routed_rows(
+    session: Session, authority_ids: Iterable[int], *, before: int | None, limit: int
+) -> list[Row]:
+    """Return up to `limit` council-visible rows routed to the authorities, newest first, before `before`."""
+    query = _council_columns(authority_ids).order_by(IntelligenceRoute.id.desc()).limit(limit)
     if before is not None:
         query = query.where(IntelligenceRoute.id < before)
     return list(session.execute(query).all())
 
 
-def routed_row(session: Session, authority_id: int, intelligence_id: int) -> Row | None:
-    """Return the council-visible row of one item routed to the authority, if it was."""
-    return session.execute(_council_columns(authority_id).where(Intelligence.id == intelligence_id)).first()
+def routed_row(session: Session, authority_ids: Iterable[int], intelligence_id: int) -> Row | None:
+    """Return the council-visible row of one item routed to the authorities, if it was."""
+    return session.execute(_council_columns(authority_ids).where(Intelligence.id == intelligence_id)).first()
 
 
-def _council_columns(authority_id: int):
-    """Select the council-visible columns of items routed to `authority_id` (never `summary`)."""
+def _council_columns(authority_ids: Iterable[int]):
+    """Select the council-visible columns of items routed to `authority_ids` (never `summary`).
+
+    More than one authority: a council and the predecessors it answers for after a reorganisation.
+    """
     return (
         select(
             Intelligence.id,
@@ -66,5 +73,5 @@ def _council_columns(authority_id: int):
         )
         .join(IntelligenceRoute, IntelligenceRoute.intelligence_id == Intelligence.id)
         .join(PoliceForce, PoliceForce.id == Intelligence.police_force_id)
-        .where(IntelligenceRoute.authority_id == authority_id)
+        .where(IntelligenceRoute.authority_id.in_(set(authority_ids)))
     )

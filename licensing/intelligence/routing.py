@@ -30,6 +30,7 @@ from licensing.matching import person_from
 from licensing.persistence.models import Intelligence, IntelligenceRoute
 from licensing.persistence.models.intelligence import CATEGORIES
 from licensing.persistence.unit_of_work import attempt
+from licensing.reference import reorganisation
 from licensing.screening.key_index import drop_record, index_record
 from licensing.screening.service import screen
 
@@ -142,7 +143,7 @@ def route_intelligence(
     routed = [c for c in found.candidates if c.band in ROUTING_BANDS and c.authority_id is not None]
     existing = {r.authority_id: r for r in queries.routes_of(session, intelligence.id)}
     added = []
-    for authority_id, candidates in _by_authority(routed).items():
+    for authority_id, candidates in _by_authority(session, routed, now).items():
         matches = [{"kind": c.kind, "id": c.id} for c in candidates]
         score = max(c.score for c in candidates)
         if route := existing.get(authority_id):
@@ -261,11 +262,17 @@ def _own_item(session: Session, actor: Actor, force_reference: str) -> Intellige
     return item
 
 
-def _by_authority(candidates) -> dict[int, list]:
-    """Group candidates by their authority, best first within each."""
+def _by_authority(session: Session, candidates, now: datetime) -> dict[int, list]:
+    """Group candidates by the authority answering for them now, best first within each.
+
+    After a reorganisation a predecessor's records are routed to the successor answering for them
+    (a split's licence to the successor it was placed with).
+    """
     grouped: dict[int, list] = {}
     for candidate in candidates:
-        grouped.setdefault(candidate.authority_id, []).append(candidate)
+        licence_id = candidate.id if candidate.kind == "licence" else None
+        answering = reorganisation.successor_id(session, candidate.authority_id, now.date(), licence_id)
+        grouped.setdefault(answering, []).append(candidate)
     return grouped
 
 

@@ -120,9 +120,9 @@ def rescreen(session: Session, actor: Actor, application_id: int, now: datetime)
 
 def own_application(session: Session, actor: Actor, application_id: int) -> Application:
     """Return one of the actor's authority's applications; any other id is NotFound."""
-    authority_id = actor.require_authority()
+    actor.require_authority()
     application = by_id(session, Application, application_id)
-    if application is None or application.authority_id != authority_id:
+    if application is None or not actor.answers(application.authority_id):
         raise NotFound("No such application.")
     return application
 
@@ -137,7 +137,7 @@ def list_applications(
     session: Session, actor: Actor, *, after: tuple | None = None, limit: int = pages.DEFAULT_LIMIT
 ) -> pages.Page:
     """Return a page of the actor's authority's applications, newest first, after the key `after`."""
-    page = queries.applications_page(session, actor.require_authority(), after, limit)
+    page = queries.applications_page(session, (actor.require_authority(), *actor.authority_ids), after, limit)
     views = [ApplicationView(a, latest_screening(session, a.id)) for a in page.items]
     return pages.Page(views, page.next_key)
 

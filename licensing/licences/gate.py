@@ -129,9 +129,9 @@ def rescreen(session: Session, actor: Actor, application_id: int, now: datetime)
 
 def own_screening(session: Session, actor: Actor, screening_id: int) -> Screening:
     """Return one of the actor's authority's screenings; any other id is NotFound."""
-    authority_id = actor.require_authority()
+    actor.require_authority()
     screening = by_id(session, Screening, screening_id)
-    if screening is None or screening.authority_id != authority_id:
+    if screening is None or not actor.answers(screening.authority_id):
         raise NotFound("No such screening.")
     return screening
 

@@ -31,6 +31,7 @@ from licensing.licences.gate import check_grant_allowed
 from licensing.persistence import pages
 from licensing.persistence.db import by_id
 from licensing.persistence.models import Application, Licence, LicenceStatusChange
+from licensing.reference import reorganisation
 from licensing.register import recording
 from licensing.screening.key_index import index_record
 from licensing.workflows import information_requests
@@ -196,7 +197,8 @@ def own_licence(session: Session, actor: Actor, licence_id: int, *, lock: bool =
     licence at once take turns and the second sees the first one's status.
     """
     licence = by_id(session, Licence, licence_id, with_for_update=lock or None, populate_existing=lock)
-    if licence is None or licence.authority_id != actor.require_authority():
+    actor.require_authority()
+    if licence is None or not reorganisation.answers(session, actor, licence.authority_id, licence.id):
         raise NotFound(f"No licence {licence_id}.")
     return licence
 
@@ -212,8 +214,15 @@ def list_licences(
 ) -> pages.Page:
     """Return a page of the actor's authority's licences in id order after the key `after`, filtered."""
     badge = badge_number.strip() if badge_number else None
+    actor.require_authority()
     return queries.licences_page(
-        session, actor.require_authority(), status=status, badge_number=badge, after=after, limit=limit
+        session,
+        actor.authority_ids,
+        reorganised=bool(actor.answers_for or actor.assigned_from),
+        status=status,
+        badge_number=badge,
+        after=after,
+        limit=limit,
     )
 
 
@@ -221,7 +230,8 @@ def _pending_application(session: Session, actor: Actor, application_id: int) ->
     """Return a pending application of the actor's authority, NotFound for another's, 409 if decided."""
     # Locked: two grants on one application at once must not make two licences.
     application = by_id(session, Application, application_id, with_for_update=True, populate_existing=True)
-    if application is None or application.authority_id != actor.require_authority():
+    actor.require_authority()
+    if application is None or not actor.answers(application.authority_id):
         raise NotFound(f"No application {application_id}.")
     if application.status != "pending":
         raise InvalidTransition(f"Application {application_id} is already {application.status}.")

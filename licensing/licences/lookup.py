@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from licensing import reference
 from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.errors import NotFound, ValidationFailed
@@ -24,6 +25,7 @@ from licensing.identity.validation import is_valid, valid_form
 from licensing.licences import queries
 from licensing.persistence.models import Authority, Licence
 from licensing.persistence.models.records import LICENCE_STATUSES
+from licensing.reference import reorganisation
 
 BADGE_WIDTH = 32
 PUBLIC_MISS = "No licence matches those details."
@@ -46,6 +48,16 @@ class LicenceCheck:
     authority_code: str
     authority_name: str
     authority_contact_email: str | None = None  # where a resident reports a concern (public page)
+    # After a reorganisation: the council that now licenses the driver, when not the one that issued it.
+    now_licensed_by_code: str | None = None
+    now_licensed_by_name: str | None = None
+
+    @property
+    def now_licensed_by(self) -> dict | None:
+        """Return the code and name of the council that now answers for the licence, if it changed."""
+        if self.now_licensed_by_code is None:
+            return None
+        return {"code": self.now_licensed_by_code, "name": self.now_licensed_by_name}
 
     @property
     def issuing_council(self) -> dict:
@@ -79,12 +91,12 @@ def enforcement_check(
             raise ValidationFailed(message, [{"field": "driving_licence_number", "message": message}])
         found, by = _by_driver_number(session, driving_licence_number, LICENCE_STATUSES), "dln"
     elif badge_number:
-        found, by = _by_badge(session, authority_code, badge_number), "badge"
+        found, by = _by_badge(session, authority_code, badge_number, now.date()), "badge"
     else:
         raise ValidationFailed("Give a badge number (with its council, if known) or driving_licence_number.")
     detail = {"by": by, "licence_ids": [licence.id for licence, _ in found]}
     audit.record(session, actor, "licence.enforcement_checked", "licence", None, now=now, detail=detail)
-    return [_check(licence, authority, now.date()) for licence, authority in found]
+    return [_check(session, licence, authority, now.date()) for licence, authority in found]
 
 
 def public_check(
@@ -99,25 +111,43 @@ def public_check(
     if licence_number:
         found = _by_driver_number(session, licence_number, STANDING)
     elif authority_code and badge_number:
-        found = _by_badge(session, authority_code, badge_number)
+        found = _by_badge(session, authority_code, badge_number, today)
     else:
         found = []
     if not found:
         raise NotFound(PUBLIC_MISS)
-    return [_check(licence, authority, today) for licence, authority in found]
+    return [_check(session, licence, authority, today) for licence, authority in found]
 
 
 def _by_badge(
-    session: Session, authority_code: str | None, badge_number: str
+    session: Session, authority_code: str | None, badge_number: str, today: date
 ) -> list[tuple[Licence, Authority]]:
     """Return the licence with this badge at this authority (or at every authority that issued it, when
-    no authority is given), if both are well formed and exist."""
+    no authority is given), if both are well formed and exist.
+
+    The issuing council's code finds it, so badges and QR codes printed before a reorganisation keep
+    working; so does the code of the council that now answers for it (a predecessor's badge, found under
+    the successor's code), when no licence of the successor's own holds that badge.
+    """
     code = authority_code.strip().upper() if authority_code else None
     badge = badge_number.strip()
     if not badge or len(badge) > BADGE_WIDTH or (code is not None and len(code) > 9):
         return []
     # As typed or in capitals (badges are usually printed in capitals), both by an index.
-    return queries.licences_by_badge(session, code, {badge, badge.upper()})
+    badges = {badge, badge.upper()}
+    found = queries.licences_by_badge(session, code, badges)
+    if found or code is None:
+        return found
+    answering = reference.authority_by_code(session, code)
+    if answering is None:
+        return []
+    for predecessor in sorted(reorganisation.answered_by(session, answering.id, today) - {answering.id}):
+        found += [
+            (licence, authority)
+            for licence, authority in queries.licences_by_badge_at(session, predecessor, badges)
+            if reorganisation.successor_id(session, licence.authority_id, today, licence.id) == answering.id
+        ]
+    return found
 
 
 def _by_driver_number(
@@ -134,9 +164,11 @@ def _by_driver_number(
     return queries.licences_by_driver_number(session, normalised, statuses)
 
 
-def _check(licence: Licence, authority: Authority, today: date) -> LicenceCheck:
-    """Describe one licence as a check shows it."""
+def _check(session: Session, licence: Licence, authority: Authority, today: date) -> LicenceCheck:
+    """Describe one licence as a check shows it: issued by its council, and who licenses it now if changed."""
     shown = public_status(licence, today)
+    answering_id = reorganisation.successor_id(session, licence.authority_id, today, licence.id)
+    answering = session.get(Authority, answering_id) if answering_id != licence.authority_id else None
     return LicenceCheck(
         badge_number=licence.badge_number,
         licence_type=licence.licence_type,
@@ -147,5 +179,7 @@ def _check(licence: Licence, authority: Authority, today: date) -> LicenceCheck:
         display_name=licence.display_name,
         authority_code=authority.code,
         authority_name=authority.name,
-        authority_contact_email=authority.contact_email,
+        authority_contact_email=(answering or authority).contact_email,
+        now_licensed_by_code=answering.code if answering else None,
+        now_licensed_by_name=answering.name if answering else None,
     )

@@ -7,7 +7,7 @@ begins, commits or rolls back (the unit of work does), and none checks access or
 
 from collections.abc import Iterable
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlmodel import Session
 
 from licensing.persistence import pages
@@ -18,6 +18,7 @@ from licensing.persistence.models import (
     Authority,
     InformationRequest,
     Licence,
+    LicenceAssignment,
     Screening,
     ScreeningCandidate,
 )
@@ -29,9 +30,11 @@ def application_by_ref(session: Session, authority_id: int, ref: str) -> Applica
     return session.scalars(query).first()
 
 
-def applications_page(session: Session, authority_id: int, after: tuple | None, limit: int) -> pages.Page:
-    """Return a page of the authority's applications, newest first, after the key `after`."""
-    query = select(Application).where(Application.authority_id == authority_id)
+def applications_page(
+    session: Session, authority_ids: Iterable[int], after: tuple | None, limit: int
+) -> pages.Page:
+    """Return a page of the authorities' applications, newest first, after the key `after`."""
+    query = select(Application).where(Application.authority_id.in_(set(authority_ids)))
     return pages.fetch_page(session, query, (Application.id,), after, limit, descending=True)
 
 
@@ -74,20 +77,41 @@ def requests_about_entries(
 
 def licences_page(
     session: Session,
-    authority_id: int,
+    authority_ids: Iterable[int],
     *,
+    reorganised: bool = False,
     status: str | None,
     badge_number: str | None,
     after: tuple | None,
     limit: int,
 ) -> pages.Page:
-    """Return a page of the authority's licences in id order after the key `after`, by status and badge."""
-    query = select(Licence).where(Licence.authority_id == authority_id)
+    """Return a page of the authorities' licences in id order after the key `after`, by status and badge.
+
+    `reorganised`: the first authority answers for the others after a reorganisation, so a split's
+    placements count: licences placed with one of them are in, those placed elsewhere out.
+    """
+    query = select(Licence).where(answered_licences(authority_ids, reorganised))
     if status:
         query = query.where(Licence.status == status)
     if badge_number is not None:
         query = query.where(Licence.badge_number == badge_number)
     return pages.fetch_page(session, query, (Licence.id,), after, limit)
+
+
+def answered_licences(authority_ids: Iterable[int], reorganised: bool):
+    """Return the condition: a licence of these authorities, or placed with one of them by a split.
+
+    A placement counts only once its split is in force, which a recorded placement always is for an
+    actor whose answered authorities include the split predecessor or whose own authority it names.
+    """
+    ids = list(authority_ids)
+    mine = Licence.authority_id.in_(ids)
+    if not reorganised:
+        return mine
+    placed = select(LicenceAssignment.licence_id)
+    placed_here = placed.where(LicenceAssignment.successor_id.in_(ids))
+    placed_elsewhere = placed.where(LicenceAssignment.successor_id.not_in(ids))
+    return or_(and_(mine, Licence.id.not_in(placed_elsewhere)), Licence.id.in_(placed_here))
 
 
 def licence_using(session: Session, authority_id: int, badge_number: str, ref: str) -> Row | None:
@@ -107,6 +131,14 @@ def licences_by_badge(
     if authority_code is not None:
         query = query.where(Authority.code == authority_code)
     query = query.order_by(Authority.name, Licence.expires_on.desc(), Licence.id)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def licences_by_badge_at(
+    session: Session, authority_id: int, badges: set[str]
+) -> list[tuple[Licence, Authority]]:
+    """Return the licences of the authority with id `authority_id` holding one of `badges`, with it."""
+    query = _with_authority().where(Licence.authority_id == authority_id, Licence.badge_number.in_(badges))
     return [tuple(row) for row in session.execute(query)]
 
 

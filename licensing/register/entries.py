@@ -98,9 +98,9 @@ def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fiel
 
 def own_entry(session: Session, actor: Actor, entry_id: int) -> RegisterEntry:
     """Return one of the actor's authority's entries; any other id is NotFound."""
-    authority_id = actor.require_authority()
+    actor.require_authority()
     entry = by_id(session, RegisterEntry, entry_id)
-    if entry is None or entry.authority_id != authority_id:
+    if entry is None or not actor.answers(entry.authority_id):
         raise NotFound("No such register entry.")
     return entry
 
@@ -123,7 +123,8 @@ def list_entries(
     session: Session, actor: Actor, *, status: str | None = None, after: int = 0, limit: int = 50
 ) -> list[RegisterEntry]:
     """Return the actor's authority's entries in id order, `limit` at a time after id `after`."""
-    return queries.entries_after(session, actor.require_authority(), status=status, after=after, limit=limit)
+    authority_ids = (actor.require_authority(), *actor.authority_ids)
+    return queries.entries_after(session, authority_ids, status=status, after=after, limit=limit)
 
 
 def history_of(session: Session, entry: RegisterEntry) -> list[RegisterEntryChange]:

@@ -31,10 +31,12 @@ def entry_by_ref(session: Session, authority_id: int, ref: str) -> RegisterEntry
 
 
 def entries_after(
-    session: Session, authority_id: int, *, status: str | None, after: int, limit: int
+    session: Session, authority_ids: Iterable[int], *, status: str | None, after: int, limit: int
 ) -> list[RegisterEntry]:
-    """Return the authority's entries (of `status`, when given) in id order, `limit` after id `after`."""
-    query = select(RegisterEntry).where(RegisterEntry.authority_id == authority_id, RegisterEntry.id > after)
+    """Return the authorities' entries (of `status`, when given) in id order, `limit` after id `after`."""
+    query = select(RegisterEntry).where(
+        RegisterEntry.authority_id.in_(set(authority_ids)), RegisterEntry.id > after
+    )
     if status is not None:
         query = query.where(RegisterEntry.status == status)
     return list(session.scalars(query.order_by(RegisterEntry.id).limit(limit)))

@@ -125,8 +125,14 @@ def minimal_evidence(lines: Iterable[str], person: Person | None = None) -> list
 
 
 def is_elsewhere(record, actor: Actor) -> bool:
-    """Tell whether a record belongs to someone other than the actor's authority (police: always)."""
-    return holds_elsewhere(getattr(record, "authority_id", None), actor.authority_id)
+    """Tell whether a record belongs to someone other than the actor's authority (police: always).
+
+    After a reorganisation a predecessor's records are the successor's own (`Actor.answers_for`).
+    """
+    record_authority_id = getattr(record, "authority_id", None)
+    if actor.answers_for and actor.answers(record_authority_id):
+        return False
+    return holds_elsewhere(record_authority_id, actor.authority_id)
 
 
 def holds_elsewhere(record_authority_id: int | None, viewer_authority_id: int | None) -> bool:

@@ -18,6 +18,7 @@ from licensing.persistence import pages
 from licensing.persistence.db import by_id
 from licensing.persistence.models import Authority, ConcernReport, Licence
 from licensing.persistence.models.workflows import REPORT_DECISIONS, REPORT_STATUSES
+from licensing.reference import reorganisation
 from licensing.register.entries import notify
 from licensing.workflows import queries
 from licensing.workflows.workdays import DEFAULT_CALENDAR, Calendar, add_working_days
@@ -34,7 +35,7 @@ def report_concern(
     authority_id = actor.require_authority()
     concern_on, summary = _checked_facts(fields, now.date())
     licence = _reported_licence(session, authority_id, fields)
-    if licence.authority_id == authority_id:
+    if reorganisation.answers(session, actor, licence.authority_id, licence.id):
         raise InvalidTransition(
             "This is your own authority's licence: deal with it through your own suspension and "
             "revocation processes, not a s.5 report."
@@ -65,7 +66,7 @@ def decide(
 ) -> ConcernReport:
     """Record the issuing council's s.6 decision on a report and send it back to the reporter."""
     report = visible_report(session, actor, report_id)
-    if report.issuing_authority_id != actor.authority_id:
+    if not actor.answers(report.issuing_authority_id):
         raise Forbidden("Only the council that issued the licence can decide on this report.")
     if report.status != "open":
         raise InvalidTransition("This report has already been decided.")
@@ -85,9 +86,11 @@ def decide(
 
 def visible_report(session: Session, actor: Actor, report_id: int) -> ConcernReport:
     """Return a report the actor's authority sent or received; any other id is NotFound."""
-    authority_id = actor.require_authority()
+    actor.require_authority()
     report = by_id(session, ConcernReport, report_id)
-    if report is None or authority_id not in (report.reporting_authority_id, report.issuing_authority_id):
+    if report is None or not (
+        actor.answers(report.reporting_authority_id) or actor.answers(report.issuing_authority_id)
+    ):
         raise NotFound("No such concern report.")
     return report
 
@@ -105,7 +108,12 @@ def list_reports(
     authority_id = actor.require_authority()
     status = status if status in REPORT_STATUSES else None  # an unknown status lists them all
     return queries.reports_page(
-        session, authority_id, direction=direction, status=status, after=after, limit=limit
+        session,
+        (authority_id, *actor.authority_ids),
+        direction=direction,
+        status=status,
+        after=after,
+        limit=limit,
     )
 
 

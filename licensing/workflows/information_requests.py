@@ -37,12 +37,12 @@ def request_information(
     if not text:
         raise ValidationFailed("Say what you need.", [{"field": "request_text", "message": "Required."}])
     entry, candidate_id = _screened_entry(session, authority_id, fields["register_entry_id"])
-    if entry.authority_id == authority_id:
+    if actor.answers(entry.authority_id):
         raise ValidationFailed("This is your own authority's entry: its reasons are in your own records.")
     application_id = fields.get("application_id")
     if application_id is not None:
         application = by_id(session, Application, application_id)
-        if application is None or application.authority_id != authority_id:
+        if application is None or not actor.answers(application.authority_id):
             raise NotFound("No such application.")
     nation = session.get(Authority, entry.authority_id).nation
     request = InformationRequest(
@@ -74,7 +74,7 @@ def respond(
 ) -> InformationRequest:
     """Record the recording council's answer (text and attachments' metadata) and tell the requester."""
     request = visible_request(session, actor, request_id)
-    if request.recording_authority_id != actor.authority_id:
+    if not actor.answers(request.recording_authority_id):
         raise Forbidden("Only the council that recorded the entry can answer this request.")
     if request.status != "open":
         raise InvalidTransition(f"This request is {request.status}; it cannot be answered again.")
@@ -121,11 +121,10 @@ def _decided(session: Session, request: InformationRequest) -> bool:
 
 def visible_request(session: Session, actor: Actor, request_id: int) -> InformationRequest:
     """Return a request the actor's authority made or must answer; any other id is NotFound."""
-    authority_id = actor.require_authority()
+    actor.require_authority()
     request = by_id(session, InformationRequest, request_id)
-    if request is None or authority_id not in (
-        request.requesting_authority_id,
-        request.recording_authority_id,
+    if request is None or not (
+        actor.answers(request.requesting_authority_id) or actor.answers(request.recording_authority_id)
     ):
         raise NotFound("No such information request.")
     return request
@@ -144,7 +143,7 @@ def list_requests(
     """Return a page of the requests the actor's authority must answer (incoming) or made, by due date."""
     return queries.requests_page(
         session,
-        actor.require_authority(),
+        (actor.require_authority(), *actor.authority_ids),
         direction=direction,
         status=status,
         today=today,

@@ -33,7 +33,7 @@ def councils_by_id(session: Session, authority_ids: Iterable[int]) -> dict[int, 
 
 def requests_page(
     session: Session,
-    authority_id: int,
+    authority_ids: Iterable[int],
     *,
     direction: str,
     status: str | None,
@@ -41,7 +41,7 @@ def requests_page(
     after: tuple | None,
     limit: int,
 ) -> pages.Page:
-    """Return a page of the requests the authority must answer (incoming) or made, by due date.
+    """Return a page of the requests the authorities must answer (incoming) or made, by due date.
 
     `status` "overdue" means open and past its due date on `today`; any other status is matched as it is.
     """
@@ -50,7 +50,7 @@ def requests_page(
         if direction == "incoming"
         else InformationRequest.requesting_authority_id
     )
-    query = select(InformationRequest).where(mine == authority_id)
+    query = select(InformationRequest).where(mine.in_(set(authority_ids)))
     if status == "overdue":
         query = query.where(InformationRequest.status == "open", InformationRequest.due_on < today)
     elif status is not None:
@@ -96,20 +96,20 @@ def licence_by_badge(session: Session, authority_code: str, badge_number: str) -
 
 def reports_page(
     session: Session,
-    authority_id: int,
+    authority_ids: Iterable[int],
     *,
     direction: str,
     status: str | None,
     after: tuple | None,
     limit: int,
 ) -> pages.Page:
-    """Return a page of the reports the authority received (incoming) or sent, of `status`, oldest first."""
+    """Return a page of the reports the authorities received (incoming) or sent, of `status`, oldest first."""
     mine = (
         ConcernReport.issuing_authority_id
         if direction == "incoming"
         else ConcernReport.reporting_authority_id
     )
-    query = select(ConcernReport).where(mine == authority_id)
+    query = select(ConcernReport).where(mine.in_(set(authority_ids)))
     if status is not None:
         query = query.where(ConcernReport.status == status)
     return pages.fetch_page(session, query, (ConcernReport.id,), after, limit)

@@ -12,6 +12,7 @@ from tests.factories import (
     NOW,
     identity,
     make_api_client,
+    make_authority,
     make_licence,
     make_police_force,
     make_register_entry,

@@ -9,7 +9,9 @@ from tests.factories import make_api_client, make_authority, make_licence, make_
 
 URL = "/api/v1/enforcement/check"
 DLN = "HUSSA803145I99AB"
-CHECKED_KEYS = {"badge_number", "licence_type", "status", "valid_now", "expires_on", "issuing_council"}
+CHECKED_KEYS = {
+    "badge_number", "licence_type", "status", "valid_now", "expires_on", "issuing_council", "now_licensed_by"
+}  # fmt: skip
 
 
 def bearer(key: str) -> dict:

@@ -11,7 +11,10 @@ from tests.factories import make_api_client, make_authority, make_licence
 
 URL = "/api/v1/public/licence-check"
 DLN = "HUSSA803145I99AB"
-LICENCE_KEYS = {"badge_number", "licence_type", "issuing_council", "status", "expires_on", "display_name"}
+LICENCE_KEYS = {
+    "badge_number", "licence_type", "issuing_council", "now_licensed_by", "status", "expires_on",
+    "display_name",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -70,6 +73,7 @@ def test_public_check_shows_exactly_the_allowed_fields(client, wolverhampton):
         "badge_number": "PH12345",
         "licence_type": "dual",
         "issuing_council": {"code": "E08000031", "name": "City of Wolverhampton Council"},
+        "now_licensed_by": None,
         "status": "current",
         "expires_on": "2099-03-31",
         "display_name": "Imran H.",
