@@ -45,6 +45,7 @@ class LicenceCheck:
     authority_code: str
     authority_name: str
     authority_contact_email: str | None = None  # where a resident reports a concern (public page)
+    authority_concern_url: str | None = None  # the council's own page for that, preferred to the e-mail
 
     @property
     def issuing_council(self) -> dict:
@@ -143,4 +144,5 @@ def _check(licence: Licence, authority: Authority, today: date) -> LicenceCheck:
         authority_code=authority.code,
         authority_name=authority.name,
         authority_contact_email=authority.contact_email,
+        authority_concern_url=authority.concern_url,
     )
