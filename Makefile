@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := app:create_app
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser container-test
+.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser container-test translations
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,15 @@ $(ASSETS_STAMP): node_modules/.installed
 	touch $@
 
 assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend and axe-core from npm (package-lock.json), copy into app/static
+
+# The Welsh words of the resident's pages: app/translations/cy/LC_MESSAGES/messages.po, which a translator
+# edits, and messages.mo compiled from it and committed (so a fresh clone runs without a build step).
+translations: $(STAMP) ## Extract the public pages' words into the Welsh catalogue (new ones empty) and compile it
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --width 110 \
+		--ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel compile -d app/translations
+	rm app/translations/messages.pot
 
 browser: ## Install Debian's chromium for the browser tests (apt-get) unless /usr/bin/chromium exists
 	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
