@@ -1,4 +1,4 @@
-"""`flask reference load` and `flask authorities add|list|set-concern-url`: the authorities and police forces."""
+"""`flask reference load` and `flask authorities add|list|set-concern-url`: authorities and police forces."""
 
 import click
 from flask.cli import AppGroup
