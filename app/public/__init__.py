@@ -56,7 +56,8 @@ def check():
     """Show the check form, and the answer once a badge or licence number is given."""
     by_badge, by_number = BadgeCheckForm(request.args), LicenceNumberForm(request.args)
     by_badge.set_councils(list_authorities(db.session()))
-    form = by_number if "licence_number" in request.args else by_badge if request.args else None
+    asked = set(request.args) - {"lang"}  # the language switch alone asks nothing
+    form = by_number if "licence_number" in asked else by_badge if asked else None
     page = {"by_badge": by_badge, "by_number": by_number, "asked": form}
     if form is None or not form.validate():
         return render_template("public/check.html", **page), 200 if form is None else 400

@@ -148,3 +148,9 @@ def test_the_compiled_catalogue_is_the_po_file_compiled():
     expected = {m.id: m.string for m in read_mo(compiled) if m.id}
     committed = {m.id: m.string for m in read_mo((CATALOGUE / "messages.mo").open("rb")) if m.id}
     assert committed == expected
+
+
+def test_switching_language_on_the_blank_form_is_not_a_check(client, wolverhampton):
+    response = client.get("/check?lang=cy")
+    assert response.status_code == 200
+    assert "Mae problem wedi codi" not in page(response) and "Gwall:" not in page(response)
