@@ -114,12 +114,15 @@ def authority_by_code(session: Session, code: str) -> Authority | None:
 def set_concern_url(session: Session, code: str, url: str, *, now: datetime, actor: Actor) -> Authority:
     """Set (or, given "", clear) the council's page for reporting a concern about a driver; audited.
 
-    An officer sets only their own council's (the officer pages let only its administrator ask); the
-    command line sets any. The address must be https: residents follow it from the public check.
+    A council's officer or key sets only its own council's (the officer pages let only its administrator
+    ask); an operator (the command line) sets any. The address must be https: residents follow it from
+    the public check.
     """
     authority = authority_by_code(session, code)
-    if authority is None or (actor.kind == "user" and actor.authority_id != authority.id):
+    if authority is None or actor.authority_id not in (None, authority.id):
         raise NotFound(f"No authority with code {code}.")
+    if actor.authority_id is None:
+        actor.require_scope("admin")  # an operator, not a police force's key
     url = (url or "").strip()
     if url and not _safe_page(url):
         message = f"Must be a full https:// web address of {CONCERN_URL_LENGTH} characters or fewer."
@@ -136,7 +139,10 @@ def set_concern_url(session: Session, code: str, url: str, *, now: datetime, act
 
 
 def _safe_page(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ in the host
+        return False
     plain = not any(c.isspace() or ord(c) < 32 for c in url) and len(url) <= CONCERN_URL_LENGTH
     return (
         plain and parts.scheme == "https" and bool(parts.hostname) and not (parts.username or parts.password)

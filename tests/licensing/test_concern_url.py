@@ -6,7 +6,7 @@ from sqlmodel import select
 import licensing.reference as reference
 from licensing.actors import Actor, cli_actor
 from licensing.audit import log as audit
-from licensing.errors import NotFound, ValidationFailed
+from licensing.errors import Forbidden, NotFound, ValidationFailed
 from licensing.persistence.models import AuditEvent
 from licensing.reference import AUTHORITIES_CSV, authority_by_code, load_reference, read_rows, set_concern_url
 from tests.factories import make_authority
@@ -42,6 +42,19 @@ def test_an_officer_cannot_set_another_councils_page(session, now):
     assert authority_by_code(session, other.code).concern_url is None
 
 
+def test_a_councils_key_cannot_set_another_councils_page_and_a_police_key_none(session, now):
+    own, other = make_authority(session), make_authority(session)
+    key = Actor(kind="api_client", id=1, label="k", authority_id=own.id, scopes=frozenset({"admin"}))
+    with pytest.raises(NotFound):
+        set_concern_url(session, other.code, PAGE, now=now, actor=key)
+    police = Actor(
+        kind="api_client", id=2, label="p", police_force_id=1, scopes=frozenset({"police:intelligence"})
+    )
+    with pytest.raises(Forbidden):
+        set_concern_url(session, other.code, PAGE, now=now, actor=police)
+    assert authority_by_code(session, other.code).concern_url is None
+
+
 def test_an_unknown_council_is_not_found(session, now):
     with pytest.raises(NotFound):
         set_concern_url(session, "E06999999", PAGE, now=now, actor=cli_actor("x"))
@@ -59,6 +72,7 @@ def test_an_unknown_council_is_not_found(session, now):
         "https://www.council.example/a b",
         "https://www.council.example/\x00",
         "https://www.council.example/" + "a" * 480,
+        "https://[::1/taxis",
     ],
 )
 def test_only_a_plain_https_address_is_taken(session, now, url):
