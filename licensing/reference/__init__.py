@@ -125,7 +125,7 @@ def set_concern_url(session: Session, code: str, url: str, *, now: datetime, act
         actor.require_scope("admin")  # an operator, not a police force's key
     url = (url or "").strip()
     if url and not _safe_page(url):
-        message = f"Must be a full https:// web address of {CONCERN_URL_LENGTH} characters or fewer."
+        message = f"Enter a web address that starts with https://, {CONCERN_URL_LENGTH} characters or fewer."
         raise ValidationFailed(
             "The concern page address is not valid.", [{"field": "url", "message": message}]
         )

@@ -29,7 +29,10 @@ def test_set_then_clear(app, session):
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["W06000015", "http://www.council.example/taxis"], "url: Must be a full https:// web address"),
+        (
+            ["W06000015", "http://www.council.example/taxis"],
+            "url: Enter a web address that starts with https://",
+        ),
         (["E06999999", PAGE], "No authority with code E06999999."),
         (["W06000015"], "Give the page's https:// address, or --clear."),
         (["W06000015", PAGE, "--clear"], "Give the page's https:// address, or --clear."),

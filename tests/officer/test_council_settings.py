@@ -53,7 +53,7 @@ def test_an_address_that_is_not_https_is_refused_with_a_gov_uk_error(admin_clien
     refused = admin_client.post(PATH, data={"url": url, "csrf_token": csrf_token(admin_client, PATH)})
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)
-    assert "There is a problem" in text and "Must be a full https:// web address" in text
+    assert "There is a problem" in text and "Enter a web address that starts with https://" in text
     assert stored_url(session, authority) is None
 
 
