@@ -8,7 +8,7 @@ export FLASK_APP := app:create_app
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser container-test
+.PHONY: help run serve scheduler test test-sqlite test-postgres lint format clean assets browser container-test translations
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,15 @@ $(ASSETS_STAMP): node_modules/.installed
 	touch $@
 
 assets: $(ASSETS_STAMP) ## Install GOV.UK Frontend, accessible-autocomplete and axe-core from npm (package-lock.json), copy into app/static
+
+# The Welsh words of the resident's pages: app/translations/cy/LC_MESSAGES/messages.po, which a translator
+# edits, and messages.mo compiled from it and committed (so a fresh clone runs without a build step).
+translations: $(STAMP) ## Extract the public pages' words into the Welsh catalogue (new ones empty) and compile it
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --width 110 \
+		--ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel compile -d app/translations
+	rm app/translations/messages.pot
 
 browser: ## Install Debian's chromium for the browser tests (apt-get, needs root) unless /usr/bin/chromium exists
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: using /usr/bin/chromium"; else \

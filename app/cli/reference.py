@@ -1,4 +1,5 @@
-"""`flask reference load` and `flask authorities add|list|merge|split|recode|changes|load-changes`."""
+"""`flask reference load` and `flask authorities`: add, list, set-concern-url, merge, split, recode, changes
+and load-changes."""
 
 import csv
 
@@ -12,7 +13,14 @@ from licensing.csvfiles import csv_writer
 from licensing.errors import DomainError
 from licensing.persistence.models.organisations import NATIONS
 from licensing.persistence.models.reorganisation import STAFF_OPTIONS
-from licensing.reference import add_authority, changes, list_authorities, load_reference, reorganisations
+from licensing.reference import (
+    add_authority,
+    changes,
+    list_authorities,
+    load_reference,
+    reorganisations,
+    set_concern_url,
+)
 
 reference_cli = AppGroup("reference", help="Load the bundled reference data.")
 authorities_cli = AppGroup("authorities", help="Manage licensing authorities.")
@@ -51,6 +59,25 @@ def list_command(nation: str | None) -> None:
     for authority in authorities:
         click.echo(f"{authority.code}  {authority.nation:<8}  {authority.name}")
     click.echo(f"{len(authorities)} {'authority' if len(authorities) == 1 else 'authorities'}.")
+
+
+@authorities_cli.command("set-concern-url")
+@click.argument("code")
+@click.argument("url", required=False, default="")
+@click.option("--clear", is_flag=True, help="Remove the page: the public check links to GOV.UK's instead.")
+def set_concern_url_command(code: str, url: str, clear: bool) -> None:
+    """Set the https:// page where residents report a concern about a driver licensed by CODE."""
+    if bool(url) == clear:
+        raise click.UsageError("Give the page's https:// address, or --clear.")
+    try:
+        with db.writing() as session:
+            authority = set_concern_url(
+                session, code, url, now=utcnow(), actor=cli_actor("authorities set-concern-url")
+            )
+    except DomainError as error:
+        raise click.ClickException(_explain(error)) from error
+    shown = authority.concern_url or "none (the public check links to GOV.UK's 'find your local council')"
+    click.echo(f"Concern page of {authority.code} {authority.name}: {shown}.")
 
 
 def _explain(error: DomainError) -> str:

@@ -8,6 +8,7 @@ from app import auth
 from app.officer import (
     applications,
     bulk,
+    council,
     dashboard,
     enforcement,
     intelligence,
@@ -17,7 +18,18 @@ from app.officer import (
     workflows,
 )
 
-FEATURES = (dashboard, applications, licences, register, workflows, intelligence, bulk, trail, enforcement)
+FEATURES = (
+    dashboard,
+    applications,
+    licences,
+    register,
+    workflows,
+    intelligence,
+    bulk,
+    trail,
+    enforcement,
+    council,
+)
 MENU = (
     ("Dashboard", "officer_dashboard.index"),
     ("Applications", "officer_applications.index"),
@@ -27,6 +39,8 @@ MENU = (
     ("Bulk screening", "officer_bulk.index"),
     ("Quick check", "officer_enforcement.index"),
 )
+# Shown only to the roles that may use them.
+ROLE_MENU = ((("admin",), "Council settings", "officer_council.concern_page"),)
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +60,12 @@ def menu() -> dict:
     items = [
         {"text": text, "href": url_for(endpoint), "active": here == endpoint.split(".")[0]}
         for text, endpoint in MENU
+    ]
+    officer_role = auth.current_officer().role
+    items += [
+        {"text": text, "href": url_for(endpoint), "active": here == endpoint.split(".")[0]}
+        for roles, text, endpoint in ROLE_MENU
+        if officer_role in roles
     ]
     return {"navigation": items}
 

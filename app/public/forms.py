@@ -1,5 +1,6 @@
 """The two ways to ask the public check: council and badge number, or driving licence number."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
@@ -7,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Regexp
 from licensing.licences.lookup import BADGE_WIDTH
 
 # Printable characters only: PostgreSQL cannot compare text holding a NUL, and no badge holds controls.
-PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Enter the number as it is printed on the badge")
+PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Enter the number as it is printed on the badge"))
 
 
 class BadgeCheckForm(FlaskForm):
@@ -17,15 +18,15 @@ class BadgeCheckForm(FlaskForm):
         csrf = False  # a GET lookup changes nothing, and its address must work from a QR code
 
     authority = SelectField(
-        "Council that issued the licence",
-        validators=[InputRequired("Select the council that issued the licence")],
+        _l("Council that issued the licence"),
+        validators=[InputRequired(_l("Select the council that issued the licence"))],
         validate_choice=False,  # an unknown council is a miss like any other, not a different answer
     )
     badge = StringField(
-        "Badge number",
+        _l("Badge number"),
         validators=[
-            InputRequired("Enter the badge number"),
-            Length(max=BADGE_WIDTH, message=f"Badge number must be {BADGE_WIDTH} characters or fewer"),
+            InputRequired(_l("Enter the badge number")),
+            Length(max=BADGE_WIDTH, message=_l("Badge number must be %(max)d characters or fewer")),
             PRINTABLE,
         ],
     )
@@ -33,7 +34,7 @@ class BadgeCheckForm(FlaskForm):
     def set_councils(self, authorities) -> None:
         """Offer every council, by name, after an empty first choice."""
         by_name = sorted(authorities, key=lambda authority: authority.name)
-        self.authority.choices = [("", "Select a council")] + [(a.code, a.name) for a in by_name]
+        self.authority.choices = [("", _l("Select a council"))] + [(a.code, a.name) for a in by_name]
 
     def council_items(self) -> list[dict]:
         """Return the councils as GOV.UK select items, the chosen one selected."""
@@ -59,10 +60,10 @@ class LicenceNumberForm(FlaskForm):
         csrf = False
 
     licence_number = StringField(
-        "Driving licence number",
+        _l("Driving licence number"),
         validators=[
-            InputRequired("Enter the driving licence number"),
-            Length(max=32, message="Driving licence number must be 32 characters or fewer"),
+            InputRequired(_l("Enter the driving licence number")),
+            Length(max=32, message=_l("Driving licence number must be %(max)d characters or fewer")),
             PRINTABLE,
         ],
     )

@@ -48,6 +48,7 @@ class LicenceCheck:
     authority_code: str
     authority_name: str
     authority_contact_email: str | None = None  # where a resident reports a concern (public page)
+    authority_concern_url: str | None = None  # the council's own page for that, preferred to the e-mail
     # After a reorganisation: the council that now licenses the driver, when not the one that issued it.
     now_licensed_by_code: str | None = None
     now_licensed_by_name: str | None = None
@@ -180,6 +181,7 @@ def _check(session: Session, licence: Licence, authority: Authority, today: date
         authority_code=authority.code,
         authority_name=authority.name,
         authority_contact_email=(answering or authority).contact_email,
+        authority_concern_url=(answering or authority).concern_url,
         now_licensed_by_code=answering.code if answering else None,
         now_licensed_by_name=answering.name if answering else None,
     )

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
 from licensing.actors import SYSTEM, Actor
 from licensing.audit import log as audit
-from licensing.errors import DuplicateReference, ValidationFailed
+from licensing.errors import DuplicateReference, NotFound, ValidationFailed
 from licensing.persistence.models.organisations import NATIONS, Authority, PoliceForce
 from licensing.reference import queries
 
@@ -30,6 +31,7 @@ AUTHORITY_CODE = re.compile(r"^(E0[6-9]|W06|S12)\d{6}$")
 TFL_CODE = "E12000007"
 POLICE_FORCE_CODE = re.compile(r"^(E23|W15|S23)\d{6}$")
 NATION_BY_PREFIX = {"E": "england", "W": "wales", "S": "scotland"}
+CONCERN_URL_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,44 @@ def authority_by_code(session: Session, code: str) -> Authority | None:
     return queries.organisation_by_code(session, Authority, code.strip().upper())
 
 
+def set_concern_url(session: Session, code: str, url: str, *, now: datetime, actor: Actor) -> Authority:
+    """Set (or, given "", clear) the council's page for reporting a concern about a driver; audited.
+
+    A council's officer or key sets only its own council's (the officer pages let only its administrator
+    ask); an operator (the command line) sets any. The address must be https: residents follow it from
+    the public check.
+    """
+    authority = authority_by_code(session, code)
+    if authority is None or actor.authority_id not in (None, authority.id):
+        raise NotFound(f"No authority with code {code}.")
+    if actor.authority_id is None:
+        actor.require_scope("admin")  # an operator, not a police force's key
+    url = (url or "").strip()
+    if url and not _safe_page(url):
+        message = f"Enter a web address that starts with https://, {CONCERN_URL_LENGTH} characters or fewer."
+        raise ValidationFailed(
+            "The concern page address is not valid.", [{"field": "url", "message": message}]
+        )
+    detail = {"code": authority.code, "from": authority.concern_url, "to": url or None}
+    authority.concern_url = url or None
+    session.add(authority)
+    audit.record(
+        session, actor, "authority.concern_url_set", "authority", authority.id, now=now, detail=detail
+    )
+    return authority
+
+
+def _safe_page(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ in the host
+        return False
+    plain = not any(c.isspace() or ord(c) < 32 for c in url) and len(url) <= CONCERN_URL_LENGTH
+    return (
+        plain and parts.scheme == "https" and bool(parts.hostname) and not (parts.username or parts.password)
+    )
+
+
 def police_force_by_code(session: Session, code: str) -> PoliceForce | None:
     """Return the police force with this GSS code, if any."""
     return queries.organisation_by_code(session, PoliceForce, code.strip().upper())
@@ -131,6 +171,11 @@ def check_authority(code: str, name: str, nation: str) -> tuple[str, str, str]:
     return code, name, nation
 
 
+def _fills_concern_url(record, row: dict) -> bool:
+    """Tell whether the file gives a concern page for an authority that has none yet."""
+    return bool(row.get("concern_url")) and not getattr(record, "concern_url", None)
+
+
 def _upsert(session: Session, model, rows: list[dict]) -> LoadCounts:
     existing = {record.code: record for record in queries.organisations(session, model)}
     added = updated = 0
@@ -142,7 +187,11 @@ def _upsert(session: Session, model, rows: list[dict]) -> LoadCounts:
         elif (record.name, record.nation) != (row["name"], row["nation"]):
             record.name, record.nation = row["name"], row["nation"]
             updated += 1
-        else:
+        elif not _fills_concern_url(record, row):
             continue
+        else:
+            updated += 1
+        if _fills_concern_url(record, row):  # a council's own setting wins: a reload never undoes it
+            record.concern_url = row["concern_url"]
         session.add(record)
     return LoadCounts(added=added, updated=updated, unchanged=len(rows) - added - updated)

@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from tests.app.test_officer_login import sign_in
-from tests.factories import OFFICER_PASSWORD, make_api_client, make_licence, make_user
+from tests.factories import OFFICER_PASSWORD, make_api_client, make_authority, make_licence, make_user
 
 STRONG_SECRET = "Kq7-vX2pLm9sRt4wYz8bNc3dFg6hJk1eUo5iAa0"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>", re.IGNORECASE)
@@ -63,7 +63,9 @@ def test_api_answers_with_personal_data_are_never_stored(client, session):
     assert refused.status_code == 401 and refused.headers["Cache-Control"] == "no-store"
 
 
-def test_assets_and_badge_codes_keep_their_own_caching(client):
+def test_assets_and_badge_codes_keep_their_own_caching(client, session):
+    council = make_authority(session, code="E08000031")
+    make_licence(session, authority_id=council.id, badge_number="PH12345")  # a code is drawn only for a badge
     assert client.get("/static/init.js").headers["Cache-Control"] == "no-cache"  # revalidated, not no-store
     assert client.get("/check/qr/E08000031/PH12345.svg").headers["Cache-Control"] == "public, max-age=86400"
 

@@ -16,7 +16,8 @@ PHONE = 320
 
 @pytest.fixture(scope="module")
 def council(live_server):
-    """Return the code of a council with one current licence, badge PH12345."""
+    """Return the code of a council with one current licence, PH12345; QR codes hold the server's address."""
+    live_server.app.config["PUBLIC_BASE_URL"] = live_server.url
     with live_server.session() as session:
         authority = make_authority(
             session,
@@ -31,7 +32,7 @@ def council(live_server):
 
 def qr_address(live_server, authority: str, badge: str) -> str:
     """Return the address a badge's QR code holds, checking the served SVG is that address drawn."""
-    with live_server.app.test_request_context(base_url=live_server.url):
+    with live_server.app.test_request_context(base_url="http://another.host.example"):
         url = badge_check_url(authority, badge)
     with urlopen(f"{live_server.url}/check/qr/{authority}/{badge}.svg") as served:
         assert served.read().decode() == qr_svg(url)

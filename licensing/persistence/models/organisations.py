@@ -25,6 +25,9 @@ class Authority(SQLModel, table=True):
     name: str = Field(max_length=200)
     nation: str = Field(max_length=10)
     contact_email: str | None = Field(default=None, max_length=320)
+    # The council's own page for reporting a concern about a licensed driver (https); the public check
+    # links to it. Empty: the public check links to GOV.UK's "find your local council".
+    concern_url: str | None = Field(default=None, max_length=500)
 
 
 class PoliceForce(SQLModel, table=True):
