@@ -1,11 +1,17 @@
 """The web app's /metrics: on the metrics port only, counters that move, and nothing about a person."""
 
+import os
+import subprocess
+
+import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
+from app.migrate import upgrade
 from licensing.synthetic.generator import people
 from tests.api.test_screenings_api import ad_hoc, bearer, council_key
+from tests.app.test_gunicorn import COMMAND, ROOT, _free_port, _wait_until_up
 from tests.conftest import TEST_SECRET
 from tests.factories import identity, make_authority, make_licence
 from tests.licensing.test_imports import entry_row, register_csv
@@ -157,3 +163,44 @@ def test_no_personal_data_reaches_the_metrics_after_screenings_and_public_checks
     assert value(text, "crosscheck_screenings_total", band="match", purpose="ad_hoc") >= 1  # they were seen
     found = sorted(secret for secret in secrets if secret.lower() in text.lower())
     assert found == []
+
+
+def test_gunicorn_workers_add_up_on_the_metrics_port_in_multiprocess_mode(tmp_path):
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    upgrade(url)
+    port, metrics_port = _free_port(), _free_port()
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_999999.db").write_bytes(b"left by an earlier run")  # emptied at start
+    env = os.environ | {
+        "CROSSCHECK_ENV": "development",  # SQLite, which production refuses
+        "DATABASE_URL": url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "METRICS_PORT": str(metrics_port),
+        "METRICS_HOST": "127.0.0.1",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder),
+        "WEB_CONCURRENCY": "2",
+    }
+    base, metrics_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}"
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen(COMMAND, cwd=ROOT, env=env, stderr=stderr, text=True)
+        try:
+            _wait_until_up(base, server)
+            assert httpx.get(f"{base}/metrics", timeout=30).status_code == 404  # not on the public port
+            before = httpx.get(f"{metrics_base}/metrics", timeout=30)
+            for _ in range(12):  # shared by the two workers
+                assert httpx.get(f"{base}/healthz", timeout=30).status_code == 200
+            scraped = [httpx.get(f"{metrics_base}/metrics", timeout=30) for _ in range(4)]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert [answer.status_code for answer in scraped] == [200] * 4
+    healthz = {"endpoint": "ops.healthz", "method": "GET", "status": "200"}
+    counted = [value(answer.text, "crosscheck_http_requests_total", **healthz) for answer in scraped]
+    start = value(before.text, "crosscheck_http_requests_total", **healthz)
+    assert start >= 1 and counted == [start + 12] * 4  # every worker's, whichever worker answered
+    booted = {line.rsplit(" ", 1)[1] for line in log.read_text().splitlines() if "Booting worker" in line}
+    written = {path.stem.split("_")[-1] for path in folder.glob("counter_*.db")}
+    assert written and written <= booted  # the workers' own files; the earlier run's was removed
