@@ -204,3 +204,33 @@ def test_gunicorn_workers_add_up_on_the_metrics_port_in_multiprocess_mode(tmp_pa
     booted = {line.rsplit(" ", 1)[1] for line in log.read_text().splitlines() if "Booting worker" in line}
     written = {path.stem.split("_")[-1] for path in folder.glob("counter_*.db")}
     assert written and written <= booted  # the workers' own files; the earlier run's was removed
+
+
+def test_a_label_outside_its_closed_set_is_counted_as_other_and_a_failing_listener_breaks_nothing(client):
+    from licensing import counts
+
+    before = scrape(client)
+    counts.count(counts.SCREENING, band="Imran Hussain", purpose="AB123456C")  # a mistake in a caller
+    broken = []
+
+    def failing(_name, _amount, _labels):
+        broken.append(1)
+        raise RuntimeError("a listener's own failure")
+
+    counts.listen(failing)
+    try:
+        counts.count(counts.IMPORT_ROWS, 2, kind="licence", outcome="inserted")
+    finally:
+        counts._listeners.remove(failing)
+    after = scrape(client)
+    assert broken == [1]
+    other = {"band": "other", "purpose": "other"}
+    assert (
+        value(after, "crosscheck_screenings_total", **other)
+        == value(before, "crosscheck_screenings_total", **other) + 1
+    )
+    assert "Hussain" not in after and "AB123456C" not in after
+    rows = {"kind": "licence", "outcome": "inserted"}
+    assert value(after, "crosscheck_import_rows_total", **rows) == (
+        value(before, "crosscheck_import_rows_total", **rows) + 2
+    )
