@@ -2,11 +2,22 @@
 
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 
 # A platform that sets $PORT routes to the container from outside, so listen on every interface
 # there; otherwise stay on loopback behind a reverse proxy. HOST overrides either.
 _port = os.environ.get("PORT")
 bind = [f"{os.environ.get('HOST', '0.0.0.0' if _port else '127.0.0.1')}:{_port or 8000}"]
+# Prometheus metrics (docs/operations.md, Metrics): METRICS_PORT opens a second listener, the only one on
+# which the app answers /metrics. Each worker counts in files under PROMETHEUS_MULTIPROC_DIR (a fresh
+# temporary folder unless set), which /metrics adds up across workers; the variable must be set before a
+# worker imports prometheus_client, so it is set here, in the master, before any worker is forked.
+_metrics_port = int(os.environ.get("METRICS_PORT") or 0)
+if _metrics_port:
+    _metrics_host = os.environ.get("METRICS_HOST") or ("0.0.0.0" if _port else "127.0.0.1")
+    bind.append(f"{_metrics_host}:{_metrics_port}")
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="crosscheck-metrics-"))
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 
 # Bulk CSV screening is the slowest request; anything longer than this is stuck. The app reads the same
@@ -39,3 +50,20 @@ logconfig_dict = {
     "handlers": {"console": {"()": "app.logs.StderrHandler", "formatter": "console"}},
     "formatters": {"console": {"()": "app.logs.environment_formatter"}},
 }
+
+
+def on_starting(server):
+    """Empty the metrics folder: counts left by an earlier run of the server would be added up again."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the metrics (its counters stay in the sums, as they should)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure a Crosscheck app; `test_config` overrides the environment."""
-    from app import api, auth, cli, db, errors, frontend, headers, logs, officer, ops, public
+    from app import api, auth, cli, db, errors, frontend, headers, logs, metrics, officer, ops, public
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(test_config))
@@ -38,4 +38,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     officer.init_app(app)
     frontend.init_app(app)
     public.init_app(app)
+    metrics.init_app(app)  # last: its middleware times the whole request, ProxyFix included
     return app

@@ -75,6 +75,11 @@ class Config:
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix);
     # 0 trusts none, so a client cannot forge its address to escape the public rate limit.
     TRUSTED_PROXIES = 0
+    # Prometheus metrics (docs/operations.md, Metrics): 0 serves none. Web processes answer /metrics only
+    # on this port, a second listener of gunicorn's; a scheduler serves /metrics and /healthz on it. Bound
+    # on METRICS_HOST, or on every interface in a container ($PORT set) and loopback otherwise.
+    METRICS_PORT = 0
+    METRICS_HOST = ""
     # The scheduler process (python -m scheduler); values from the environment arrive as text.
     SCHEDULER_POLL_SECONDS = 1.0  # how often the deliver job looks for due deliveries
     SCHEDULER_BATCH_SIZE = 100  # deliveries claimed per claim at most
@@ -178,6 +183,8 @@ ENV_KEYS = (
     "SIGN_IN_ADDRESS_LIMIT",
     "SIGN_IN_DEVICE_LIMIT",
     "REQUEST_TIMEOUT_SECONDS",
+    "METRICS_PORT",
+    "METRICS_HOST",
 )
 
 

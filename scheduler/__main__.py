@@ -13,9 +13,11 @@ from sqlalchemy.engine import Engine
 
 from app.config import SECRET_SETTINGS, ConfigError, ProductionConfig
 from app.logs import formatter_for
+from app.metrics import count_domain
 from app.migrate import schema_problem
 from app.periodic_jobs import PERIODIC_JOBS
 from licensing.persistence.db import make_engine
+from scheduler import metrics
 from scheduler.delivery import Dispatcher, http_client
 from scheduler.jobs import JOBS, Context, run
 from scheduler.leader import Leadership
@@ -39,6 +41,18 @@ def build_scheduler(context: Context) -> BlockingScheduler:
         trigger = job.trigger(context.settings)
         scheduler.add_job(run, trigger, args=(job, context), id=job.id, name=job.id, misfire_grace_time=None)
     return scheduler
+
+
+def serve_metrics(context: Context):
+    """Serve /metrics and /healthz on METRICS_PORT, counting the domain's counts too; None if it is 0."""
+    settings = context.settings
+    if not settings.metrics_port:
+        return None
+    count_domain()
+    app = metrics.application(
+        metrics.Backlog(context.engine), metrics.stall_seconds(settings.leader_retry_seconds)
+    )
+    return metrics.serve(settings.metrics_host, settings.metrics_port, app)
 
 
 def configure_logging(level: str, log_format: str = "json") -> None:
@@ -107,10 +121,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    server = serve_metrics(context)
     log.info("scheduler started", extra={"jobs": [job.id for job in JOBS]})
     scheduler.start()
     context.dispatcher.close()
     context.leadership.release()
+    if server is not None:
+        server.shutdown()
     log.info("scheduler stopped")
     return 0
 

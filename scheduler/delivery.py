@@ -33,6 +33,7 @@ from licensing.alerts.subscriptions import signing_secrets
 from licensing.clock import utcnow
 from licensing.persistence import unit_of_work
 from licensing.persistence.models import EmailRecipient, WebhookEndpoint
+from scheduler import metrics
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger("crosscheck.scheduler")
@@ -92,6 +93,7 @@ class Dispatcher:
             if outcomes:
                 with unit_of_work.writing(self.engine) as session:
                     record_outcomes(session, outcomes, now=self.clock())
+                metrics.deliveries_ended(outcomes)
             _log_failures(outcomes)
             return Counter(outcome.status for outcome in outcomes)
 

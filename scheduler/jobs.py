@@ -9,6 +9,7 @@ claims under a lease with SKIP LOCKED never hand one delivery to two schedulers 
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from app import periodic_jobs
 from app.periodic_jobs import PERIODIC_JOBS, JobBusy, PeriodicJob
+from scheduler import metrics
 from scheduler.delivery import Dispatcher
 from scheduler.leader import Leadership
 from scheduler.settings import SchedulerSettings
@@ -68,16 +70,28 @@ def deliver(context: Context) -> Counter:
 
 def elect(context: Context) -> bool:
     """Take the leader lock if it is free, or check that this process still holds it."""
-    return context.leadership.is_leader()
+    leading = context.leadership.is_leader()
+    metrics.LEADER.set(1 if leading else 0)
+    return leading
 
 
 def run_periodic(job: PeriodicJob, context: Context) -> dict | None:
-    """Run a periodic job under its lock; skip this turn if it is running elsewhere (`flask jobs run`)."""
+    """Run a periodic job under its lock; skip this turn if it is running elsewhere (`flask jobs run`).
+
+    Each run is counted (scheduler/metrics.py): its duration, and its success or failure. A failure is an
+    error, re-raised for APScheduler to log, or an audit chain found broken. A skipped turn is neither.
+    """
+    started = time.monotonic()
     try:
-        return periodic_jobs.run(job, context)
+        done = periodic_jobs.run(job, context)
     except JobBusy:
         log.info("%s: skipped, running in another process", job.name, extra={"job": job.name})
         return None
+    except Exception:
+        metrics.job_ended(job.name, time.monotonic() - started, succeeded=False)
+        raise
+    metrics.job_ended(job.name, time.monotonic() - started, succeeded="broken_at" not in done)
+    return done
 
 
 def scheduled(job: PeriodicJob) -> Job:
@@ -97,7 +111,11 @@ JOBS: tuple[Job, ...] = (
 
 
 def run(job: Job, context: Context):
-    """Run `job` now if this process may (a leader-only job on a follower is skipped); return its result."""
+    """Run `job` now if this process may (a leader-only job on a follower is skipped); return its result.
+
+    Every start is a heartbeat of the scheduler's liveness (scheduler/metrics.py).
+    """
+    metrics.HEARTBEAT.beat()
     if job.leader_only and not context.leadership.is_leader():
         return None
     return job.function(context)

@@ -1,5 +1,6 @@
 """The scheduler's settings: the web app's configuration (app/config.py), read without starting Flask."""
 
+import os
 from dataclasses import dataclass
 
 from app.config import flag, load_config
@@ -24,6 +25,8 @@ class SchedulerSettings:
     public_base_url: str
     log_level: str
     log_format: str
+    metrics_port: int = 0  # 0: no metrics and liveness server
+    metrics_host: str = "127.0.0.1"
 
 
 def load_settings(overrides: dict | None = None) -> SchedulerSettings:
@@ -45,6 +48,9 @@ def load_settings(overrides: dict | None = None) -> SchedulerSettings:
         public_base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
         log_level=config["LOG_LEVEL"],
         log_format=config["LOG_FORMAT"],
+        metrics_port=int(config["METRICS_PORT"] or 0),
+        # As gunicorn.conf.py binds: every interface in a container ($PORT set), else loopback.
+        metrics_host=config["METRICS_HOST"] or ("0.0.0.0" if os.environ.get("PORT") else "127.0.0.1"),
     )
 
 
@@ -63,6 +69,8 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("SCHEDULER_SEND_WORKERS", "sends at once"),
     ("SCHEDULER_ENDPOINT_CONCURRENCY", "sends at once to one webhook URL or e-mail recipient"),
     ("SCHEDULER_LEADER_RETRY_SECONDS", "how often a follower tries to lead"),
+    ("METRICS_PORT", "serve GET /metrics and GET /healthz (liveness) on this port; 0: none"),
+    ("METRICS_HOST", "the metrics port's address (default: all in a container, else 127.0.0.1)"),
     ("WEBHOOK_TIMEOUT_SECONDS", "how long a receiver has to answer"),
     ("NOTIFY_API_KEY", "GOV.UK Notify key for alert e-mails (or NOTIFY_API_KEY_FILE)"),
     ("NOTIFY_BASE_URL", "GOV.UK Notify's address"),

@@ -6,6 +6,8 @@ also cover what podman cannot run: Services, the Job, the PodDisruptionBudgets, 
 Ingress. Kubernetes' own JSON schemas are not available offline, so the rules are written out here.
 """
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,12 +16,13 @@ import pytest
 import yaml
 
 from app.config import ENV_KEYS, SECRET_SETTINGS
-from deploy.healthcheck import role
+from app.periodic_jobs import PERIODIC_JOBS
+from deploy.healthcheck import health_port, role
 
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "k8s"
 # Settings the processes read besides app.config's: the environment name, the image's and gunicorn's.
-OTHER_SETTINGS = {"CROSSCHECK_ENV", "WEB_CONCURRENCY", "PORT", "HOST"}
+OTHER_SETTINGS = {"CROSSCHECK_ENV", "WEB_CONCURRENCY", "PORT", "HOST", "PROMETHEUS_MULTIPROC_DIR"}
 KNOWN_SETTINGS = set(ENV_KEYS) | {f"{name}_FILE" for name in SECRET_SETTINGS} | OTHER_SETTINGS
 API_VERSIONS = {
     "ConfigMap": "v1",
@@ -35,6 +38,8 @@ API_VERSIONS = {
 }
 APP_USER = 10001  # the Containerfile's USER
 APP_PORT = 8000  # the Containerfile's PORT, where gunicorn.conf.py listens
+METRICS_PORT = 9464  # METRICS_PORT in compose.yaml and the ConfigMap: web's /metrics, the schedulers' too
+PROMETHEUS = ROOT / "deploy" / "prometheus"
 
 
 def documents(path: Path) -> list[dict]:
@@ -113,6 +118,14 @@ def test_the_health_check_knows_which_command_the_container_runs(args, expected)
     assert role(args) == expected
 
 
+def test_the_health_check_asks_web_on_its_port_and_a_scheduler_on_its_metrics_port():
+    assert health_port("web", {"PORT": "8000", "METRICS_PORT": "9464"}) == "8000"
+    assert health_port("scheduler", {"PORT": "8000", "METRICS_PORT": "9464"}) == "9464"
+    assert health_port("scheduler", {"PORT": "8000"}) is None  # no metrics port: no HTTP to ask
+    assert health_port("scheduler", {"METRICS_PORT": "0"}) is None
+    assert health_port("migrate", {"METRICS_PORT": "9464"}) is None
+
+
 def run_wait(url: str, seconds: str, tmp_path: Path) -> subprocess.CompletedProcess:
     """Run deploy/wait_for_database.py against `url` with development settings."""
     env = {
@@ -185,6 +198,17 @@ def test_compose_settings_are_known_and_secrets_come_from_declared_files(compose
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
     for service in services.values():
         assert set(service.get("secrets", [])) <= set(compose["secrets"])
+
+
+def test_compose_serves_metrics_on_the_compose_network_only(compose):
+    services = compose["services"]
+    for name in ("web", "scheduler"):
+        assert services[name]["environment"]["METRICS_PORT"] == str(METRICS_PORT)
+        assert str(METRICS_PORT) in services[name]["expose"]
+        assert "ports" not in services[name]  # nothing of theirs is published on the host
+    assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")
+    published = [port for service in services.values() for port in service.get("ports", [])]
+    assert not any(str(METRICS_PORT) in port for port in published)
 
 
 def test_the_proxy_ends_tls_with_the_compose_secrets_and_overwrites_the_forwarded_address(compose):
@@ -264,12 +288,40 @@ def test_app_pods_run_the_image_commands_with_requests_and_limits():
 
 def test_web_probes_liveness_on_healthz_and_readiness_on_readyz_at_its_port():
     [container] = pod_specs()["web"]["containers"]
-    [port] = container["ports"]
-    assert port == {"name": "http", "containerPort": APP_PORT}
+    assert container["ports"] == [
+        {"name": "http", "containerPort": APP_PORT},
+        {"name": "metrics", "containerPort": METRICS_PORT},
+    ]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
-    scheduler_probe = pod_specs()["scheduler"]["containers"][0]["readinessProbe"]["exec"]["command"]
-    assert scheduler_probe == ["python", "/app/deploy/wait_for_database.py", "0"]
+
+
+def test_schedulers_probe_liveness_over_http_on_their_metrics_port_and_readiness_on_the_database():
+    [container] = pod_specs()["scheduler"]["containers"]
+    assert container["ports"] == [{"name": "metrics", "containerPort": METRICS_PORT}]
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
+    # Past the liveness window (scheduler/metrics.py) before a restart, not at the first slow answer.
+    probe = container["livenessProbe"]
+    assert probe["periodSeconds"] * probe["failureThreshold"] >= 60
+    readiness = container["readinessProbe"]["exec"]["command"]
+    assert readiness == ["python", "/app/deploy/wait_for_database.py", "0"]
+
+
+def test_metrics_ports_are_scraped_in_the_cluster_and_reach_no_service_or_ingress():
+    [config] = of_kind("ConfigMap").values()
+    assert config["data"]["METRICS_PORT"] == str(METRICS_PORT)
+    for name in ("web", "scheduler"):
+        deployment = of_kind("Deployment")[name]
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(METRICS_PORT)
+        assert annotations["prometheus.io/path"] == "/metrics"
+    for service in of_kind("Service").values():
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] != "metrics" and port.get("port") != METRICS_PORT
+    [web] = pod_specs()["web"]["containers"]
+    assert {"name": "PROMETHEUS_MULTIPROC_DIR", "value": "/tmp/metrics"} in web[
+        "env"
+    ]  # under the /tmp volume
 
 
 def selects(selector: dict, deployment: dict) -> bool:
@@ -328,3 +380,78 @@ def test_the_migration_job_runs_once_and_is_retried_a_bounded_number_of_times():
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
     assert 0 < job["spec"]["backoffLimit"] <= 5
     assert job["spec"]["activeDeadlineSeconds"] > 0
+
+
+# -- Prometheus ---------------------------------------------------------------------------------------
+
+METRIC = re.compile(r"\b(crosscheck_[a-z0-9_]+|up|probe_success)\b")
+SUFFIXES = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum")}
+
+
+def exported_metrics(engine) -> set[str]:
+    """Return the name of every sample Crosscheck's processes export, the scrape-time backlog included."""
+    from prometheus_client import REGISTRY
+
+    import app.metrics  # noqa: F401  (registers the web app's metrics)
+    from scheduler.metrics import Backlog
+
+    families = [*REGISTRY.collect(), *Backlog(engine).collect()]
+    return {
+        family.name + suffix
+        for family in families
+        if family.name.startswith("crosscheck_")
+        for suffix in SUFFIXES[family.type]
+    }
+
+
+def alert_rules() -> list[dict]:
+    """Return every rule of deploy/prometheus/alert-rules.yaml."""
+    [document] = documents(PROMETHEUS / "alert-rules.yaml")
+    return [rule for group in document["groups"] for rule in group["rules"]]
+
+
+def test_every_alert_rule_reads_metrics_we_export_or_prometheus_makes(engine):
+    exported = exported_metrics(engine)
+    assert {"crosscheck_deliveries_due", "crosscheck_job_failures_total"} <= exported
+    rules = alert_rules()
+    assert len({rule["alert"] for rule in rules}) == len(rules)
+    for rule in rules:
+        read = set(METRIC.findall(rule["expr"]))
+        assert read, rule["alert"]
+        assert read - {"up", "probe_success"} <= exported, (rule["alert"], read - exported)
+        assert rule["labels"]["severity"] in ("warning", "critical"), rule["alert"]
+        assert rule["annotations"]["summary"], rule["alert"]
+        assert re.fullmatch(r"\d+[smh]", rule.get("for", "0s")), rule["alert"]
+
+
+def test_the_alert_rules_cover_backlog_dead_letters_jobs_and_readiness():
+    exprs = {rule["alert"]: rule["expr"] for rule in alert_rules()}
+    assert "crosscheck_deliveries_oldest_due_age_seconds" in exprs["CrosscheckDeliveryBacklogOld"]
+    assert 'outcome="dead"' in exprs["CrosscheckDeadDeliveries"]
+    assert "crosscheck_job_last_success_timestamp_seconds" in exprs["CrosscheckDailyJobNotRun"]
+    assert "probe_success" in exprs["CrosscheckNotReady"] and "up{" in exprs["CrosscheckTargetDown"]
+    periodic = {job.name for job in PERIODIC_JOBS}
+    for expr in exprs.values():
+        assert set(re.findall(r'job!?="(\w+)"', expr)) <= periodic  # a periodic job's name, if any
+
+
+def test_the_example_scrape_configuration_names_the_jobs_the_rules_read():
+    [config] = documents(PROMETHEUS / "prometheus.yaml")
+    assert config["rule_files"] == ["alert-rules.yaml"]
+    jobs = {scrape["job_name"] for scrape in config["scrape_configs"]}
+    named = {name for rule in alert_rules() for name in re.findall(r"crosscheck-[a-z]+", rule["expr"])}
+    assert named <= jobs == {"crosscheck-web", "crosscheck-scheduler", "crosscheck-readyz"}
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_promtool_accepts_the_alert_rules():
+    # Rules only: Debian's Prometheus is built without Kubernetes discovery, which prometheus.yaml uses.
+    checked = subprocess.run(
+        ["promtool", "check", "rules", "alert-rules.yaml"],
+        cwd=PROMETHEUS,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -84,6 +84,18 @@ def deliveries_by_state(session: Session, state: str | None, limit: int) -> list
     return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))
 
 
+def delivery_backlog(session: Session, now: datetime) -> tuple[int, datetime | None, int]:
+    """Return how many deliveries are due by `now`, when the longest-waiting fell due, and how many are dead.
+
+    Both read the (status, next_attempt_at) index: the due ones are a range of it, the dead ones a prefix.
+    """
+    due = and_(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+    query = select(func.count(), func.min(Delivery.next_attempt_at)).where(due)
+    waiting, oldest = session.execute(query).one()
+    dead = session.scalar(select(func.count()).where(Delivery.status == "dead"))
+    return waiting, oldest, dead
+
+
 def in_flight_by_endpoint(session: Session) -> dict[tuple[str, str], int]:
     """Return how many deliveries each endpoint (channel, target) has being delivered now."""
     endpoint = (Delivery.channel, Delivery.target)

@@ -25,6 +25,7 @@ from typing import TextIO
 
 from sqlalchemy.engine import Engine
 
+from licensing import counts
 from licensing.actors import Actor
 from licensing.csvfiles import SafeWriter, csv_writer
 from licensing.imports import queries
@@ -160,6 +161,7 @@ def _reject(run: _Run, line: int, raw: dict, reason: str) -> None:
     """Write one rejected row with its line number and reason, and count it."""
     run.rejects.writerow([line, reason, *((raw.get(f) or "") for f in run.fieldnames)])
     run.report.rejected += 1
+    counts.count(counts.IMPORT_ROWS, kind=run.target.kind, outcome="rejected")
 
 
 def _add(run: _Run, row: ParsedRow, batch_size: int) -> None:
@@ -201,5 +203,7 @@ def _collect(run: _Run) -> None:
     run.report.inserted += written.inserted
     run.report.updated += written.updated
     run.report.unchanged += written.unchanged
+    for outcome in ("inserted", "updated", "unchanged"):
+        counts.count(counts.IMPORT_ROWS, getattr(written, outcome), kind=run.target.kind, outcome=outcome)
     if run.on_batch:
         run.on_batch(run.report)

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from sqlmodel import Session
 
+from licensing import counts
 from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.identity.validation import identity_warnings
@@ -220,6 +221,7 @@ def _record(session, actor, person, candidates, purpose, reason, now, subject) -
     audit.record(
         session, actor, "screening.run", "screening", screening_id, now=now, reason=reason, detail=detail
     )
+    counts.count(counts.SCREENING, band=candidates[0].band if candidates else "none", purpose=purpose)
     written = [Written(id=i, screening_id=screening_id, **row) for i, row in zip(ids, rows, strict=True)]
     return Written(id=screening_id, **values), written
 
