@@ -1,7 +1,7 @@
 """authority reorganisation: changes of licensing authorities from a date, and the licences a split placed
 
 Revision ID: b7c3d9e1f2a4
-Revises: 444656017321
+Revises: b4d9e2a71c05
 Create Date: 2026-12-06 14:00:00
 
 Merges, splits and recodes of licensing authorities are held as data (`authority_change`), each with
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7c3d9e1f2a4"
-down_revision: str | Sequence[str] | None = "444656017321"
+down_revision: str | Sequence[str] | None = "b4d9e2a71c05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

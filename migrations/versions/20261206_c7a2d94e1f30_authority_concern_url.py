@@ -1,7 +1,7 @@
 """authority concern url: where the public check sends a resident to report a concern about a driver
 
 Revision ID: c7a2d94e1f30
-Revises: 444656017321
+Revises: b7c3d9e1f2a4
 Create Date: 2026-12-06 14:00:00
 
 Each council's own taxi-licensing page (https only), shipped in licensing/reference/authorities.csv where
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "c7a2d94e1f30"
-down_revision: str | Sequence[str] | None = "444656017321"
+down_revision: str | Sequence[str] | None = "b7c3d9e1f2a4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
