@@ -5,9 +5,10 @@ Each function takes the session and the values it filters by and returns rows, n
 begins, commits or rolls back (the unit of work does), and none checks access or writes an audit event.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from datetime import date
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlmodel import Session
 
 from licensing.persistence import pages
@@ -80,14 +81,43 @@ def licences_page(
     badge_number: str | None,
     after: tuple | None,
     limit: int,
+    **due,
 ) -> pages.Page:
-    """Return a page of the authority's licences in id order after the key `after`, by status and badge."""
+    """Return a page of the authority's licences in id order after the key `after`, by status and badge,
+    and by the `due` filters of `_licences` (expiring by a date, DBS check due)."""
+    query = _licences(authority_id, status=status, badge_number=badge_number, **due)
+    return pages.fetch_page(session, query, (Licence.id,), after, limit)
+
+
+def count_licences(session: Session, authority_id: int, *, statuses: tuple[str, ...], **due) -> int:
+    """Return how many of the authority's licences in `statuses` fall under the `due` filters."""
+    query = _licences(authority_id, status=None, badge_number=None, **due).where(Licence.status.in_(statuses))
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def _licences(
+    authority_id: int,
+    *,
+    status: str | None,
+    badge_number: str | None,
+    expiring_by: date | None = None,
+    dbs_checked_before: date | None = None,
+):
+    """Select the authority's licences by status, badge, expiry by a date, or DBS check before a date.
+
+    A licence never DBS-checked counts as checked before any date.
+    """
     query = select(Licence).where(Licence.authority_id == authority_id)
     if status:
         query = query.where(Licence.status == status)
     if badge_number is not None:
         query = query.where(Licence.badge_number == badge_number)
-    return pages.fetch_page(session, query, (Licence.id,), after, limit)
+    if expiring_by is not None:
+        query = query.where(Licence.expires_on <= expiring_by)
+    if dbs_checked_before is not None:
+        never = Licence.dbs_last_checked_on.is_(None)
+        query = query.where(or_(never, Licence.dbs_last_checked_on <= dbs_checked_before))
+    return query
 
 
 def licence_using(session: Session, authority_id: int, badge_number: str, ref: str) -> Row | None:
@@ -147,3 +177,46 @@ def screenings_of_record(session: Session, kind: str, record_id: int, limit: int
     )
     query = select(Screening).where(condition).order_by(Screening.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+# The council's own records, as the officers' search finds them. Each takes the authorities whose records
+# count as the council's own (licensing/licences/finding.py decides which).
+
+
+def own_records_with_ids(
+    session: Session, model: type[Licence | Application], authority_ids: Collection[int], ids: Collection[int]
+) -> list:
+    """Return the licences or applications with `ids` held by `authority_ids`."""
+    if not ids:
+        return []
+    query = select(model).where(model.authority_id.in_(authority_ids), model.id.in_(ids))
+    return list(session.scalars(query.order_by(model.id)))
+
+
+def own_records_born_on(
+    session: Session, model: type[Licence | Application], authority_ids: Collection[int], born: date
+) -> list:
+    """Return the licences or applications of `authority_ids` whose holder was born on `born`."""
+    query = select(model).where(model.authority_id.in_(authority_ids), model.date_of_birth == born)
+    return list(session.scalars(query.order_by(model.id)))
+
+
+def own_names_after(
+    session: Session,
+    model: type[Licence | Application],
+    authority_ids: Collection[int],
+    after: int,
+    limit: int,
+) -> list[Row]:
+    """Return (id, given_names, family_name, previous_names) of `limit` records after id `after`."""
+    columns = (model.id, model.given_names, model.family_name, model.previous_names)
+    query = select(*columns).where(model.authority_id.in_(authority_ids), model.id > after)
+    return list(session.execute(query.order_by(model.id).limit(limit)))
+
+
+def own_licences_with_badges(
+    session: Session, authority_ids: Collection[int], badges: set[str]
+) -> list[Licence]:
+    """Return the licences of `authority_ids` holding one of `badges`."""
+    query = select(Licence).where(Licence.authority_id.in_(authority_ids), Licence.badge_number.in_(badges))
+    return list(session.scalars(query.order_by(Licence.id)))

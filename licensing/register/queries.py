@@ -5,12 +5,13 @@ Each function takes the session and the values it filters by and returns rows, n
 begins, commits or rolls back (the unit of work does), and none checks access or writes an audit event.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Row, extract, func, select
 from sqlmodel import Session
 
+from licensing.persistence import pages
 from licensing.persistence.models import (
     Authority,
     InformationRequest,
@@ -34,6 +35,50 @@ def entries_after(
     if status is not None:
         query = query.where(RegisterEntry.status == status)
     return list(session.scalars(query.order_by(RegisterEntry.id).limit(limit)))
+
+
+def entries_page(
+    session: Session, authority_id: int, *, status: str | None, after: tuple | None, limit: int
+) -> pages.Page:
+    """Return a page of the authority's entries (of `status`, when given), newest first, after `after`."""
+    query = select(RegisterEntry).where(RegisterEntry.authority_id == authority_id)
+    if status is not None:
+        query = query.where(RegisterEntry.status == status)
+    return pages.fetch_page(session, query, (RegisterEntry.id,), after, limit, descending=True)
+
+
+def own_entries_with_ids(
+    session: Session, authority_ids: Collection[int], ids: Collection[int]
+) -> list[RegisterEntry]:
+    """Return the entries with `ids` recorded by `authority_ids`."""
+    if not ids:
+        return []
+    query = select(RegisterEntry).where(
+        RegisterEntry.authority_id.in_(authority_ids), RegisterEntry.id.in_(ids)
+    )
+    return list(session.scalars(query.order_by(RegisterEntry.id)))
+
+
+def own_entries_born_on(session: Session, authority_ids: Collection[int], born: date) -> list[RegisterEntry]:
+    """Return the entries recorded by `authority_ids` about a person born on `born`."""
+    query = select(RegisterEntry).where(
+        RegisterEntry.authority_id.in_(authority_ids), RegisterEntry.date_of_birth == born
+    )
+    return list(session.scalars(query.order_by(RegisterEntry.id)))
+
+
+def own_entry_names_after(
+    session: Session, authority_ids: Collection[int], after: int, limit: int
+) -> list[Row]:
+    """Return (id, given_names, family_name, previous_names) of `limit` of their entries after id `after`."""
+    columns = (
+        RegisterEntry.id,
+        RegisterEntry.given_names,
+        RegisterEntry.family_name,
+        RegisterEntry.previous_names,
+    )
+    query = select(*columns).where(RegisterEntry.authority_id.in_(authority_ids), RegisterEntry.id > after)
+    return list(session.execute(query.order_by(RegisterEntry.id).limit(limit)))
 
 
 def entries_by_ids(session: Session, entry_ids: Iterable[int]) -> list[RegisterEntry]:
