@@ -13,15 +13,20 @@ from app.officer import (
     intelligence,
     licences,
     register,
+    search,
     trail,
     workflows,
 )
 
-FEATURES = (dashboard, applications, licences, register, workflows, intelligence, bulk, trail, enforcement)
+FEATURES = (
+    dashboard, search, applications, licences, register, workflows, intelligence, bulk, trail, enforcement
+)  # fmt: skip
 MENU = (
     ("Dashboard", "officer_dashboard.index"),
+    ("Search", "officer_search.index"),
     ("Applications", "officer_applications.index"),
     ("Licences", "officer_licences.index"),
+    ("Register", "officer_register.index"),
     ("Requests and reports", "officer_workflows.index"),
     ("Intelligence", "officer_intelligence.index"),
     ("Bulk screening", "officer_bulk.index"),

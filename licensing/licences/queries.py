@@ -14,10 +14,13 @@ from sqlmodel import Session
 from licensing.persistence import pages
 from licensing.persistence.models import (
     AdverseDecision,
+    Alert,
     Application,
     AuditEvent,
     Authority,
+    ConcernReport,
     InformationRequest,
+    IntelligenceRoute,
     Licence,
     Screening,
     ScreeningCandidate,
@@ -81,17 +84,17 @@ def licences_page(
     badge_number: str | None,
     after: tuple | None,
     limit: int,
-    **due,
+    **filters,
 ) -> pages.Page:
     """Return a page of the authority's licences in id order after the key `after`, by status and badge,
-    and by the `due` filters of `_licences` (expiring by a date, DBS check due)."""
-    query = _licences(authority_id, status=status, badge_number=badge_number, **due)
+    and by the other `filters` of `_licences` (statuses, expiring by a date, DBS check due)."""
+    query = _licences(authority_id, status=status, badge_number=badge_number, **filters)
     return pages.fetch_page(session, query, (Licence.id,), after, limit)
 
 
-def count_licences(session: Session, authority_id: int, *, statuses: tuple[str, ...], **due) -> int:
-    """Return how many of the authority's licences in `statuses` fall under the `due` filters."""
-    query = _licences(authority_id, status=None, badge_number=None, **due).where(Licence.status.in_(statuses))
+def count_licences(session: Session, authority_id: int, *, status: str | None, **filters) -> int:
+    """Return how many of the authority's licences `licences_page` would list with these filters."""
+    query = _licences(authority_id, status=status, **filters)
     return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
@@ -99,17 +102,18 @@ def _licences(
     authority_id: int,
     *,
     status: str | None,
-    badge_number: str | None,
+    badge_number: str | None = None,
+    statuses: tuple[str, ...] | None = None,
     expiring_by: date | None = None,
     dbs_checked_before: date | None = None,
 ):
-    """Select the authority's licences by status, badge, expiry by a date, or DBS check before a date.
-
-    A licence never DBS-checked counts as checked before any date.
-    """
+    """Select the authority's licences by status (one, or any of `statuses`), badge, expiry by a date, or
+    DBS check on or before a date (a licence never DBS-checked counts as checked before any date)."""
     query = select(Licence).where(Licence.authority_id == authority_id)
     if status:
         query = query.where(Licence.status == status)
+    if statuses is not None:
+        query = query.where(Licence.status.in_(statuses))
     if badge_number is not None:
         query = query.where(Licence.badge_number == badge_number)
     if expiring_by is not None:
@@ -220,3 +224,95 @@ def own_licences_with_badges(
     """Return the licences of `authority_ids` holding one of `badges`."""
     query = select(Licence).where(Licence.authority_id.in_(authority_ids), Licence.badge_number.in_(badges))
     return list(session.scalars(query.order_by(Licence.id)))
+
+
+# What needs an officer's attention first (licensing/licences/attention.py): alerts, intelligence routed to
+# the council, requests and reports it must answer.
+
+
+def unread_alerts_of_types(
+    session: Session, authority_id: int, types: Collection[str], limit: int
+) -> list[Alert]:
+    """Return the authority's unread alerts of `types`, newest first."""
+    query = select(Alert).where(
+        Alert.authority_id == authority_id, Alert.read_at.is_(None), Alert.alert_type.in_(types)
+    )
+    return list(session.scalars(query.order_by(Alert.id.desc()).limit(limit)))
+
+
+def unread_alert_counts(session: Session, authority_id: int, types: Collection[str] | None) -> dict[str, int]:
+    """Return how many unread alerts of each type (of `types`, when given) the authority has."""
+    query = select(Alert.alert_type, func.count()).where(
+        Alert.authority_id == authority_id, Alert.read_at.is_(None)
+    )
+    if types is not None:
+        query = query.where(Alert.alert_type.in_(types))
+    return dict(session.execute(query.group_by(Alert.alert_type)).all())
+
+
+def alerts_page_of_type(
+    session: Session, authority_id: int, alert_type: str | None, after: tuple | None, limit: int
+) -> pages.Page:
+    """Return a page of the authority's alerts (of `alert_type`, when given), newest first."""
+    query = select(Alert).where(Alert.authority_id == authority_id)
+    if alert_type is not None:
+        query = query.where(Alert.alert_type == alert_type)
+    return pages.fetch_page(session, query, (Alert.id,), after, limit, descending=True)
+
+
+def alerts_about(session: Session, authority_id: int, kind: str, record_id: int, limit: int) -> list[Alert]:
+    """Return the authority's latest alerts whose subject is one record, newest first."""
+    query = select(Alert).where(
+        Alert.authority_id == authority_id, Alert.subject_kind == kind, Alert.subject_id == record_id
+    )
+    return list(session.scalars(query.order_by(Alert.id.desc()).limit(limit)))
+
+
+def latest_alerts_of_types(
+    session: Session, authority_id: int, types: Collection[str], limit: int
+) -> list[Alert]:
+    """Return the authority's latest alerts of `types`, read or not, newest first."""
+    query = select(Alert).where(Alert.authority_id == authority_id, Alert.alert_type.in_(types))
+    return list(session.scalars(query.order_by(Alert.id.desc()).limit(limit)))
+
+
+def routes_to(
+    session: Session, authority_id: int, intelligence_ids: Collection[int] | None, limit: int
+) -> list[IntelligenceRoute]:
+    """Return the intelligence routes to the authority (of `intelligence_ids`, when given), newest first."""
+    query = select(IntelligenceRoute).where(IntelligenceRoute.authority_id == authority_id)
+    if intelligence_ids is not None:
+        query = query.where(IntelligenceRoute.intelligence_id.in_(intelligence_ids))
+    return list(session.scalars(query.order_by(IntelligenceRoute.id.desc()).limit(limit)))
+
+
+def open_requests_to_answer(session: Session, authority_id: int, limit: int) -> list[InformationRequest]:
+    """Return the open s.3 requests made to the authority about its entries, soonest due first."""
+    query = select(InformationRequest).where(
+        InformationRequest.recording_authority_id == authority_id, InformationRequest.status == "open"
+    )
+    return list(
+        session.scalars(query.order_by(InformationRequest.due_on, InformationRequest.id).limit(limit))
+    )
+
+
+def open_reports_to_decide(session: Session, authority_id: int, limit: int) -> list[ConcernReport]:
+    """Return the open concern reports about the authority's licences, soonest due first."""
+    query = select(ConcernReport).where(
+        ConcernReport.issuing_authority_id == authority_id, ConcernReport.status == "open"
+    )
+    return list(session.scalars(query.order_by(ConcernReport.due_on, ConcernReport.id).limit(limit)))
+
+
+def requests_by_ids(session: Session, ids: Collection[int]) -> list[InformationRequest]:
+    """Return the s.3 requests with `ids`."""
+    if not ids:
+        return []
+    return list(session.scalars(select(InformationRequest).where(InformationRequest.id.in_(ids))))
+
+
+def reports_by_ids(session: Session, ids: Collection[int]) -> list[ConcernReport]:
+    """Return the concern reports with `ids`."""
+    if not ids:
+        return []
+    return list(session.scalars(select(ConcernReport).where(ConcernReport.id.in_(ids))))

@@ -11,7 +11,6 @@ from datetime import date
 from sqlalchemy import Row, extract, func, select
 from sqlmodel import Session
 
-from licensing.persistence import pages
 from licensing.persistence.models import (
     Authority,
     InformationRequest,
@@ -35,16 +34,6 @@ def entries_after(
     if status is not None:
         query = query.where(RegisterEntry.status == status)
     return list(session.scalars(query.order_by(RegisterEntry.id).limit(limit)))
-
-
-def entries_page(
-    session: Session, authority_id: int, *, status: str | None, after: tuple | None, limit: int
-) -> pages.Page:
-    """Return a page of the authority's entries (of `status`, when given), newest first, after `after`."""
-    query = select(RegisterEntry).where(RegisterEntry.authority_id == authority_id)
-    if status is not None:
-        query = query.where(RegisterEntry.status == status)
-    return pages.fetch_page(session, query, (RegisterEntry.id,), after, limit, descending=True)
 
 
 def own_entries_with_ids(
