@@ -40,7 +40,7 @@ SAFEGUARDING = {
     "concern_report.received": "Concern report received (s.5)",
 }
 RANK = {alert_type: rank for rank, alert_type in enumerate(SAFEGUARDING)}
-MAX_ITEMS = 100  # safeguarding alerts listed at once; the alerts page lists every one
+MAX_ITEMS = 100  # safeguarding alerts listed at once, the most important kinds first; /alerts lists all
 MAX_ROUTES = 1000  # intelligence routes read to find those about one licence
 MAX_ENTRY_ALERTS = 1000  # register entry alerts read to find those about one licence
 ENTRY_ALERTS = ("register_entry.recorded", "register_entry.amended", "register_entry.overturned")
@@ -90,17 +90,24 @@ class Attention:
     to_answer: list[Item]
     routine: list[Reminder]
     week_end: date
+    unread_safeguarding: int  # more than listed when there are over MAX_ITEMS
 
 
 def dashboard(session: Session, actor: Actor, today: date) -> Attention:
     """Return what the actor's council must look at, safeguarding first, as of `today`."""
     authority_id = actor.require_authority()
-    alerts = queries.unread_alerts_of_types(session, authority_id, tuple(SAFEGUARDING), MAX_ITEMS)
-    alerts.sort(key=lambda alert: (RANK[alert.alert_type], -alert.id))
+    unread = queries.unread_alert_counts(session, authority_id, tuple(SAFEGUARDING))
+    alerts: list[Alert] = []
+    for alert_type in (t for t in SAFEGUARDING if unread.get(t)):  # the most important kinds first
+        if len(alerts) < MAX_ITEMS:
+            alerts += queries.unread_alerts_of_types(
+                session, authority_id, (alert_type,), MAX_ITEMS - len(alerts)
+            )
     safeguarding = [_item_of(alert) for alert in alerts]
     to_answer = _to_answer(session, authority_id)
     _name_drivers(session, actor, [*safeguarding, *to_answer])
-    return Attention(safeguarding, to_answer, _routine(session, actor, today), today + WEEK)
+    routine = _routine(session, actor, today)
+    return Attention(safeguarding, to_answer, routine, today + WEEK, sum(unread.values()))
 
 
 @dataclass
@@ -183,7 +190,8 @@ def _routine(session: Session, actor: Actor, today: date) -> list[Reminder]:
     counts = queries.unread_alert_counts(session, actor.require_authority(), None)
     for alert_type, count in sorted(counts.items()):
         if alert_type not in SAFEGUARDING:
-            words = f"{_counted(count, 'unread alert', 'unread alerts')}: {alert_words(alert_type).lower()}"
+            kind = _in_a_sentence(alert_words(alert_type))
+            words = f"{_counted(count, 'unread alert', 'unread alerts')}: {kind}"
             found.append(Reminder(alert_type, words, count))
     return [reminder for reminder in found if reminder.count]
 
@@ -191,6 +199,11 @@ def _routine(session: Session, actor: Actor, today: date) -> list[Reminder]:
 def _counted(count: int, one: str, many: str) -> str:
     """Return "1 licence expires" or "3 licences expire"."""
     return f"{count} {one if count == 1 else many}"
+
+
+def _in_a_sentence(words: str) -> str:
+    """Return words that began a sentence as they read inside one ("Licence expired" -> "licence expired")."""
+    return words if words[:3].isupper() else words[:1].lower() + words[1:]
 
 
 def alert_words(alert_type: str) -> str:

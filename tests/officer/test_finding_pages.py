@@ -154,3 +154,33 @@ def test_the_expiring_reminder_lists_only_licences_due(officer_client, session, 
     later = make_licence(session, authority_id=authority.id)
     page = officer_client.get("/licences?due=expiring").get_data(as_text=True)
     assert f'href="/licences/{soon.id}"' in page and f'href="/licences/{later.id}"' not in page
+
+
+def test_a_routine_reminder_links_to_its_alerts_a_page_at_a_time(officer_client, session, authority):
+    from tests.officer.test_other_pages import make_alert
+
+    for _ in range(53):
+        make_alert(session, authority.id, alert_type="dbs.lapsed")
+    make_alert(session, authority.id, alert_type="licence.expired")
+    page = officer_client.get("/dashboard").get_data(as_text=True)
+    assert "53 unread alerts: DBS lapsed" in page and "1 unread alert: licence expired" in page
+    listed = officer_client.get("/dashboard/alerts?type=dbs.lapsed").get_data(as_text=True)
+    assert listed.count('<td class="govuk-table__cell">DBS lapsed</td>') == 50
+    rest = officer_client.get(unescape(NEXT.search(listed).group(1))).get_data(as_text=True)
+    assert rest.count("DBS lapsed</td>") == 3 and "Licence expired</td>" not in rest
+
+
+def test_routed_intelligence_is_listed_first_however_many_newer_matches_wait(
+    officer_client, session, authority
+):
+    from tests.officer.test_other_pages import make_alert
+
+    licence = routed_to(session, authority, "PH55555")  # the oldest alert
+    for _ in range(101):
+        make_alert(session, authority.id, alert_type="screening.possible_match", subject_id=licence.id)
+    page = officer_client.get("/dashboard").get_data(as_text=True)
+    first = page.index('data-kind="intelligence.routed"')
+    assert first < page.index('data-kind="screening.possible_match"')
+    assert "The 100 most important of 102 unread safeguarding alerts" in page
+    assert page.count('data-kind="screening.possible_match"') == 99
+    assert "Imran Hussain, badge PH55555" in page[first:]
