@@ -1,5 +1,7 @@
 """The statements the licences area runs: applications, their screenings and candidates, licences, the
-adverse decisions and s.3 requests the gate weighs, the checks by badge or driver number, a record's trail.
+adverse decisions and s.3 requests the gate weighs, the checks by badge or driver number, a record's trail,
+the officers' search of the council's own records, and what the dashboard and a licence's page put first
+(alerts, intelligence routed to the council, requests and reports to answer).
 
 Each function takes the session and the values it filters by and returns rows, never a statement; none
 begins, commits or rolls back (the unit of work does), and none checks access or writes an audit event.

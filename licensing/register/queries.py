@@ -1,5 +1,6 @@
 """The statements the register area runs: entries and their change history, the councils that asked about
-an entry, the entries a licence's decisions recorded, and the counts of the published statistics.
+an entry, the entries a licence's decisions recorded, the council's own entries as its officers' search
+finds them, and the counts of the published statistics.
 
 Each function takes the session and the values it filters by and returns rows, never a statement; none
 begins, commits or rolls back (the unit of work does), and none checks access or writes an audit event.
