@@ -17,6 +17,7 @@ from app import db
 from app.officer.access import MANAGERS, actor, check_role, has_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
 from app.officer.licences import DbsForm, RegisterChoiceForm, dbs_values, register_choice
+from app.officer.paging import page_after, pagination
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.fields import previous_names_of
@@ -101,11 +102,16 @@ def max_screening_age() -> timedelta:
     return timedelta(days=current_app.config["SCREENING_MAX_AGE_DAYS"])
 
 
+LIST = "applications"  # the API's list of applications: a cursor of one pages the other
+
+
 @bp.get("")
 def index():
-    """List the council's applications, newest first."""
-    page = applications.list_applications(db.session(), actor(), limit=50)
-    return render_template("officer/applications/index.html", applications=page.items)
+    """List the council's applications, newest first, a page at a time."""
+    page = applications.list_applications(db.session(), actor(), after=page_after(LIST))
+    return render_template(
+        "officer/applications/index.html", applications=page.items, pagination=pagination(LIST, page)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -7,19 +7,26 @@ from flask import Blueprint, render_template
 
 from app import db
 from app.officer.access import actor, require_officer
+from app.officer.paging import page_after, pagination
 from licensing.clock import utcnow
 from licensing.intelligence import council_views
+from licensing.persistence import pages
 
 bp = Blueprint("officer_intelligence", __name__, url_prefix="/intelligence")
 bp.before_request(require_officer)
+LIST = "routed_intelligence"  # the API's list: a cursor of one pages the other
 
 
 @bp.get("")
 @db.writes_on_get
 def index():
-    """List the intelligence routed to the council, newest first."""
-    items, _ = council_views.routed_to_council(db.session(), actor(), utcnow(), limit=50)
-    return render_template("officer/intelligence/index.html", items=items)
+    """List the intelligence routed to the council, newest first, a page at a time."""
+    before = page_after(LIST)
+    items, cursor = council_views.routed_to_council(
+        db.session(), actor(), utcnow(), before=before and before[0], limit=pages.DEFAULT_LIMIT
+    )
+    page = pages.Page(items, cursor and (cursor,))
+    return render_template("officer/intelligence/index.html", items=items, pagination=pagination(LIST, page))
 
 
 @bp.get("/<int:intelligence_id>")

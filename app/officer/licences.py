@@ -15,9 +15,10 @@ from wtforms.validators import InputRequired, Length, Optional
 from app import db
 from app.officer.access import MANAGERS, actor, check_role, has_role, require_officer
 from app.officer.forms import DateField, choices, show_service_errors
+from app.officer.paging import page_after, pagination
 from licensing.clock import utcnow
 from licensing.errors import DomainError, NotFound
-from licensing.licences import lifecycle
+from licensing.licences import attention, lifecycle
 from licensing.persistence.models.records import DECISION_CATEGORIES, LICENCE_STATUSES
 from licensing.register import recording
 
@@ -100,30 +101,42 @@ def dbs_values(form: DbsForm) -> dict:
     }
 
 
+LIST = "licences"  # the API's list of licences: a cursor of one pages the other
+DUE = {"expiring": "Expiring within a week", "dbs": "DBS check due within a week"}
+
+
 @bp.get("")
 def index():
-    """Search the council's licences by badge number or status."""
+    """List the council's licences a page at a time: by badge number, by status, or due for attention."""
     form = SearchForm(request.args)
     status = form.status.data if form.status.data in LICENCE_STATUSES else None
-    page = lifecycle.list_licences(
-        db.session(), actor(), status=status, badge_number=form.badge.data or None, limit=50
-    )
+    due = request.args.get("due") if request.args.get("due") in DUE else None
+    session = db.session()
+    filters = {"status": status, "badge_number": form.badge.data or None, "due": due}
+    page = lifecycle.list_licences(session, actor(), **filters, today=utcnow().date(), after=page_after(LIST))
+    total = lifecycle.count_licences(session, actor(), **filters, today=utcnow().date())
     return render_template(
-        "officer/licences/index.html", form=form, licences=page.items, statuses=LICENCE_STATUSES
-    )
+        "officer/licences/index.html", form=form, licences=page.items, statuses=LICENCE_STATUSES, total=total,
+        pagination=pagination(LIST, page), due=due, due_labels=DUE,
+    )  # fmt: skip
 
 
 @bp.get("/<int:licence_id>")
 def show(licence_id: int):
-    """Show a licence, its DBS details, its status history and the changes its status allows."""
-    licence = lifecycle.own_licence(db.session(), actor(), licence_id)
+    """Show a licence, what the council holds about its driver, its DBS details, its status history and
+    the changes its status allows."""
+    session = db.session()
+    licence = lifecycle.own_licence(session, actor(), licence_id)
     allowed = [
         (action, label)
         for action, (label, roles) in ACTIONS.items()
         if licence.status in lifecycle.TRANSITIONS[action][0] and has_role(*roles)
     ]
-    entries = recording.entries_recorded_by(db.session(), licence)
-    return render_template("officer/licences/show.html", licence=licence, actions=allowed, entries=entries)
+    entries = recording.entries_recorded_by(session, licence)
+    return render_template(
+        "officer/licences/show.html", licence=licence, actions=allowed, entries=entries,
+        about=attention.about_licence(session, actor(), licence), alert_words=attention.alert_words,
+    )  # fmt: skip
 
 
 @bp.route("/<int:licence_id>/<any(suspend, reinstate, revoke, surrender):action>", methods=["GET", "POST"])

@@ -14,12 +14,14 @@ from app.officer import (
     intelligence,
     licences,
     register,
+    search,
     trail,
     workflows,
 )
 
 FEATURES = (
     dashboard,
+    search,
     applications,
     licences,
     register,
@@ -32,8 +34,10 @@ FEATURES = (
 )
 MENU = (
     ("Dashboard", "officer_dashboard.index"),
+    ("Search", "officer_search.index"),
     ("Applications", "officer_applications.index"),
     ("Licences", "officer_licences.index"),
+    ("Register", "officer_register.index"),
     ("Requests and reports", "officer_workflows.index"),
     ("Intelligence", "officer_intelligence.index"),
     ("Bulk screening", "officer_bulk.index"),

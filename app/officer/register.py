@@ -12,11 +12,13 @@ from wtforms.validators import InputRequired, Length, Optional
 from app import db
 from app.officer.access import MANAGERS, actor, check_role, require_officer
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
+from app.officer.paging import page_after, pagination
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, ValidationFailed
 from licensing.identity.fields import previous_names_of
 from licensing.licences import lifecycle
-from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS
+from licensing.persistence import pages
+from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_STATUSES
 from licensing.register import entries as register
 
 bp = Blueprint("officer_register", __name__, url_prefix="/register")
@@ -43,6 +45,24 @@ class EntryForm(IdentityForm):
     )  # fmt: skip
     decided_on = DateField("Date of the decision")
     effective_on = DateField("Date it takes effect")
+
+
+LIST = "register_entries"  # the API's list of entries: a cursor of one pages the other
+
+
+@bp.get("")
+def index():
+    """List the council's own register entries, oldest first, a page at a time (of one status if chosen)."""
+    status = request.args.get("status")
+    status = status if status in ENTRY_STATUSES else None
+    after = (page_after(LIST) or (0,))[0]
+    limit = pages.DEFAULT_LIMIT
+    rows = register.list_entries(db.session(), actor(), status=status, after=after, limit=limit + 1)
+    page = pages.take(rows, limit, lambda entry: (entry.id,))
+    return render_template(
+        "officer/register/index.html", entries=page.items, pagination=pagination(LIST, page), status=status,
+        statuses=ENTRY_STATUSES,
+    )  # fmt: skip
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from licensing.actors import Actor
+from licensing.alerts.inbox import CURRENT, DBS_CHECK_EVERY, WEEK
 from licensing.audit import log as audit
 from licensing.dates import term_problem
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
@@ -209,10 +210,16 @@ def list_licences(
     *,
     status: str | None = None,
     badge_number: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
     after: tuple | None = None,
     limit: int = pages.DEFAULT_LIMIT,
 ) -> pages.Page:
-    """Return a page of the actor's authority's licences in id order after the key `after`, filtered."""
+    """Return a page of the actor's authority's licences in id order after the key `after`, filtered.
+
+    `due` keeps the current licences that need attention within a week of `today`: "expiring", or "dbs"
+    (a DBS check due, as the dashboard counts them).
+    """
     badge = badge_number.strip() if badge_number else None
     actor.require_authority()
     return queries.licences_page(
@@ -223,7 +230,40 @@ def list_licences(
         badge_number=badge,
         after=after,
         limit=limit,
+        **_due_filters(due, today),
     )
+
+
+def count_licences(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    badge_number: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
+) -> int:
+    """Return how many of the actor's authority's licences `list_licences` lists with these filters."""
+    actor.require_authority()
+    badge = badge_number.strip() if badge_number else None
+    return queries.count_licences(
+        session,
+        actor.authority_ids,
+        reorganised=bool(actor.answers_for or actor.assigned_from),
+        status=status,
+        badge_number=badge,
+        **_due_filters(due, today),
+    )
+
+
+def _due_filters(due: str | None, today: date | None) -> dict:
+    """Return the licence filters of `due` ("expiring" or "dbs" within a week of `today`)."""
+    if due is None:
+        return {}
+    end = today + WEEK
+    if due == "expiring":
+        return {"statuses": CURRENT, "expiring_by": end}
+    return {"statuses": CURRENT, "dbs_checked_before": end - DBS_CHECK_EVERY}
 
 
 def _pending_application(session: Session, actor: Actor, application_id: int) -> Application:

@@ -1,14 +1,15 @@
 """The statements the register area runs: entries and their change history, the councils that asked about
-an entry, the entries a licence's decisions recorded, and the counts of the published statistics.
+an entry, the entries a licence's decisions recorded, the council's own entries as its officers' search
+finds them, and the counts of the published statistics.
 
 Each function takes the session and the values it filters by and returns rows, never a statement; none
 begins, commits or rolls back (the unit of work does), and none checks access or writes an audit event.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 
-from sqlalchemy import and_, distinct, extract, func, select
+from sqlalchemy import Row, and_, distinct, extract, func, select
 from sqlmodel import Session
 
 from licensing.persistence.models import (
@@ -40,6 +41,40 @@ def entries_after(
     if status is not None:
         query = query.where(RegisterEntry.status == status)
     return list(session.scalars(query.order_by(RegisterEntry.id).limit(limit)))
+
+
+def own_entries_with_ids(
+    session: Session, authority_ids: Collection[int], ids: Collection[int]
+) -> list[RegisterEntry]:
+    """Return the entries with `ids` recorded by `authority_ids`."""
+    if not ids:
+        return []
+    query = select(RegisterEntry).where(
+        RegisterEntry.authority_id.in_(authority_ids), RegisterEntry.id.in_(ids)
+    )
+    return list(session.scalars(query.order_by(RegisterEntry.id)))
+
+
+def own_entries_born_on(session: Session, authority_ids: Collection[int], born: date) -> list[RegisterEntry]:
+    """Return the entries recorded by `authority_ids` about a person born on `born`."""
+    query = select(RegisterEntry).where(
+        RegisterEntry.authority_id.in_(authority_ids), RegisterEntry.date_of_birth == born
+    )
+    return list(session.scalars(query.order_by(RegisterEntry.id)))
+
+
+def own_entry_names_after(
+    session: Session, authority_ids: Collection[int], after: int, limit: int
+) -> list[Row]:
+    """Return (id, given_names, family_name, previous_names) of `limit` of their entries after id `after`."""
+    columns = (
+        RegisterEntry.id,
+        RegisterEntry.given_names,
+        RegisterEntry.family_name,
+        RegisterEntry.previous_names,
+    )
+    query = select(*columns).where(RegisterEntry.authority_id.in_(authority_ids), RegisterEntry.id > after)
+    return list(session.execute(query.order_by(RegisterEntry.id).limit(limit)))
 
 
 def entries_by_ids(session: Session, entry_ids: Iterable[int]) -> list[RegisterEntry]:

@@ -3,8 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from licensing.persistence.models import (
+    Alert,
     Application,
     ConcernReport,
     InformationRequest,
@@ -34,6 +36,7 @@ LISTS = {
     "/api/v1/concern-reports?direction=incoming": "reports_in",
     "/api/v1/concern-reports?direction=outgoing": "reports_out",
     "/api/v1/intelligence": "routed",
+    "/api/v1/alerts": "alerts",
 }
 
 
@@ -55,6 +58,12 @@ def seed(session, mine: int, other: int) -> dict[str, set[int]]:
         "reports_out": {_add(session, _report(theirs.id, mine, other)) for n in range(COUNT)},
         "routed": {_routed(session, mine, n) for n in range(COUNT)},
     }
+    # some read: the list runs unread first, so the walk crosses from one kind to the other
+    for n in range(COUNT):
+        _add(session, _alert(mine, read=n % 2 == 0))
+    _add(session, _alert(other, read=False))
+    # with those the other council's entries raised about the people `mine` licenses
+    seeded["alerts"] = set(session.scalars(select(Alert.id).where(Alert.authority_id == mine)))
     _add(session, _application(other, 99))
     return seeded
 
@@ -97,6 +106,14 @@ def _report(licence_id: int, reporter: int, issuer: int) -> ConcernReport:
         summary="Seen touting.",
         reported_at=NOW,
     )
+
+
+def _alert(authority_id: int, read: bool) -> Alert:
+    """Return an alert for the authority, read or not."""
+    return Alert(
+        authority_id=authority_id, alert_type="licence.expiring", subject_kind="licence", subject_id=1,
+        created_at=NOW, read_at=NOW if read else None,
+    )  # fmt: skip
 
 
 def _routed(session, authority_id: int, n: int) -> int:

@@ -129,6 +129,13 @@ def pages(w: dict) -> list[str]:
         f"/quick-check?authority={w['code']}&badge={w['badge']}",
         "/register/new",
         f"/register/{w['our_entry']}",
+        "/register",
+        "/search",
+        "/search?name=Imran+Husain",
+        "/dashboard/alerts",
+        "/licences",
+        "/licences?due=expiring",
+        "/applications",
     ]
 
 

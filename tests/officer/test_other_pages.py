@@ -36,7 +36,7 @@ def make_alert(session, authority_id: int, read: bool = False, **overrides) -> A
     return alert
 
 
-def test_dashboard_lists_unread_alerts_first_and_deadlines(officer_client, session, authority):
+def test_dashboard_lists_safeguarding_alerts_and_counts_routine_ones(officer_client, session, authority):
     read = make_alert(session, authority.id, read=True, alert_type="register_entry.recorded")
     unread = make_alert(session, authority.id, alert_type="intelligence.routed", subject_kind="intelligence")
     make_alert(session, make_authority(session).id, alert_type="dbs.lapsed")  # another council's
@@ -44,9 +44,12 @@ def test_dashboard_lists_unread_alerts_first_and_deadlines(officer_client, sessi
         session, authority_id=authority.id, badge_number="PH-SOON", expires_on=date.today() + timedelta(3)
     )
     page = officer_client.get("/dashboard").get_data(as_text=True)
-    assert page.index(f'data-alert="{unread.id}"') < page.index(f'data-alert="{read.id}"')
-    assert "Dbs: lapsed" not in page
-    assert "Badge PH-SOON" in page and "never checked" in page
+    assert f'data-alert="{unread.id}"' in page and f'data-alert="{read.id}"' not in page  # read: on /alerts
+    assert "DBS lapsed" not in page
+    assert "1 licence expires within a week" in page and "1 DBS check is due within a week" in page
+    assert "Badge PH-SOON" not in page  # counted, not listed
+    listed = officer_client.get("/dashboard/alerts").get_data(as_text=True)
+    assert f'data-alert="{unread.id}"' in listed and f'data-alert="{read.id}"' in listed
 
 
 def test_marking_an_alert_read_needs_a_token_and_only_this_councils_alert(officer_client, session, authority):
