@@ -56,12 +56,17 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime):
         raise taken from None
     index_record(session, "register_entry", entry)
     _history(session, entry, "recorded", now.date(), actor, now, {"decision": entry.decision})
-    alerted = _alert_councils(session, entry, "register_entry.recorded", {}, set(), now)
+    alerted = alert_holders(session, entry, now)
     detail = {"decision": entry.decision, "category": entry.category, "alerted_authorities": alerted}
     audit.record(
         session, actor, "register_entry.recorded", "register_entry", entry.id, now=now, detail=detail
     )
     return entry
+
+
+def alert_holders(session: Session, entry: RegisterEntry, now: datetime) -> int:
+    """Alert every other council holding the person of a new entry (probable+); return how many."""
+    return _alert_councils(session, entry, "register_entry.recorded", {}, set(), now)
 
 
 def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime):
@@ -221,7 +226,8 @@ def _corrections(entry: RegisterEntry, change: str, fields: dict) -> dict:
                 "Only an 'amended' change corrects fields.", [_error(n, "Not allowed.") for n in given]
             )
         return {}
-    if given.get("category", entry.category) not in (*DECISION_CATEGORIES, None):
+    # A council may replace 'not_recorded' (an entry from NR3S) with a category, never choose it.
+    if "category" in given and given["category"] not in DECISION_CATEGORIES:
         raise ValidationFailed("Unknown category.", [_error("category", "Not a category.")])
     corrected = {n: (getattr(entry, n), v) for n, v in given.items() if getattr(entry, n) != v}
     if not corrected:
