@@ -251,8 +251,10 @@ def _collect(run: _Run) -> None:
         _reject(run, row.line, row.raw, reason)
     refused = {row.line for row, _ in written.rejected}
     for row in run.writing_rows:
-        if row.line not in refused:
-            list_warnings(run.warnings, run.report, row.line, row.raw, row.warnings)
+        if row.line not in refused and row.warnings:
+            # Listed under the ref the record is kept under (an NR3S row may give only NR3S's).
+            raw = row.raw | {"ref": row.values["ref"]}
+            list_warnings(run.warnings, run.report, row.line, raw, row.warnings)
     run.report.inserted += written.inserted
     run.report.updated += written.updated
     run.report.unchanged += written.unchanged
