@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from licensing.actors import Actor, cli_actor
 from licensing.errors import NotFound, ValidationFailed
-from licensing.imports.nr3s import export_nr3s
+from licensing.imports.nr3s import REFUSAL_UNSAID, export_nr3s
 from licensing.imports.pipeline import import_nr3s
 from licensing.persistence.models import Alert, AuditEvent, RegisterEntry
 from licensing.register.entries import amend_entry, record_entry
@@ -147,7 +147,7 @@ def test_nr3s_decision_words_map_to_our_decisions(session, now, words, decision)
 def test_a_bare_refusal_is_kept_as_a_refusal_of_grant_with_a_warning(session, now):
     authority = make_authority(session)
     report, _, warnings = run(session, now, nr3s_csv(nr3s_line(decision="Refusal")), authority.code)
-    assert report.inserted == 1 and report.warning_kinds["decision does not say whether a grant or a renewal was refused; recorded as a refusal of grant"] == 1  # fmt: skip
+    assert report.inserted == 1 and report.warning_kinds[f"decision {REFUSAL_UNSAID}"] == 1
     assert warnings[1][:4] == ["2", "NR3S-1", "decision", "Refusal"]
     entry = session.scalars(select(RegisterEntry)).one()
     assert (entry.decision, entry.identity_warnings) == ("refusal_of_grant", [])
