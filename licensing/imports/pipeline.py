@@ -151,8 +151,8 @@ def _alert_new_entries(session, target: Target, new_ids: list[int]) -> dict:
     """Alert the councils holding the person of each new entry, as recording one by hand does."""
     alerted = 0
     for start in range(0, len(new_ids), ALERT_CHUNK):
-        for entry in register_queries.entries_by_ids(session, new_ids[start : start + ALERT_CHUNK]):
-            alerted += alert_holders(session, entry, target.now)
+        new_entries = register_queries.entries_by_ids(session, new_ids[start : start + ALERT_CHUNK])
+        alerted += alert_holders(session, sorted(new_entries, key=lambda entry: entry.id), target.now)
     return {"alerted_authorities": alerted}
 
 

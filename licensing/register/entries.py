@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from licensing.actors import Actor
-from licensing.alerts.outbox import holders_of, raise_alert
+from licensing.alerts.outbox import holders_of, holders_of_each, raise_alert
 from licensing.audit import log as audit
 from licensing.dates import decision_problems, past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
@@ -56,7 +56,7 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime):
         raise taken from None
     index_record(session, "register_entry", entry)
     _history(session, entry, "recorded", now.date(), actor, now, {"decision": entry.decision})
-    alerted = alert_holders(session, entry, now)
+    alerted = alert_holders(session, [entry], now)
     detail = {"decision": entry.decision, "category": entry.category, "alerted_authorities": alerted}
     audit.record(
         session, actor, "register_entry.recorded", "register_entry", entry.id, now=now, detail=detail
@@ -64,9 +64,15 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime):
     return entry
 
 
-def alert_holders(session: Session, entry: RegisterEntry, now: datetime) -> int:
-    """Alert every other council holding the person of a new entry (probable+); return how many."""
-    return _alert_councils(session, entry, "register_entry.recorded", {}, set(), now)
+def alert_holders(session: Session, entries: list[RegisterEntry], now: datetime) -> int:
+    """Alert every other council holding the person of each new entry (probable+); return how many alerts.
+
+    The people of many entries (an import's) are searched together.
+    """
+    alerted = 0
+    for entry, held in zip(entries, holders_of_each(session, entries, now), strict=True):
+        alerted += _alert_councils(session, entry, "register_entry.recorded", {}, set(), now, held)
+    return alerted
 
 
 def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime):
@@ -247,12 +253,13 @@ def _notify_requesters(session, entry, change, changed_on, reason, now) -> int:
     )
 
 
-def _alert_councils(session, entry, alert_type: str, facts: dict, requesters: set, now) -> int:
+def _alert_councils(session, entry, alert_type: str, facts: dict, requesters: set, now, held=None) -> int:
     """Alert the requesters and every other council holding the person (probable+); return how many.
 
     The detail names only the entry's facts and the receiving council's own matched records, by id.
+    `held` is the holders already found, if they were (`holders_of`).
     """
-    held = holders_of(session, entry, now)
+    held = holders_of(session, entry, now) if held is None else held
     for authority_id in sorted(requesters | set(held)):
         detail = facts | ({"matches": held[authority_id]} if authority_id in held else {})
         subject = {"subject_kind": "register_entry", "subject_id": entry.id}
