@@ -15,7 +15,7 @@ from licensing.persistence.models import Alert, AuditEvent, RegisterEntry
 from licensing.register.entries import amend_entry, record_entry
 from licensing.synthetic.generator import nr3s_records, write_nr3s
 from tests.conftest import importing
-from tests.factories import identity, make_authority, make_licence, make_register_entry
+from tests.factories import identity, make_api_client, make_authority, make_licence, make_register_entry
 
 ACTOR = cli_actor("register import-nr3s")
 HEADINGS = (
@@ -295,3 +295,21 @@ def test_an_entry_from_nr3s_can_be_given_a_category_but_no_council_chooses_not_r
         record_entry(session, officer, identity() | {"ref": "X", "decision": "revocation",
                      "category": "not_recorded", "decided_on": date(2025, 1, 1),
                      "effective_on": date(2025, 1, 1)}, now)  # fmt: skip
+
+
+def test_the_api_shows_an_entry_from_nr3s_with_its_reference_and_category(client, session, now):
+    authority = make_authority(session)
+    run(session, now, nr3s_csv(nr3s_line("NR3S-42")), authority.code)
+    key = make_api_client(session, authority_id=authority.id)[1]
+    entry_id = session.scalar(select(RegisterEntry.id))
+
+    shown = client.get(f"/api/v1/register-entries/{entry_id}", headers={"Authorization": f"Bearer {key}"})
+
+    assert shown.status_code == 200
+    assert (shown.json["nr3s_ref"], shown.json["category"], shown.json["ref"]) == (
+        "NR3S-42",
+        "not_recorded",
+        "NR3S-42",
+    )
+    document = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    assert "not_recorded" in document["Entry"]["properties"]["category"]["enum"]
