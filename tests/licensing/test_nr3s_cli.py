@@ -96,3 +96,16 @@ def test_export_nr3s_to_standard_output(app, session):
     assert [(r["Authority Reference"], r["Decision"], r["Surname"]) for r in rows] == [
         ("RE-1", "Revocation", "Hussain")
     ]
+
+
+def test_import_nr3s_in_worker_processes_gives_the_same_entries(app, session, tmp_path):
+    code = make_authority(session).code
+    source = tmp_path / "nr3s.csv"
+    nr3s_file(source, code, n=1200)
+
+    result = invoke(app, "register", "import-nr3s", str(source), "--authority", code, "--workers", "2")
+
+    assert result.exit_code == 0, result.output
+    assert "1200 inserted" in result.output
+    refs = session.scalars(select(RegisterEntry.nr3s_ref).order_by(RegisterEntry.id)).all()
+    assert refs == [f"NR3S-{n:08d}" for n in range(1, 1201)]
