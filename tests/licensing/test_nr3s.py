@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from licensing.actors import Actor, cli_actor
 from licensing.errors import NotFound, ValidationFailed
-from licensing.imports.nr3s import REFUSAL_UNSAID, export_nr3s
+from licensing.imports.nr3s import EXPORT_HEADINGS, REFUSAL_UNSAID, export_nr3s
 from licensing.imports.pipeline import import_nr3s
 from licensing.persistence.models import Alert, AuditEvent, RegisterEntry
 from licensing.register.entries import amend_entry, record_entry
 from licensing.synthetic.generator import nr3s_records, write_nr3s
 from tests.conftest import importing
 from tests.factories import identity, make_api_client, make_authority, make_licence, make_register_entry
+from tests.test_input_rules import BAD_DECISIONS, BAD_IDENTITIES
 
 ACTOR = cli_actor("register import-nr3s")
 HEADINGS = (
@@ -313,3 +314,26 @@ def test_the_api_shows_an_entry_from_nr3s_with_its_reference_and_category(client
     )
     document = client.get("/api/v1/openapi.json").json["components"]["schemas"]
     assert "not_recorded" in document["Entry"]["properties"]["category"]["enum"]
+
+
+def nr3s_of(bad: dict) -> str:
+    """Return an NR3S file of one row: the default identity and decision with `bad` over them."""
+    fields = identity() | {"decided_on": date(2025, 1, 10), "effective_on": date(2025, 1, 31)} | bad
+    row = {"NR3S Reference": "NR3S-1", "Decision": "Revocation"} | {
+        EXPORT_HEADINGS[name]: value.isoformat() if isinstance(value, date) else value
+        for name, value in fields.items()
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("bad", [*BAD_IDENTITIES.values(), *BAD_DECISIONS.values()],
+                         ids=[*BAD_IDENTITIES, *BAD_DECISIONS])  # fmt: skip
+def test_an_nr3s_row_is_held_to_the_input_rules_of_every_other_way_in(session, now, bad):
+    authority = make_authority(session)
+    report, rejects, _ = run(session, now, nr3s_of(bad), authority.code)
+    assert (report.rejected, report.inserted) == (1, 0), rejects
+    assert count(session, RegisterEntry) == 0
