@@ -13,7 +13,13 @@ from app.api.fields import IdentityInSchema, IdentityOutSchema, UkDate, UtcDateT
 from app.auth import require_scope
 from licensing.clock import utcnow
 from licensing.persistence import pages
-from licensing.persistence.models.records import DECISION_CATEGORIES, DECISIONS, ENTRY_CHANGES, ENTRY_STATUSES
+from licensing.persistence.models.records import (
+    DECISION_CATEGORIES,
+    DECISIONS,
+    ENTRY_CHANGES,
+    ENTRY_STATUSES,
+    STORED_CATEGORIES,
+)
 from licensing.register import entries as register
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1", description="The s.2 register of decisions")
@@ -79,7 +85,10 @@ class EntrySchema(IdentityOutSchema):
     id = fields.Integer()
     ref = fields.String()
     decision = fields.String(metadata={"enum": list(DECISIONS)})
-    category = fields.String(allow_none=True, metadata={"enum": list(DECISION_CATEGORIES)})
+    category = fields.String(allow_none=True, metadata={"enum": list(STORED_CATEGORIES)})
+    nr3s_ref = fields.String(
+        allow_none=True, metadata={"description": "The entry's NR3S reference, if it came from NR3S"}
+    )
     decided_on = fields.Date()
     effective_on = fields.Date()
     status = fields.String(metadata={"enum": list(ENTRY_STATUSES)})

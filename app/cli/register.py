@@ -1,5 +1,8 @@
-"""`flask register import FILE.csv` and `flask register screen FILE.csv --out OUT.csv [--min-score X]`."""
+"""`flask register import FILE.csv`, `flask register screen FILE.csv --out OUT.csv [--min-score X]`, and
+`flask register import-nr3s FILE.csv --authority CODE [--dry-run]` and `flask register export-nr3s
+--authority CODE [--out FILE.csv]` (docs/nr3s.md)."""
 
+import functools
 import io
 import os
 import sys
@@ -17,8 +20,9 @@ from licensing.actors import cli_actor
 from licensing.audit import log as audit
 from licensing.clock import utcnow
 from licensing.csvfiles import csv_writer
-from licensing.errors import ValidationFailed
-from licensing.imports.pipeline import ImportReport, import_register
+from licensing.errors import NotFound, ValidationFailed
+from licensing.imports.nr3s import export_nr3s
+from licensing.imports.pipeline import ImportReport, import_nr3s, import_register
 from licensing.imports.writing import settle
 from licensing.screening.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
 from licensing.screening.key_index import reindex
@@ -84,7 +88,9 @@ def worker_count(path: Path, workers: int | None, from_bytes: int) -> int:
     return (os.cpu_count() or 1) if path.stat().st_size >= from_bytes else 0
 
 
-def run_import(path: Path, command: str, service, workers: int | None = None) -> ImportReport:
+def run_import(
+    path: Path, command: str, service, workers: int | None = None, dry_run: bool = False
+) -> ImportReport:
     """Run one import service over FILE.csv, writing FILE.rejects.csv and FILE.warnings.csv beside it."""
     check_database()
     rejects, listed = rejects_path(path), rejects_path(path, "warnings")
@@ -104,9 +110,11 @@ def run_import(path: Path, command: str, service, workers: int | None = None) ->
             workers=worker_count(path, workers, PARALLEL_IMPORT_FROM_BYTES),
             on_batch=tick,
             warnings=warnings,
+            **({"dry_run": True} if dry_run else {}),
         )
     click.echo(
-        f"{path.name}: {report.inserted} inserted, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{path.name}{' (dry run: nothing kept)' if dry_run else ''}: {report.inserted} inserted, "
+        f"{report.updated} updated, {report.unchanged} unchanged, "
         f"{report.rejected} rejected (listed in {rejects.name}; rejected rows do not fail the import), "
         f"{warnings_summary(report, listed)}."
     )
@@ -127,6 +135,46 @@ WORKERS_OPTION = click.option(
 def import_command(file: Path, workers: int | None) -> None:
     """Import register entries from FILE.csv (re-importing updates by authority_code and ref)."""
     run_import(file, "register import", import_register, workers)
+
+
+@register.command("import-nr3s")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--authority", "authority_code", required=True, help="The code of the council the file is of.")
+@click.option("--dry-run", is_flag=True, help="Check the file and count what would change; keep nothing.")
+@WORKERS_OPTION
+def import_nr3s_command(file: Path, authority_code: str, dry_run: bool, workers: int | None) -> None:
+    """Import a council's NR3S records from FILE.csv as its register entries (again: no change)."""
+    service = functools.partial(import_nr3s, authority_code=authority_code)
+    try:
+        run_import(file, "register import-nr3s", service, workers, dry_run)
+    except NotFound as error:
+        raise click.ClickException(error.detail) from error
+
+
+@register.command("export-nr3s")
+@click.option("--authority", "authority_code", required=True, help="The code of the council to export.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write; standard output if left out.",
+)
+def export_nr3s_command(authority_code: str, out_path: Path | None) -> None:
+    """Write a council's current register entries as an NR3S file (CSV)."""
+    check_database()
+    actor = cli_actor("register export-nr3s")
+    try:
+        with db.writing() as session:  # writing: the export is audited
+            if out_path is None:
+                count = export_nr3s(session, actor, authority_code, sys.stdout, utcnow())
+            else:
+                with open(out_path, "w", newline="", encoding="utf-8") as out:
+                    count = export_nr3s(session, actor, authority_code, out, utcnow())
+    except NotFound as error:
+        raise click.ClickException(error.detail) from error
+    if out_path is not None:
+        click.echo(f"{count} register entries written to {out_path.name}.")
 
 
 @register.command("screen")

@@ -14,16 +14,17 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from licensing.actors import SYSTEM, Actor
+from licensing.actors import Actor
 from licensing.alerts import queries
 from licensing.audit import log as audit
 from licensing.errors import InvalidTransition, NotFound
-from licensing.matching import person_from
+from licensing.matching import DEFAULT_THRESHOLDS, person_from
 from licensing.persistence.db import by_id
 from licensing.persistence.models import Alert, Delivery, EmailRecipient, WebhookEndpoint
 from licensing.persistence.unit_of_work import attempt
 from licensing.reference import reorganisation
-from licensing.screening.service import screen
+from licensing.screening.name_counts import KeyFrequencies
+from licensing.screening.service import find_candidates
 
 # Who "holds" a person: a council with a live licence or a pending application for them, matched at
 # `probable` or better (the bands that route intelligence, licensing/intelligence/routing.py).
@@ -105,21 +106,36 @@ def holders_of(session: Session, record, now: datetime) -> dict[int, list[dict]]
     A read-only search of licences and pending applications by the record's identity (no Screening row:
     nobody's record is disclosed, each council is only told to look at its own).
     """
-    found = screen(
-        session,
-        SYSTEM,
-        person_from(record),
-        purpose="rescreen",
-        now=now,
-        kinds=HOLDING_KINDS,
-        own_authority_id=record.authority_id,
-        record=False,
-    )
-    held: dict[int, list[dict]] = {}
-    for candidate in found.candidates:
-        if candidate.band in HOLDING_BANDS and candidate.authority_id is not None:
-            held.setdefault(candidate.authority_id, []).append({"kind": candidate.kind, "id": candidate.id})
-    return held
+    return holders_of_each(session, [record], now)[0]
+
+
+def holders_of_each(session: Session, records: list, now: datetime) -> list[dict[int, list[dict]]]:
+    """Return `holders_of` for each of `records`, in order, searched together (an import's new entries).
+
+    The search a screening runs (kinds, floor and bands alike), one per recording council for all its
+    records at once rather than one per record.
+    """
+    frequencies = KeyFrequencies(session)
+    by_authority: dict[int, list[int]] = {}
+    for index, record in enumerate(records):
+        by_authority.setdefault(record.authority_id, []).append(index)
+    results: list[dict[int, list[dict]]] = [{} for _ in records]
+    for authority_id, indexes in by_authority.items():
+        found = find_candidates(
+            session,
+            {index: person_from(records[index]) for index in indexes},
+            frequencies,
+            kinds=HOLDING_KINDS,
+            own_authority_id=authority_id,
+            floor=DEFAULT_THRESHOLDS.weak,
+        )
+        for index in indexes:
+            held = results[index]
+            for candidate in found[index]:
+                if candidate.band in HOLDING_BANDS and candidate.authority_id is not None:
+                    entry = {"kind": candidate.kind, "id": candidate.id}
+                    held.setdefault(candidate.authority_id, []).append(entry)
+    return results
 
 
 def thin_payload(alert: Alert, detail: dict | None = None) -> dict:

@@ -16,6 +16,7 @@ Three things go on at once in a large import: worker processes validate and key 
 the same record always wins; the report, the rejects and the warnings are only touched by this thread.
 """
 
+import csv
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Engine
 from licensing import counts
 from licensing.actors import Actor
 from licensing.csvfiles import SafeWriter, csv_writer
+from licensing.errors import NotFound
 from licensing.imports import queries
 from licensing.imports.formats import (  # noqa: F401 (re-exported: callers import the row rules from here)
     LICENCE_COLUMNS,
@@ -46,10 +48,14 @@ from licensing.imports.formats import (  # noqa: F401 (re-exported: callers impo
     reader_for,
     warnings_writer,
 )
+from licensing.imports.nr3s import nr3s_reader
 from licensing.imports.rows import ParsedRow, parsed_rows
 from licensing.imports.writing import Target, Written, badge, settle, write_batch
 from licensing.persistence import unit_of_work
 from licensing.persistence.models import Licence, RegisterEntry
+from licensing.persistence.models.records import NOT_RECORDED
+from licensing.register import queries as register_queries
+from licensing.register.entries import alert_holders
 from licensing.screening.name_counts import forget_totals
 
 # Rows per batch, each its own unit of work. A batch's keys go into the index in one sorted pass that
@@ -58,6 +64,8 @@ from licensing.screening.name_counts import forget_totals
 DEFAULT_BATCH = 40_000
 # Rows parsed ahead by worker processes while a batch is written.
 PARSE_AHEAD = 10_000
+# New entries loaded at a time to screen and alert on.
+ALERT_CHUNK = 1_000
 
 
 @dataclass
@@ -111,6 +119,44 @@ def import_licences(
     return _import(engine, actor, stream, rejects, "licence", now=now, source=source, **options)
 
 
+def import_nr3s(
+    engine, actor, stream: TextIO, rejects: TextIO, *, authority_code: str, now, source="", **options
+) -> ImportReport:
+    """Import one council's NR3S records as its register entries; write rejected rows to `rejects`.
+
+    Entries are kept under the council's reference, else NR3S's (licensing/imports/nr3s.py), so a file
+    imported again changes nothing. Each new entry is screened against the licences and applications of
+    the other councils, as an entry recorded by hand is, and each council holding the person is alerted
+    in the same unit of work. `dry_run=True` counts what the import would do and keeps none of it.
+    """
+    with unit_of_work.reading(engine) as session:
+        authority = queries.authority_by_code(session, (authority_code or "").strip().upper())
+    if authority is None:
+        raise NotFound(f"No licensing authority has the code {authority_code!r}.")
+    shape = Shape("nr3s", nr3s_reader, {"id": authority.id, "code": authority.code, "name": authority.name})
+    return _import(
+        engine, actor, stream, rejects, "register_entry", now=now, source=source, shape=shape, **options
+    )
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Another format: its row parser (rows.PARSERS), its reader and what its rows are read against."""
+
+    parser: str
+    reader: Callable[[TextIO], csv.DictReader]
+    context: dict
+
+
+def _alert_new_entries(session, target: Target, new_ids: list[int]) -> dict:
+    """Alert the councils holding the person of each new entry, as recording one by hand does."""
+    alerted = 0
+    for start in range(0, len(new_ids), ALERT_CHUNK):
+        new_entries = register_queries.entries_by_ids(session, new_ids[start : start + ALERT_CHUNK])
+        alerted += alert_holders(session, sorted(new_entries, key=lambda entry: entry.id), target.now)
+    return {"alerted_authorities": alerted}
+
+
 def _import(
     engine: Engine,
     actor: Actor,
@@ -124,26 +170,35 @@ def _import(
     workers: int = 0,
     on_batch: Callable[[ImportReport], None] | None = None,
     warnings: TextIO | None = None,
+    shape: Shape | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Stream `stream` through validation into batched upserts of `kind`; parse in `workers` processes.
 
-    Rejected rows go to `rejects`; the warnings of stored rows to `warnings`, when given.
+    Rejected rows go to `rejects`; the warnings of stored rows to `warnings`, when given. A `shape`
+    reads another format's rows into records of `kind`.
     """
     required = REGISTER_REQUIRED if kind == "register_entry" else LICENCE_REQUIRED
-    reader = reader_for(stream, required)
+    reader = shape.reader(stream) if shape else reader_for(stream, required)
     writer = csv_writer(rejects)
     writer.writerow(["line", "reason", *reader.fieldnames])
     listing = warnings_writer(warnings)
     model = RegisterEntry if kind == "register_entry" else Licence
-    with unit_of_work.reading(engine) as session:
-        authorities = queries.authority_ids_by_code(session)
-    target = Target(engine, actor, kind, model, now, source)
+    if shape is None:
+        with unit_of_work.reading(engine) as session:
+            authorities = queries.authority_ids_by_code(session)
+        target = Target(engine, actor, kind, model, now, source, dry_run=dry_run)
+    else:
+        authorities = shape.context
+        first = {"category": NOT_RECORDED}
+        target = Target(engine, actor, kind, model, now, source, first, _alert_new_entries, dry_run)
     with ThreadPoolExecutor(1, thread_name_prefix="import-writer") as thread:
         run = _Run(target, writer, listing, reader.fieldnames, on_batch, thread)
         try:
             for row in parsed_rows(
-                data_rows(reader), kind, authorities, now.date(), workers, ahead=PARSE_AHEAD
-            ):
+                data_rows(reader), shape.parser if shape else kind, authorities, now.date(), workers,
+                ahead=PARSE_AHEAD,
+            ):  # fmt: skip
                 if row.values is None:
                     _reject(run, row.line, row.raw, row.reason)
                     continue
@@ -151,7 +206,7 @@ def _import(
             _flush(run)
         finally:
             _collect(run)
-    if run.report.inserted or run.report.updated:
+    if (run.report.inserted or run.report.updated) and not dry_run:
         settle(engine, model.__table__.name)
     forget_totals()
     return run.report
@@ -198,8 +253,10 @@ def _collect(run: _Run) -> None:
         _reject(run, row.line, row.raw, reason)
     refused = {row.line for row, _ in written.rejected}
     for row in run.writing_rows:
-        if row.line not in refused:
-            list_warnings(run.warnings, run.report, row.line, row.raw, row.warnings)
+        if row.line not in refused and row.warnings:
+            # Listed under the ref the record is kept under (an NR3S row may give only NR3S's).
+            raw = row.raw | {"ref": row.values["ref"]}
+            list_warnings(run.warnings, run.report, row.line, raw, row.warnings)
     run.report.inserted += written.inserted
     run.report.updated += written.updated
     run.report.unchanged += written.unchanged

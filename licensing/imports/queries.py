@@ -22,6 +22,11 @@ def authority_ids_by_code(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Authority.code, Authority.id)).all())
 
 
+def authority_by_code(session: Session, code: str) -> Authority | None:
+    """Return the authority with `code`, if any."""
+    return session.scalars(select(Authority).where(Authority.code == code)).first()
+
+
 def record_ids_at_refs(session: Session, table: str, pairs: Iterable[tuple[int, str]]) -> list[int]:
     """Return the ids of the records of `table` stored under one of the (authority id, ref) `pairs`."""
     return [found[0] for found in _at_pairs(session, "id", table, "ref", pairs)]

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from licensing.imports.formats import RowRejected, parse_entry, parse_licence
+from licensing.imports.nr3s import parse_nr3s
 from licensing.matching import person_of
 from licensing.screening.key_index import KeySet, keys_of
 from licensing.workers import ordered_map
 
-PARSERS = {"register_entry": parse_entry, "licence": parse_licence}
+# Each row format's parser: our register and licence formats, and NR3S's records (register entries).
+PARSERS = {"register_entry": parse_entry, "licence": parse_licence, "nr3s": parse_nr3s}
 CHUNK_ROWS = 500
 
 
@@ -40,6 +42,9 @@ def parsed_rows(
     ahead: int = 0,
 ) -> Iterator[ParsedRow]:
     """Yield every (line, raw row) of `rows` validated and keyed, in order; in `workers` processes if > 0.
+
+    `kind` names the row format (PARSERS) and `authorities` what its rows are read against: the ids of
+    the authorities by code, or for an NR3S file the one council it belongs to.
 
     Workers keep up to `ahead` rows parsed ahead of the consumer, so they go on working while the
     consumer writes a batch.

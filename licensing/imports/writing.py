@@ -6,6 +6,7 @@ itself, so their keys go in with the same pass. Everything a batch did comes bac
 caller owns the report and the rejects file, so a batch can be written on another thread.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +26,13 @@ IMPORT_CACHE_KIB = 256 * 1024
 
 @dataclass(frozen=True)
 class Target:
-    """Where and as whom an import writes."""
+    """Where and as whom an import writes.
+
+    `first_values` are columns only a new record takes from the import (a stored one keeps its own);
+    `after_insert(session, target, new ids)`, when given, runs in the batch's unit of work once the new
+    records and their keys are written, and returns facts for the batch's audit event. A `dry_run` does
+    all of it and rolls each batch back.
+    """
 
     engine: Engine
     actor: Actor
@@ -33,6 +40,9 @@ class Target:
     model: type
     now: datetime
     source: str
+    first_values: dict = field(default_factory=dict)
+    after_insert: Callable[[Session, "Target", list[int]], dict] | None = None
+    dry_run: bool = False
 
 
 @dataclass
@@ -47,8 +57,15 @@ class Written:
 
 def write_batch(target: Target, batch: dict, first_line: int, number: int) -> Written:
     """Upsert batch number `number` with its keys and audit event in a writing unit of work of its own."""
-    with unit_of_work.writing(target.engine) as session:
-        written = _write_batch(session, target, batch, first_line)
+    unit = unit_of_work.writing(target.engine)
+    try:
+        written = _write_batch(unit.session, target, batch, first_line)
+    except BaseException:
+        unit.end(succeeded=False)
+        raise
+    unit.end(succeeded=not target.dry_run)
+    if target.dry_run:
+        return written
     if number & (number - 1) == 0 and target.engine.dialect.name == "postgresql":
         # A table filled from empty in one run keeps "tiny table" statistics until autovacuum catches
         # up, and the planner then scans it for every batch's lookup; refresh them each time the
@@ -72,9 +89,11 @@ def _write_batch(session: Session, target: Target, batch: dict, first_line: int)
         written.rejected = _taken_badges(session, batch)
         for row, _ in written.rejected:
             del batch[(row.values["authority_id"], row.values["ref"])]
-    _write(session, target, batch, existing, written)
+    new_ids = _write(session, target, batch, existing, written)
     detail = {"source": target.source, "first_line": first_line}
     detail |= {"inserted": written.inserted, "updated": written.updated, "unchanged": written.unchanged}
+    if target.after_insert is not None:
+        detail |= target.after_insert(session, target, new_ids)
     audit.record(
         session, target.actor, f"{target.kind}.import", target.kind, None, now=target.now, detail=detail
     )
@@ -116,8 +135,11 @@ def _taken_badges(session: Session, batch: dict) -> list[tuple[ParsedRow, str]]:
     return sorted(taken, key=lambda rejected: rejected[0].line)
 
 
-def _write(session: Session, target: Target, batch: dict, existing: dict, written: Written) -> None:
-    """Insert new rows and update changed ones, with their keys; count them in `written`."""
+def _write(session: Session, target: Target, batch: dict, existing: dict, written: Written) -> list[int]:
+    """Insert new rows and update changed ones, with their keys; count them in `written`.
+
+    Return the ids of the records inserted.
+    """
     inserts, inserted_keys, updates, rekey = [], [], [], []
     for ident, parsed in batch.items():
         values, row = parsed.values, existing.get(ident)
@@ -139,6 +161,7 @@ def _write(session: Session, target: Target, batch: dict, existing: dict, writte
     add_keys(session, target.kind, [*zip(new_ids, inserted_keys, strict=True), *rekey])
     written.inserted, written.updated = len(inserts), len(updates)
     written.unchanged = len(batch) - len(inserts) - len(updates)
+    return new_ids
 
 
 def _keeps_status(row, column: str) -> bool:
@@ -149,5 +172,5 @@ def _keeps_status(row, column: str) -> bool:
 def _first_stamp(target: Target) -> dict:
     """Return the columns only a new record sets."""
     if target.kind == "register_entry":
-        return {"status": "current", "first_recorded_at": target.now}
-    return {}
+        return {"status": "current", "first_recorded_at": target.now} | target.first_values
+    return dict(target.first_values)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from licensing.actors import Actor
-from licensing.alerts.outbox import holders_of, raise_alert
+from licensing.alerts.outbox import holders_of, holders_of_each, raise_alert
 from licensing.audit import log as audit
 from licensing.dates import decision_problems, past_problem, sentence
 from licensing.errors import DuplicateReference, InvalidTransition, NotFound, ValidationFailed
@@ -56,12 +56,23 @@ def record_entry(session: Session, actor: Actor, fields: dict, now: datetime):
         raise taken from None
     index_record(session, "register_entry", entry)
     _history(session, entry, "recorded", now.date(), actor, now, {"decision": entry.decision})
-    alerted = _alert_councils(session, entry, "register_entry.recorded", {}, set(), now)
+    alerted = alert_holders(session, [entry], now)
     detail = {"decision": entry.decision, "category": entry.category, "alerted_authorities": alerted}
     audit.record(
         session, actor, "register_entry.recorded", "register_entry", entry.id, now=now, detail=detail
     )
     return entry
+
+
+def alert_holders(session: Session, entries: list[RegisterEntry], now: datetime) -> int:
+    """Alert every other council holding the person of each new entry (probable+); return how many alerts.
+
+    The people of many entries (an import's) are searched together.
+    """
+    alerted = 0
+    for entry, held in zip(entries, holders_of_each(session, entries, now), strict=True):
+        alerted += _alert_councils(session, entry, "register_entry.recorded", {}, set(), now, held)
+    return alerted
 
 
 def amend_entry(session: Session, actor: Actor, entry_id: int, change: str, fields: dict, now: datetime):
@@ -222,7 +233,8 @@ def _corrections(entry: RegisterEntry, change: str, fields: dict) -> dict:
                 "Only an 'amended' change corrects fields.", [_error(n, "Not allowed.") for n in given]
             )
         return {}
-    if given.get("category", entry.category) not in (*DECISION_CATEGORIES, None):
+    # A council may replace 'not_recorded' (an entry from NR3S) with a category, never choose it.
+    if "category" in given and given["category"] not in DECISION_CATEGORIES:
         raise ValidationFailed("Unknown category.", [_error("category", "Not a category.")])
     corrected = {n: (getattr(entry, n), v) for n, v in given.items() if getattr(entry, n) != v}
     if not corrected:
@@ -242,12 +254,13 @@ def _notify_requesters(session, entry, change, changed_on, reason, now) -> int:
     )
 
 
-def _alert_councils(session, entry, alert_type: str, facts: dict, requesters: set, now) -> int:
+def _alert_councils(session, entry, alert_type: str, facts: dict, requesters: set, now, held=None) -> int:
     """Alert the requesters and every other council holding the person (probable+); return how many.
 
     The detail names only the entry's facts and the receiving council's own matched records, by id.
+    `held` is the holders already found, if they were (`holders_of`).
     """
-    held = holders_of(session, entry, now)
+    held = holders_of(session, entry, now) if held is None else held
     for authority_id in sorted(requesters | set(held)):
         detail = facts | ({"matches": held[authority_id]} if authority_id in held else {})
         subject = {"subject_kind": "register_entry", "subject_id": entry.id}

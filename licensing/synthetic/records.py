@@ -59,3 +59,28 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+# NR3S's words for each decision; now and then a bare "Refusal", which does not say grant or renewal.
+NR3S_DECISIONS = {
+    "refusal_of_grant": "Refusal to grant",
+    "refusal_of_renewal": "Refusal to renew",
+    "suspension": "Suspension",
+    "revocation": "Revocation",
+}
+BARE_REFUSAL_RATE = 0.1
+
+
+def nr3s_fields(rng: random.Random, authority_code: str, number: int, today: date) -> dict:
+    """Return the decision columns of one NR3S record: its reference, council, decision and dates."""
+    fields = register_fields(rng, authority_code, today)
+    decision = NR3S_DECISIONS[fields["decision"]]
+    if fields["decision"] == "refusal_of_grant" and rng.random() < BARE_REFUSAL_RATE:
+        decision = "Refusal"
+    return {
+        "nr3s_ref": f"NR3S-{number:08d}",
+        "licensing_authority": authority_code,
+        "decision": decision,
+        "decided_on": fields["decided_on"],
+        "effective_on": fields["effective_on"],
+    }

@@ -14,6 +14,9 @@ APPLICATION_STATUSES = ("pending", "granted", "refused", "withdrawn")
 LICENCE_STATUSES = ("active", "suspended", "revoked", "expired", "surrendered")
 DECISIONS = ("refusal_of_grant", "refusal_of_renewal", "suspension", "revocation")
 DECISION_CATEGORIES = ("sexual_offences", "violence", "dishonesty", "driving", "other")
+# The category of an entry brought in from NR3S, which keeps no reasons: never chosen by a council.
+NOT_RECORDED = "not_recorded"
+STORED_CATEGORIES = (*DECISION_CATEGORIES, NOT_RECORDED)
 ENTRY_STATUSES = ("current", "overturned", "removed")
 ENTRY_CHANGES = ("recorded", "amended", "overturned", "reinstated", "removed", "lifted")
 
@@ -107,7 +110,7 @@ class RegisterEntry(Identity, table=True):
     __table_args__ = (
         UniqueConstraint("authority_id", "ref"),
         one_of("decision", DECISIONS),
-        one_of("category", DECISION_CATEGORIES, nullable=True),
+        one_of("category", STORED_CATEGORIES, nullable=True),
         one_of("status", ENTRY_STATUSES),
         Index("ix_register_entry_first_recorded_at", "first_recorded_at"),
         # The nightly re-screen starts from the entries changed since yesterday.
@@ -123,6 +126,8 @@ class RegisterEntry(Identity, table=True):
     decided_on: date
     effective_on: date
     status: str = Field(default="current", max_length=12)
+    # The entry's reference on NR3S, when it came from there or was matched to it (docs/nr3s.md).
+    nr3s_ref: str | None = Field(default=None, max_length=64)
     first_recorded_at: datetime = stamp()
     updated_at: datetime = stamp()
 
