@@ -8,7 +8,7 @@ from app.migrate import downgrade, upgrade
 from tests.migrations.conftest import empty_database_url, empty_engine  # noqa: F401 (fixtures)
 from tests.migrations.test_migrations import insert_register_entry
 
-BEFORE = "444656017321"
+BEFORE = "c7a2d94e1f30"  # the revision before nr3s
 NOT_RECORDED = "UPDATE register_entry SET category = 'not_recorded', nr3s_ref = 'NR3S-00000001'"
 
 
