@@ -62,3 +62,7 @@ __all__ += ["EmailRecipient", "WebhookEndpoint"]
 from licensing.persistence.models.signin import IdentityLink, IdentityProvider, RecoveryCode, SecondFactor  # noqa: E402
 
 __all__ += ["IdentityLink", "IdentityProvider", "RecoveryCode", "SecondFactor"]
+
+from licensing.persistence.models.screening import BulkScreeningJob  # noqa: E402
+
+__all__ += ["BulkScreeningJob"]
