@@ -5,7 +5,7 @@ const job = document.querySelector("[data-bulk-job]");
 if (job) {
   const text = job.querySelector("[data-progress-text]");
   const bar = job.querySelector("[data-progress]");
-  const every = Number(job.dataset.refresh || 3) * 1000;
+  const every = Number(job.dataset.pollSeconds || 1) * 1000;
 
   const poll = async () => {
     try {
