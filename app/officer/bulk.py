@@ -55,9 +55,10 @@ def index():
         except ValidationFailed as failure:
             refused, form.people.errors = True, [failure.detail]
         db.undo()
+    jobs = [(job, _progress(job)) for job in bulk.recent_jobs(db.session(), actor())]
     page = render_template(
         "officer/bulk/index.html", form=form, header=BULK_HEADER, problems=problems[:SHOWN_PROBLEMS],
-        problem_count=len(problems), days=current_app.config["BULK_RESULTS_DAYS"],
+        problem_count=len(problems), days=current_app.config["BULK_RESULTS_DAYS"], jobs=jobs,
     )  # fmt: skip
     return page, 400 if form.errors or refused else 200
 

@@ -401,6 +401,11 @@ def job_status(session: Session, actor: Actor, job_id: int):
     return row
 
 
+def recent_jobs(session: Session, actor: Actor, limit: int = 10) -> list:
+    """Return the status rows of the actor's council's latest jobs, newest first (until they are purged)."""
+    return queries.recent_bulk_jobs(session, actor.require_authority(), limit)
+
+
 def job_file(session: Session, actor: Actor, job_id: int, part: str) -> str:
     """Return a finished job's results or warnings CSV (NotFound unless the actor's council's and done)."""
     content = queries.bulk_job_file(session, job_id, actor.require_authority(), part)

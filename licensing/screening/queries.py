@@ -276,6 +276,13 @@ def bulk_job_status(session: Session, job_id: int, authority_id: int) -> Row | N
     return session.execute(select(*_BULK_STATUS).where(mine)).first()
 
 
+def recent_bulk_jobs(session: Session, authority_id: int, limit: int) -> list[Row]:
+    """Return the status columns of council `authority_id`'s latest `limit` jobs, newest first."""
+    mine = BulkScreeningJob.authority_id == authority_id
+    newest = (BulkScreeningJob.created_at.desc(), BulkScreeningJob.id.desc())
+    return list(session.execute(select(*_BULK_STATUS).where(mine).order_by(*newest).limit(limit)))
+
+
 def bulk_job_file(session: Session, job_id: int, authority_id: int, part: str) -> str | None:
     """Return the results or warnings file of council `authority_id`'s finished job `job_id`, or None."""
     mine = and_(

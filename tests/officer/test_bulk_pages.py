@@ -178,3 +178,15 @@ def test_a_failed_job_says_why_on_its_page(officer_client, session):
     shown = officer_client.get(page).get_data(as_text=True)
     assert "Bulk screening failed" in shown and "stopped 3 times" in shown and "refresh" not in shown
     assert officer_client.get(f"{page}/results.csv").status_code == 404
+
+
+def test_the_upload_page_lists_this_councils_recent_jobs_only(officer_client, session, engine):
+    page = screened(officer_client, engine, PEOPLE)
+    upload(officer_client, PEOPLE)
+    listed = officer_client.get("/bulk-screening").get_data(as_text=True).split("data-jobs")[1]
+    assert listed.count(f'href="{page}"') == 1 and "Finished: 0 record(s) found" in listed
+    assert "Waiting to start" in listed
+    other = make_authority(session)
+    session.exec(select(BulkScreeningJob)).all()[0].authority_id = other.id
+    session.commit()
+    assert f'href="{page}"' not in officer_client.get("/bulk-screening").get_data(as_text=True)
