@@ -6,6 +6,10 @@ reject with its reason, and the warnings of a row that can are listed, never dro
 Batches of applicants are probed, loaded and scored with a handful of queries each. With `workers`,
 each worker process opens its own connection and screens whole batches, and the rows come back in
 input order (licensing/workers.py); scoring is CPU work, so this is how a bulk run uses every core.
+
+Each result names the council holding the record found and its band in words. An officer's upload is a
+job (below): checked whole before it is queued, then worked by a scheduler under a lease, its progress
+written as it goes and its files written once, at the end.
 """
 
 import io
@@ -170,14 +174,7 @@ def _screen_batch(batch: list[tuple[str, Person]], context: tuple) -> list[tuple
     floor = DEFAULT_THRESHOLDS.weak if options.min_score is None else options.min_score
     people = {i: person for i, (_, person) in enumerate(batch)}
     found = find_candidates(session, people, frequencies, floor=floor, kinds=options.kinds)
-    kept = {
-        i: [
-            c
-            for c in found[i]
-            if (c.band is not None if options.min_score is None else c.score >= options.min_score)
-        ]
-        for i in people
-    }
+    kept = {i: [c for c in found[i] if _reported(c, options)] for i in people}
     councils = queries.authority_names(session, (c.authority_id for cs in kept.values() for c in cs))
     rows = []
     for i, (ref, _) in enumerate(batch):
@@ -187,6 +184,13 @@ def _screen_batch(batch: list[tuple[str, Person]], context: tuple) -> list[tuple
             band = c.band or ""
             rows.append((ref, c.ref, c.kind, f"{c.score:.4f}", band, evidence, council, BAND_LABELS[band]))
     return rows
+
+
+def _reported(candidate: Candidate, options: _Options) -> bool:
+    """Tell whether a candidate goes in the results: banded, or scoring at least the run's lowest score."""
+    if options.min_score is None:
+        return candidate.band is not None
+    return candidate.score >= options.min_score
 
 
 def _evidence(candidate: Candidate, viewer_authority_id: int | None) -> list[str]:
