@@ -110,6 +110,9 @@ class Config:
     RESCREEN_LOOKBACK_HOURS = 48  # nightly re-screen: records changed this recently (covers a missed night)
     RETENTION_YEARS = 11  # 2022 Act s.2: register entries kept 11 years from first entry
     RETENTION_HOLD_YEARS = 25  # NAFN's policy, for the councils listed in RETENTION_HOLD_AUTHORITIES
+    BULK_RESULTS_DAYS = (
+        7  # an officer's bulk screening (upload and results) is deleted this long after it ends
+    )
     RETENTION_HOLD_AUTHORITIES = ""  # GSS codes of councils that keep entries RETENTION_HOLD_YEARS
     # Register statistics show no count under this (docs/statistics.md): 1 to 4 could point at a person.
     STATISTICS_MIN_COUNT = 5
@@ -172,6 +175,7 @@ ENV_KEYS = (
     "RETENTION_HOLD_YEARS",
     "RETENTION_HOLD_AUTHORITIES",
     "STATISTICS_MIN_COUNT",
+    "BULK_RESULTS_DAYS",
     "SCOTLAND_CALENDAR",
     "EXTRA_BANK_HOLIDAYS",
     "TRUSTED_PROXIES",

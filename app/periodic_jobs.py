@@ -33,6 +33,7 @@ from licensing.clock import utcnow
 from licensing.monitoring import dbs, deadlines, expiry, rescreen, retention
 from licensing.persistence import unit_of_work
 from licensing.persistence.db import advisory_unlock, is_sqlite, try_advisory_lock
+from licensing.screening import bulk
 from licensing.workflows.workdays import Calendar
 
 log = logging.getLogger("crosscheck.jobs")
@@ -54,6 +55,7 @@ class MonitoringSettings:
     retention_hold_codes: frozenset[str]
     calendar: Calendar
     dbs: dict
+    bulk_results_days: int = 7
 
 
 def monitoring_settings(overrides: dict | None = None) -> MonitoringSettings:
@@ -72,6 +74,7 @@ def settings_from(config) -> MonitoringSettings:
         retention_hold_years=int(config["RETENTION_HOLD_YEARS"]),
         retention_hold_codes=frozenset(_items(config["RETENTION_HOLD_AUTHORITIES"])),
         calendar=working_calendar(config),
+        bulk_results_days=int(config["BULK_RESULTS_DAYS"]),
         dbs={
             "base_url": config["DBS_BASE_URL"],
             "organisation_name": config["DBS_ORGANISATION_NAME"],
@@ -178,6 +181,13 @@ def retention_purge(context) -> dict:
     )
 
 
+def bulk_screening_purge(context) -> dict:
+    """Delete officers' bulk screenings, uploads and results, BULK_RESULTS_DAYS after they ended."""
+    days = _settings(context).bulk_results_days
+    purge = _in_one_unit(lambda session, now: {"deleted": bulk.purge_jobs(session, now=now, days=days)})
+    return _run(context, "bulk_screening_purge", purge)
+
+
 def verify_audit(context) -> dict:
     """Walk the audit hash chain and log whether it is intact (the nightly `flask audit verify`)."""
     with unit_of_work.reading(context.engine) as session:
@@ -231,6 +241,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("retention_purge", retention_purge, {"hour": 2, "minute": 0}),
     PeriodicJob("dbs_checks", dbs_checks, {"hour": 4, "minute": 0}),
     PeriodicJob("deadline_reminders", deadline_reminders, {"hour": 6, "minute": 0}),
+    PeriodicJob("bulk_screening_purge", bulk_screening_purge, {"hour": 2, "minute": 45}),
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from app import periodic_jobs
 from app.periodic_jobs import PERIODIC_JOBS, JobBusy, PeriodicJob
 from scheduler import metrics
+from scheduler.bulk import screen_bulk
 from scheduler.delivery import Dispatcher
 from scheduler.leader import Leadership
 from scheduler.settings import SchedulerSettings
@@ -106,6 +107,7 @@ def scheduled(job: PeriodicJob) -> Job:
 JOBS: tuple[Job, ...] = (
     Job("deliver", deliver, lambda s: IntervalTrigger(seconds=s.poll_seconds), leader_only=False),
     Job("elect", elect, lambda s: IntervalTrigger(seconds=s.leader_retry_seconds), leader_only=False),
+    Job("screen_bulk", screen_bulk, lambda s: IntervalTrigger(seconds=s.poll_seconds), leader_only=False),
     *(scheduled(job) for job in PERIODIC_JOBS),
 )
 

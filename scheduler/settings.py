@@ -85,6 +85,7 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("LICENCE_EXPIRY_ALERT_DAYS", "days before expiry that councils are warned"),
     ("RESCREEN_LOOKBACK_HOURS", "how far back the nightly re-screen looks for changed records"),
     ("RETENTION_YEARS", "years a register entry is kept"),
+    ("BULK_RESULTS_DAYS", "days a bulk screening's upload and results are kept after it ends"),
     ("RETENTION_HOLD_YEARS", "years kept for the councils in RETENTION_HOLD_AUTHORITIES"),
     ("RETENTION_HOLD_AUTHORITIES", "GSS codes of councils that keep entries longer, comma-separated"),
     ("SCOTLAND_CALENDAR", "bank holidays of Scottish councils' deadlines: SCT or ENG"),

@@ -24,7 +24,7 @@ from licensing.errors import NotFound, ValidationFailed
 from licensing.imports.nr3s import export_nr3s
 from licensing.imports.pipeline import ImportReport, import_nr3s, import_register
 from licensing.imports.writing import settle
-from licensing.screening.bulk import BULK_HEADER, BulkReport, read_people, screen_rows
+from licensing.screening.bulk import SCREEN_HEADER, BulkReport, ContractColumns, read_people, screen_rows
 from licensing.screening.key_index import reindex
 
 register = AppGroup("register", help="Import and screen register entries.")
@@ -197,12 +197,12 @@ def screen_command(file: Path, out_path: Path, min_score: float | None, workers:
         db.reading() as session,
     ):
         writer = csv_writer(out)
-        writer.writerow(BULK_HEADER)
+        writer.writerow(SCREEN_HEADER)
         people = read_people(text, rejected, warnings, report, utcnow().date())
         screen_rows(
             session,
             people,
-            writer,
+            ContractColumns(writer),
             min_score=min_score,
             report=report,
             on_batch=tick,

@@ -10,9 +10,10 @@ call are built once, here.
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, delete, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, literal, or_, select, update
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
@@ -20,6 +21,7 @@ from licensing.identity.fields import IDENTITY_FIELDS
 from licensing.persistence.db import driver_rows, insert_with_children
 from licensing.persistence.models import (
     Authority,
+    BulkScreeningJob,
     MatchKey,
     NameCount,
     PairDecision,
@@ -246,3 +248,74 @@ def insert_screening(session: Session, values: dict, candidates: list[dict]) -> 
     return insert_with_children(
         session, Screening.__table__, values, ScreeningCandidate.__table__, "screening_id", candidates
     )
+
+
+# Bulk screening jobs (licensing/screening/bulk.py). The status columns are read without the files, which
+# may be megabytes: the status page asks every few seconds.
+_BULK_STATUS = tuple(
+    getattr(BulkScreeningJob, name)
+    for name in (
+        "id", "authority_id", "source", "status", "total_rows", "rows_done", "candidates", "error",
+        "created_at", "started_at", "finished_at",
+    )
+)  # fmt: skip
+_BULK_FILES = {"results": BulkScreeningJob.results, "warnings": BulkScreeningJob.warnings}
+
+
+def authority_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Return the name of each of the councils `ids`, by id."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Authority.id, Authority.name).where(Authority.id.in_(ids))).all())
+
+
+def bulk_job_status(session: Session, job_id: int, authority_id: int) -> Row | None:
+    """Return the status columns of council `authority_id`'s bulk screening job `job_id`, or None."""
+    mine = and_(BulkScreeningJob.id == job_id, BulkScreeningJob.authority_id == authority_id)
+    return session.execute(select(*_BULK_STATUS).where(mine)).first()
+
+
+def recent_bulk_jobs(session: Session, authority_id: int, limit: int) -> list[Row]:
+    """Return the status columns of council `authority_id`'s latest `limit` jobs, newest first."""
+    mine = BulkScreeningJob.authority_id == authority_id
+    newest = (BulkScreeningJob.created_at.desc(), BulkScreeningJob.id.desc())
+    return list(session.execute(select(*_BULK_STATUS).where(mine).order_by(*newest).limit(limit)))
+
+
+def bulk_job_file(session: Session, job_id: int, authority_id: int, part: str) -> str | None:
+    """Return the results or warnings file of council `authority_id`'s finished job `job_id`, or None."""
+    mine = and_(
+        BulkScreeningJob.id == job_id,
+        BulkScreeningJob.authority_id == authority_id,
+        BulkScreeningJob.status == "done",
+    )
+    return session.scalar(select(_BULK_FILES[part]).where(mine))
+
+
+def lock_claimable_bulk_job(session: Session, now: datetime) -> BulkScreeningJob | None:
+    """Lock and return the oldest job waiting, or running under a lease that expired by `now`.
+
+    On PostgreSQL a row another scheduler holds is skipped (SKIP LOCKED), so two claimers never wait for
+    or take the same job; on SQLite the writing unit's BEGIN IMMEDIATE serialises claimers instead.
+    """
+    lapsed = and_(BulkScreeningJob.status == "running", BulkScreeningJob.lease_expires_at <= now)
+    claimable = or_(BulkScreeningJob.status == "queued", lapsed)
+    query = select(BulkScreeningJob).where(claimable).order_by(BulkScreeningJob.id).limit(1)
+    return session.scalars(query.with_for_update(skip_locked=True)).first()
+
+
+def update_claimed_bulk_job(session: Session, job_id: int, attempt: int, values: dict) -> bool:
+    """Set `values` on job `job_id` if it is still running under claim `attempt`; tell whether it was."""
+    fence = and_(
+        BulkScreeningJob.id == job_id,
+        BulkScreeningJob.attempt == attempt,
+        BulkScreeningJob.status == "running",
+    )
+    return session.execute(update(BulkScreeningJob).where(fence).values(**values)).rowcount == 1
+
+
+def delete_bulk_jobs_ended_before(session: Session, before: datetime) -> int:
+    """Delete every finished or failed bulk screening job that ended before `before`; return how many."""
+    ended = and_(BulkScreeningJob.status.in_(("done", "failed")), BulkScreeningJob.finished_at < before)
+    return session.execute(delete(BulkScreeningJob).where(ended)).rowcount

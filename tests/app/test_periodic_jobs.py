@@ -50,8 +50,9 @@ def types(session) -> list[str]:
 
 def test_the_scheduler_runs_every_periodic_job_on_the_leader_on_its_schedule_in_utc():
     listed = {job.id: job for job in JOBS}
-    assert {job.name for job in periodic_jobs.PERIODIC_JOBS} == MONITORING | {"verify_audit"}
-    assert set(listed) == MONITORING | {"verify_audit", "deliver", "elect"}
+    periodic = MONITORING | {"verify_audit", "bulk_screening_purge"}
+    assert {job.name for job in periodic_jobs.PERIODIC_JOBS} == periodic
+    assert set(listed) == periodic | {"deliver", "elect", "screen_bulk"}
     for job in periodic_jobs.PERIODIC_JOBS:
         trigger = listed[job.name].trigger(None)
         assert listed[job.name].leader_only and str(trigger.timezone) == "UTC"

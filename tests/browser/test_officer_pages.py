@@ -25,11 +25,6 @@ from tests.factories import (
     make_user,
 )
 
-PEOPLE = (
-    "ref,given_names,family_name,previous_names,date_of_birth,sex,address,postcode,ni_number,"
-    "driving_licence_number\nP-1,Imran,Hussain,,1985-03-14,M,,WV1 1AA,AB123456C,HUSSA803145I99AB\n"
-)
-
 
 def actor_of(authority) -> Actor:
     """Return an officer of `authority` as a service call's actor."""
@@ -163,17 +158,3 @@ def test_every_officer_page_type_has_no_axe_violations(live_server, world, new_p
         page.get_by_role("button", name=button).click()
         expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
         assert_no_axe_violations(page)
-
-
-def test_bulk_results_page_has_no_axe_violations(live_server, world, new_page, tmp_path):
-    people = tmp_path / "people.csv"
-    unread, flagged = "P-2,Sarah,Morgan,,05/07/64,F,,,,", "P-3,Ali,Khan,,1990-01-02,M,,nowhere,12345,"
-    people.write_text(PEOPLE + f"{unread}\n{flagged}\n", encoding="utf-8")  # rejects and warnings shown
-    page = signed_in(new_page(), live_server, world)
-    page.goto(f"{live_server.url}/bulk-screening")
-    page.get_by_label("People CSV file").set_input_files(str(people))
-    page.get_by_role("button", name="Screen everyone").click()
-    expect(page.locator("[data-written]")).to_be_visible()
-    expect(page.locator("[data-rejects]")).to_be_visible()
-    expect(page.locator("[data-warnings]")).to_be_visible()
-    assert_no_axe_violations(page)

@@ -11,7 +11,7 @@ from tests.conftest import POSTGRES_URL
 
 def test_jobs_are_declared_once_and_only_deliver_and_elect_run_everywhere():
     assert len({job.id for job in JOBS}) == len(JOBS)
-    assert {job.id for job in JOBS if not job.leader_only} == {"deliver", "elect"}
+    assert {job.id for job in JOBS if not job.leader_only} == {"deliver", "elect", "screen_bulk"}
 
 
 def test_settings_come_typed_from_the_environment(monkeypatch):

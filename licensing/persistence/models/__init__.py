@@ -66,3 +66,7 @@ __all__ += ["IdentityLink", "IdentityProvider", "RecoveryCode", "SecondFactor"]
 from licensing.persistence.models.reorganisation import AuthorityChange, LicenceAssignment  # noqa: E402
 
 __all__ += ["AuthorityChange", "LicenceAssignment"]
+
+from licensing.persistence.models.screening import BulkScreeningJob  # noqa: E402
+
+__all__ += ["BulkScreeningJob"]

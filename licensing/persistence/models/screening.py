@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, LargeBinary, SmallInteger
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, LargeBinary, SmallInteger, Text
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -109,3 +109,44 @@ class ScreeningCandidate(SQLModel, table=True):
     resolution_reason: str | None = Field(default=None, max_length=500)
     resolved_by: str | None = Field(default=None, max_length=200)
     resolved_at: datetime | None = optional_stamp()
+
+
+BULK_STATUSES = ("queued", "running", "done", "failed")
+
+
+class BulkScreeningJob(SQLModel, table=True):
+    """An officer's bulk screening: the uploaded people file, worked by a scheduler, and what it found.
+
+    The upload is kept here until the job's files are purged, so a scheduler that dies part-way leaves a
+    job another can claim again once the lease expires (`attempt` counts the claims; a worker writes only
+    under its own). The results and warnings are written once, with status "done", never part of them.
+    """
+
+    __tablename__ = "bulk_screening_job"
+    __table_args__ = (
+        one_of("status", BULK_STATUSES),
+        Index("ix_bulk_screening_job_status_lease_expires_at", "status", "lease_expires_at"),
+        Index("ix_bulk_screening_job_authority_created_at", "authority_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authority.id")
+    actor_id: int | None = None
+    actor_label: str = Field(max_length=200)
+    source: str = Field(
+        default="", max_length=200
+    )  # the uploaded file's name, as the officer's browser gave it
+    min_score: float | None = None
+    status: str = Field(default="queued", max_length=10)
+    total_rows: int = 0
+    rows_done: int = 0
+    attempt: int = 0
+    lease_expires_at: datetime | None = optional_stamp()
+    people: str = Field(sa_column=Column(Text, nullable=False))
+    results: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    warnings: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    candidates: int = 0
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = stamp()
+    started_at: datetime | None = optional_stamp()
+    finished_at: datetime | None = optional_stamp()
