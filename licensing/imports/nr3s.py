@@ -223,7 +223,7 @@ def _current_entries(session: Session, authority_id: int) -> Iterator:
     """Yield the authority's current entries in id order, EXPORT_PAGE at a time."""
     after = 0
     while page := register_queries.entries_after(
-        session, authority_id, status="current", after=after, limit=EXPORT_PAGE
+        session, (authority_id,), status="current", after=after, limit=EXPORT_PAGE
     ):
         yield from page
         after = page[-1].id

@@ -104,7 +104,7 @@ def dashboard(session: Session, actor: Actor, today: date) -> Attention:
                 session, authority_id, (alert_type,), MAX_ITEMS - len(alerts)
             )
     safeguarding = [_item_of(alert) for alert in alerts]
-    to_answer = _to_answer(session, authority_id)
+    to_answer = _to_answer(session, own_authorities(session, actor))
     _name_drivers(session, actor, [*safeguarding, *to_answer])
     routine = _routine(session, actor, today)
     return Attention(safeguarding, to_answer, routine, today + WEEK, sum(unread.values()))
@@ -162,17 +162,18 @@ def _item_of(alert: Alert) -> Item:
     )
 
 
-def _to_answer(session: Session, authority_id: int) -> list[Item]:
-    """Return the open s.3 requests to answer and concern reports to decide, soonest due first."""
+def _to_answer(session: Session, authority_ids: tuple[int, ...]) -> list[Item]:
+    """Return the open s.3 requests to answer and concern reports to decide, soonest due first: the
+    council's own and, after a reorganisation, those made to the councils it answers for."""
     requests = [
         Item("information_request", "Information request to answer (s.3)", "information_request", r.id,
              r.requested_at, due_on=r.due_on)
-        for r in queries.open_requests_to_answer(session, authority_id, MAX_ITEMS)
+        for r in queries.open_requests_to_answer(session, authority_ids, MAX_ITEMS)
     ]  # fmt: skip
     reports = [
         Item("concern_report", "Concern report to decide (s.6)", "concern_report", r.id, r.reported_at,
              due_on=r.due_on)
-        for r in queries.open_reports_to_decide(session, authority_id, MAX_ITEMS)
+        for r in queries.open_reports_to_decide(session, authority_ids, MAX_ITEMS)
     ]  # fmt: skip
     return sorted([*requests, *reports], key=lambda item: (item.due_on, item.subject_id))
 

@@ -332,20 +332,24 @@ def routes_to(
     return list(session.scalars(query.order_by(IntelligenceRoute.id.desc()).limit(limit)))
 
 
-def open_requests_to_answer(session: Session, authority_id: int, limit: int) -> list[InformationRequest]:
-    """Return the open s.3 requests made to the authority about its entries, soonest due first."""
+def open_requests_to_answer(
+    session: Session, authority_ids: Collection[int], limit: int
+) -> list[InformationRequest]:
+    """Return the open s.3 requests made to the authorities about their entries, soonest due first."""
     query = select(InformationRequest).where(
-        InformationRequest.recording_authority_id == authority_id, InformationRequest.status == "open"
+        InformationRequest.recording_authority_id.in_(set(authority_ids)), InformationRequest.status == "open"
     )
     return list(
         session.scalars(query.order_by(InformationRequest.due_on, InformationRequest.id).limit(limit))
     )
 
 
-def open_reports_to_decide(session: Session, authority_id: int, limit: int) -> list[ConcernReport]:
-    """Return the open concern reports about the authority's licences, soonest due first."""
+def open_reports_to_decide(
+    session: Session, authority_ids: Collection[int], limit: int
+) -> list[ConcernReport]:
+    """Return the open concern reports about the authorities' licences, soonest due first."""
     query = select(ConcernReport).where(
-        ConcernReport.issuing_authority_id == authority_id, ConcernReport.status == "open"
+        ConcernReport.issuing_authority_id.in_(set(authority_ids)), ConcernReport.status == "open"
     )
     return list(session.scalars(query.order_by(ConcernReport.due_on, ConcernReport.id).limit(limit)))
 

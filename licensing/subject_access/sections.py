@@ -178,7 +178,7 @@ def routed_intelligence(session: Session, names: Names, found: list[Found]) -> l
     views = []
     for intelligence_id in sorted(ids_of(found, "intelligence")):
         for route in intelligence_queries.routes_of(session, intelligence_id):
-            row = intelligence_queries.routed_row(session, route.authority_id, intelligence_id)
+            row = intelligence_queries.routed_row(session, (route.authority_id,), intelligence_id)
             if row is None:
                 continue
             shown = row._mapping

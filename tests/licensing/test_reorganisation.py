@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from licensing.actors import SYSTEM, Actor
 from licensing.errors import NotFound, ValidationFailed
-from licensing.licences import lifecycle
+from licensing.licences import attention, lifecycle
 from licensing.persistence.models import AuditEvent, Authority, AuthorityChange, ConcernReport
 from licensing.reference import changes, reorganisation, reorganisations
 from licensing.workflows import concern_reports
@@ -80,6 +80,8 @@ def test_the_successor_acts_on_a_predecessors_licence_and_open_s5_report(session
     assert [r.id for r in page.items] == [report.id]
     with pytest.raises(NotFound):  # the reporting council still cannot reach the licence
         lifecycle.own_licence(session, officer_of(reporter.id), licence.id)
+    to_answer = attention.dashboard(session, successor, NOW.date()).to_answer
+    assert [(item.kind, item.subject_id) for item in to_answer] == [("concern_report", report.id)]
 
 
 @pytest.mark.parametrize(
