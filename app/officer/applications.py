@@ -18,6 +18,7 @@ from app.officer.access import MANAGERS, actor, check_role, has_role, require_of
 from app.officer.forms import DateField, IdentityForm, choices, identity_values, show_service_errors
 from app.officer.licences import DbsForm, RegisterChoiceForm, dbs_values, register_choice
 from app.officer.paging import page_after, pagination
+from licensing import words
 from licensing.clock import utcnow
 from licensing.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from licensing.identity.fields import previous_names_of
@@ -39,7 +40,6 @@ IDENTITY_ROWS = (
     ("driving_licence_number", "Driving licence number"),
 )
 BADGE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/\-]{0,31}$"
-LICENCE_TYPE_NAMES = {"hackney": "Hackney carriage", "phv": "Private hire", "dual": "Dual"}
 BADGE_MESSAGE = "Enter a badge number of letters, digits, / or -"
 
 
@@ -52,7 +52,7 @@ class ApplicationForm(IdentityForm):
         validators=[InputRequired("Select the kind of application")],
     )  # fmt: skip
     licence_type = RadioField(
-        "Licence type", choices=choices(LICENCE_TYPES, LICENCE_TYPE_NAMES),
+        "Licence type", choices=choices(LICENCE_TYPES, words.LICENCE_TYPES),
         validators=[InputRequired("Select the licence type")],
     )  # fmt: skip
     received_on = DateField("Date received")

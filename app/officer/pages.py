@@ -18,6 +18,7 @@ from app.officer import (
     trail,
     workflows,
 )
+from licensing import words
 
 FEATURES = (
     dashboard,
@@ -53,6 +54,10 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(feature.bp)
     app.add_template_filter(long_date)
     app.add_template_filter(show_value)
+    app.add_template_filter(words.named)
+    app.add_template_filter(words.action_words)
+    app.add_template_filter(words.actor_words)
+    app.add_template_filter(counted)
     app.context_processor(menu)
 
 
@@ -72,6 +77,11 @@ def menu() -> dict:
         if officer_role in roles
     ]
     return {"navigation": items}
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """Return a count with its noun: "1 record", "3 records", "1,204 people"."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
 def long_date(value) -> str:

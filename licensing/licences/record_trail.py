@@ -16,6 +16,7 @@ from licensing.licences.applications import own_application
 from licensing.licences.lifecycle import own_licence
 from licensing.persistence.models import Screening
 from licensing.register.entries import own_entry
+from licensing.words import action_words, actor_words
 
 OWNERS = {"application": own_application, "licence": own_licence, "register_entry": own_entry}
 LIMIT = 200
@@ -37,7 +38,9 @@ def record_trail(session: Session, actor: Actor, kind: str, record_id: int) -> l
     councils = queries.authority_names(session)
     events = queries.events_about(session, kind, record_id, LIMIT)
     lines = [
-        TrailLine(e.occurred_at, e.actor_label, councils.get(e.authority_id), e.action.replace("_", " "))
+        TrailLine(
+            e.occurred_at, actor_words(e.actor_label), councils.get(e.authority_id), action_words(e.action)
+        )
         for e in events
     ]
     return sorted(lines + _screenings(session, kind, record_id, councils), key=lambda t: t.at, reverse=True)
@@ -47,7 +50,9 @@ def _screenings(session: Session, kind: str, record_id: int, councils: dict) -> 
     """Return the screenings that found the record, and those run for it."""
     rows = queries.screenings_of_record(session, kind, record_id, LIMIT)
     return [
-        TrailLine(s.created_at, s.actor_label, councils.get(s.authority_id), _words(s, kind, record_id))
+        TrailLine(
+            s.created_at, actor_words(s.actor_label), councils.get(s.authority_id), _words(s, kind, record_id)
+        )
         for s in rows
     ]
 

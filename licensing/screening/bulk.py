@@ -23,6 +23,7 @@ from typing import TextIO
 
 from sqlmodel import Session
 
+from licensing import words
 from licensing.actors import Actor
 from licensing.audit import log as audit
 from licensing.csvfiles import csv_writer
@@ -57,14 +58,6 @@ BULK_BATCH = 200
 # screening never lists it.
 COUNCIL_KINDS = tuple(kind for kind in RECORD_KINDS if kind != "intelligence")
 log = logging.getLogger("crosscheck.bulk")
-# The bands in words, as the officer pages name them (a candidate scored below every band has none).
-BAND_LABELS = {
-    "match": "Match",
-    "probable": "Probable match",
-    "possible": "Possible match",
-    "weak": "Weak match",
-    "": "",
-}
 
 
 @dataclass
@@ -195,7 +188,18 @@ def _screen_batch(batch: list[tuple[str, Person]], context: tuple) -> list[tuple
             evidence = " | ".join(_evidence(c, options.viewer_authority_id))
             council = councils.get(c.authority_id, "") if c.authority_id is not None else ""
             band = c.band or ""
-            rows.append((ref, c.ref, c.kind, f"{c.score:.4f}", band, evidence, council, BAND_LABELS[band]))
+            rows.append(
+                (
+                    ref,
+                    c.ref,
+                    c.kind,
+                    f"{c.score:.4f}",
+                    band,
+                    evidence,
+                    council,
+                    words.named(band, "band") if band else "",
+                )
+            )
     return rows
 
 

@@ -75,3 +75,14 @@ def test_without_javascript_the_picker_is_a_select_and_a_badge_alone_finds_every
     expect(rows.nth(0)).to_contain_text("Revoked")
     expect(rows.nth(1)).to_contain_text("Sheffield City Council")
     screenshot(page, "officer-quick-check-badge-alone-320px")
+
+
+def test_the_officers_menu_fits_on_one_line_at_1280_pixels(live_server, stop, new_page):
+    page = new_page(width=1280)
+    sign_in(page, live_server, stop["officer"])
+    tops = page.locator(".govuk-service-navigation__item").evaluate_all(
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
+    )
+    assert len(tops) >= 9 and len(set(tops)) == 1, tops
+    expect(page.locator("[data-officer-authority]")).to_contain_text("Enid Enforcement")
+    screenshot(page, "officer-menu-1280px")

@@ -110,7 +110,9 @@ def test_a_job_is_worked_in_chunks_writing_progress_and_then_its_results_once(se
     results = list(csv.reader(io.StringIO(job.results)))
     assert results[0][6:] == ["candidate_council", "band_label"]
     [row] = [row for row in results if row[0] == "P000001"]
-    assert row[6] == "Otherton Borough Council" and row[7] == bulk.BAND_LABELS[row[4]] != ""
+    labels = {"match": "Match", "probable": "Probable match", "possible": "Possible match"}
+    labels["weak"] = "Weak match"
+    assert row[6] == "Otherton Borough Council" and row[7] == labels[row[4]]
     session.rollback()
     audit = session.exec(select(AuditEvent).where(AuditEvent.action == "screening.bulk")).one()
     assert audit.actor_label == "user:olive@council.example" and audit.detail["applicants"] == 1200

@@ -184,7 +184,7 @@ def test_the_upload_page_lists_this_councils_recent_jobs_only(officer_client, se
     page = screened(officer_client, engine, PEOPLE)
     upload(officer_client, PEOPLE)
     listed = officer_client.get("/bulk-screening").get_data(as_text=True).split("data-jobs")[1]
-    assert listed.count(f'href="{page}"') == 1 and "Finished: 0 record(s) found" in listed
+    assert listed.count(f'href="{page}"') == 1 and "Finished: 0 records found" in listed
     assert "Waiting to start" in listed
     other = make_authority(session)
     session.exec(select(BulkScreeningJob)).all()[0].authority_id = other.id

@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from licensing.actors import Actor
+from licensing.audit import log as audit
 from licensing.persistence.models import Alert
 from tests.factories import (
     NOW,
@@ -104,3 +106,16 @@ def test_a_signed_in_officer_is_offered_no_sign_in_and_no_crown(officer_client, 
     assert "govuk-header__logo" not in page and "GOV.UK" not in page
     signed_out = app.test_client().get("/check").get_data(as_text=True)
     assert "Sign in (licensing officers)" in signed_out and "govuk-header__logo" not in signed_out
+
+
+def test_trail_says_what_happened_and_who_in_words(officer_client, session, authority):
+    licence = make_licence(session, authority_id=authority.id, licence_type="phv")
+    olive = Actor(kind="user", id=1, label="user:olive@council.example", authority_id=authority.id)
+    audit.record(session, olive, "licence.suspended", "licence", licence.id, now=NOW)
+    session.commit()
+
+    page = officer_client.get(f"/trail/licence/{licence.id}").get_data(as_text=True)
+    assert "Licence suspended" in page and "licence.suspended" not in page
+    assert "olive@council.example" in page and "user:olive" not in page
+    shown = officer_client.get(f"/licences/{licence.id}").get_data(as_text=True)
+    assert "Private hire" in shown and ">phv<" not in shown

@@ -9,7 +9,7 @@ from tests.factories import OFFICER_PASSWORD, make_authority, make_user
 def test_every_page_has_the_service_name_banner_skip_link_and_local_assets(client):
     for path in ("/", "/sign-in", "/check", "/no-such-page"):
         text = client.get(path).get_data(as_text=True)
-        assert re.search(r'class="govuk-service-navigation__link">\s*Crosscheck\s*</a>', text), path
+        assert re.search(r'class="[^"]*app-service-bar__name">Crosscheck</a>', text), path
         assert re.search(r'govuk-phase-banner__content__tag">\s*Beta\s*</strong>', text), path
         assert '<a href="#main-content" class="govuk-skip-link"' in text and 'id="main-content"' in text
         assert 'class="govuk-footer' in text
