@@ -380,7 +380,7 @@ class StatisticsCsv(MethodView):
 def _publish(query: dict) -> statistics.Publication:
     """Count the register's decisions as the query asks, at the configured threshold."""
     threshold = int(current_app.config["STATISTICS_MIN_COUNT"])
-    return statistics.publish(db.session(), g.actor, **query, threshold=threshold)
+    return statistics.publish(db.session(), g.actor, **query, threshold=threshold, on=utcnow().date())
 
 
 def _publication_json(publication: statistics.Publication) -> dict:

@@ -14,12 +14,15 @@ administrator asks for them (the difference between the two would show how many 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
+from licensing import words
 from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
-from licensing.persistence.models.records import DECISION_CATEGORIES, LICENCE_TYPES
+from licensing.persistence.models.records import LICENCE_TYPES
+from licensing.reference import authority_by_code, reorganisation
 from licensing.register import queries
 
 READERS = ("council:read", "admin")
@@ -43,10 +46,7 @@ DIMENSION_VALUES = {
         **dict(zip(LICENCE_TYPES, ("Hackney carriage", "Private hire", "Dual (combined)"), strict=True)),
         NOT_KNOWN: "Not known",
     },
-    "category": {
-        **{category: category.replace("_", " ").capitalize() for category in DECISION_CATEGORIES},
-        NOT_GIVEN: "Not given",
-    },
+    "category": {**words.DECISION_CATEGORIES, NOT_GIVEN: "Not given"},
 }
 DIMENSIONS = ("authority", *DIMENSION_VALUES)
 GROUPINGS = ("as_recorded", "successor")
@@ -133,11 +133,15 @@ def publish(
     include_overturned: bool = False,
     authority: str = "as_recorded",
     threshold: int = DEFAULT_THRESHOLD,
+    on: date | None = None,
 ) -> Publication:
     """Return the decisions of each year (or of `year`) as tables of `rows` by `columns`, fit to publish.
 
     Each table has a total for each row and each column and a grand total; no published cell, total or
     not, is under `threshold`, and no suppressed cell can be worked out from the published ones.
+    `authority` "successor" counts each decision under the council that answers for its council on `on`
+    (after a reorganisation), suppressed together with the table as recorded, so that the two set side
+    by side give nothing away.
     """
     _check_reader(actor)
     if include_overturned and "admin" not in actor.scopes:
@@ -148,8 +152,12 @@ def publish(
     statuses = ("current", "overturned") if include_overturned else ("current",)
     groups = [_group(row) for row in queries.decision_groups(session, year, statuses)]
     years = sorted({group["year"] for group in groups})
+    # Both groupings are suppressed together whenever a reorganisation is in force, whichever is asked
+    # for: each table then hides what the other would give away.
+    successors = _successors(session, on, groups)
     tables = tuple(
-        tabulate(y, [g for g in groups if g["year"] == y], rows, columns, threshold) for y in years
+        tabulate(y, [g for g in groups if g["year"] == y], rows, columns, threshold, successors, authority)
+        for y in years
     )
     overturned = "included" if include_overturned else "excluded"
     return Publication(rows, columns, authority, overturned, threshold, tables)
@@ -191,43 +199,143 @@ def suppress(
     return hidden
 
 
-def tabulate(year: int, groups: list[dict], rows: str, columns: str, threshold: int) -> Table:
+def tabulate(
+    year: int,
+    groups: list[dict],
+    rows: str,
+    columns: str,
+    threshold: int,
+    successors: dict[str, tuple[str, str]] | None = None,
+    authority: str = "as_recorded",
+) -> Table:
     """Lay one year's groups out as a table of `rows` by `columns` and suppress it.
 
-    Each group is a dict of one value of every dimension (and `authority_name`) with its `count`.
+    Each group is a dict of one value of every dimension (and `authority_name`) with its `count`. With
+    `successors` ({recorded code: (answering code, its name)}), the table is suppressed together with the
+    table by successor, each successor's cell a published sum of its predecessors' cells, so that no
+    recorded count can be worked out from the two; `authority` says which of the two is shown.
     """
+    recorded = _layout(groups, rows, columns)
+    values, lines, totals, margins = recorded.sums(threshold)
+    shown = recorded
+    if successors and "authority" in (rows, columns):
+        moved = [
+            g
+            | dict(
+                zip(
+                    ("authority", "authority_name"),
+                    successors.get(g["authority"], (g["authority"], g["authority_name"])),
+                    strict=True,
+                )
+            )
+            for g in groups
+        ]
+        by_successor = _layout(moved, rows, columns, tag="successor")
+        more_values, more_lines, more_totals, more_margins = by_successor.sums(threshold)
+        values, totals, margins = values | more_values, totals + more_totals, margins | more_margins
+        lines += more_lines + recorded.linked_to(by_successor, rows == "authority", successors)
+        if authority == "successor":
+            shown = by_successor
+    hidden = suppress(values, lines, threshold, hidden=margins, totals=totals)
+    return shown.table(year, values, hidden)
+
+
+@dataclass
+class _Layout:
+    """One table's keys and counts: cells by (row, column), with the row, column and grand totals.
+
+    Keys carry the layout's `tag`, so the table as recorded and the table by successor can be suppressed
+    together.
+    """
+
+    tag: str
+    row_keys: list[str]
+    row_labels: list[str]
+    column_keys: list[str]
+    column_labels: list[str]
+    counts: Counter
+
+    def key(self, row: str, column: str) -> tuple:
+        """Return the key of one cell (TOTAL as row or column for a total)."""
+        return (self.tag, row, column)
+
+    def sums(self, threshold: int) -> tuple[dict, list, list, set]:
+        """Return the layout's values, its published sums, its totals and its suppressed margins."""
+        cells = {self.key(r, c): self.counts[(r, c)] for r in self.row_keys for c in self.column_keys}
+        row_totals = {
+            self.key(r, TOTAL): sum(self.counts[(r, c)] for c in self.column_keys) for r in self.row_keys
+        }
+        column_totals = {
+            self.key(TOTAL, c): sum(self.counts[(r, c)] for r in self.row_keys) for c in self.column_keys
+        }
+        grand_key = self.key(TOTAL, TOTAL)
+        grand = {grand_key: sum(row_totals.values())}
+        # Each dimension's totals are suppressed on their own first, alike whatever the table's other
+        # dimension is, so that two tables sharing those totals hide the same ones.
+        margins = suppress(row_totals | grand, [(*row_totals, grand_key)], threshold)
+        margins |= suppress(column_totals | grand, [(*column_totals, grand_key)], threshold)
+        lines = [(*(self.key(r, c) for c in self.column_keys), self.key(r, TOTAL)) for r in self.row_keys]
+        lines += [(*(self.key(r, c) for r in self.row_keys), self.key(TOTAL, c)) for c in self.column_keys]
+        lines += [(*row_totals, grand_key), (*column_totals, grand_key)]
+        values = cells | row_totals | column_totals | grand
+        return values, lines, [*row_totals, *column_totals, *grand], margins
+
+    def linked_to(self, other: "_Layout", by_rows: bool, successors: dict[str, tuple[str, str]]) -> list:
+        """Return the sums that tie `other` (by successor) to this layout (as recorded): each successor's
+        cell is the sum of its predecessors' cells, and the other dimension's totals are the same."""
+        mine = self.row_keys if by_rows else self.column_keys
+        others = (self.column_keys if by_rows else self.row_keys) + [TOTAL]
+        answering = {code: successors.get(code, (code, ""))[0] for code in mine}
+        lines = []
+        for successor in other.row_keys if by_rows else other.column_keys:
+            parts = [code for code in mine if answering[code] == successor]
+            for value in others:
+                parts_keys = [self.key(p, value) if by_rows else self.key(value, p) for p in parts]
+                whole = other.key(successor, value) if by_rows else other.key(value, successor)
+                lines.append((*parts_keys, whole))
+        for value in others:  # the other dimension's totals, and the grand total, are the same number
+            total = (TOTAL, value) if by_rows else (value, TOTAL)
+            lines.append((self.key(*total), other.key(*total)))
+        return lines
+
+    def table(self, year: int, values: dict, hidden: set) -> Table:
+        """Return the published table: each hidden key a suppressed cell."""
+
+        def cell(row: str, column: str) -> Cell:
+            key = self.key(row, column)
+            return Cell(None if key in hidden else values[key])
+
+        def line(row: str, label: str) -> Line:
+            return Line(row, label, tuple(cell(row, c) for c in self.column_keys), cell(row, TOTAL))
+
+        return Table(
+            year,
+            tuple(self.column_keys),
+            tuple(self.column_labels),
+            tuple(line(r, label) for r, label in zip(self.row_keys, self.row_labels, strict=True)),
+            line(TOTAL, "Total"),
+        )
+
+
+def _layout(groups: list[dict], rows: str, columns: str, tag: str = "as_recorded") -> _Layout:
+    """Return the layout of `groups` as a table of `rows` by `columns`."""
     row_keys, row_labels = _values(groups, rows)
     column_keys, column_labels = _values(groups, columns)
     counts = Counter()
     for group in groups:
         counts[(group[rows], group[columns])] += group["count"]
-    cells = {(r, c): counts[(r, c)] for r in row_keys for c in column_keys}
-    row_totals = {(r, TOTAL): sum(cells[(r, c)] for c in column_keys) for r in row_keys}
-    column_totals = {(TOTAL, c): sum(cells[(r, c)] for r in row_keys) for c in column_keys}
-    grand = {(TOTAL, TOTAL): sum(row_totals.values())}
-    # Each dimension's totals are suppressed on their own first, alike whatever the table's other
-    # dimension is, so that two tables sharing those totals hide the same ones.
-    margins = suppress(row_totals | grand, [(*row_totals, (TOTAL, TOTAL))], threshold)
-    margins |= suppress(column_totals | grand, [(*column_totals, (TOTAL, TOTAL))], threshold)
-    lines = [(*((r, c) for c in column_keys), (r, TOTAL)) for r in row_keys]
-    lines += [(*((r, c) for r in row_keys), (TOTAL, c)) for c in column_keys]
-    lines += [(*row_totals, (TOTAL, TOTAL)), (*column_totals, (TOTAL, TOTAL))]
-    values = cells | row_totals | column_totals | grand
-    hidden = suppress(values, lines, threshold, hidden=margins, totals=[*row_totals, *column_totals, *grand])
+    return _Layout(tag, row_keys, row_labels, column_keys, column_labels, counts)
 
-    def cell(key) -> Cell:
-        return Cell(None if key in hidden else values[key])
 
-    def line(key: str, label: str) -> Line:
-        return Line(key, label, tuple(cell((key, c)) for c in column_keys), cell((key, TOTAL)))
-
-    return Table(
-        year,
-        tuple(column_keys),
-        tuple(column_labels),
-        tuple(line(r, label) for r, label in zip(row_keys, row_labels, strict=True)),
-        line(TOTAL, "Total"),
-    )
+def _successors(session: Session, on: date | None, groups: list[dict]) -> dict[str, tuple[str, str]]:
+    """Return {recorded code: (code, name) of the council answering for it on `on`} for reorganised ones."""
+    mapping = reorganisation.successor_map(session, on or date.today())
+    recorded = {group["authority"] for group in groups}
+    names = {}
+    for code in {mapping[c] for c in recorded if c in mapping}:
+        found = authority_by_code(session, code)
+        names[code] = found.name if found is not None else code
+    return {code: (mapping[code], names[mapping[code]]) for code in recorded if code in mapping}
 
 
 def _group(row: tuple) -> dict:
@@ -275,10 +383,7 @@ def _check_layout(rows: str, columns: str, authority: str, threshold: int) -> No
     ]
     if not errors and rows == columns:
         errors.append({"field": "columns", "message": "columns must differ from rows."})
-    if authority == "successor":
-        message = "Counting by successor authority is not available yet; use as_recorded."
-        errors.append({"field": "authority", "message": message})
-    elif authority not in GROUPINGS:
+    if authority not in GROUPINGS:
         errors.append({"field": "authority", "message": f"authority must be one of {', '.join(GROUPINGS)}."})
     if threshold < 1:
         errors.append({"field": "threshold", "message": "The threshold must be 1 or more."})

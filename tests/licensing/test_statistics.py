@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from licensing.actors import Actor
 from licensing.errors import Forbidden, ValidationFailed
+from licensing.reference import changes
 from licensing.register.entries import amend_entry
 from licensing.register.statistics import (
     DIMENSION_VALUES,
@@ -275,7 +276,9 @@ def test_licence_types_come_from_the_licence_or_the_application_decided(session)
 
 def test_categories_are_offered_with_not_given(session, seeded):
     (table,) = publish(session, ADMIN, year=2025, rows="decision", columns="category").tables
-    assert table.columns == ("sexual_offences", "violence", "dishonesty", "driving", "other", "not_given")
+    assert table.columns == (
+        "sexual_offences", "violence", "dishonesty", "driving", "other", "not_recorded", "not_given",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -283,7 +286,6 @@ def test_categories_are_offered_with_not_given(session, seeded):
     [
         ({"rows": "person"}, "rows"),
         ({"rows": "decision", "columns": "decision"}, "columns"),
-        ({"authority": "successor"}, "authority"),
         ({"authority": "abolished"}, "authority"),
         ({"threshold": 0}, "threshold"),
     ],
@@ -334,3 +336,65 @@ def test_any_table_is_fit_to_publish_and_hides_the_same_totals_in_every_layout(g
             if row == "total" and column != "total":
                 hidden_totals.setdefault((columns, column), set()).add(count is None)
     assert all(len(seen) == 1 for seen in hidden_totals.values()), hidden_totals
+
+
+# --- By successor authority, after a reorganisation ------------------------------------------------------
+
+
+def merged(session, predecessors: list[str], successor: str) -> None:
+    """Merge the councils with `predecessors` codes into the one with the `successor` code from 2026."""
+    plan = changes.plan_merge(session, predecessors, successor, date(2026, 4, 1), changes.Options())
+    changes.apply(session, plan, NOW)
+    session.commit()
+
+
+def test_by_successor_counts_each_councils_decisions_under_the_council_that_answers_for_it(session, councils):
+    make_authority(session, code="E06000099", name="Unitary Council")
+    merged(session, ["E07000001", "E07000002"], "E06000099")
+
+    (recorded,) = publish(session, READER).tables
+    (table,) = publish(session, READER, authority="successor", on=date(2026, 12, 6)).tables
+    cells = grid(table)
+
+    assert [line.key for line in recorded.lines] == ["E07000001", "E07000002", "E07000003", "E07000009"]
+    assert [line.key for line in table.lines] == ["E06000099", "E07000003", "E07000009"]
+    assert table.lines[0].label == "Unitary Council"
+    truth = {"refusal": 6 + 8, "suspension": 5 + 0, "revocation": 7 + 5}
+    shown = {d: cells[("E06000099", d)] for d in DECISIONS if cells[("E06000099", d)] is not None}
+    assert shown and all(count == truth[d] for d, count in shown.items())
+    assert_fit_to_publish(cells)
+    before = publish(session, READER, authority="successor", on=date(2026, 3, 31)).tables[0]
+    assert [line.key for line in before.lines] == [line.key for line in recorded.lines]
+
+
+def test_the_two_groupings_side_by_side_never_give_away_a_small_count(session):
+    codes = ("E07000011", "E07000012", "E07000013", "E07000014", "E07000015")
+    small, big, other, fourth, fifth = (make_authority(session, code=code, name=code) for code in codes)
+    make_authority(session, code="E06000098", name="Successor")
+    day = on(date(2025, 5, 5))
+    # Each table on its own would show the big council's 7 (as recorded, the column hides 1, 4 and 3,
+    # together 8) and the successor's 8 (by successor, it hides 4 and 3).
+    for council, revocations in ((small, 1), (big, 7), (other, 9), (fourth, 4), (fifth, 3)):
+        for _ in range(revocations):
+            make_register_entry(session, authority_id=council.id, decision="revocation", **day)
+    merged(session, ["E07000011", "E07000012"], "E06000098")
+
+    recorded = grid(publish(session, READER).tables[0])
+    successor = grid(publish(session, READER, authority="successor", on=date(2026, 12, 6)).tables[0])
+
+    assert recorded[("E07000011", "revocation")] is None
+    # The successor's 8 less the big council's 7 would be the small council's 1: both are never shown.
+    assert recorded[("E07000012", "revocation")] is None or successor[("E06000098", "revocation")] is None
+    assert_fit_to_publish(recorded)
+    assert_fit_to_publish(successor)
+
+
+def test_an_entry_brought_in_from_nr3s_counts_under_not_recorded(session):
+    council = make_authority(session)
+    for _ in range(5):  # as the NR3S import stores them: no council chooses "not recorded"
+        entry = make_register_entry(session, authority_id=council.id, **on(date(2025, 1, 9)))
+        entry.category = "not_recorded"
+    session.commit()
+    (table,) = publish(session, ADMIN, year=2025, rows="decision", columns="category").tables
+    cells = grid(table)
+    assert cells[("revocation", "not_recorded")] == 5 and cells[("total", "total")] == 5
