@@ -6,7 +6,7 @@ badge's public check names both councils, a revocation elsewhere alerts the succ
 chain still verifies. A split by postcode district with a mapping file and its rejects, and a recode, too.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import select
 
@@ -24,7 +24,7 @@ from licensing.persistence.models import (
     LicenceAssignment,
     User,
 )
-from licensing.reference import reorganisation
+from licensing.reference import changes, reorganisation
 from tests.factories import (
     OFFICER_PASSWORD,
     identity,
@@ -301,3 +301,21 @@ def test_the_admin_api_describes_then_records_a_change(client, session):
     ]
     again = client.post("/api/v1/admin/authority-changes", json=body, headers=bearer(admin))
     assert again.status_code == 422 and "already has a reorganisation" in again.json["detail"]
+
+
+def test_the_officers_quick_check_names_the_council_that_now_licenses_a_predecessors_badge(
+    app, session, client
+):
+    old = make_authority(session, code="E07000163", name="Craven District Council")
+    new = make_authority(session, code="E06000065", name="North Yorkshire Council")
+    checker = make_authority(session, name="Checking Council")
+    make_licence(session, authority_id=old.id, badge_number="CR123")
+    officer = make_user(session, authority_id=checker.id)
+    plan = changes.plan_merge(session, [old.code], new.code, date(2023, 4, 1), changes.Options())
+    changes.apply(session, plan, datetime(2026, 11, 23, 10, 0))
+    session.commit()
+    sign_in(client, officer)
+
+    page = client.get("/quick-check?badge=CR123").get_data(as_text=True)
+    assert "Craven District Council" in page and "now licensed by North Yorkshire Council" in page
+    assert "to North Yorkshire Council</span> (s.5)" in page
