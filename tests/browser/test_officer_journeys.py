@@ -59,7 +59,7 @@ def test_officer_screens_an_applicant_and_rules_out_a_look_alike(live_server, pe
     assert_no_axe_violations(page)
     page.get_by_label("Your reference").fill("APP-2026-1")
     page.get_by_label("New", exact=True).check()
-    page.get_by_label("Private hire").check()
+    page.get_by_label("Private hire", exact=True).check()
     fill_date(page, "Date received", 20, 11, 2026)
     page.get_by_label("Given names").fill("Imran")
     page.get_by_label("Family name").fill("Hussain")
