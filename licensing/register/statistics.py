@@ -219,18 +219,7 @@ def tabulate(
     values, lines, totals, margins = recorded.sums(threshold)
     shown = recorded
     if successors and "authority" in (rows, columns):
-        moved = [
-            g
-            | dict(
-                zip(
-                    ("authority", "authority_name"),
-                    successors.get(g["authority"], (g["authority"], g["authority_name"])),
-                    strict=True,
-                )
-            )
-            for g in groups
-        ]
-        by_successor = _layout(moved, rows, columns, tag="successor")
+        by_successor = _layout([_moved(g, successors) for g in groups], rows, columns, tag="successor")
         more_values, more_lines, more_totals, more_margins = by_successor.sums(threshold)
         values, totals, margins = values | more_values, totals + more_totals, margins | more_margins
         lines += more_lines + recorded.linked_to(by_successor, rows == "authority", successors)
@@ -325,6 +314,12 @@ def _layout(groups: list[dict], rows: str, columns: str, tag: str = "as_recorded
     for group in groups:
         counts[(group[rows], group[columns])] += group["count"]
     return _Layout(tag, row_keys, row_labels, column_keys, column_labels, counts)
+
+
+def _moved(group: dict, successors: dict[str, tuple[str, str]]) -> dict:
+    """Return the group counted under the council that answers for its council (itself if none does)."""
+    code, name = successors.get(group["authority"], (group["authority"], group["authority_name"]))
+    return group | {"authority": code, "authority_name": name}
 
 
 def _successors(session: Session, on: date | None, groups: list[dict]) -> dict[str, tuple[str, str]]:
