@@ -80,6 +80,11 @@ ACTIONS = {
 ACTORS = {"user": "{}", "api_client": "{} (API key)", "cli": "Command line ({})", "system": "Crosscheck"}
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """Return a count with its noun: "1 record", "3 records", "1,204 people", "2 licences expire"."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def named(code: str | None, vocabulary: str) -> str:
     """Return the plain name of `code` in one of VOCABULARIES ("phv", "licence_type": "Private hire").
 

@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(words.named)
     app.add_template_filter(words.action_words)
     app.add_template_filter(words.actor_words)
-    app.add_template_filter(counted)
+    app.add_template_filter(words.counted)
     app.context_processor(menu)
 
 
@@ -77,11 +77,6 @@ def menu() -> dict:
         if officer_role in roles
     ]
     return {"navigation": items}
-
-
-def counted(number: int, noun: str, plural: str | None = None) -> str:
-    """Return a count with its noun: "1 record", "3 records", "1,204 people"."""
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
 def long_date(value) -> str:

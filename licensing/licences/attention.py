@@ -25,6 +25,7 @@ from licensing.licences.finding import own_authorities
 from licensing.licences.lifecycle import count_licences
 from licensing.persistence.models import Alert, Application, Licence
 from licensing.register import queries as register_queries
+from licensing.words import counted
 
 # The alert types that are safeguarding, in the order they are listed, with what the list calls them.
 SAFEGUARDING = {
@@ -184,22 +185,17 @@ def _routine(session: Session, actor: Actor, today: date) -> list[Reminder]:
     dbs_due = count_licences(session, actor, due="dbs", today=today)
     found = [
         Reminder(
-            "expiring", _counted(expiring, "licence expires", "licences expire") + " within a week", expiring
+            "expiring", counted(expiring, "licence expires", "licences expire") + " within a week", expiring
         ),
-        Reminder("dbs", _counted(dbs_due, "DBS check is", "DBS checks are") + " due within a week", dbs_due),
+        Reminder("dbs", counted(dbs_due, "DBS check is", "DBS checks are") + " due within a week", dbs_due),
     ]
     counts = queries.unread_alert_counts(session, actor.require_authority(), None)
     for alert_type, count in sorted(counts.items()):
         if alert_type not in SAFEGUARDING:
             kind = _in_a_sentence(alert_words(alert_type))
-            words = f"{_counted(count, 'unread alert', 'unread alerts')}: {kind}"
+            words = f"{counted(count, 'unread alert', 'unread alerts')}: {kind}"
             found.append(Reminder(alert_type, words, count))
     return [reminder for reminder in found if reminder.count]
-
-
-def _counted(count: int, one: str, many: str) -> str:
-    """Return "1 licence expires" or "3 licences expire"."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def _in_a_sentence(words: str) -> str:
